@@ -1,0 +1,1 @@
+"""Behaviour of people: labour-market moves, awareness and uptake, effects of guidance."""

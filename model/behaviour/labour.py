@@ -1,0 +1,226 @@
+"""Monthly moves between employed, registered job seeker and non-active.
+
+Hazards are set per age cell (sex x education x migration x work disability x
+single year of age) from the raked table of the date, so that the table's
+labour-state profile by age is the stationary state of the monthly flows,
+ageing included (see :func:`hazards_from_table`). The hazards do not depend on the
+simulated state, so a policy effect is not undone by the model chasing its
+targets; the employment rates by group stay at the margins in the baseline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from .. import codes
+from ..population import Population
+from ..synthesis import AGES, BAND_OF_YEAR, NON_ACTIVE_STATES, SHAPE, STATES, CellTable, single_year_shares
+
+N_AGE_CELLS = int(np.prod(SHAPE[:-1])) // SHAPE[1] * len(AGES)
+
+
+@dataclass
+class LabourHazards:
+    """Monthly hazards per age cell: sex x education x migration x disability x single year of age.
+
+    Attributes:
+        employed_to_jobseeker, employed_to_non_active, jobseeker_to_employed,
+        jobseeker_to_non_active, non_active_to_employed, non_active_to_jobseeker:
+            Monthly transition probabilities, arrays of length ``N_AGE_CELLS``.
+        reason_cumulative: Cumulative shares of the non-active reasons per
+            age cell, shape (N_AGE_CELLS, 5), for people becoming non-active.
+    """
+
+    employed_to_jobseeker: np.ndarray
+    employed_to_non_active: np.ndarray
+    jobseeker_to_employed: np.ndarray
+    jobseeker_to_non_active: np.ndarray
+    non_active_to_employed: np.ndarray
+    non_active_to_jobseeker: np.ndarray
+    reason_cumulative: np.ndarray
+
+
+def hazards_from_table(table: CellTable, p: Mapping) -> LabourHazards:
+    """Solve the monthly hazards that keep the table's labour-state profile by age stationary.
+
+    The band shares of the table are interpolated to single years of age; a
+    person ages a year in 12 months, so the balance for age ``a`` is
+
+        e (s_J + s_N) - j f_JE - n f_NE = (e(a) - e(a-1)) / 12
+        j (f_JE + f_JN) - e s_J - n f_NJ = (j(a) - j(a-1)) / 12
+
+    with the separation and job-seeker rates as parameters and the non-active
+    rates solved. Where a solved rate would be negative, the outflow of the
+    other side is raised instead.
+    """
+    by_band = np.moveaxis(table.state_shares().reshape(*SHAPE[:-1], len(STATES)), 1, -1)
+    by_year = single_year_shares(table)  # (sex, edu, mig, dis, state, year)
+    e, j = by_year[..., 0, :], by_year[..., 1, :]
+    n = np.maximum(1.0 - e - j, 1e-9)
+    e_prev = np.concatenate([e[..., :1], e[..., :-1]], axis=-1)
+    j_prev = np.concatenate([j[..., :1], j[..., :-1]], axis=-1)
+    tr = "labour_market.transitions."
+    band_of_year = BAND_OF_YEAR
+    sep = np.array([p[tr + "separation_rate_by_age_band"][b] for b in codes.AGE_BANDS])[band_of_year]
+    share_js = p[tr + "separation_share_to_jobseeker"]
+    s_j = np.broadcast_to(sep * share_js, e.shape).copy()
+    s_n = np.broadcast_to(sep * (1 - share_js), e.shape).copy()
+    f_je = np.full(e.shape, p[tr + "jobseeker_job_finding_rate"])
+    f_jn = np.full(e.shape, p[tr + "jobseeker_to_non_active_rate"])
+
+    need_e = e * (s_j + s_n) - j * f_je + (e - e_prev) / 12.0
+    s_n += np.where(need_e < 0, -need_e / np.maximum(e, 1e-9), 0.0)
+    f_ne = np.maximum(need_e, 0.0) / n
+    need_j = j * (f_je + f_jn) - e * s_j + (j - j_prev) / 12.0
+    f_jn += np.where(need_j < 0, -need_j / np.maximum(j, 1e-9), 0.0)
+    f_nj = np.maximum(need_j, 0.0) / n
+
+    non_active = by_band[..., 2:, :]  # (sex, edu, mig, dis, reason, band)
+    totals = non_active.sum(axis=-2, keepdims=True)
+    reason = np.divide(non_active, totals, out=np.full_like(non_active, 1.0 / len(NON_ACTIVE_STATES)), where=totals > 0)
+    reason = np.moveaxis(reason[..., band_of_year], -2, -1).reshape(N_AGE_CELLS, len(NON_ACTIVE_STATES))
+    cap = lambda x: np.clip(x.ravel(), 0.0, 1.0)  # noqa: E731
+    return LabourHazards(cap(s_j), cap(s_n), cap(f_je), cap(f_jn), cap(f_ne), cap(f_nj), np.cumsum(reason, axis=1))
+
+
+def person_cells(pop: Population, rows: np.ndarray) -> np.ndarray:
+    """Age cell (sex, education, migration, disability, single year of age) of each person."""
+    s = SHAPE
+    year = np.clip(pop.age_months[rows].astype(np.intp) // 12 - 20, 0, len(AGES) - 1)
+    group = ((pop.sex[rows].astype(np.intp) * s[2] + pop.education[rows]) * s[3] + pop.migration[rows]) * s[4] + pop.work_disability[rows]
+    return group * len(AGES) + year
+
+
+def draw_benefits(reason_labels: np.ndarray, u: np.ndarray, p: Mapping) -> np.ndarray:
+    """Benefit bit flags for people entering a spell with the given state keys.
+
+    Args:
+        reason_labels: Index into ``STATES`` (1 = job seeker, 2.. non-active reasons).
+        u: One uniform per person.
+    """
+    table = p["careers.benefit_by_reason"]
+    out = np.zeros(len(u), dtype=np.uint8)
+    cumulative = np.zeros(len(u))
+    for name in codes.BENEFITS:
+        prob = np.array([0.0] + [table[key][name] for key in STATES[1:]])[reason_labels]
+        hit = (u >= cumulative) & (u < cumulative + prob)
+        out[hit] |= codes.BENEFIT_BIT[name]
+        cumulative += prob
+    return out
+
+
+def leave_work(pop: Population, rows: np.ndarray, month: int, status: np.ndarray, reason: np.ndarray, benefits: np.ndarray) -> None:
+    """People at ``rows`` stop working this month."""
+    pop.months_worked_before_spell[rows] = pop.months_worked(month, rows).clip(max=32000)
+    pop.spell_start[rows] = month
+    pop.status[rows] = status
+    pop.inactive_reason[rows] = reason
+    pop.benefits_in_spell[rows] = benefits
+    pop.self_employed[rows] = False
+
+
+def start_work(pop: Population, rows: np.ndarray, month: int, self_employed: np.ndarray) -> None:
+    """People at ``rows`` start working this month."""
+    pop.gap_before_job[rows] = pop.spell_months(month, rows).clip(max=32000)
+    pop.spell_start[rows] = month
+    pop.status[rows] = codes.EMPLOYED
+    pop.inactive_reason[rows] = 0
+    pop.benefits_in_spell[rows] = 0
+    pop.self_employed[rows] = self_employed
+
+
+
+@dataclass
+class Moves:
+    """Who moved this month (row arrays), for the counters."""
+
+    work_to_jobseeker: np.ndarray
+    work_to_non_active: np.ndarray
+    jobseeker_to_work: np.ndarray
+    jobseeker_to_non_active: np.ndarray
+    non_active_to_work: np.ndarray
+    non_active_to_jobseeker: np.ndarray
+    work_to_non_active_cell: np.ndarray
+    jobseeker_to_non_active_cell: np.ndarray
+    capped: int = 0
+
+
+def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards, streams, recent_user: np.ndarray) -> Moves:
+    """Decide one month of labour-market moves, all from the start-of-month state.
+
+    Employed people leave work with the cell's separation hazards (drawn
+    sparsely, common random numbers). Job seekers and non-active people move
+    with the cell's hazards plus, for recent cheque users, the extra rates of
+    the guidance effect; each person has one uniform and the outcomes are laid
+    out as consecutive intervals (base moves first), so that a person's base
+    outcome is the same in every scenario.
+
+    Args:
+        recent_user: Boolean column, True for people within the guidance effect window.
+    """
+    ceiling = p["simulation.hazard_ceiling"]["separation"]
+    rows, u = streams.sparse_candidates("separation", month, len(pop), ceiling)
+    keep = pop.status[rows] == codes.EMPLOYED
+    rows, u = rows[keep], u[keep] * ceiling
+    cell = person_cells(pop, rows)
+    h_j, h_n = hazards.employed_to_jobseeker[cell], hazards.employed_to_non_active[cell]
+    capped = int(np.count_nonzero(h_j + h_n > ceiling))
+    w_to_j = rows[u < h_j]
+    w_to_n_mask = (u >= h_j) & (u < h_j + h_n)
+    w_to_n, w_to_n_cell = rows[w_to_n_mask], cell[w_to_n_mask]
+
+    effect = "behaviour.guidance_effect."
+    extra_work = p[effect + "extra_job_finding_rate"]
+    extra_reg = p[effect + "extra_registration_rate"]
+
+    js = np.flatnonzero(pop.status == codes.JOBSEEKER)
+    u = streams.row_uniforms("jobseeker_exit", month, js)
+    cell = person_cells(pop, js)
+    base_e, base_n = hazards.jobseeker_to_employed[cell], hazards.jobseeker_to_non_active[cell]
+    bonus = np.where(recent_user[js], extra_work, 0.0)
+    j_to_w_mask = (u < base_e) | ((u >= base_e + base_n) & (u < base_e + base_n + bonus))
+    j_to_n_mask = (u >= base_e) & (u < base_e + base_n)
+    j_to_w, j_to_n, j_to_n_cell = js[j_to_w_mask], js[j_to_n_mask], cell[j_to_n_mask]
+
+    na = np.flatnonzero(pop.status == codes.NON_ACTIVE)
+    u = streams.row_uniforms("non_active_exit", month, na)
+    cell = person_cells(pop, na)
+    base_e, base_j = hazards.non_active_to_employed[cell], hazards.non_active_to_jobseeker[cell]
+    recent = recent_user[na]
+    b_e, b_j = np.where(recent, extra_work, 0.0), np.where(recent, extra_reg, 0.0)
+    base = base_e + base_j
+    n_to_w = na[(u < base_e) | ((u >= base) & (u < base + b_e))]
+    n_to_j = na[((u >= base_e) & (u < base)) | ((u >= base + b_e) & (u < base + b_e + b_j))]
+    return Moves(w_to_j, w_to_n, j_to_w, j_to_n, n_to_w, n_to_j, w_to_n_cell, j_to_n_cell, capped)
+
+
+def apply_moves(pop: Population, moves: Moves, month: int, p: Mapping, hazards: LabourHazards, streams) -> None:
+    """Carry out the moves decided by :func:`decide_moves`."""
+    w_to_j, j_to_w, n_to_w, n_to_j = moves.work_to_jobseeker, moves.jobseeker_to_work, moves.non_active_to_work, moves.non_active_to_jobseeker
+    _enter_non_active(pop, moves.work_to_non_active, moves.work_to_non_active_cell, month, p, hazards, streams, from_work=True)
+    u = streams.row_uniforms("benefit", month, w_to_j)
+    benefit = np.where(u < p["labour_market.transitions.benefit_on_job_loss"], codes.BENEFIT_BIT["unemployment"], 0)
+    leave_work(pop, w_to_j, month, np.full(len(w_to_j), codes.JOBSEEKER), np.zeros(len(w_to_j)), benefit)
+    _enter_non_active(pop, moves.jobseeker_to_non_active, moves.jobseeker_to_non_active_cell, month, p, hazards, streams, from_work=False)
+    starters = np.concatenate([j_to_w, n_to_w])
+    u = streams.row_uniforms("destination_reason", month, starters)
+    start_work(pop, starters, month, u < p["labour_market.self_employed_share"])
+    pop.status[n_to_j] = codes.JOBSEEKER
+    pop.inactive_reason[n_to_j] = 0
+
+
+def _enter_non_active(pop, rows, cells, month, p, hazards, streams, from_work: bool) -> None:
+    """Give people becoming non-active a reason (by their cell) and its benefits."""
+    u = streams.row_uniforms("destination_reason", month, rows)
+    reason_index = (u[:, None] >= hazards.reason_cumulative[cells]).sum(axis=1).clip(max=len(NON_ACTIVE_STATES) - 1)
+    reason = reason_index + 1  # codes.REASON[1:] matches NON_ACTIVE_STATES
+    benefits = draw_benefits(reason_index + 2, streams.row_uniforms("benefit", month, rows), p)
+    if from_work:
+        leave_work(pop, rows, month, np.full(len(rows), codes.NON_ACTIVE), reason, benefits)
+    else:  # the out-of-work spell goes on: benefits add up
+        pop.status[rows] = codes.NON_ACTIVE
+        pop.inactive_reason[rows] = reason
+        pop.benefits_in_spell[rows] |= benefits

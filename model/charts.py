@@ -1,0 +1,114 @@
+"""Charts for policymakers, written as PNG and SVG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402,F401
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+GROUP_LABELS = {
+    "all": "All 20-64", "women": "Women", "men": "Men", "low_educated": "Low-educated",
+    "age_50_plus": "Aged 50+", "migration_background": "Migration background",
+    "work_disability": "Work disability", "disadvantaged": "Any disadvantaged group",
+    "non_active": "Non-active", "re_entrant": "Re-entrants (resolution definition)",
+}
+
+
+def _save(fig, folder: Path, name: str) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
+    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
+    fig.savefig(paths[1], bbox_inches="tight")
+    plt.close(fig)
+    return paths
+
+
+def _titles(scenarios) -> dict[str, str]:
+    return {s.name: s.title for s in scenarios}
+
+
+def _bars_by_group(ax, data: pd.DataFrame, scenarios, metric: str, label: str) -> None:
+    groups = [g for g in GROUP_LABELS if g != "all"]
+    sub = data[(data["metric"] == metric) & data["group"].isin(groups)]
+    avg = sub.groupby(["scenario", "group"])["value"].mean().unstack("group").reindex(columns=groups)
+    width = 0.8 / max(len(scenarios), 1)
+    y = np.arange(len(groups))
+    for i, s in enumerate(scenarios):
+        values = avg.loc[s.name].to_numpy() if s.name in avg.index else np.zeros(len(groups))
+        ax.barh(y + i * width, values, height=width, label=s.title)
+    ax.set_yticks(y + width * (len(scenarios) - 1) / 2, [GROUP_LABELS[g] for g in groups])
+    ax.invert_yaxis()
+    ax.set_xlabel(label)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.grid(axis="x", alpha=0.3)
+
+
+def eligible_and_users(summary: pd.DataFrame, scenarios, folder: Path) -> list[Path]:
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), sharey=True)
+    years = f"{summary['year'].min()}-{summary['year'].max()}"
+    _bars_by_group(axes[0], summary, scenarios, "eligible", f"People eligible (yearly average, {years})")
+    _bars_by_group(axes[1], summary, scenarios, "starts_cheque1", f"New users: cheque-1 starts per year (average, {years})")
+    axes[0].set_title("Who may use the loopbaancheque")
+    axes[1].set_title("Who takes it up")
+    axes[1].legend(loc="lower right", fontsize=8)
+    fig.suptitle("Eligibility and uptake by group (groups overlap; 'disadvantaged' = any of the four groups above it)", fontsize=10)
+    return _save(fig, folder, "eligible_and_users_by_group")
+
+
+def _lines(ax, summary: pd.DataFrame, scenarios, metric: str, scale: float = 1.0) -> None:
+    sub = summary[(summary["metric"] == metric) & (summary["group"] == "all")]
+    for s in scenarios:
+        d = sub[sub["scenario"] == s.name].sort_values("year")
+        ax.plot(d["year"], d["value"] / scale, marker="o", label=s.title)
+        if "p05" in d:
+            ax.fill_between(d["year"], d["p05"] / scale, d["p95"] / scale, alpha=0.2)
+    ax.grid(alpha=0.3)
+
+
+def yearly_cost(summary: pd.DataFrame, scenarios, folder: Path) -> list[Path]:
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    _lines(ax, summary, scenarios, "government_cost_eur", 1e6)
+    ax.set_ylabel("EUR million per year")
+    ax.set_title("Government cost of the loopbaancheque")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    return _save(fig, folder, "government_cost_per_year")
+
+
+def employment_rate(summary: pd.DataFrame, scenarios, folder: Path, target: float) -> list[Path]:
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    _lines(ax, summary, scenarios, "employment_rate_20_64", 0.01)
+    ax.axhline(target * 100, color="black", linestyle="--", linewidth=1)
+    ax.text(ax.get_xlim()[0], target * 100, f"  target {target:.0%}", va="bottom", fontsize=9)
+    ax.set_ylabel("Employment rate 20-64 (%)")
+    ax.set_title("Employment rate against the 80% target")
+    ax.legend(fontsize=8, loc="lower right")
+    return _save(fig, folder, "employment_rate_vs_target")
+
+
+def starts(summary: pd.DataFrame, scenarios, folder: Path) -> list[Path]:
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+    for ax, metric, title in zip(axes, ("starts_cheque1", "starts_cheque2"), ("Cheque 1 starts per year", "Cheque 2 starts per year")):
+        _lines(ax, summary, scenarios, metric)
+        ax.set_title(title)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.set_ylim(bottom=0)
+    axes[0].legend(fontsize=8)
+    return _save(fig, folder, "cheque_starts_per_year")
+
+
+def write_all(summary: pd.DataFrame, scenarios, folder: Path) -> list[Path]:
+    """Write every chart; return the files written."""
+    target = scenarios[0].tree["labour_market.employment_rate_target"].values[-1]
+    files = []
+    files += eligible_and_users(summary, scenarios, folder)
+    files += starts(summary, scenarios, folder)
+    files += yearly_cost(summary, scenarios, folder)
+    files += employment_rate(summary, scenarios, folder, target)
+    return files

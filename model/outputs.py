@@ -1,0 +1,133 @@
+"""Writing a run folder: complete or not at all, never over an earlier run.
+
+Everything is written into a hidden temporary folder next to the final one,
+which is renamed into place only when all files are there. A failure removes
+the temporary folder and leaves earlier runs untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from . import charts
+from .runner import RunResult
+
+PACKAGES = ("numpy", "pandas", "mesa", "scipy", "matplotlib", "pydantic", "typer", "pyarrow", "PyYAML")
+CODE_DIR = Path(__file__).parent
+
+
+def code_digest() -> str:
+    """SHA-256 over the package's Python and parameter files."""
+    h = hashlib.sha256()
+    for f in sorted(list(CODE_DIR.rglob("*.py")) + list(CODE_DIR.rglob("*.yaml"))):
+        h.update(str(f.relative_to(CODE_DIR)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def git_commit() -> dict[str, object]:
+    """Commit of the checkout the code runs from, and whether it has changes."""
+    try:
+        root = CODE_DIR.parent
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, timeout=10)
+        if commit.returncode != 0:
+            return {"commit": None, "dirty": None}
+        return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+def versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def _unique_folder(root: Path, name: str) -> Path:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    final = root / f"{stamp}-{name}"
+    i = 2
+    while final.exists():
+        final = root / f"{stamp}-{name}-{i}"
+        i += 1
+    return final
+
+
+def write_run(result: RunResult, out_root: Path, name: str, command: list[str]) -> Path:
+    """Write the run folder and return its final path."""
+    out_root.mkdir(parents=True, exist_ok=True)
+    final = _unique_folder(out_root, name)
+    tmp = out_root / f".incomplete-{final.name}"
+    tmp.mkdir()
+    try:
+        result.summary.to_csv(tmp / "summary.csv", index=False)
+        result.monthly.to_parquet(tmp / "timeseries.parquet", index=False)
+        result.fit.to_csv(tmp / "population_fit.csv", index=False)
+        pd.DataFrame(result.scenarios[0].tree.table()).to_csv(tmp / "parameters.csv", index=False)
+        chart_files = charts.write_all(result.summary, result.scenarios, tmp / "charts")
+        manifest = {
+            "run": final.name,
+            "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "command": command,
+            "scenarios": [s.to_manifest() for s in result.scenarios],
+            "seed": result.scenarios[0].settings["seed"],
+            "replications": result.scenarios[0].settings["replications"],
+            "replication_seeds": "numpy SeedSequence(seed, spawn_key=(replication,)), one child per (process, month)",
+            "persons_simulated": result.persons,
+            "persons_per_agent": result.weight,
+            "hazards_capped": result.capped,
+            "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
+            "code_sha256": code_digest(),
+            "git": git_commit(),
+            "versions": versions(),
+            "files": sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file()) + ["manifest.json"],
+            "charts": [str(Path(c).relative_to(tmp)) for c in chart_files],
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+def comparison_table(result: RunResult) -> pd.DataFrame:
+    """One row per scenario: the figures a user reads first (group 'all')."""
+    s = result.summary[result.summary["group"] == "all"]
+    wide = s.pivot_table(index=["scenario", "year"], columns="metric", values="value")
+    last_year = int(s["year"].max())
+    first = result.scenarios[0].name
+    rows = []
+    for sc in result.scenarios:
+        w = wide.loc[sc.name]
+        rows.append({
+            "scenario": sc.name,
+            "eligible (avg)": w["eligible"].mean(),
+            "cheque-1 starts/yr": w["starts_cheque1"].mean(),
+            "gov. cost EUR M/yr": w["government_cost_eur"].mean() / 1e6,
+            "re-entries to work (total)": w["reentries_employment"].sum(),
+            f"employment rate {last_year}": w.loc[last_year, "employment_rate_20_64"],
+            f"extra employed {last_year} vs {first}": w.loc[last_year, "employed"] - wide.loc[first].loc[last_year, "employed"],
+        })
+    return pd.DataFrame(rows).set_index("scenario")
+
+
+def print_table(table: pd.DataFrame, file=sys.stdout) -> None:
+    fmt = {c: (lambda v: f"{v:.1%}") if c.startswith("employment rate") else
+           (lambda v: f"{v:,.1f}") if "EUR" in c else (lambda v: f"{v:,.0f}") for c in table.columns}
+    print(table.to_string(formatters=fmt), file=file)

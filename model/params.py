@@ -1,0 +1,305 @@
+"""Dated parameters in the OpenFisca / PolicyEngine style.
+
+The YAML files under ``model/parameters/`` form a tree. A node that has a
+``values`` key is a parameter; every other mapping is a folder. The path of a
+parameter is the file name followed by the keys leading to it, joined by dots
+(``cheque.cheques.window_months``). Each parameter carries a description, a
+unit, its references and values keyed by the date from which they apply.
+
+Example:
+    >>> tree = ParameterTree.load()
+    >>> p = tree.at(datetime.date(2021, 3, 1))
+    >>> p["cheque.government_cost"]["cheque1"]
+    640
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+PARAMETER_DIR = Path(__file__).parent / "parameters"
+_META_KEYS = {
+    "description", "unit", "reference", "values", "interpolation", "min", "max",
+    "allowed", "assumption",
+}
+
+
+class ParameterError(ValueError):
+    """A parameter was asked for, or given, in a way the tree does not allow."""
+
+
+def _as_date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ParameterError(f"{where}: '{value}' is not a date; write dates as YYYY-MM-DD")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One dated parameter.
+
+    Attributes:
+        path: Dotted path in the tree.
+        description: What the parameter means.
+        unit: Unit of the values.
+        reference: Sources of the values.
+        dates: Dates from which each value applies, sorted.
+        values: The values, aligned with ``dates``.
+        interpolation: ``step`` (a value holds until the next date) or
+            ``linear`` (numeric values interpolated between dates).
+        minimum: Smallest allowed number, if any.
+        maximum: Largest allowed number, if any.
+        allowed: Allowed categories for text values or list items, if any.
+        assumption: True when the values are assumptions rather than data.
+        source_file: YAML file the parameter came from.
+    """
+
+    path: str
+    description: str
+    unit: str
+    reference: tuple[str, ...]
+    dates: tuple[dt.date, ...]
+    values: tuple[Any, ...]
+    interpolation: str = "step"
+    minimum: float | None = None
+    maximum: float | None = None
+    allowed: tuple[str, ...] | None = None
+    assumption: bool = False
+    source_file: str = ""
+
+    def at(self, when: dt.date) -> Any:
+        """Return the value in force on ``when``.
+
+        Raises:
+            ParameterError: if ``when`` is before the first dated value.
+        """
+        i = bisect.bisect_right(self.dates, when) - 1
+        if i < 0:
+            raise ParameterError(
+                f"parameter '{self.path}' has no value on {when.isoformat()}: "
+                f"its first value applies from {self.dates[0].isoformat()}"
+            )
+        if self.interpolation == "linear" and i + 1 < len(self.dates):
+            d0, d1 = self.dates[i], self.dates[i + 1]
+            w = (when - d0).days / (d1 - d0).days
+            return self.values[i] + w * (self.values[i + 1] - self.values[i])
+        return self.values[i]
+
+    def check_value(self, value: Any, where: str) -> None:
+        """Check that ``value`` has the shape, type and range of this parameter.
+
+        Raises:
+            ParameterError: naming ``where``, the parameter and what is allowed.
+        """
+        _check_like(self.values[0], value, self, f"{where}: {self.path}")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, Mapping):
+        return "mapping"
+    return type(value).__name__
+
+
+def _check_like(reference: Any, value: Any, param: Parameter, where: str) -> None:
+    want, got = _kind(reference), _kind(value)
+    if want != got:
+        raise ParameterError(f"{where}: expected a {want} like {reference!r}, got {value!r}")
+    if want == "mapping":
+        if set(reference) != set(value):
+            raise ParameterError(
+                f"{where}: keys must be exactly {sorted(reference)}, got {sorted(value)}"
+            )
+        for key in reference:
+            _check_like(reference[key], value[key], param, f"{where}.{key}")
+    elif want == "number":
+        if param.minimum is not None and value < param.minimum:
+            raise ParameterError(f"{where}: {value} is below the minimum {param.minimum} ({param.unit})")
+        if param.maximum is not None and value > param.maximum:
+            raise ParameterError(f"{where}: {value} is above the maximum {param.maximum} ({param.unit})")
+    elif want == "text" and param.allowed is not None and value not in param.allowed:
+        raise ParameterError(f"{where}: '{value}' is not allowed; allowed values: {list(param.allowed)}")
+    elif want == "list" and param.allowed is not None:
+        bad = [v for v in value if v not in param.allowed]
+        if bad:
+            raise ParameterError(f"{where}: {bad} not allowed; allowed items: {list(param.allowed)}")
+
+
+def _parse_parameter(path: str, node: Mapping[str, Any], source: str) -> Parameter:
+    unknown = set(node) - _META_KEYS
+    if unknown:
+        raise ParameterError(f"{source}: parameter '{path}' has unknown keys {sorted(unknown)}; allowed: {sorted(_META_KEYS)}")
+    raw = node["values"]
+    if not isinstance(raw, Mapping) or not raw:
+        raise ParameterError(f"{source}: parameter '{path}' needs 'values' as a mapping date -> value")
+    items = sorted((_as_date(k, f"{source}: {path}"), v) for k, v in raw.items())
+    for key in ("description", "unit", "reference"):
+        if key not in node:
+            raise ParameterError(f"{source}: parameter '{path}' lacks '{key}' (every parameter needs a description, unit and reference)")
+    reference = node["reference"]
+    param = Parameter(
+        path=path,
+        description=" ".join(str(node["description"]).split()),
+        unit=str(node["unit"]),
+        reference=tuple(str(r) for r in (reference if isinstance(reference, list) else [reference])),
+        dates=tuple(d for d, _ in items),
+        values=tuple(v for _, v in items),
+        interpolation=node.get("interpolation", "step"),
+        minimum=node.get("min"),
+        maximum=node.get("max"),
+        allowed=tuple(node["allowed"]) if "allowed" in node else None,
+        assumption=bool(node.get("assumption", False)),
+        source_file=source,
+    )
+    if param.interpolation not in ("step", "linear"):
+        raise ParameterError(f"{source}: parameter '{path}': interpolation must be 'step' or 'linear'")
+    for d, v in items:
+        param.check_value(v, f"{source} ({d.isoformat()})")
+    return param
+
+
+def _walk(prefix: str, node: Any, source: str, out: dict[str, Parameter]) -> None:
+    if not isinstance(node, Mapping):
+        raise ParameterError(f"{source}: '{prefix}' is neither a folder nor a parameter (no 'values')")
+    if "values" in node:
+        out[prefix] = _parse_parameter(prefix, node, source)
+        return
+    for key, child in node.items():
+        _walk(f"{prefix}.{key}" if prefix else str(key), child, source, out)
+
+
+class ParameterSet(Mapping[str, Any]):
+    """The values of every parameter on one date (read-only mapping)."""
+
+    def __init__(self, when: dt.date, values: dict[str, Any]):
+        self.date = when
+        self._values = values
+
+    def __getitem__(self, path: str) -> Any:
+        try:
+            return self._values[path]
+        except KeyError:
+            raise ParameterError(_unknown_path_message(path, self._values)) from None
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def _unknown_path_message(path: str, known: Mapping[str, Any]) -> str:
+    close = difflib.get_close_matches(path, list(known), n=3, cutoff=0.6)
+    hint = f"; did you mean {close}?" if close else ""
+    return f"unknown parameter '{path}'{hint} (see model/parameters/ for the tree)"
+
+
+@dataclass(frozen=True)
+class ParameterTree:
+    """All parameters, with their dated values."""
+
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, directory: Path | str = PARAMETER_DIR) -> "ParameterTree":
+        """Read every ``*.yaml`` file below ``directory``."""
+        directory = Path(directory)
+        if not directory.is_dir():
+            raise ParameterError(f"parameter folder '{directory}' does not exist")
+        out: dict[str, Parameter] = {}
+        for file in sorted(directory.rglob("*.yaml")):
+            rel = file.relative_to(directory).with_suffix("")
+            prefix = ".".join(rel.parts)
+            with open(file, encoding="utf-8") as fh:
+                try:
+                    content = yaml.safe_load(fh) or {}
+                except yaml.YAMLError as exc:
+                    raise ParameterError(f"{file}: not valid YAML: {exc}") from None
+            _walk(prefix, content, str(file.relative_to(directory.parent)), out)
+        return cls(out)
+
+    def __getitem__(self, path: str) -> Parameter:
+        try:
+            return self.parameters[path]
+        except KeyError:
+            raise ParameterError(_unknown_path_message(path, self.parameters)) from None
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.parameters
+
+    def at(self, when: dt.date) -> ParameterSet:
+        """Return the values of all parameters in force on ``when``."""
+        return ParameterSet(when, {p: param.at(when) for p, param in self.parameters.items()})
+
+    def with_overrides(self, overrides: Mapping[str, Mapping[Any, Any]], source: str) -> "ParameterTree":
+        """Return a new tree with dated values added or replaced.
+
+        Args:
+            overrides: ``{path: {date: value}}``. A value dated on an existing
+                date replaces it; other dates are added.
+            source: Name of the file the overrides come from, for messages.
+
+        Raises:
+            ParameterError: for an unknown path, a bad date or a value of the
+                wrong type or out of range.
+        """
+        params = dict(self.parameters)
+        for path, dated in overrides.items():
+            if path not in params:
+                raise ParameterError(f"{source}: overrides: {_unknown_path_message(path, params)}")
+            param = params[path]
+            if not isinstance(dated, Mapping) or not dated:
+                raise ParameterError(
+                    f"{source}: overrides.{path}: give dated values, e.g. {{2025-01-01: {param.values[-1]!r}}}"
+                )
+            merged = dict(zip(param.dates, param.values))
+            for key, value in dated.items():
+                when = _as_date(key, f"{source}: overrides.{path}")
+                param.check_value(value, f"{source}: overrides")
+                merged[when] = value
+            items = sorted(merged.items())
+            params[path] = replace(param, dates=tuple(d for d, _ in items), values=tuple(v for _, v in items))
+        return ParameterTree(params)
+
+    def digest(self) -> str:
+        """SHA-256 of all dated values, for the run manifest."""
+        payload = {
+            p: [[d.isoformat(), v] for d, v in zip(param.dates, param.values)]
+            for p, param in sorted(self.parameters.items())
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+    def table(self) -> list[dict[str, Any]]:
+        """One row per parameter and date, for documentation and manifests."""
+        rows = []
+        for path, p in sorted(self.parameters.items()):
+            for d, v in zip(p.dates, p.values):
+                rows.append({
+                    "path": path, "from": d.isoformat(), "value": json.dumps(v, default=str),
+                    "unit": p.unit, "assumption": p.assumption, "reference": "; ".join(p.reference),
+                    "description": p.description,
+                })
+        return rows

@@ -1,0 +1,139 @@
+"""The people of the model, held as columns (one numpy array per attribute).
+
+One row is one person aged 20-64 (a row whose ``status`` is ``ABSENT`` is a
+free slot). All updates are whole-array operations on these columns; no Python
+object exists per person.
+
+Career state is stored so that it need not be touched every month:
+``months_worked_before_spell`` holds the months worked before the current
+spell, and ``spell_start`` the month the current spell (at work, or out of
+work) began. Months worked and months out of work are derived on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from . import codes
+
+
+@dataclass
+class Population:
+    """Columns describing every person (see ``docs/odd.md`` for units).
+
+    Attributes:
+        sex: 0 man, 1 woman (``codes.SEX``).
+        age_months: Age in completed months.
+        education: ``codes.EDUCATION`` code.
+        migration: ``codes.MIGRATION`` code.
+        work_disability: True for a work disability.
+        status: ``codes.STATUS`` code (employed, job seeker, non-active, absent).
+        self_employed: True for self-employed people at work.
+        inactive_reason: ``codes.REASON`` code, 0 unless non-active.
+        months_worked_before_spell: Career months worked before the current spell.
+        spell_start: Month number (``codes.month_number``) the current spell began.
+        gap_before_job: Months out of work just before the current work spell.
+        benefits_in_spell: Bit flags (``codes.BENEFIT_BIT``) of benefits received
+            in the current out-of-work spell.
+        awareness_draw: Fixed latent draw in [0, 1): aware while below the level.
+        cheques_in_window: Cheques used in the current window.
+        window_start: Month the current window began (``codes.NO_MONTH`` if none).
+        last_cheque_month: Month of the latest cheque start.
+        cheque1_month: Month of the latest cheque-1 start (recent-user effects).
+    """
+
+    sex: np.ndarray
+    age_months: np.ndarray
+    education: np.ndarray
+    migration: np.ndarray
+    work_disability: np.ndarray
+    status: np.ndarray
+    self_employed: np.ndarray
+    inactive_reason: np.ndarray
+    months_worked_before_spell: np.ndarray
+    spell_start: np.ndarray
+    gap_before_job: np.ndarray
+    benefits_in_spell: np.ndarray
+    awareness_draw: np.ndarray
+    cheques_in_window: np.ndarray
+    window_start: np.ndarray
+    last_cheque_month: np.ndarray
+    cheque1_month: np.ndarray
+
+    DTYPES = {
+        "sex": np.int8, "age_months": np.int16, "education": np.int8, "migration": np.int8,
+        "work_disability": np.bool_, "status": np.int8, "self_employed": np.bool_,
+        "inactive_reason": np.int8, "months_worked_before_spell": np.int16,
+        "spell_start": np.int16, "gap_before_job": np.int16, "benefits_in_spell": np.uint8,
+        "awareness_draw": np.float32, "cheques_in_window": np.int8, "window_start": np.int16,
+        "last_cheque_month": np.int16, "cheque1_month": np.int16,
+    }
+
+    def __post_init__(self) -> None:
+        sizes = {len(getattr(self, name)) for name in self.column_names()}
+        if len(sizes) != 1:
+            raise ValueError(f"population columns differ in length: {sizes}")
+        for name, dtype in self.DTYPES.items():
+            setattr(self, name, np.asarray(getattr(self, name), dtype=dtype))
+
+    @classmethod
+    def column_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+    def copy(self) -> "Population":
+        """Deep copy (each scenario runs on its own copy of the same people)."""
+        return Population(**{n: getattr(self, n).copy() for n in self.column_names()})
+
+    def rows(self, idx: np.ndarray) -> "Population":
+        """The people at rows ``idx`` as a new population."""
+        return Population(**{n: getattr(self, n)[idx] for n in self.column_names()})
+
+    def put(self, idx: np.ndarray, people: "Population") -> None:
+        """Overwrite rows ``idx`` with ``people`` (used for new 20-year-olds)."""
+        for n in self.column_names():
+            getattr(self, n)[idx] = getattr(people, n)
+
+    def memory_bytes(self) -> int:
+        return sum(getattr(self, n).nbytes for n in self.column_names())
+
+    # Derived quantities -------------------------------------------------
+    def age_band(self, idx=slice(None)) -> np.ndarray:
+        """Five-year age band code (0 = 20-24 ... 8 = 60-64), as intp."""
+        band = (self.age_months[idx].astype(np.intp) // 12 - 20) // 5
+        return np.clip(band, 0, len(codes.AGE_BANDS) - 1)
+
+    def months_worked(self, month: int, idx=slice(None)) -> np.ndarray:
+        """Career months worked up to ``month``, as int32."""
+        before = self.months_worked_before_spell[idx].astype(np.int32)
+        at_work = self.status[idx] == codes.EMPLOYED
+        return before + np.where(at_work, month - self.spell_start[idx].astype(np.int32), 0)
+
+    def spell_months(self, month: int, idx=slice(None)) -> np.ndarray:
+        """Months since the current spell began, as int32."""
+        return month - self.spell_start[idx].astype(np.int32)
+
+    def counts(self) -> dict[str, int]:
+        """Number of people by status (free rows excluded from the total)."""
+        bins = np.bincount(self.status, minlength=len(codes.STATUS))
+        out = {label: int(bins[i]) for i, label in enumerate(codes.STATUS)}
+        out["total"] = int(bins[: codes.ABSENT].sum())
+        return out
+
+
+def empty(n: int) -> Population:
+    """A population of ``n`` free rows."""
+    cols = {name: np.zeros(n, dtype=dtype) for name, dtype in Population.DTYPES.items()}
+    cols["status"][:] = codes.ABSENT
+    for name in ("window_start", "last_cheque_month", "cheque1_month"):
+        cols[name][:] = codes.NO_MONTH
+    return Population(**cols)
+
+
+def concat(parts: list[Population]) -> Population:
+    """Stack populations row-wise."""
+    return Population(**{n: np.concatenate([getattr(p, n) for p in parts]) for n in Population.column_names()})

@@ -1,0 +1,91 @@
+"""Random numbers with common random numbers (CRN) across scenarios.
+
+One root seed; each replication gets its own ``SeedSequence`` spawn key; each
+(process, month) gets its own child. Draws are tied to person rows, never to
+the order in which a scenario happens to visit people, so the same person gets
+the same number in every scenario:
+
+* :meth:`Streams.row_uniforms` gives person ``i`` a uniform computed from
+  (seed, replication, process, month, i) by a counter-based hash (SplitMix64),
+  whatever rows are asked for. It is used for small, scenario-dependent groups.
+* :meth:`Streams.sparse_candidates` thins the whole row range at a fixed
+  ceiling hazard (geometric gaps between candidate rows, see
+  ``shared/perf-notes.md``). A person with hazard ``h <= ceiling`` is accepted
+  when its uniform ``u < h / ceiling``; the candidates and their uniforms do not
+  depend on the scenario, so this is exact CRN for large, rare-event groups.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PROCESSES = (
+    "synthesis", "entrants", "separation", "jobseeker_exit", "non_active_exit",
+    "destination_reason", "benefit", "uptake_cheque1", "uptake_cheque2", "job_change", "leavers",
+)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_MONTH_OFFSET = 40000  # month numbers may be negative in principle; spawn keys may not
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    # uint64 arithmetic wraps around modulo 2**64, as SplitMix64 requires.
+    with np.errstate(over="ignore"):
+        x = x + _GOLDEN
+        x = (x ^ (x >> np.uint64(30))) * _M1
+        x = (x ^ (x >> np.uint64(27))) * _M2
+        return x ^ (x >> np.uint64(31))
+
+
+class Streams:
+    """All random numbers of one replication.
+
+    Args:
+        root_seed: The run's seed.
+        replication: Replication number (0, 1, ...).
+    """
+
+    def __init__(self, root_seed: int, replication: int):
+        self.root_seed = int(root_seed)
+        self.replication = int(replication)
+        self._root = np.random.SeedSequence(self.root_seed, spawn_key=(self.replication,))
+
+    def _sequence(self, process: str, month: int) -> np.random.SeedSequence:
+        pid = PROCESSES.index(process)
+        return np.random.SeedSequence(self._root.entropy, spawn_key=(self.replication, pid, month + _MONTH_OFFSET))
+
+    def generator(self, process: str, month: int) -> np.random.Generator:
+        """A generator for ``process`` in ``month`` (same in every scenario)."""
+        return np.random.Generator(np.random.PCG64(self._sequence(process, month)))
+
+    def row_uniforms(self, process: str, month: int, rows: np.ndarray) -> np.ndarray:
+        """Uniforms in [0, 1) for the given person rows (float64)."""
+        key = self._sequence(process, month).generate_state(1, np.uint64)[0]
+        with np.errstate(over="ignore"):
+            x = _splitmix64(np.asarray(rows, dtype=np.uint64) * _GOLDEN + key)
+        return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+    def sparse_candidates(self, process: str, month: int, n_rows: int, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
+        """Rows picked with probability ``ceiling`` each, and a uniform for each.
+
+        Returns:
+            ``(rows, u)``: sorted candidate rows (intp) and uniforms in [0, 1).
+            A candidate with hazard ``h`` has the event when ``u * ceiling < h``.
+        """
+        if ceiling >= 1.0:
+            rows = np.arange(n_rows)
+            return rows, self.generator(process, month).random(n_rows)
+        rng = self.generator(process, month)
+        expected = n_rows * ceiling
+        chunk = int(expected + 6.0 * np.sqrt(expected) + 16)
+        positions = np.cumsum(rng.geometric(ceiling, size=chunk)) - 1
+        while positions[-1] < n_rows:  # rare: the first chunk fell short
+            more = np.cumsum(rng.geometric(ceiling, size=chunk)) + positions[-1]
+            positions = np.concatenate([positions, more])
+        rows = positions[positions < n_rows].astype(np.intp)
+        return rows, rng.random(len(rows))
+
+    def mesa_seed(self) -> int:
+        """Seed for the Mesa model's own generator (used by institution agents)."""
+        return int(np.random.SeedSequence(self._root.entropy, spawn_key=(self.replication, 999)).generate_state(1)[0])

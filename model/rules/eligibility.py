@@ -1,0 +1,87 @@
+"""Who may order a cheque: the 2013 rule, the 2020 rule and the re-entrant extension."""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from .. import codes
+from ..population import Population
+
+
+def benefit_mask(names: Iterable[str]) -> int:
+    """Bit mask of the benefits named (``codes.BENEFITS``)."""
+    mask = 0
+    for name in names:
+        if name not in codes.BENEFIT_BIT:
+            raise ValueError(f"unknown benefit '{name}'; allowed: {list(codes.BENEFITS)}")
+        mask |= codes.BENEFIT_BIT[name]
+    return mask
+
+
+def months_worked_in_window(pop: Population, month: int, window_months: int, idx=slice(None)) -> np.ndarray:
+    """Months worked in the last ``window_months`` months, for people at work.
+
+    The current work spell counts in full up to the window; before it lies the
+    gap out of work (``gap_before_job``) and, before that, earlier work, taken
+    as one block ending at the gap (the history is not stored month by month).
+    People not at work get 0.
+    """
+    at_work = pop.status[idx] == codes.EMPLOYED
+    spell = pop.spell_months(month, idx)
+    current = np.minimum(spell, window_months)
+    room = window_months - spell - pop.gap_before_job[idx].astype(np.int32)
+    earlier = np.clip(room, 0, pop.months_worked_before_spell[idx].astype(np.int32))
+    return np.where(at_work, current + earlier, 0)
+
+
+def meets_recent_work_rule(pop: Population, month: int, months_required: int, window_months: int, idx=slice(None)) -> np.ndarray:
+    """2013 rule: at work now, with ``months_required`` months of work in the last ``window_months``."""
+    return months_worked_in_window(pop, month, window_months, idx) >= months_required
+
+
+def meets_experience_rule(pop: Population, month: int, months_required: int, idx=slice(None)) -> np.ndarray:
+    """2020 rule: at work now, with at least ``months_required`` months of work experience."""
+    at_work = pop.status[idx] == codes.EMPLOYED
+    return at_work & (pop.months_worked(month, idx) >= months_required)
+
+
+def is_reentrant(pop: Population, month: int, p: Mapping, idx=slice(None)) -> np.ndarray:
+    """The resolution's re-entrant definition, whether or not it opens the cheque.
+
+    Worked at least ``min_months_worked`` months, then at least
+    ``min_months_out_of_work`` months neither employed nor self-employed, with
+    no disqualifying benefit in that spell. Registration at VDAB is not needed.
+    """
+    prefix = "cheque.eligibility.reentrant."
+    out_of_work = pop.status[idx] != codes.EMPLOYED
+    present = pop.status[idx] != codes.ABSENT
+    worked = pop.months_worked_before_spell[idx] >= p[prefix + "min_months_worked"]
+    long_out = pop.spell_months(month, idx) >= p[prefix + "min_months_out_of_work"]
+    no_benefit = (pop.benefits_in_spell[idx] & benefit_mask(p[prefix + "disqualifying_benefits"])) == 0
+    return present & out_of_work & worked & long_out & no_benefit
+
+
+def is_eligible(pop: Population, month: int, p: Mapping, idx=slice(None)) -> np.ndarray:
+    """Whether each person may order a cheque this month under the rules in force.
+
+    Workers qualify under the worker rule in force (2013 recent-work rule or
+    2020 experience rule). Where the re-entrant extension is on, non-active
+    re-entrants qualify too; registered job seekers do not (VDAB serves them).
+    """
+    rule = p["cheque.eligibility.worker_rule"]
+    if rule == "recent_work":
+        eligible = meets_recent_work_rule(
+            pop, month,
+            p["cheque.eligibility.recent_work.months_required"],
+            p["cheque.eligibility.recent_work.window_months"], idx,
+        )
+    elif rule == "experience":
+        eligible = meets_experience_rule(pop, month, p["cheque.eligibility.experience.months_required"], idx)
+    else:  # guarded by the parameter's allowed values
+        raise ValueError(f"unknown worker rule '{rule}'")
+    if p["cheque.eligibility.reentrant.enabled"]:
+        non_active = pop.status[idx] == codes.NON_ACTIVE
+        eligible = eligible | (non_active & is_reentrant(pop, month, p, idx))
+    return eligible

@@ -1,0 +1,115 @@
+"""Running a set of scenarios: one population and one set of random streams per
+replication, shared by every scenario (common random numbers)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from . import codes, metrics
+from .model import LoopbaanModel, TableCache
+from .population import Population, concat, empty
+from .randomness import Streams
+from .scenario import Scenario, check_compatible
+from .synthesis import draw_people, fit_report
+
+CAPACITY_SLACK = 0.01  # spare rows beyond the largest published size in the horizon
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, before it is written.
+
+    Attributes:
+        scenarios: The scenarios, in the order given.
+        monthly: Long table: scenario, replication, month, metric, group, value.
+        summary: Yearly tidy table: scenario, year, metric, group, value (p05, p95
+            when there are several replications).
+        fit: Population fit report of each replication.
+        timings: Seconds spent per phase.
+        capped: Hazards capped at their ceiling (should be 0).
+        persons: Simulated persons at the start.
+        weight: Persons represented by one simulated person.
+    """
+
+    scenarios: list[Scenario]
+    monthly: pd.DataFrame
+    summary: pd.DataFrame
+    fit: pd.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+    capped: int = 0
+    persons: int = 0
+    weight: float = 1.0
+
+
+def build_population(scenario: Scenario, streams: Streams, tables: TableCache) -> tuple[Population, float, pd.DataFrame]:
+    """Synthesise the population at the scenario's first month.
+
+    Returns:
+        The population (with spare rows for later growth), the weight of one
+        simulated person and the fit report.
+    """
+    tree, scale = scenario.tree, scenario.settings["scale"]
+    first = scenario.first_month
+    p = tree.at(codes.month_date(first))
+    table, _ = tables.get(p)
+    n = max(int(round(p["population.size_20_64"] * scale)), 1)
+    weight = p["population.size_20_64"] / n
+    largest = max(tree.at(codes.month_date(m))["population.size_20_64"] for m in range(first, scenario.end_month + 1, 12))
+    largest = max(largest, tree.at(codes.month_date(scenario.end_month))["population.size_20_64"])
+    spare = int(np.ceil(largest / weight * (1 + CAPACITY_SLACK))) - n + 100
+    people = draw_people(table, n, first, p, streams.generator("synthesis", first))
+    report = fit_report(table, people, first, p, weight)
+    return concat([people, empty(spare)]), weight, report
+
+
+def _summarise(monthly: pd.DataFrame, replications: int) -> pd.DataFrame:
+    yearly = metrics.yearly_summary(monthly)
+    keys = ["scenario", "year", "metric", "group"]
+    if replications == 1:
+        return yearly.drop(columns="replication")[keys + ["value"]]
+    grouped = yearly.groupby(keys)["value"]
+    out = grouped.mean().rename("value").to_frame()
+    out["p05"] = grouped.quantile(0.05)
+    out["p95"] = grouped.quantile(0.95)
+    return out.reset_index()
+
+
+def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: None) -> RunResult:
+    """Simulate every scenario for every replication.
+
+    Raises:
+        ScenarioError: if the scenarios cannot share a population.
+    """
+    check_compatible(scenarios)
+    first = scenarios[0]
+    settings = first.settings
+    tables = TableCache()
+    frames, fits, timings, capped = [], [], {"synthesis": 0.0}, 0
+    months = list(range(first.start_month, first.end_month + 1))
+    persons, weight = 0, 1.0
+    for rep in range(settings["replications"]):
+        streams = Streams(settings["seed"], rep)
+        t0 = time.perf_counter()
+        people, weight, fit = build_population(first, streams, tables)
+        persons = int((people.status != codes.ABSENT).sum())
+        timings["synthesis"] += time.perf_counter() - t0
+        fits.append(fit.assign(replication=rep))
+        progress(f"replication {rep + 1}/{settings['replications']}: {persons:,} persons (1 = {weight:.2f} people)")
+        for scenario in scenarios:
+            model = LoopbaanModel(scenario.tree, people.copy(), scenario.first_month, scenario.start_month,
+                                  scenario.n_months, weight, streams, tables)
+            recorder = model.run()
+            for key, seconds in model.seconds.items():
+                timings[f"{key}:{scenario.name}"] = timings.get(f"{key}:{scenario.name}", 0.0) + seconds
+            capped += recorder.capped
+            frames.append(recorder.monthly_frame(months).assign(scenario=scenario.name, replication=rep))
+            progress(f"  {scenario.name}: {model.seconds['simulate']:.1f} s for {scenario.n_months} months"
+                     + (f" (+{model.seconds['warmup']:.1f} s warm-up)" if model.seconds["warmup"] else ""))
+    monthly = pd.concat(frames, ignore_index=True)[["scenario", "replication", "month", "metric", "group", "value"]]
+    summary = _summarise(monthly, settings["replications"])
+    return RunResult(scenarios, monthly, summary, pd.concat(fits, ignore_index=True), timings, capped, persons, weight)
