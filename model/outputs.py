@@ -127,7 +127,9 @@ def comparison_table(result: RunResult) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("scenario")
 
 
-def print_table(table: pd.DataFrame, file=sys.stdout) -> None:
+def print_table(table: pd.DataFrame, file=None) -> None:
+    """Print the comparison table in readable units."""
+    file = file or sys.stdout
     fmt = {c: (lambda v: f"{v:.1%}") if c.startswith("employment rate") else
            (lambda v: f"{v:,.1f}") if "EUR" in c else (lambda v: f"{v:,.0f}") for c in table.columns}
     print(table.to_string(formatters=fmt), file=file)

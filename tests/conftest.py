@@ -1,0 +1,21 @@
+"""Shared fixtures: the parameter tree and small, fast runs."""
+
+from pathlib import Path
+
+import pytest
+
+from model.params import ParameterTree
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+@pytest.fixture(scope="session")
+def law() -> ParameterTree:
+    return ParameterTree.load()
+
+
+def write_scenario(folder: Path, name: str, text: str) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path

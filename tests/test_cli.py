@@ -1,0 +1,53 @@
+"""End to end: a small run through the command line writes a complete run folder."""
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from model.cli import app
+
+from .conftest import SCENARIOS, write_scenario
+
+runner = CliRunner()
+
+
+def test_run_writes_complete_folder(tmp_path):
+    sc = [str(SCENARIOS / f"{n}.yaml") for n in ("baseline_2020", "pre2020_rules", "herintreders")]
+    out = tmp_path / "outputs"
+    earlier = out / "earlier-run"
+    earlier.mkdir(parents=True)
+    (earlier / "keep.txt").write_text("x")
+    result = runner.invoke(app, ["run", *sc, "--scale", "0.002", "--seed", "3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    folder = out / result.output.strip().splitlines()[-1].split("/")[-1]
+    assert folder.is_dir() and (earlier / "keep.txt").exists()
+    for name in ("manifest.json", "summary.csv", "timeseries.parquet", "population_fit.csv", "parameters.csv",
+                 "charts/employment_rate_vs_target.png", "charts/employment_rate_vs_target.svg",
+                 "charts/government_cost_per_year.png", "charts/eligible_and_users_by_group.png"):
+        assert (folder / name).is_file(), name
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert [s["name"] for s in manifest["scenarios"]] == ["baseline_2020", "pre2020_rules", "herintreders"]
+    assert manifest["seed"] == 3 and manifest["code_sha256"] and "numpy" in manifest["versions"]
+    summary = pd.read_csv(folder / "summary.csv")
+    assert list(summary.columns) == ["scenario", "year", "metric", "group", "value"]
+    required = {"population_20_64", "employment_rate_20_64", "eligible", "starts_cheque1", "starts_cheque2",
+                "government_cost_eur", "user_cost_eur", "reentries_jobseeker", "reentries_employment"}
+    assert required <= set(summary.metric)
+    assert {"all", "women", "men", "low_educated", "age_50_plus", "migration_background", "work_disability",
+            "disadvantaged", "non_active", "re_entrant"} <= set(summary.group)
+    assert sorted(summary.year.unique()) == list(range(2025, 2035))
+    assert "eligible (avg)" in result.output
+    assert not list(out.glob(".incomplete-*"))
+
+
+def test_replications_give_bands(tmp_path):
+    path = write_scenario(tmp_path, "s", "name: s\nextends: " + str(SCENARIOS / "baseline_2020.yaml")
+                          + "\nstart: 2025-01\nend: 2025-12\nwarmup_months: 0\n")
+    result = runner.invoke(app, ["run", str(path), "--scale", "0.002", "--replications", "3", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "o" / result.output.strip().splitlines()[-1].split("/")[-1]
+    summary = pd.read_csv(folder / "summary.csv")
+    assert {"p05", "p95"} <= set(summary.columns)
+    row = summary[(summary.metric == "eligible") & (summary.group == "all")].iloc[0]
+    assert row.p05 <= row.value <= row.p95

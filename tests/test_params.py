@@ -1,0 +1,68 @@
+"""Dated parameters: values by date, interpolation, and every error message."""
+
+import datetime as dt
+
+import pytest
+
+from model.params import ParameterError, ParameterTree
+
+
+def test_values_change_on_their_date(law):
+    assert law.at(dt.date(2019, 12, 1))["cheque.eligibility.worker_rule"] == "recent_work"
+    assert law.at(dt.date(2020, 1, 1))["cheque.eligibility.worker_rule"] == "experience"
+
+
+def test_linear_interpolation_of_population_size(law):
+    size = law.at(dt.date(2020, 7, 2))["population.size_20_64"]
+    assert 3_817_000 < size < 3_900_000
+
+
+def test_every_parameter_has_description_unit_and_reference(law):
+    for p in law.parameters.values():
+        assert p.description and p.unit and p.reference, p.path
+
+
+def test_unknown_path_names_close_matches(law):
+    with pytest.raises(ParameterError, match=r"unknown parameter 'cheque.cheques.window'.*window_months"):
+        law.at(dt.date(2021, 1, 1))["cheque.cheques.window"]
+
+
+def test_date_before_first_value(law):
+    with pytest.raises(ParameterError, match=r"'cheque.cheques.max_per_window' has no value on 2010-01-01: its first value applies from 2013-07-01"):
+        law["cheque.cheques.max_per_window"].at(dt.date(2010, 1, 1))
+
+
+def test_override_out_of_range(law):
+    with pytest.raises(ParameterError, match=r"s.yaml: overrides: cheque.cheques.window_months: 0 is below the minimum 1"):
+        law.with_overrides({"cheque.cheques.window_months": {dt.date(2025, 1, 1): 0}}, "s.yaml")
+
+
+def test_override_wrong_type(law):
+    with pytest.raises(ParameterError, match=r"expected a bool like False, got 'yes please'"):
+        law.with_overrides({"cheque.eligibility.reentrant.enabled": {dt.date(2025, 1, 1): "yes please"}}, "s.yaml")
+
+
+def test_override_category_not_allowed(law):
+    with pytest.raises(ParameterError, match=r"'ten_years' is not allowed; allowed values: \['recent_work', 'experience'\]"):
+        law.with_overrides({"cheque.eligibility.worker_rule": {dt.date(2025, 1, 1): "ten_years"}}, "s.yaml")
+
+
+def test_override_wrong_keys(law):
+    with pytest.raises(ParameterError, match=r"keys must be exactly \['cheque1', 'cheque2'\]"):
+        law.with_overrides({"cheque.cheques.government_cost": {dt.date(2025, 1, 1): {"cheque1": 600}}}, "s.yaml")
+
+
+def test_override_unknown_path(law):
+    with pytest.raises(ParameterError, match=r"s.yaml: overrides: unknown parameter 'cheque.price'"):
+        law.with_overrides({"cheque.price": {dt.date(2025, 1, 1): 1}}, "s.yaml")
+
+
+def test_missing_parameter_folder(tmp_path):
+    with pytest.raises(ParameterError, match="does not exist"):
+        ParameterTree.load(tmp_path / "nope")
+
+
+def test_parameter_without_reference(tmp_path):
+    (tmp_path / "x.yaml").write_text("a:\n  description: d\n  unit: u\n  values: {2020-01-01: 1}\n")
+    with pytest.raises(ParameterError, match=r"parameter 'x.a' lacks 'reference'"):
+        ParameterTree.load(tmp_path)

@@ -1,0 +1,72 @@
+"""Rule case tables: every boundary of the eligibility rules and the window."""
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from model import codes, rules
+from model.population import empty
+
+CASES = Path(__file__).parent / "cases"
+
+
+def _person(spec: dict, month: int):
+    pop = empty(1)
+    status = {"employed": codes.EMPLOYED, "jobseeker": codes.JOBSEEKER, "non_active": codes.NON_ACTIVE}[spec.get("status", "employed")]
+    pop.status[0] = status
+    pop.age_months[0] = 40 * 12
+    worked, spell = spec.get("months_worked", 0), spec.get("spell", 0)
+    pop.spell_start[0] = month - spell
+    pop.months_worked_before_spell[0] = worked - spell if status == codes.EMPLOYED else worked
+    pop.gap_before_job[0] = spec.get("gap_before_job", 0)
+    pop.benefits_in_spell[0] = rules.benefit_mask(spec.get("benefits", []))
+    if spec.get("cheques_used"):
+        pop.cheques_in_window[0] = spec["cheques_used"]
+        pop.window_start[0] = month - spec["first_cheque"]
+    return pop
+
+
+def _load(name):
+    cases = yaml.safe_load((CASES / name).read_text())
+    return [pytest.param(c, id=c["name"]) for c in cases]
+
+
+@pytest.mark.parametrize("case", _load("eligibility.yaml"))
+def test_eligibility_cases(case, law):
+    tree = law.with_overrides(case.get("scenario_overrides", {}), "case")
+    when = case["date"] if isinstance(case["date"], dt.date) else dt.date.fromisoformat(case["date"])
+    p = tree.at(when)
+    month = codes.month_number(when.year, when.month)
+    pop = _person(case["person"], month)
+    expect = case["expect"]
+    if "eligible" in expect:
+        assert bool(rules.is_eligible(pop, month, p)[0]) is expect["eligible"]
+    if "re_entrant" in expect:
+        assert bool(rules.is_reentrant(pop, month, p)[0]) is expect["re_entrant"]
+
+
+@pytest.mark.parametrize("case", _load("windows.yaml"))
+def test_window_cases(case, law):
+    when = case["date"]
+    p = law.at(when)
+    month = codes.month_number(when.year, when.month)
+    pop = _person(case["person"], month)
+    assert bool(rules.may_order(pop, month, p)[0]) is case["expect"]["may_order"]
+    number = rules.record_start(pop, np.array([0]), month, p)
+    assert int(number[0]) == case["expect"]["next_number"]
+
+
+def test_prices_by_date(law):
+    p2019, p2020 = law.at(dt.date(2019, 6, 1)), law.at(dt.date(2020, 6, 1))
+    numbers = np.array([1, 2])
+    assert rules.government_cost(p2019, numbers).tolist() == [510, 510]
+    assert rules.government_cost(p2020, numbers).tolist() == [640, 470]
+    assert rules.user_price(p2020, numbers).tolist() == [40, 40]
+
+
+def test_unknown_benefit_is_an_error():
+    with pytest.raises(ValueError, match="unknown benefit 'sick'"):
+        rules.benefit_mask(["sick"])

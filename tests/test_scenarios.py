@@ -1,0 +1,120 @@
+"""Scenario files: inheritance and one test per error message, through the CLI."""
+
+import pytest
+from typer.testing import CliRunner
+
+from model.cli import app
+from model.scenario import ScenarioError, check_compatible, load
+
+from .conftest import SCENARIOS, write_scenario
+
+runner = CliRunner()
+
+
+def test_shipped_scenarios_validate(law):
+    for f in ("baseline_2013", "baseline_2020", "pre2020_rules", "herintreders"):
+        s = load(SCENARIOS / f"{f}.yaml", law)
+        assert s.settings["start"] and s.settings["end"]
+    herintreders = load(SCENARIOS / "herintreders.yaml", law)
+    assert herintreders.settings["start"] == "2025-01"  # inherited from baseline_2020
+    assert herintreders.tree.at(herintreders.tree["cheque.eligibility.reentrant.enabled"].dates[-1])["cheque.eligibility.reentrant.enabled"] is True
+
+
+def _error(tmp_path, text, *more):
+    path = write_scenario(tmp_path, "bad", text)
+    out_dir = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(path), *more, "--out", str(out_dir)])
+    assert result.exit_code == 2, result.output
+    assert not out_dir.exists(), "nothing may be written on bad input"
+    return result.output
+
+
+def test_unknown_key(tmp_path):
+    out = _error(tmp_path, "name: bad\nextends: law\nstart: 2025-01\nend: 2025-12\nhorizon: 10\n")
+    assert "bad.yaml: key 'horizon' is not allowed; allowed keys: name, title" in out
+
+
+def test_value_out_of_range(tmp_path):
+    out = _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\nscale: 2\n")
+    assert "bad.yaml: key 'scale': Input should be less than or equal to 1" in out
+
+
+def test_bad_month(tmp_path):
+    out = _error(tmp_path, "name: bad\nstart: 2025-13\nend: 2025-12\n")
+    assert "key 'start'" in out and "should match pattern" in out
+
+
+def test_missing_start(tmp_path):
+    out = _error(tmp_path, "name: bad\nend: 2025-12\n")
+    assert "bad.yaml: key 'start' is required" in out
+
+
+def test_end_before_start(tmp_path):
+    out = _error(tmp_path, "name: bad\nstart: 2025-06\nend: 2025-01\n")
+    assert "key 'end' (2025-01) is before 'start' (2025-06)" in out
+
+
+def test_missing_file(tmp_path):
+    result = runner.invoke(app, ["run", str(tmp_path / "nothere.yaml"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "nothere.yaml: scenario file not found" in result.output
+
+
+def test_missing_parent(tmp_path):
+    out = _error(tmp_path, "name: bad\nextends: nobody\nstart: 2025-01\nend: 2025-12\n")
+    assert "key 'extends': scenario 'nobody' not found" in out
+
+
+def test_extends_cycle(tmp_path):
+    write_scenario(tmp_path, "a", "name: a\nextends: bad\n")
+    out = _error(tmp_path, "name: bad\nextends: a\nstart: 2025-01\nend: 2025-12\n")
+    assert "'extends' makes a cycle" in out
+
+
+def test_unknown_parameter(tmp_path):
+    out = _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\noverrides:\n  cheque.cheques.maxper_window: {2025-01-01: 3}\n")
+    assert "unknown parameter 'cheque.cheques.maxper_window'" in out and "max_per_window" in out
+
+
+def test_period_not_covered(tmp_path):
+    out = _error(tmp_path, "name: bad\nstart: 2012-01\nend: 2012-12\n")
+    assert "is not covered" in out and "first value applies from" in out
+
+
+def test_not_yaml(tmp_path):
+    out = _error(tmp_path, "name: [unclosed\n")
+    assert "not valid YAML" in out
+
+
+def test_bad_scale_flag(tmp_path):
+    out = _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--scale", "0")
+    assert "--scale must be in (0, 1], got 0.0" in out
+
+
+def test_inconsistent_settings(tmp_path, law):
+    a = write_scenario(tmp_path, "a", "name: a\nstart: 2025-01\nend: 2025-12\n")
+    b = write_scenario(tmp_path, "b", "name: b\nstart: 2025-01\nend: 2026-12\n")
+    result = runner.invoke(app, ["run", str(a), str(b), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "inconsistent scenarios: key 'end' is '2025-12'" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_same_name_twice(tmp_path, law):
+    a = write_scenario(tmp_path, "a", "name: same\nstart: 2025-01\nend: 2025-12\n")
+    b = write_scenario(tmp_path, "b", "name: same\nstart: 2025-01\nend: 2025-12\n")
+    with pytest.raises(ScenarioError, match="repeated: \\['same'\\]"):
+        check_compatible([load(a, law), load(b, law)])
+
+
+def test_population_override_cannot_share_a_run(tmp_path, law):
+    a = write_scenario(tmp_path, "a", "name: a\nstart: 2025-01\nend: 2025-12\n")
+    b = write_scenario(tmp_path, "b", "name: b\nstart: 2025-01\nend: 2025-12\noverrides:\n  population.women_share: {2013-01-01: 0.6}\n")
+    with pytest.raises(ScenarioError, match="changes the population parameters"):
+        check_compatible([load(a, law), load(b, law)])
+
+
+def test_validate_command(tmp_path):
+    result = runner.invoke(app, ["validate", str(SCENARIOS / "herintreders.yaml")])
+    assert result.exit_code == 0
+    assert "ok: 'herintreders' (herintreders.yaml <- baseline_2020.yaml)" in result.output
