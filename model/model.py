@@ -13,13 +13,15 @@ month, applied as whole-array operations in this order:
 4. uptake: cheque 1 for aware eligible people, cheque 2 after cheque 1;
    costs to government and users;
 5. job changes of employed recent users;
-6. counters: stocks of the month by group.
+6. counters: stocks of the month by group (counted in a second thread while
+   4 and 5 run: they read no column that 4 and 5 write).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import mesa
@@ -66,10 +68,12 @@ class LoopbaanModel(mesa.Model):
         weight: Persons represented by one simulated person.
         streams: Random streams of the replication (shared by all scenarios).
         tables: Cache of raked tables and hazards.
+        threads: Overlap independent parts of a month in a second thread.
     """
 
     def __init__(self, tree: ParameterTree, people: Population, first_month: int, record_from: int,
-                 n_months: int, weight: float, streams: Streams, tables: TableCache | None = None):
+                 n_months: int, weight: float, streams: Streams, tables: TableCache | None = None,
+                 threads: bool = True):
         super().__init__(rng=streams.mesa_seed())
         self.tree = tree
         self.people = people
@@ -81,11 +85,15 @@ class LoopbaanModel(mesa.Model):
         self.recorder = metrics.Recorder(n_months, weight)
         self.weight = weight
         self.static_keys = metrics.static_keys(people)
+        self.static_cells = labour.static_cells(people)
         self.free_rows = np.flatnonzero(people.status == codes.ABSENT)
         present_ages = people.age_months[people.status != codes.ABSENT].astype(np.intp)
         self.age_hist = np.bincount(present_ages, minlength=codes.EXIT_AGE_MONTHS + 1)
         self._params: dict[int, ParameterSet] = {}
         self.seconds = {"warmup": 0.0, "simulate": 0.0}
+        # Independent read-only parts of a month overlap on a second core (numpy
+        # releases the GIL); results do not depend on it.
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="loopbaan") if threads else None
 
     # -- helpers ---------------------------------------------------------
     def params(self, month: int) -> ParameterSet:
@@ -120,10 +128,15 @@ class LoopbaanModel(mesa.Model):
         recent = guidance.recent_users(self.people, m, p)
         self.labour_market(m, p, hazards, recent, count)
         eligible = rules.is_eligible(self.people, m, p)
+        # The stocks read no cheque column, so they are counted while cheques are taken up.
+        stocks = None
+        if t >= 0:
+            stocks = (self.pool.submit(self.record_stocks, t, m, p, eligible, recent) if self.pool
+                      else self.record_stocks(t, m, p, eligible, recent))
         self.take_up(m, p, eligible, count)
         count("job_changes", guidance.job_changes(self.people, m, p, recent, self.streams))
-        if t >= 0:
-            self.record_stocks(t, m, p, eligible, recent)
+        if self.pool and stocks is not None:
+            stocks.result()
         self.month += 1
 
     def age_and_renew(self, m: int, p: ParameterSet, table: CellTable, count) -> None:
@@ -154,18 +167,22 @@ class LoopbaanModel(mesa.Model):
         deficits = np.maximum(np.round(targets - current), 0).astype(np.int64)
         if deficits.sum() > max(room, 0):
             deficits = np.floor(deficits * max(room, 0) / deficits.sum()).astype(np.int64)
-        rng = self.streams.generator("entrants", m)
+        quotas = {}
         for band, need in enumerate(deficits):
-            need = min(int(need), len(self.free_rows))
-            if need == 0:
-                continue
             first = codes.MIN_AGE_MONTHS + 60 * band
-            age_range = (first, first) if band == 0 else (first, first + 59)
-            rows, self.free_rows = self.free_rows[:need], self.free_rows[need:]
-            pop.put(rows, draw_people(table, need, m, p, rng, age_range=age_range))
-            self.static_keys[rows] = metrics.static_keys(pop, rows)
-            np.add.at(self.age_hist, pop.age_months[rows].astype(np.intp), 1)
-            count("entrants", rows)
+            if need > 0:
+                quotas[(first, first) if band == 0 else (first, first + 59)] = int(need)
+        total = min(sum(quotas.values()), len(self.free_rows))
+        if total == 0:
+            return
+        if total < sum(quotas.values()):  # no spare rows left: should not happen (capacity has slack)
+            raise RuntimeError(f"no free rows for {sum(quotas.values())} entrants in {codes.month_date(m)}")
+        rows, self.free_rows = self.free_rows[:total], self.free_rows[total:]
+        pop.put(rows, draw_people(table, quotas, m, p, self.streams.generator("entrants", m)))
+        self.static_keys[rows] = metrics.static_keys(pop, rows)
+        self.static_cells[rows] = labour.static_cells(pop, rows)
+        np.add.at(self.age_hist, pop.age_months[rows].astype(np.intp), 1)
+        count("entrants", rows)
 
     def _trim_bands(self, m: int, targets: np.ndarray, current: np.ndarray, count) -> np.ndarray:
         """Once a year, remove people from bands above their published size.
@@ -179,22 +196,30 @@ class LoopbaanModel(mesa.Model):
         excess = np.floor(current - targets).astype(np.int64)
         if not (excess > 0).any():
             return current
-        band = (pop.age_months.astype(np.int32) - codes.MIN_AGE_MONTHS) // 60
-        band[pop.status == codes.ABSENT] = -1
+        # Candidates at a rate above every band's need (the rate depends only on the
+        # age structure, which is the same in every scenario), then the lowest draws.
+        rate = min(1.0, 1.5 * float(np.max(excess / np.maximum(current, 1))) + 0.002)
+        rows, u = self.streams.sparse_candidates("leavers", m, len(pop), rate)
+        present = pop.status[rows] != codes.ABSENT
+        rows, u = rows[present], u[present]
+        band = (pop.age_months[rows] - codes.MIN_AGE_MONTHS) // 60
         for b in np.flatnonzero(excess > 0):
-            rows = np.flatnonzero(band == b)
-            u = self.streams.row_uniforms("leavers", m, rows)
-            leaving = rows[np.argsort(u, kind="stable")[: excess[b]]]
-            count("exits_other", leaving)
-            pop.status[leaving] = codes.ABSENT
-            np.subtract.at(self.age_hist, pop.age_months[leaving].astype(np.intp), 1)
-            self.free_rows = np.concatenate([self.free_rows, leaving])
-            current[b] -= len(leaving)
+            in_band = np.flatnonzero(band == b)
+            if len(in_band) < excess[b]:  # too few candidates (very unlikely): take the whole band
+                in_band_rows = np.flatnonzero((pop.age_months // 60 == b + codes.MIN_AGE_MONTHS // 60) & (pop.status != codes.ABSENT))
+                chosen = in_band_rows[np.argsort(self.streams.row_uniforms("leavers", m, in_band_rows))[: excess[b]]]
+            else:
+                chosen = rows[in_band[np.argsort(u[in_band], kind="stable")[: excess[b]]]]
+            count("exits_other", chosen)
+            pop.status[chosen] = codes.ABSENT
+            np.subtract.at(self.age_hist, pop.age_months[chosen].astype(np.intp), 1)
+            self.free_rows = np.concatenate([self.free_rows, chosen])
+            current[b] -= len(chosen)
         return current
 
     def labour_market(self, m: int, p: ParameterSet, hazards, recent: np.ndarray, count) -> None:
         """Moves between the labour states, counted with the movers' groups before the move."""
-        moves = labour.decide_moves(self.people, m, p, hazards, self.streams, recent)
+        moves = labour.decide_moves(self.people, m, p, hazards, self.streams, recent, self.static_cells, self.pool)
         self.recorder.capped += moves.capped
         to_work = np.concatenate([moves.jobseeker_to_work, moves.non_active_to_work])
         count("entries_into_work", to_work)
@@ -235,7 +260,7 @@ class LoopbaanModel(mesa.Model):
     def record_stocks(self, t: int, m: int, p: ParameterSet, eligible: np.ndarray, recent: np.ndarray) -> None:
         pop = self.people
         present = pop.status != codes.ABSENT
-        keys = metrics.group_keys(pop, slice(None), m, p, self.static_keys)
+        keys = metrics.group_keys(pop, slice(None), m, p, self.static_keys, dtype=np.uint16)
         flags = {
             "employed": pop.status == codes.EMPLOYED,
             "eligible": eligible,
@@ -253,4 +278,6 @@ class LoopbaanModel(mesa.Model):
         while self.month <= self.last_month:
             self.step()
         self.seconds = {"warmup": t1 - t0, "simulate": time.perf_counter() - t1}
+        if self.pool:
+            self.pool.shutdown()
         return self.recorder

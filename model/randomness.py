@@ -26,7 +26,8 @@ PROCESSES = (
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-_MONTH_OFFSET = 40000  # month numbers may be negative in principle; spawn keys may not
+_MONTH_OFFSET = 40000
+_DENSE_ABOVE = 0.08  # above this ceiling, one draw per row beats geometric gaps  # month numbers may be negative in principle; spawn keys may not
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -70,13 +71,22 @@ class Streams:
         """Rows picked with probability ``ceiling`` each, and a uniform for each.
 
         Returns:
-            ``(rows, u)``: sorted candidate rows (intp) and uniforms in [0, 1).
-            A candidate with hazard ``h`` has the event when ``u * ceiling < h``.
+            ``(rows, u)``: sorted candidate rows (intp) and values ``u`` such that
+            ``u * ceiling`` is uniform on [0, 1) restricted to the candidates. A
+            candidate with hazard ``h <= ceiling`` has the event when ``u * ceiling < h``.
         """
         if ceiling >= 1.0:
             rows = np.arange(n_rows)
             return rows, self.generator(process, month).random(n_rows)
         rng = self.generator(process, month)
+        if ceiling > _DENSE_ABOVE:
+            # One uint16 per row is cheaper than many geometric gaps. A candidate's
+            # value plus a fresh uniform, over 2**16, is uniform on [0, 1).
+            threshold = int(np.ceil(ceiling * 65536))
+            values = rng.integers(0, 65536, size=n_rows, dtype=np.uint16)
+            rows = np.flatnonzero(values < threshold)
+            uniform = (values[rows] + rng.random(len(rows))) / 65536.0
+            return rows, uniform / ceiling
         expected = n_rows * ceiling
         chunk = int(expected + 6.0 * np.sqrt(expected) + 16)
         positions = np.cumsum(rng.geometric(ceiling, size=chunk)) - 1

@@ -248,24 +248,25 @@ def cell_table(p: Mapping) -> CellTable:
 # ---------------------------------------------------------------------------
 
 def integerise(probabilities: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Whole counts per cell summing to ``n``: floors plus the remainder drawn by fractional part."""
+    """Whole counts per cell summing to ``n``: floors, plus the remainder spread
+    multinomially by the fractional parts (so margins hold to within rounding)."""
     expected = probabilities / probabilities.sum() * n
     counts = np.floor(expected).astype(np.int64)
     remainder = n - int(counts.sum())
     if remainder > 0:
         frac = expected - counts
-        chosen = rng.choice(len(frac), size=remainder, replace=False, p=frac / frac.sum())
-        counts[chosen] += 1
+        counts += rng.multinomial(remainder, frac / frac.sum())
     return counts
 
 
-def draw_people(table: CellTable, n: int, month: int, p: Mapping, rng: np.random.Generator,
-                age_range: tuple[int, int] | None = None) -> Population:
+def draw_people(table: CellTable, n: int | Mapping[tuple[int, int], int], month: int, p: Mapping,
+                rng: np.random.Generator, age_range: tuple[int, int] | None = None) -> Population:
     """Draw ``n`` persons from ``table`` with careers as of ``month``.
 
     Args:
         table: Raked cell table.
-        n: Number of persons.
+        n: Number of persons, or a mapping ``{age_range: number}`` to draw
+            several age ranges at once (``age_range`` is then ignored).
         month: Month number the population describes.
         p: Parameters in force.
         rng: Generator for this draw.
@@ -273,14 +274,21 @@ def draw_people(table: CellTable, n: int, month: int, p: Mapping, rng: np.random
             people are drawn from the single years of age in that range with a
             uniform age in months (``(240, 240)`` gives new 20-year-olds).
     """
-    counts = table.year_counts().copy()
-    lo, hi = age_range if age_range is not None else (AGES[0] * 12, AGES[-1] * 12 + 11)
-    years_out = (AGES * 12 + 11 < lo) | (AGES * 12 > hi)
-    counts[:, years_out] = 0.0
-    per_cell = integerise(counts.ravel(), n, rng)
-    cells = np.repeat(np.arange(per_cell.size), per_cell)
-    rng.shuffle(cells)  # rows carry no order by cell
-    sex, year, edu, mig, dis, state = np.unravel_index(cells, counts.shape)
+    quotas = dict(n) if isinstance(n, Mapping) else {age_range or (AGES[0] * 12, AGES[-1] * 12 + 11): n}
+    all_cells, lows, highs = [], [], []
+    for (lo, hi), count in quotas.items():
+        counts = table.year_counts().copy()
+        counts[:, (AGES * 12 + 11 < lo) | (AGES * 12 > hi)] = 0.0
+        per_cell = integerise(counts.ravel(), count, rng)
+        all_cells.append(np.repeat(np.arange(per_cell.size), per_cell))
+        lows.append(np.full(count, lo))
+        highs.append(np.full(count, hi))
+    cells = np.concatenate(all_cells)
+    lo, hi = np.concatenate(lows), np.concatenate(highs)
+    n = len(cells)
+    order = rng.permutation(n)  # rows carry no order by cell
+    cells, lo, hi = cells[order], lo[order], hi[order]
+    sex, year, edu, mig, dis, state = np.unravel_index(cells, table.year_counts().shape)
     first = np.maximum((20 + year) * 12, lo)
     last = np.minimum((20 + year) * 12 + 11, hi)
     ages = first + np.floor(rng.random(n) * (last - first + 1)).astype(np.int64)

@@ -121,7 +121,7 @@ def test_pinned_values(small_run):
     assert starts.to_dict() == pytest.approx(PINNED_STARTS)
 
 
-PINNED_STARTS = {2025: 26000.0, 2026: 21250.0}
+PINNED_STARTS = {2025: 25000.0, 2026: 23250.0}
 
 
 def test_fit_report_hits_the_margins(small_run):

@@ -17,8 +17,8 @@ from ..population import Population
 def recent_users(pop: Population, month: int, p: Mapping) -> np.ndarray:
     """True for people who started cheque 1 within the effect window (this month excluded)."""
     duration = p["behaviour.guidance_effect.duration_months"]
-    since = month - pop.cheque1_month.astype(np.int32)
-    return (since >= 1) & (since <= duration)
+    first = pop.cheque1_month
+    return (first >= month - duration) & (first <= month - 1)
 
 
 def job_changes(pop: Population, month: int, p: Mapping, recent: np.ndarray, streams) -> np.ndarray:

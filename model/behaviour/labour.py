@@ -42,6 +42,12 @@ class LabourHazards:
     non_active_to_jobseeker: np.ndarray
     reason_cumulative: np.ndarray
 
+    def __post_init__(self) -> None:
+        # Total exit hazard of each state, for the first, one-comparison test.
+        self.employed_exit = self.employed_to_jobseeker + self.employed_to_non_active
+        self.jobseeker_exit = self.jobseeker_to_employed + self.jobseeker_to_non_active
+        self.non_active_exit = self.non_active_to_employed + self.non_active_to_jobseeker
+
 
 def hazards_from_table(table: CellTable, p: Mapping) -> LabourHazards:
     """Solve the monthly hazards that keep the table's labour-state profile by age stationary.
@@ -86,12 +92,22 @@ def hazards_from_table(table: CellTable, p: Mapping) -> LabourHazards:
     return LabourHazards(cap(s_j), cap(s_n), cap(f_je), cap(f_jn), cap(f_ne), cap(f_nj), np.cumsum(reason, axis=1))
 
 
-def person_cells(pop: Population, rows: np.ndarray) -> np.ndarray:
-    """Age cell (sex, education, migration, disability, single year of age) of each person."""
+def static_cells(pop: Population, rows=slice(None)) -> np.ndarray:
+    """Cell without age (sex, education, migration, disability), 0-35, as uint8.
+
+    These attributes never change for a person, so the model keeps this column
+    and updates it only for entrants.
+    """
     s = SHAPE
-    year = np.clip(pop.age_months[rows].astype(np.intp) // 12 - 20, 0, len(AGES) - 1)
-    group = ((pop.sex[rows].astype(np.intp) * s[2] + pop.education[rows]) * s[3] + pop.migration[rows]) * s[4] + pop.work_disability[rows]
-    return group * len(AGES) + year
+    cell = ((pop.sex[rows].astype(np.uint8) * s[2] + pop.education[rows].astype(np.uint8)) * s[3]
+            + pop.migration[rows].astype(np.uint8)) * s[4] + pop.work_disability[rows].view(np.uint8)
+    return cell.astype(np.uint8)
+
+
+def person_cells(pop: Population, rows: np.ndarray, static: np.ndarray) -> np.ndarray:
+    """Age cell (static cell x single year of age) of each person in ``rows``, as intp."""
+    year = np.clip(pop.age_months[rows] // 12 - 20, 0, len(AGES) - 1).astype(np.intp)
+    return static[rows].astype(np.intp) * len(AGES) + year
 
 
 def draw_benefits(reason_labels: np.ndarray, u: np.ndarray, p: Mapping) -> np.ndarray:
@@ -148,7 +164,8 @@ class Moves:
     capped: int = 0
 
 
-def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards, streams, recent_user: np.ndarray) -> Moves:
+def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards, streams, recent_user: np.ndarray,
+                 static: np.ndarray, pool=None) -> Moves:
     """Decide one month of labour-market moves, all from the start-of-month state.
 
     Employed people leave work with the cell's separation hazards (drawn
@@ -156,45 +173,69 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
     with the cell's hazards plus, for recent cheque users, the extra rates of
     the guidance effect; each person has one uniform and the outcomes are laid
     out as consecutive intervals (base moves first), so that a person's base
-    outcome is the same in every scenario.
+    outcome is the same in every scenario. The three groups are decided
+    independently (read-only), in a second thread when ``pool`` is given.
 
     Args:
         recent_user: Boolean column, True for people within the guidance effect window.
+        static: Column of :func:`static_cells`.
+        pool: Optional ``concurrent.futures`` executor.
     """
+    if pool is not None:
+        separations = pool.submit(_decide_separations, pop, month, p, hazards, streams, static)
+    else:
+        separations = None
+    j_to_w, j_to_n, j_to_n_cell = _decide_jobseekers(pop, month, p, hazards, streams, recent_user, static)
+    n_to_w, n_to_j = _decide_non_active(pop, month, p, hazards, streams, recent_user, static)
+    result = separations.result() if separations is not None else _decide_separations(pop, month, p, hazards, streams, static)
+    w_to_j, w_to_n, w_to_n_cell, capped = result
+    return Moves(w_to_j, w_to_n, j_to_w, j_to_n, n_to_w, n_to_j, w_to_n_cell, j_to_n_cell, capped)
+
+
+# Each group is first tested against its total exit hazard (one comparison per
+# person); only the few who move are then sorted into destinations.
+
+def _decide_separations(pop, month, p, hazards, streams, static):
     ceiling = p["simulation.hazard_ceiling"]["separation"]
     rows, u = streams.sparse_candidates("separation", month, len(pop), ceiling)
     keep = pop.status[rows] == codes.EMPLOYED
     rows, u = rows[keep], u[keep] * ceiling
-    cell = person_cells(pop, rows)
-    h_j, h_n = hazards.employed_to_jobseeker[cell], hazards.employed_to_non_active[cell]
-    capped = int(np.count_nonzero(h_j + h_n > ceiling))
-    w_to_j = rows[u < h_j]
-    w_to_n_mask = (u >= h_j) & (u < h_j + h_n)
-    w_to_n, w_to_n_cell = rows[w_to_n_mask], cell[w_to_n_mask]
+    cell = person_cells(pop, rows, static)
+    total = hazards.employed_exit[cell]
+    capped = int(np.count_nonzero(total > ceiling))
+    moved = np.flatnonzero(u < total)
+    rows, u, cell = rows[moved], u[moved], cell[moved]
+    to_j = u < hazards.employed_to_jobseeker[cell]
+    return rows[to_j], rows[~to_j], cell[~to_j], capped
 
-    effect = "behaviour.guidance_effect."
-    extra_work = p[effect + "extra_job_finding_rate"]
-    extra_reg = p[effect + "extra_registration_rate"]
 
+def _decide_jobseekers(pop, month, p, hazards, streams, recent_user, static):
+    """[0, f_JE) work, [f_JE, f_JE + f_JN) non-active, then the users' extra to work."""
+    extra_work = p["behaviour.guidance_effect.extra_job_finding_rate"]
     js = np.flatnonzero(pop.status == codes.JOBSEEKER)
     u = streams.row_uniforms("jobseeker_exit", month, js)
-    cell = person_cells(pop, js)
+    cell = person_cells(pop, js, static)
+    moved = np.flatnonzero(u < hazards.jobseeker_exit[cell] + recent_user[js] * extra_work)
+    js, u, cell = js[moved], u[moved], cell[moved]
     base_e, base_n = hazards.jobseeker_to_employed[cell], hazards.jobseeker_to_non_active[cell]
-    bonus = np.where(recent_user[js], extra_work, 0.0)
-    j_to_w_mask = (u < base_e) | ((u >= base_e + base_n) & (u < base_e + base_n + bonus))
-    j_to_n_mask = (u >= base_e) & (u < base_e + base_n)
-    j_to_w, j_to_n, j_to_n_cell = js[j_to_w_mask], js[j_to_n_mask], cell[j_to_n_mask]
+    to_n = (u >= base_e) & (u < base_e + base_n)
+    return js[~to_n], js[to_n], cell[to_n]
 
+
+def _decide_non_active(pop, month, p, hazards, streams, recent_user, static):
+    """[0, f_NE) work, [f_NE, f_NE + f_NJ) register, then users' extra to work, then extra registration."""
+    extra_work = p["behaviour.guidance_effect.extra_job_finding_rate"]
+    extra_reg = p["behaviour.guidance_effect.extra_registration_rate"]
     na = np.flatnonzero(pop.status == codes.NON_ACTIVE)
     u = streams.row_uniforms("non_active_exit", month, na)
-    cell = person_cells(pop, na)
-    base_e, base_j = hazards.non_active_to_employed[cell], hazards.non_active_to_jobseeker[cell]
+    cell = person_cells(pop, na, static)
     recent = recent_user[na]
-    b_e, b_j = np.where(recent, extra_work, 0.0), np.where(recent, extra_reg, 0.0)
-    base = base_e + base_j
-    n_to_w = na[(u < base_e) | ((u >= base) & (u < base + b_e))]
-    n_to_j = na[((u >= base_e) & (u < base)) | ((u >= base + b_e) & (u < base + b_e + b_j))]
-    return Moves(w_to_j, w_to_n, j_to_w, j_to_n, n_to_w, n_to_j, w_to_n_cell, j_to_n_cell, capped)
+    moved = np.flatnonzero(u < hazards.non_active_exit[cell] + recent * (extra_work + extra_reg))
+    na, u, cell, recent = na[moved], u[moved], cell[moved], recent[moved]
+    base_e, base = hazards.non_active_to_employed[cell], hazards.non_active_exit[cell]
+    b_e = np.where(recent, extra_work, 0.0)
+    to_work = (u < base_e) | ((u >= base) & (u < base + b_e))
+    return na[to_work], na[~to_work]
 
 
 def apply_moves(pop: Population, moves: Moves, month: int, p: Mapping, hazards: LabourHazards, streams) -> None:

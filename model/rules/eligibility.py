@@ -44,7 +44,8 @@ def meets_recent_work_rule(pop: Population, month: int, months_required: int, wi
 def meets_experience_rule(pop: Population, month: int, months_required: int, idx=slice(None)) -> np.ndarray:
     """2020 rule: at work now, with at least ``months_required`` months of work experience."""
     at_work = pop.status[idx] == codes.EMPLOYED
-    return at_work & (pop.months_worked(month, idx) >= months_required)
+    # months worked = before + (month - spell_start) >= required, kept in int16 (no copies).
+    return at_work & ((pop.months_worked_before_spell[idx] - pop.spell_start[idx]) >= months_required - month)
 
 
 def is_reentrant(pop: Population, month: int, p: Mapping, idx=slice(None)) -> np.ndarray:
@@ -55,12 +56,12 @@ def is_reentrant(pop: Population, month: int, p: Mapping, idx=slice(None)) -> np
     no disqualifying benefit in that spell. Registration at VDAB is not needed.
     """
     prefix = "cheque.eligibility.reentrant."
-    out_of_work = pop.status[idx] != codes.EMPLOYED
-    present = pop.status[idx] != codes.ABSENT
+    status = pop.status[idx]
+    out_of_work = (status == codes.JOBSEEKER) | (status == codes.NON_ACTIVE)
     worked = pop.months_worked_before_spell[idx] >= p[prefix + "min_months_worked"]
-    long_out = pop.spell_months(month, idx) >= p[prefix + "min_months_out_of_work"]
+    long_out = pop.spell_start[idx] <= month - p[prefix + "min_months_out_of_work"]
     no_benefit = (pop.benefits_in_spell[idx] & benefit_mask(p[prefix + "disqualifying_benefits"])) == 0
-    return present & out_of_work & worked & long_out & no_benefit
+    return out_of_work & worked & long_out & no_benefit
 
 
 def is_eligible(pop: Population, month: int, p: Mapping, idx=slice(None)) -> np.ndarray:
