@@ -131,3 +131,17 @@ def test_fit_report_hits_the_margins(small_run):
     assert (shares["table_value"] - shares["target_used"]).abs().max() < 0.002
     checks = fit[fit.kind == "check"]["target"].tolist()
     assert any("re-entrant pool" in t for t in checks)
+
+
+def test_threads_do_not_change_results(small_run):
+    folder, _ = small_run
+    scenario = load(folder / "herin.yaml")
+    recorders = []
+    for threads in (True, False):
+        streams, tables = Streams(7, 0), TableCache()
+        people, weight, _ = runner.build_population(scenario, streams, tables)
+        model = LoopbaanModel(scenario.tree, people, scenario.first_month, scenario.start_month, 12, weight,
+                              streams, tables, threads=threads)
+        recorders.append(model.run())
+    assert np.array_equal(recorders[0].stocks, recorders[1].stocks)
+    assert np.array_equal(recorders[0].flows, recorders[1].flows)
