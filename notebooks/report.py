@@ -1,0 +1,109 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # loopbaansim: scenario report
+#
+# Reads one run folder (the newest under `outputs/`, or the one named in the
+# environment variable `LOOPBAAN_RUN`) and shows the results a policymaker reads
+# first: who is eligible, who takes the cheque up, what it costs, who goes back
+# to work, and the employment rate against the 80% target. Every figure comes
+# from the run's `summary.csv`; re-running this notebook on the same run folder
+# gives the same numbers.
+
+# %%
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+pd.set_option("display.width", 160)
+root = Path(__file__).resolve().parents[1] if "__file__" in globals() else Path.cwd().parent
+run = Path(os.environ["LOOPBAAN_RUN"]) if os.environ.get("LOOPBAAN_RUN") else max(
+    (p for p in (root / "outputs").iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+manifest = json.loads((run / "manifest.json").read_text())
+summary = pd.read_csv(run / "summary.csv")
+fit = pd.read_csv(run / "population_fit.csv")
+scenarios = [s["name"] for s in manifest["scenarios"]]
+print(f"run {manifest['run']}: scenarios {scenarios}, seed {manifest['seed']}, "
+      f"{manifest['persons_simulated']:,} persons simulated, commit {manifest['git']['commit']}")
+
+# %% [markdown]
+# ## The scenarios
+
+# %%
+for s in manifest["scenarios"]:
+    print(f"- {s['name']}: {s['title']}\n  {s['description']}\n  overrides: {s['overrides'] or 'none'}")
+
+# %% [markdown]
+# ## Headline figures (all residents 20-64, yearly averages over the horizon)
+
+# %%
+def table(metric, group="all", agg="mean"):
+    d = summary[(summary.metric == metric) & (summary.group == group)]
+    return d.pivot_table(index="year", columns="scenario", values="value")[scenarios].agg(agg)
+
+
+headline = pd.DataFrame({
+    "eligible": table("eligible"),
+    "cheque-1 starts / year": table("starts_cheque1"),
+    "cheque-2 starts / year": table("starts_cheque2"),
+    "government cost EUR M / year": table("government_cost_eur") / 1e6,
+    "re-entries to work (total)": table("reentries_employment", agg="sum"),
+    "registrations at VDAB (total)": table("reentries_jobseeker", agg="sum"),
+})
+headline.round(1)
+
+# %% [markdown]
+# ## Per group: eligible people and new users (yearly averages)
+
+# %%
+groups = ["women", "men", "low_educated", "age_50_plus", "migration_background", "work_disability",
+          "disadvantaged", "non_active", "re_entrant"]
+per_group = pd.concat({m: pd.DataFrame({g: table(m, g) for g in groups}).T
+                       for m in ("eligible", "starts_cheque1")}, axis=1)
+per_group.round(0)
+
+# %% [markdown]
+# ## Employment rate 20-64 against the 80% target, and extra people at work
+
+# %%
+rate = summary[(summary.metric == "employment_rate_20_64") & (summary.group == "all")].pivot_table(
+    index="year", columns="scenario", values="value")[scenarios]
+employed = summary[(summary.metric == "employed") & (summary.group == "all")].pivot_table(
+    index="year", columns="scenario", values="value")[scenarios]
+extra = employed.sub(employed[scenarios[0]], axis=0).add_suffix(f" minus {scenarios[0]}")
+pd.concat([(rate * 100).round(2).add_suffix(" (%)"), extra.round(0)], axis=1)
+
+# %% [markdown]
+# ## Charts
+
+# %%
+try:
+    from IPython.display import Image, display
+except ImportError:  # run as a plain script: name the files instead
+    Image = None
+for chart in manifest["charts"]:
+    if chart.endswith(".png"):
+        display(Image(filename=str(run / chart))) if Image else print(run / chart)
+
+# %% [markdown]
+# ## How well the synthetic population fits the published margins
+#
+# `published` is the source figure, `target_used` what the raking aimed at (group
+# rates shifted to add up to the total in force), `model_value` the synthetic
+# population. Rows of kind `check` are compared, not fitted.
+
+# %%
+fit[fit.replication == 0][["target", "group", "kind", "published", "target_used", "model_value", "relative_error"]].round(4)
