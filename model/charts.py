@@ -20,6 +20,15 @@ GROUP_LABELS = {
 }
 
 
+def _compact(value: float, _pos=None) -> str:
+    """Tick label in thousands or millions (1.2M, 250k)."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.1f}M"
+    if abs(value) >= 1e3:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:.0f}"
+
+
 def _save(fig, folder: Path, name: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{name}.png", folder / f"{name}.svg"]
@@ -43,9 +52,8 @@ def _bars_by_group(ax, data: pd.DataFrame, scenarios, metric: str, label: str) -
         values = avg.loc[s.name].to_numpy() if s.name in avg.index else np.zeros(len(groups))
         ax.barh(y + i * width, values, height=width, label=s.title)
     ax.set_yticks(y + width * (len(scenarios) - 1) / 2, [GROUP_LABELS[g] for g in groups])
-    ax.invert_yaxis()
     ax.set_xlabel(label)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
     ax.grid(axis="x", alpha=0.3)
 
 
@@ -54,10 +62,12 @@ def eligible_and_users(summary: pd.DataFrame, scenarios, folder: Path) -> list[P
     years = f"{summary['year'].min()}-{summary['year'].max()}"
     _bars_by_group(axes[0], summary, scenarios, "eligible", f"People eligible (yearly average, {years})")
     _bars_by_group(axes[1], summary, scenarios, "starts_cheque1", f"New users: cheque-1 starts per year (average, {years})")
+    axes[0].invert_yaxis()  # once: the axes share y
     axes[0].set_title("Who may use the loopbaancheque")
     axes[1].set_title("Who takes it up")
-    axes[1].legend(loc="lower right", fontsize=8)
-    fig.suptitle("Eligibility and uptake by group (groups overlap; 'disadvantaged' = any of the four groups above it)", fontsize=10)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(scenarios), fontsize=9, bbox_to_anchor=(0.5, -0.06))
+    fig.suptitle("Eligibility and uptake by group (groups overlap; 'any disadvantaged group' = any of the four groups above it)", fontsize=10)
     return _save(fig, folder, "eligible_and_users_by_group")
 
 
@@ -82,13 +92,27 @@ def yearly_cost(summary: pd.DataFrame, scenarios, folder: Path) -> list[Path]:
 
 
 def employment_rate(summary: pd.DataFrame, scenarios, folder: Path, target: float) -> list[Path]:
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    ax = axes[0]
     _lines(ax, summary, scenarios, "employment_rate_20_64", 0.01)
     ax.axhline(target * 100, color="black", linestyle="--", linewidth=1)
     ax.text(ax.get_xlim()[0], target * 100, f"  target {target:.0%}", va="bottom", fontsize=9)
     ax.set_ylabel("Employment rate 20-64 (%)")
     ax.set_title("Employment rate against the 80% target")
     ax.legend(fontsize=8, loc="lower right")
+    # The scenarios differ by far less than the axis shows: the difference in people at work.
+    ax = axes[1]
+    employed = summary[(summary["metric"] == "employed") & (summary["group"] == "all")]
+    wide = employed.pivot_table(index="year", columns="scenario", values="value")
+    base = scenarios[0]
+    for i, s in enumerate(scenarios[1:], start=1):
+        ax.plot(wide.index, wide[s.name] - wide[base.name], marker="o", color=f"C{i}", label=s.title)
+    ax.axhline(0, color=f"C0", linewidth=1)
+    ax.set_title(f"Extra people at work compared with\n{base.title}", fontsize=10)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:+,.0f}"))
+    ax.grid(alpha=0.3)
+    if len(scenarios) > 1:
+        ax.legend(fontsize=8)
     return _save(fig, folder, "employment_rate_vs_target")
 
 
@@ -97,7 +121,7 @@ def starts(summary: pd.DataFrame, scenarios, folder: Path) -> list[Path]:
     for ax, metric, title in zip(axes, ("starts_cheque1", "starts_cheque2"), ("Cheque 1 starts per year", "Cheque 2 starts per year")):
         _lines(ax, summary, scenarios, metric)
         ax.set_title(title)
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
         ax.set_ylim(bottom=0)
     axes[0].legend(fontsize=8)
     return _save(fig, folder, "cheque_starts_per_year")
