@@ -3,6 +3,8 @@ replication, shared by every scenario (common random numbers)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -67,6 +69,17 @@ def build_population(scenario: Scenario, streams: Streams, tables: TableCache) -
     return concat([people, empty(spare)]), weight, report
 
 
+def warmup_signature(scenario: Scenario) -> str:
+    """Digest of the parameters in force over the warm-up months.
+
+    Scenarios with the same signature have the same warm-up, which is then
+    simulated once and shared.
+    """
+    months = range(scenario.first_month, scenario.start_month)
+    payload = [dict(scenario.tree.at(codes.month_date(m))) for m in months]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def _summarise(monthly: pd.DataFrame, replications: int) -> pd.DataFrame:
     yearly = metrics.yearly_summary(monthly)
     keys = ["scenario", "year", "metric", "group"]
@@ -100,16 +113,30 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
         timings["synthesis"] += time.perf_counter() - t0
         fits.append(fit.assign(replication=rep))
         progress(f"replication {rep + 1}/{settings['replications']}: {persons:,} persons (1 = {weight:.2f} people)")
+        # Each distinct warm-up is simulated once; every scenario then starts its
+        # reported months from the warmed-up population (the same way for all, so
+        # common random numbers hold whether or not a warm-up was shared).
+        warmed: dict[str, Population] = {}
         for scenario in scenarios:
-            model = LoopbaanModel(scenario.tree, people.copy(), scenario.first_month, scenario.start_month,
+            warmup_seconds = 0.0
+            key = warmup_signature(scenario)
+            if key not in warmed:
+                warm = LoopbaanModel(scenario.tree, people.copy(), scenario.first_month, scenario.start_month,
+                                     0, weight, streams, tables)
+                warm.run()
+                warmed[key] = warm.people
+                warmup_seconds = warm.seconds["warmup"]
+                capped += warm.recorder.capped
+            model = LoopbaanModel(scenario.tree, warmed[key].copy(), scenario.start_month, scenario.start_month,
                                   scenario.n_months, weight, streams, tables)
             recorder = model.run()
-            for key, seconds in model.seconds.items():
-                timings[f"{key}:{scenario.name}"] = timings.get(f"{key}:{scenario.name}", 0.0) + seconds
+            timings[f"warmup:{scenario.name}"] = timings.get(f"warmup:{scenario.name}", 0.0) + warmup_seconds
+            timings[f"simulate:{scenario.name}"] = timings.get(f"simulate:{scenario.name}", 0.0) + model.seconds["simulate"]
             capped += recorder.capped
             frames.append(recorder.monthly_frame(months).assign(scenario=scenario.name, replication=rep))
-            progress(f"  {scenario.name}: {model.seconds['simulate']:.1f} s for {scenario.n_months} months"
-                     + (f" (+{model.seconds['warmup']:.1f} s warm-up)" if model.seconds["warmup"] else ""))
+            warm_note = f" (+{warmup_seconds:.1f} s warm-up)" if warmup_seconds else (
+                " (warm-up shared)" if scenario.first_month < scenario.start_month else "")
+            progress(f"  {scenario.name}: {model.seconds['simulate']:.1f} s for {scenario.n_months} months{warm_note}")
     monthly = pd.concat(frames, ignore_index=True)[["scenario", "replication", "month", "metric", "group", "value"]]
     summary = _summarise(monthly, settings["replications"])
     return RunResult(scenarios, monthly, summary, pd.concat(fits, ignore_index=True), timings, capped, persons, weight)

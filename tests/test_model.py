@@ -145,3 +145,15 @@ def test_threads_do_not_change_results(small_run):
         recorders.append(model.run())
     assert np.array_equal(recorders[0].stocks, recorders[1].stocks)
     assert np.array_equal(recorders[0].flows, recorders[1].flows)
+
+
+def test_results_do_not_depend_on_the_company_of_other_scenarios(tmp_path):
+    """A scenario gives the same numbers alone as next to others (warm-up shared or not)."""
+    text = "extends: " + str(SCENARIOS / "baseline_2020.yaml") + "\nstart: 2025-01\nend: 2025-12\nscale: 0.003\nseed: 11\nwarmup_months: 6\n"
+    base = write_scenario(tmp_path, "base", "name: base\n" + text)
+    herin = write_scenario(tmp_path, "herin", "name: herin\n" + text
+                           + "overrides:\n  cheque.eligibility.reentrant.enabled: {2024-10-01: true}\n")
+    alone = runner.run([load(herin)]).summary
+    together = runner.run([load(base), load(herin)]).summary
+    pd.testing.assert_frame_equal(alone.reset_index(drop=True),
+                                  together[together.scenario == "herin"].reset_index(drop=True))
