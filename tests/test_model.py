@@ -147,12 +147,13 @@ def test_threads_do_not_change_results(small_run):
     assert np.array_equal(recorders[0].flows, recorders[1].flows)
 
 
-def test_results_do_not_depend_on_the_company_of_other_scenarios(tmp_path):
+@pytest.mark.parametrize("switch_on", ["2024-10-01", "2025-01-01"], ids=["own warm-up", "shared warm-up"])
+def test_results_do_not_depend_on_the_company_of_other_scenarios(tmp_path, switch_on):
     """A scenario gives the same numbers alone as next to others (warm-up shared or not)."""
     text = "extends: " + str(SCENARIOS / "baseline_2020.yaml") + "\nstart: 2025-01\nend: 2025-12\nscale: 0.003\nseed: 11\nwarmup_months: 6\n"
     base = write_scenario(tmp_path, "base", "name: base\n" + text)
     herin = write_scenario(tmp_path, "herin", "name: herin\n" + text
-                           + "overrides:\n  cheque.eligibility.reentrant.enabled: {2024-10-01: true}\n")
+                           + f"overrides:\n  cheque.eligibility.reentrant.enabled: {{{switch_on}: true}}\n")
     alone = runner.run([load(herin)]).summary
     together = runner.run([load(base), load(herin)]).summary
     pd.testing.assert_frame_equal(alone.reset_index(drop=True),
