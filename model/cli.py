@@ -7,6 +7,7 @@ status 2 before anything is written.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Optional
@@ -60,6 +61,8 @@ def run(
         _fail(f"--replications must be from 1 to 1000, got {replications}")
     if out.exists() and not out.is_dir():
         _fail(f"--out '{out}' exists and is not a folder")
+    if name is not None and not re.fullmatch(r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*", name):
+        _fail(f"--name '{name}' is not allowed: use letters, digits and _ . + - (no '/', not starting with '.')")
     loaded = _load_all(scenarios, scale, seed, replications)
     from . import outputs, runner  # heavy imports only once the input is known to be good
 

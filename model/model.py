@@ -158,7 +158,7 @@ class LoopbaanModel(mesa.Model):
         self.age_hist[codes.EXIT_AGE_MONTHS] = 0
         self.free_rows = np.concatenate([self.free_rows, leaving])
 
-        shares = np.array(list(p["population.age_band_shares"].values()))
+        shares = np.array([p["population.age_band_shares"][band] for band in codes.AGE_BANDS])
         targets = p["population.size_20_64"] / self.weight * shares / shares.sum()
         current = self.age_hist[codes.MIN_AGE_MONTHS:codes.EXIT_AGE_MONTHS].reshape(len(shares), 60).sum(axis=1)
         if codes.month_date(m).month == 1:

@@ -29,8 +29,9 @@ import yaml
 PARAMETER_DIR = Path(__file__).parent / "parameters"
 _META_KEYS = {
     "description", "unit", "reference", "values", "interpolation", "min", "max",
-    "allowed", "assumption",
+    "allowed", "assumption", "sums_to", "max_sum",
 }
+SUM_TOLERANCE = 0.005
 
 
 class ParameterError(ValueError):
@@ -67,6 +68,10 @@ class Parameter:
         maximum: Largest allowed number, if any.
         allowed: Allowed categories for text values or list items, if any.
         assumption: True when the values are assumptions rather than data.
+        sums_to: For shares: every mapping of numbers in a value must add up
+            to this (within ``SUM_TOLERANCE``).
+        max_sum: For probabilities of exclusive outcomes: every mapping of
+            numbers may add up to at most this.
         source_file: YAML file the parameter came from.
     """
 
@@ -81,6 +86,8 @@ class Parameter:
     maximum: float | None = None
     allowed: tuple[str, ...] | None = None
     assumption: bool = False
+    sums_to: float | None = None
+    max_sum: float | None = None
     source_file: str = ""
 
     def at(self, when: dt.date) -> Any:
@@ -135,6 +142,13 @@ def _check_like(reference: Any, value: Any, param: Parameter, where: str) -> Non
             )
         for key in reference:
             _check_like(reference[key], value[key], param, f"{where}.{key}")
+        numbers = [v for v in value.values() if _kind(v) == "number"]
+        if numbers and len(numbers) == len(value):
+            total = sum(numbers)
+            if param.sums_to is not None and abs(total - param.sums_to) > SUM_TOLERANCE:
+                raise ParameterError(f"{where}: shares add up to {total:.4f}; they must add up to {param.sums_to}")
+            if param.max_sum is not None and total > param.max_sum + 1e-12:
+                raise ParameterError(f"{where}: probabilities add up to {total:.4f}, more than {param.max_sum}")
     elif want == "number":
         if param.minimum is not None and value < param.minimum:
             raise ParameterError(f"{where}: {value} is below the minimum {param.minimum} ({param.unit})")
@@ -172,6 +186,8 @@ def _parse_parameter(path: str, node: Mapping[str, Any], source: str) -> Paramet
         maximum=node.get("max"),
         allowed=tuple(node["allowed"]) if "allowed" in node else None,
         assumption=bool(node.get("assumption", False)),
+        sums_to=node.get("sums_to"),
+        max_sum=node.get("max_sum"),
         source_file=source,
     )
     if param.interpolation not in ("step", "linear"):

@@ -48,8 +48,12 @@ class RunResult:
     weight: float = 1.0
 
 
-def build_population(scenario: Scenario, streams: Streams, tables: TableCache) -> tuple[Population, float, pd.DataFrame]:
+def build_population(scenario: Scenario, streams: Streams, tables: TableCache,
+                     others: list[Scenario] = ()) -> tuple[Population, float, pd.DataFrame]:
     """Synthesise the population at the scenario's first month.
+
+    Spare rows are added for the largest published size any of the scenarios
+    (``scenario`` and ``others``) reaches over the horizon.
 
     Returns:
         The population (with spare rows for later growth), the weight of one
@@ -61,8 +65,10 @@ def build_population(scenario: Scenario, streams: Streams, tables: TableCache) -
     table, _ = tables.get(p)
     n = max(int(round(p["population.size_20_64"] * scale)), 1)
     weight = p["population.size_20_64"] / n
-    largest = max(tree.at(codes.month_date(m))["population.size_20_64"] for m in range(first, scenario.end_month + 1, 12))
-    largest = max(largest, tree.at(codes.month_date(scenario.end_month))["population.size_20_64"])
+    largest = max(
+        s.tree.at(codes.month_date(m))["population.size_20_64"]
+        for s in [scenario, *others] for m in [*range(first, s.end_month + 1, 12), s.end_month]
+    )
     spare = int(np.ceil(largest / weight * (1 + CAPACITY_SLACK))) - n + 100
     people = draw_people(table, n, first, p, streams.generator("synthesis", first))
     report = fit_report(table, people, first, p, weight)
@@ -108,7 +114,7 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     for rep in range(settings["replications"]):
         streams = Streams(settings["seed"], rep)
         t0 = time.perf_counter()
-        people, weight, fit = build_population(first, streams, tables)
+        people, weight, fit = build_population(first, streams, tables, scenarios[1:])
         persons = int((people.status != codes.ABSENT).sum())
         timings["synthesis"] += time.perf_counter() - t0
         fits.append(fit.assign(replication=rep))

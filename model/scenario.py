@@ -24,6 +24,9 @@ from .params import ParameterError, ParameterTree
 
 ROOT = "law"
 SETTINGS = ("start", "end", "scale", "seed", "replications", "warmup_months")
+SHARED_AT_START = ("population.", "careers.", "labour_market.")
+SHARED_ALWAYS = ("simulation.",)
+MONTH_PATTERN = r"^(19[5-9]\d|2[01]\d\d)-(0[1-9]|1[0-2])$"  # 1950-2199
 
 
 class ScenarioError(ValueError):
@@ -39,8 +42,8 @@ class ScenarioFile(BaseModel):
     title: str | None = Field(None, description="One-line title for charts and tables")
     description: str | None = None
     extends: str = Field(ROOT, description="Scenario file (name or path) this one extends, or 'law'")
-    start: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="First reported month, YYYY-MM")
-    end: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Last reported month, YYYY-MM")
+    start: str | None = Field(None, pattern=MONTH_PATTERN, description="First reported month, YYYY-MM (1950-2199)")
+    end: str | None = Field(None, pattern=MONTH_PATTERN, description="Last reported month, YYYY-MM (1950-2199)")
     scale: float | None = Field(None, gt=0, le=1, description="Share of the population simulated (1 = one agent per person)")
     seed: int | None = Field(None, ge=0, description="Root seed of the random numbers")
     replications: int | None = Field(None, ge=1, le=1000)
@@ -132,8 +135,12 @@ def read_file(path: Path) -> ScenarioFile:
         raise ScenarioError(f"{path}: scenario file not found")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
+    except ValueError as exc:  # e.g. an impossible date such as 2025-02-30
+        raise ScenarioError(f"{path}: not a valid value: {exc} (dates are YYYY-MM-DD)") from None
     if not isinstance(raw, dict):
         raise ScenarioError(f"{path}: a scenario must be a mapping of keys; allowed keys: {', '.join(ScenarioFile.model_fields)}")
     try:
@@ -229,9 +236,19 @@ def check_compatible(scenarios: list[Scenario]) -> None:
     base = first.tree.at(when)
     for other in scenarios[1:]:
         values = other.tree.at(when)
-        differing = [k for k in base if k.startswith(("population.", "careers.")) and base[k] != values[k]]
+        # The shared population is built from these at the first simulated month.
+        differing = [k for k in base if k.startswith(SHARED_AT_START) and base[k] != values[k]]
         if differing:
             raise ScenarioError(
-                f"inconsistent scenarios: {other.files[0]} changes the population parameters {differing} at the start; "
-                f"scenarios in one run share one synthetic population, so run it separately"
+                f"inconsistent scenarios: {other.files[0]} changes {differing} at the first simulated month "
+                f"({when.isoformat()[:7]}); scenarios in one run share one synthetic population built from these, "
+                f"so change them later or run that scenario separately"
+            )
+        # The draws depend on these at every date: they must be the same throughout.
+        differing = [k for k, prm in first.tree.parameters.items() if k.startswith(SHARED_ALWAYS)
+                     and (prm.dates, prm.values) != (other.tree[k].dates, other.tree[k].values)]
+        if differing:
+            raise ScenarioError(
+                f"inconsistent scenarios: {other.files[0]} changes {differing}; the random draws depend on them, "
+                f"so they must be the same in every scenario of a run (common random numbers)"
             )

@@ -195,6 +195,13 @@ def cell_table(p: Mapping) -> CellTable:
     dis = p["population.work_disability_share"]
     demographic.append(add(Margin("work disability share", everyone, [_axis_mask(4, 1)], [dis]), [dis], ["work_disability"]))
     table, _ = rake(seed, demographic)
+    # People aged 20-24 get the level they will attain, taken as that of 25-34
+    # (assumption: no published figure for 20-24, many of whom are still studying).
+    young, next_bands = _axis_mask(1, 0), _axis_mask(1, [1, 2])
+    young_shares = [table[next_bands & _axis_mask(2, e)].sum() / table[next_bands].sum() for e in range(3)]
+    demographic.append(add(Margin("education share (20-24, taken as 25-34)", young, [young & _axis_mask(2, e) for e in range(3)], young_shares),
+                           young_shares, list(codes.EDUCATION)))
+    table, _ = rake(table, demographic)
 
     # --- employment margins, group rates shifted to the total in force ---
     total_rate = p["labour_market.employment_rate_20_64"]
@@ -207,7 +214,7 @@ def cell_table(p: Mapping) -> CellTable:
         employment.append(add(Margin("employment rate by sex", g, [g & employed], [shifted[s]]), [sex_rates[s]], [codes.SEX[s]]))
     age_groups = codes.EMPLOYMENT_AGE_GROUPS
     age_rates_raw = p["labour_market.employment_rate_by_age"]
-    age_rates = np.array([age_rates_raw[k] for k in age_groups])
+    age_rates = np.array([age_rates_raw[k] for k in age_groups])  # by label, in code order
     age_sizes = np.array([table[_axis_mask(1, list(v))].sum() for v in age_groups.values()])
     shifted = _shift_rates(age_rates, age_sizes, total_rate)
     for i, (label, bands_in) in enumerate(age_groups.items()):

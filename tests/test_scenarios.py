@@ -110,7 +110,7 @@ def test_same_name_twice(tmp_path, law):
 def test_population_override_cannot_share_a_run(tmp_path, law):
     a = write_scenario(tmp_path, "a", "name: a\nstart: 2025-01\nend: 2025-12\n")
     b = write_scenario(tmp_path, "b", "name: b\nstart: 2025-01\nend: 2025-12\noverrides:\n  population.women_share: {2013-01-01: 0.6}\n")
-    with pytest.raises(ScenarioError, match="changes the population parameters"):
+    with pytest.raises(ScenarioError, match=r"changes \['population.women_share'\] at the first simulated month"):
         check_compatible([load(a, law), load(b, law)])
 
 
@@ -118,3 +118,56 @@ def test_validate_command(tmp_path):
     result = runner.invoke(app, ["validate", str(SCENARIOS / "herintreders.yaml")])
     assert result.exit_code == 0
     assert "ok: 'herintreders' (herintreders.yaml <- baseline_2020.yaml)" in result.output
+
+
+def test_impossible_date(tmp_path):
+    out = _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\noverrides:\n  cheque.eligibility.reentrant.enabled: {2025-02-30: true}\n")
+    assert "bad.yaml: not a valid value: day is out of range" in out
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(b"name: b\xe9d\n")
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "not a UTF-8 text file" in result.output
+
+
+def test_year_out_of_range(tmp_path):
+    out = _error(tmp_path, "name: bad\nstart: 4700-01\nend: 4700-12\n")
+    assert "key 'start'" in out and "should match pattern" in out
+
+
+def test_shares_must_add_up(tmp_path):
+    out = _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\noverrides:\n"
+                 "  population.migration_shares: {2013-01-01: {none: 0.8, eu: 0.104, non_eu: 0.156}}\n")
+    assert "shares add up to 1.0600; they must add up to 1" in out
+
+
+def test_rate_of_one_is_out_of_range(tmp_path):
+    out = _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\noverrides:\n"
+                 "  labour_market.employment_rate_20_64: {2027-01-01: 1.0}\n")
+    assert "1.0 is above the maximum 0.99" in out
+
+
+def test_bad_run_name(tmp_path):
+    out = _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--name", "a/b")
+    assert "--name 'a/b' is not allowed" in out
+
+
+def test_labour_margins_at_the_start_must_agree(tmp_path, law):
+    a = write_scenario(tmp_path, "a", "name: a\nstart: 2025-01\nend: 2025-12\n")
+    b = write_scenario(tmp_path, "b", "name: b\nstart: 2025-01\nend: 2025-12\noverrides:\n"
+                       "  labour_market.employment_rate_20_64: {2024-01-01: 0.65}\n")
+    with pytest.raises(ScenarioError, match=r"changes \['labour_market.employment_rate_20_64'\] at the first simulated month"):
+        check_compatible([load(a, law), load(b, law)])
+    later = write_scenario(tmp_path, "c", "name: c\nstart: 2025-01\nend: 2025-12\noverrides:\n"
+                           "  labour_market.employment_rate_20_64: {2025-06-01: 0.65}\n")
+    check_compatible([load(a, law), load(later, law)])  # a later change is a scenario like any other
+
+
+def test_simulation_settings_must_agree(tmp_path, law):
+    a = write_scenario(tmp_path, "a", "name: a\nstart: 2025-01\nend: 2025-12\n")
+    b = write_scenario(tmp_path, "b", "name: b\nstart: 2025-01\nend: 2025-12\noverrides:\n"
+                       "  simulation.hazard_ceiling: {2030-01-01: {separation: 0.15, uptake_cheque1: 0.05}}\n")
+    with pytest.raises(ScenarioError, match=r"changes \['simulation.hazard_ceiling'\]; the random draws depend on them"):
+        check_compatible([load(a, law), load(b, law)])

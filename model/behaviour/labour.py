@@ -5,7 +5,9 @@ single year of age) from the raked table of the date, so that the table's
 labour-state profile by age is the stationary state of the monthly flows,
 ageing included (see :func:`hazards_from_table`). The hazards do not depend on the
 simulated state, so a policy effect is not undone by the model chasing its
-targets; the employment rates by group stay at the margins in the baseline.
+targets. The rates by cell stay at the margins in the baseline; totals and
+group rates move with the composition of the population (for example,
+better-educated cohorts ageing into 55-64).
 """
 
 from __future__ import annotations

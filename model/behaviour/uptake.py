@@ -30,7 +30,7 @@ def cheque1_hazard(pop: Population, rows: np.ndarray, p: Mapping) -> np.ndarray:
     contribution; multiplied by the exogenous shock multiplier.
     """
     u = "behaviour.uptake."
-    age = np.array(list(p[u + "age_band"].values()))[_AGE_GROUP_OF_BAND[pop.age_band(rows)]]
+    age = np.array([p[u + "age_band"][g] for g in codes.UPTAKE_AGE_GROUPS])[_AGE_GROUP_OF_BAND[pop.age_band(rows)]]
     edu = np.array([p[u + "education"][k] for k in codes.EDUCATION])[pop.education[rows].astype(np.intp)]
     mig = np.array([p[u + "migration"][k] for k in codes.MIGRATION])[pop.migration[rows].astype(np.intp)]
     status = p[u + "status"]
