@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # pyenv selects Python 3.12 through .python-version; fall back to python3.12 on PATH.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3 2>/dev/null)
+BENCH_RUNS ?= 3
 SCENARIOS := scenarios/baseline_2020.yaml scenarios/pre2020_rules.yaml scenarios/herintreders.yaml
 
 .PHONY: setup run test bench clean-venv
@@ -25,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m model.bench scenarios/baseline_2020.yaml
+	$(BIN)/python -m model.bench scenarios/baseline_2020.yaml --runs $(BENCH_RUNS)
 
 clean-venv:
 	rm -rf $(VENV)

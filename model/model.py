@@ -78,6 +78,7 @@ class LoopbaanModel(mesa.Model):
         self.tree = tree
         self.people = people
         self.month = first_month
+        self.first_month = first_month
         self.record_from = record_from
         self.n_months = n_months
         self.streams = streams
@@ -123,7 +124,8 @@ class LoopbaanModel(mesa.Model):
         m, p = self.month, self.params(self.month)
         t = m - self.record_from
         count = self._count(t)
-        table, hazards = self.tables.get(p)
+        # Margins (and so the target table and hazards) are taken once a year, in January.
+        table, hazards = self.tables.get(self.params(max(m - codes.month_date(m).month + 1, self.first_month)))
         self.age_and_renew(m, p, table, count)
         recent = guidance.recent_users(self.people, m, p)
         self.labour_market(m, p, hazards, recent, count)
