@@ -23,10 +23,10 @@ GROUP_LABELS = {
 def _compact(value: float, _pos=None) -> str:
     """Tick label in thousands or millions (1.2M, 250k)."""
     if abs(value) >= 1e6:
-        return f"{value / 1e6:.1f}M"
+        return f"{value / 1e6:.3g}M"
     if abs(value) >= 1e3:
-        return f"{value / 1e3:.0f}k"
-    return f"{value:.0f}"
+        return f"{value / 1e3:.3g}k"
+    return f"{value:.3g}"
 
 
 def _save(fig, folder: Path, name: str) -> list[Path]:

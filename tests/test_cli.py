@@ -51,3 +51,15 @@ def test_replications_give_bands(tmp_path):
     assert {"p05", "p95"} <= set(summary.columns)
     row = summary[(summary.metric == "eligible") & (summary.group == "all")].iloc[0]
     assert row.p05 <= row.value <= row.p95
+
+
+def test_same_seed_gives_identical_files(tmp_path):
+    path = write_scenario(tmp_path, "s", "name: s\nextends: " + str(SCENARIOS / "herintreders.yaml")
+                          + "\nstart: 2025-01\nend: 2025-12\nwarmup_months: 3\n")
+    folders = []
+    for i in range(2):
+        result = runner.invoke(app, ["run", str(path), "--scale", "0.002", "--seed", "5", "--out", str(tmp_path / f"o{i}")])
+        assert result.exit_code == 0, result.output
+        folders.append(tmp_path / f"o{i}" / result.output.strip().splitlines()[-1].split("/")[-1])
+    assert (folders[0] / "summary.csv").read_bytes() == (folders[1] / "summary.csv").read_bytes()
+    assert (folders[0] / "population_fit.csv").read_bytes() == (folders[1] / "population_fit.csv").read_bytes()

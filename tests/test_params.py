@@ -66,3 +66,31 @@ def test_parameter_without_reference(tmp_path):
     (tmp_path / "x.yaml").write_text("a:\n  description: d\n  unit: u\n  values: {2020-01-01: 1}\n")
     with pytest.raises(ParameterError, match=r"parameter 'x.a' lacks 'reference'"):
         ParameterTree.load(tmp_path)
+
+
+def _load_one(tmp_path, text):
+    (tmp_path / "x.yaml").write_text(text)
+    return ParameterTree.load(tmp_path)
+
+
+def test_parameter_file_errors(tmp_path):
+    head = "a:\n  description: d\n  unit: u\n  reference: r\n"
+    with pytest.raises(ParameterError, match=r"'soon' is not a date; write dates as YYYY-MM-DD"):
+        _load_one(tmp_path, head + "  values: {soon: 1}\n")
+    with pytest.raises(ParameterError, match=r"interpolation must be 'step' or 'linear'"):
+        _load_one(tmp_path, head + "  interpolation: cubic\n  values: {2020-01-01: 1}\n")
+    with pytest.raises(ParameterError, match=r"has unknown keys \['colour'\]"):
+        _load_one(tmp_path, head + "  colour: red\n  values: {2020-01-01: 1}\n")
+    with pytest.raises(ParameterError, match=r"needs 'values' as a mapping date -> value"):
+        _load_one(tmp_path, head + "  values: 3\n")
+    with pytest.raises(ParameterError, match=r"'x.b' is neither a folder nor a parameter"):
+        _load_one(tmp_path, "b: 3\n")
+    with pytest.raises(ParameterError, match=r"not valid YAML"):
+        _load_one(tmp_path, "a: [unclosed\n")
+
+
+def test_probabilities_may_not_exceed_one(law):
+    table = dict(law["careers.benefit_by_reason"].values[-1])
+    table["jobseeker"] = {"unemployment": 0.8, "career_break": 0.3, "incapacity": 0.0, "pension": 0.0}
+    with pytest.raises(ParameterError, match=r"probabilities add up to 1.1000, more than 1"):
+        law.with_overrides({"careers.benefit_by_reason": {dt.date(2013, 1, 1): table}}, "s.yaml")

@@ -171,3 +171,35 @@ def test_simulation_settings_must_agree(tmp_path, law):
                        "  simulation.hazard_ceiling: {2030-01-01: {separation: 0.15, uptake_cheque1: 0.05}}\n")
     with pytest.raises(ScenarioError, match=r"changes \['simulation.hazard_ceiling'\]; the random draws depend on them"):
         check_compatible([load(a, law), load(b, law)])
+
+
+def test_scenario_not_a_mapping(tmp_path):
+    out = _error(tmp_path, "- just\n- a list\n")
+    assert "a scenario must be a mapping of keys; allowed keys: name" in out
+
+
+def test_override_without_dates(tmp_path):
+    out = _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\noverrides:\n  cheque.cheques.max_per_window: 3\n")
+    assert "needs dated values, e.g. {2025-01-01: value}" in out
+
+
+def test_bad_seed_and_replications_flags(tmp_path):
+    assert "--seed must be 0 or more" in _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--seed", "-1")
+    assert "--replications must be from 1 to 1000" in _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--replications", "0")
+
+
+def test_out_is_a_file(tmp_path):
+    path = write_scenario(tmp_path, "s", "name: s\nstart: 2025-01\nend: 2025-12\n")
+    (tmp_path / "afile").write_text("keep me")
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "afile")])
+    assert result.exit_code == 2 and "exists and is not a folder" in result.output
+    assert (tmp_path / "afile").read_text() == "keep me"
+
+
+def test_params_command(tmp_path):
+    ok = runner.invoke(app, ["params", "cheque.cheques.government_cost", "--date", "2021-01-01"])
+    assert ok.exit_code == 0 and "2021-01-01: {'cheque1': 640, 'cheque2': 470}" in ok.output
+    missing = runner.invoke(app, ["params", "nothing.like.this"])
+    assert missing.exit_code == 2 and "no parameter path starts with 'nothing.like.this'" in missing.output
+    bad_date = runner.invoke(app, ["params", "cheque.", "--date", "soon"])
+    assert bad_date.exit_code == 2 and "--date must be YYYY-MM-DD, got 'soon'" in bad_date.output
