@@ -38,10 +38,6 @@ def _save(fig, folder: Path, name: str) -> list[Path]:
     return paths
 
 
-def _titles(scenarios) -> dict[str, str]:
-    return {s.name: s.title for s in scenarios}
-
-
 def _bars_by_group(ax, data: pd.DataFrame, scenarios, metric: str, label: str) -> None:
     groups = [g for g in GROUP_LABELS if g != "all"]
     sub = data[(data["metric"] == metric) & data["group"].isin(groups)]
@@ -107,7 +103,7 @@ def employment_rate(summary: pd.DataFrame, scenarios, folder: Path, target: floa
     base = scenarios[0]
     for i, s in enumerate(scenarios[1:], start=1):
         ax.plot(wide.index, wide[s.name] - wide[base.name], marker="o", color=f"C{i}", label=s.title)
-    ax.axhline(0, color=f"C0", linewidth=1)
+    ax.axhline(0, color="C0", linewidth=1)
     ax.set_title(f"Extra people at work compared with\n{base.title}", fontsize=10)
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:+,.0f}"))
     ax.grid(alpha=0.3)

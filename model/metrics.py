@@ -30,7 +30,6 @@ STOCKS = ("population_20_64", "employed", "eligible", "aware_eligible", "recent_
 FLOWS = ("starts_cheque1", "starts_cheque2", "government_cost_eur", "user_cost_eur", "guidance_hours",
          "reentries_jobseeker", "reentries_employment", "job_changes", "entries_into_work",
          "exits_from_work", "exits_at_65", "exits_other", "entrants")
-DERIVED = ("employment_rate_20_64",)
 UNITS = {
     "population_20_64": "persons", "employed": "persons", "eligible": "persons",
     "aware_eligible": "persons", "recent_users": "persons", "starts_cheque1": "cheques",

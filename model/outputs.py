@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import charts
+from . import charts, metrics
 from .runner import RunResult
 
 PACKAGES = ("numpy", "pandas", "mesa", "scipy", "matplotlib", "pydantic", "typer", "pyarrow", "PyYAML")
@@ -91,6 +91,7 @@ def write_run(result: RunResult, out_root: Path, name: str, command: list[str]) 
             "persons_simulated": result.persons,
             "persons_per_agent": result.weight,
             "hazards_capped": result.capped,
+            "units": metrics.UNITS,
             "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
             "code_sha256": code_digest(),
             "git": git_commit(),

@@ -89,17 +89,10 @@ class Population:
         """Deep copy (each scenario runs on its own copy of the same people)."""
         return Population(**{n: getattr(self, n).copy() for n in self.column_names()})
 
-    def rows(self, idx: np.ndarray) -> "Population":
-        """The people at rows ``idx`` as a new population."""
-        return Population(**{n: getattr(self, n)[idx] for n in self.column_names()})
-
     def put(self, idx: np.ndarray, people: "Population") -> None:
         """Overwrite rows ``idx`` with ``people`` (used for new 20-year-olds)."""
         for n in self.column_names():
             getattr(self, n)[idx] = getattr(people, n)
-
-    def memory_bytes(self) -> int:
-        return sum(getattr(self, n).nbytes for n in self.column_names())
 
     # Derived quantities -------------------------------------------------
     def age_band(self, idx=slice(None)) -> np.ndarray:
@@ -116,13 +109,6 @@ class Population:
     def spell_months(self, month: int, idx=slice(None)) -> np.ndarray:
         """Months since the current spell began, as int32."""
         return month - self.spell_start[idx].astype(np.int32)
-
-    def counts(self) -> dict[str, int]:
-        """Number of people by status (free rows excluded from the total)."""
-        bins = np.bincount(self.status, minlength=len(codes.STATUS))
-        out = {label: int(bins[i]) for i, label in enumerate(codes.STATUS)}
-        out["total"] = int(bins[: codes.ABSENT].sum())
-        return out
 
 
 def empty(n: int) -> Population:

@@ -27,7 +27,6 @@ class Margin:
             ``kind == "share"``, a number of persons when ``kind == "count"``.
         kind: ``share`` or ``count``. For ``count`` with parts that do not
             cover the group, the rest of the group takes the remainder.
-        labels: Names of the parts, for the fit report.
     """
 
     name: str
@@ -35,7 +34,6 @@ class Margin:
     parts: list[np.ndarray]
     targets: list[float]
     kind: str = "share"
-    labels: list[str] | None = None
     keep_total: bool = True
 
     def apply(self, table: np.ndarray) -> None:

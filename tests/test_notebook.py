@@ -1,6 +1,5 @@
 """The report notebook runs on a run folder and shows its numbers."""
 
-import os
 import runpy
 from pathlib import Path
 
