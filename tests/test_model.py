@@ -181,3 +181,22 @@ def test_mapping_values_are_read_by_label(law):
     when = dt.date(2021, 1, 1)
     rows = np.arange(2)
     assert np.array_equal(uptake.cheque1_hazard(pop, rows, law.at(when)), uptake.cheque1_hazard(pop, rows, other.at(when)))
+
+
+def test_no_hazard_exceeds_its_ceiling_in_any_year(law):
+    """The sparse draws are exact only below their ceiling: check every year the law covers."""
+    import datetime as dt
+
+    from model.behaviour import uptake
+    from model.population import empty
+    tables = TableCache()
+    # The highest cheque-1 hazard: a woman aged 30-39, high-educated, no migration
+    # background or disability, employee (every other coefficient is a prior <= 0).
+    pop = empty(1)
+    pop.sex[0], pop.age_months[0], pop.education[0], pop.status[0] = 1, 35 * 12, 2, codes.EMPLOYED
+    for year in range(2014, 2035):
+        p = law.at(dt.date(year, 1, 1))
+        ceiling = p["simulation.hazard_ceiling"]
+        _, hazards = tables.get(p)
+        assert hazards.employed_exit.max() <= ceiling["separation"], year
+        assert uptake.cheque1_hazard(pop, np.array([0]), p).max() <= ceiling["uptake_cheque1"], year

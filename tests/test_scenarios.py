@@ -168,7 +168,7 @@ def test_labour_margins_at_the_start_must_agree(tmp_path, law):
 def test_simulation_settings_must_agree(tmp_path, law):
     a = write_scenario(tmp_path, "a", "name: a\nstart: 2025-01\nend: 2025-12\n")
     b = write_scenario(tmp_path, "b", "name: b\nstart: 2025-01\nend: 2025-12\noverrides:\n"
-                       "  simulation.hazard_ceiling: {2030-01-01: {separation: 0.15, uptake_cheque1: 0.05}}\n")
+                       "  simulation.hazard_ceiling: {2030-01-01: {separation: 0.2, uptake_cheque1: 0.05}}\n")
     with pytest.raises(ScenarioError, match=r"changes \['simulation.hazard_ceiling'\]; the random draws depend on them"):
         check_compatible([load(a, law), load(b, law)])
 
