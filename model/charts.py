@@ -29,8 +29,19 @@ def _compact(value: float, _pos=None) -> str:
     return f"{value:.3g}"
 
 
-def _save(fig, folder: Path, name: str) -> list[Path]:
+STYLES = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1, 1, 1)), "v"), ((0, (1, 3)), "P")]
+
+
+def _style(i: int) -> dict:
+    """Line style and marker of the i-th scenario, so lines that overlap stay visible."""
+    dash, marker = STYLES[i % len(STYLES)]
+    return {"linestyle": dash, "marker": marker, "color": f"C{i}", "markersize": 6 - min(i, 3)}
+
+
+def _save(fig, folder: Path, name: str, stamp: str = "") -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
+    if stamp:
+        fig.text(0.01, -0.02, stamp, fontsize=7, color="0.35", ha="left", va="top")
     paths = [folder / f"{name}.png", folder / f"{name}.svg"]
     fig.savefig(paths[0], dpi=150, bbox_inches="tight")
     fig.savefig(paths[1], bbox_inches="tight")
@@ -53,7 +64,7 @@ def _bars_by_group(ax, data: pd.DataFrame, scenarios, metric: str, label: str) -
     ax.grid(axis="x", alpha=0.3)
 
 
-def eligible_and_users(summary: pd.DataFrame, scenarios, folder: Path) -> list[Path]:
+def eligible_and_users(summary: pd.DataFrame, scenarios, folder: Path, stamp: str = "") -> list[Path]:
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), sharey=True)
     years = f"{summary['year'].min()}-{summary['year'].max()}"
     _bars_by_group(axes[0], summary, scenarios, "eligible", f"People eligible (yearly average, {years})")
@@ -64,35 +75,37 @@ def eligible_and_users(summary: pd.DataFrame, scenarios, folder: Path) -> list[P
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(scenarios), fontsize=9, bbox_to_anchor=(0.5, -0.06))
     fig.suptitle("Eligibility and uptake by group (groups overlap; 'any disadvantaged group' = any of the four groups above it)", fontsize=10)
-    return _save(fig, folder, "eligible_and_users_by_group")
+    return _save(fig, folder, "eligible_and_users_by_group", stamp)
 
 
 def _lines(ax, summary: pd.DataFrame, scenarios, metric: str, scale: float = 1.0) -> None:
     sub = summary[(summary["metric"] == metric) & (summary["group"] == "all")]
-    for s in scenarios:
+    for i, s in enumerate(scenarios):
         d = sub[sub["scenario"] == s.name].sort_values("year")
-        ax.plot(d["year"], d["value"] / scale, marker="o", label=s.title)
+        ax.plot(d["year"], d["value"] / scale, label=s.title, **_style(i))
         if "p05" in d:
             ax.fill_between(d["year"], d["p05"] / scale, d["p95"] / scale, alpha=0.2)
     ax.grid(alpha=0.3)
 
 
-def yearly_cost(summary: pd.DataFrame, scenarios, folder: Path) -> list[Path]:
+def yearly_cost(summary: pd.DataFrame, scenarios, folder: Path, stamp: str = "") -> list[Path]:
     fig, ax = plt.subplots(figsize=(8, 4.5))
     _lines(ax, summary, scenarios, "government_cost_eur", 1e6)
-    ax.set_ylabel("EUR million per year")
+    ax.set_ylabel("EUR million per year\n(cost per cheque as in the rules, not indexed)")
     ax.set_title("Government cost of the loopbaancheque")
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8)
-    return _save(fig, folder, "government_cost_per_year")
+    return _save(fig, folder, "government_cost_per_year", stamp)
 
 
-def employment_rate(summary: pd.DataFrame, scenarios, folder: Path, target: float) -> list[Path]:
+def employment_rate(summary: pd.DataFrame, scenarios, folder: Path, target: float, stamp: str = "") -> list[Path]:
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
     ax = axes[0]
     _lines(ax, summary, scenarios, "employment_rate_20_64", 0.01)
     ax.axhline(target * 100, color="black", linestyle="--", linewidth=1)
-    ax.text(ax.get_xlim()[0], target * 100, f"  target {target:.0%}", va="bottom", fontsize=9)
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, max(high, target * 100 + 0.3))
+    ax.text(ax.get_xlim()[0], target * 100, f"  target {target:.0%}", va="top", fontsize=9)
     ax.set_ylabel("Employment rate 20-64 (%)")
     ax.set_title("Employment rate against the 80% target")
     ax.legend(fontsize=8, loc="lower right")
@@ -109,26 +122,31 @@ def employment_rate(summary: pd.DataFrame, scenarios, folder: Path, target: floa
     ax.grid(alpha=0.3)
     if len(scenarios) > 1:
         ax.legend(fontsize=8)
-    return _save(fig, folder, "employment_rate_vs_target")
+    return _save(fig, folder, "employment_rate_vs_target", stamp)
 
 
-def starts(summary: pd.DataFrame, scenarios, folder: Path) -> list[Path]:
+def starts(summary: pd.DataFrame, scenarios, folder: Path, stamp: str = "") -> list[Path]:
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
     for ax, metric, title in zip(axes, ("starts_cheque1", "starts_cheque2"), ("Cheque 1 starts per year", "Cheque 2 starts per year")):
         _lines(ax, summary, scenarios, metric)
         ax.set_title(title)
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
         ax.set_ylim(bottom=0)
+    axes[0].set_ylabel("people starting guidance per year")
     axes[0].legend(fontsize=8)
-    return _save(fig, folder, "cheque_starts_per_year")
+    return _save(fig, folder, "cheque_starts_per_year", stamp)
 
 
-def write_all(summary: pd.DataFrame, scenarios, folder: Path) -> list[Path]:
-    """Write every chart; return the files written."""
+def write_all(summary: pd.DataFrame, scenarios, folder: Path, stamp: str = "") -> list[Path]:
+    """Write every chart; return the files written.
+
+    Args:
+        stamp: One line naming the run, scale and seed, printed under each chart.
+    """
     target = scenarios[0].tree["labour_market.employment_rate_target"].values[-1]
     files = []
-    files += eligible_and_users(summary, scenarios, folder)
-    files += starts(summary, scenarios, folder)
-    files += yearly_cost(summary, scenarios, folder)
-    files += employment_rate(summary, scenarios, folder, target)
+    files += eligible_and_users(summary, scenarios, folder, stamp)
+    files += starts(summary, scenarios, folder, stamp)
+    files += yearly_cost(summary, scenarios, folder, stamp)
+    files += employment_rate(summary, scenarios, folder, target, stamp)
     return files

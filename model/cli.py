@@ -70,6 +70,13 @@ def run(
     folder = outputs.write_run(result, out, name or "+".join(s.name for s in loaded), sys.argv)
     typer.echo("")
     outputs.print_table(outputs.comparison_table(result))
+    typer.echo("users back to work: recent users who started work (gross, including those who would have anyway);\n"
+               "extra employed: people at work minus the first scenario, same people and draws (the net effect).")
+    settings = loaded[0].settings
+    if settings["scale"] < 1 and settings["replications"] == 1:
+        typer.echo(f"note: at scale {settings['scale']:g} each simulated person stands for {result.weight:,.0f} people; "
+                   f"differences between scenarios smaller than about {20 * result.weight:,.0f} people are within "
+                   f"sampling noise. Use scale 1 or replications for results.", err=True)
     if result.capped:
         typer.echo(f"warning: {result.capped} hazards were capped at their ceiling (see manifest.json)", err=True)
     typer.echo(str(folder))

@@ -79,7 +79,11 @@ def write_run(result: RunResult, out_root: Path, name: str, command: list[str]) 
         result.monthly.to_parquet(tmp / "timeseries.parquet", index=False)
         result.fit.to_csv(tmp / "population_fit.csv", index=False)
         pd.DataFrame(result.scenarios[0].tree.table()).to_csv(tmp / "parameters.csv", index=False)
-        chart_files = charts.write_all(result.summary, result.scenarios, tmp / "charts")
+        st = result.scenarios[0].settings
+        stamp = (f"loopbaansim run {final.name}; scale {st['scale']:g} ({result.persons:,} simulated people, "
+                 f"1 = {result.weight:,.1f} people); seed {st['seed']}; {st['replications']} replication(s); "
+                 f"behavioural parameters are priors until calibrated")
+        chart_files = charts.write_all(result.summary, result.scenarios, tmp / "charts", stamp)
         manifest = {
             "run": final.name,
             "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -115,12 +115,21 @@ class Scenario:
         }
 
 
+_PATTERN_HELP = {
+    "name": "lower-case letters, digits and _ only",
+    "start": "a month as YYYY-MM, from 1950-01 to 2199-12",
+    "end": "a month as YYYY-MM, from 1950-01 to 2199-12",
+}
+
+
 def _format_validation(error: ValidationError, file: Path) -> str:
     allowed = ", ".join(ScenarioFile.model_fields)
     lines = []
     for e in error.errors():
         key = ".".join(str(x) for x in e["loc"]) or "(top level)"
-        if e["type"] == "extra_forbidden":
+        if e["type"] == "string_pattern_mismatch" and key in _PATTERN_HELP:
+            lines.append(f"{file}: key '{key}': got {e.get('input')!r}; expected {_PATTERN_HELP[key]}")
+        elif e["type"] == "extra_forbidden":
             lines.append(f"{file}: key '{key}' is not allowed; allowed keys: {allowed}")
         elif e["type"] == "missing":
             lines.append(f"{file}: key '{key}' is required")
@@ -131,6 +140,8 @@ def _format_validation(error: ValidationError, file: Path) -> str:
 
 def read_file(path: Path) -> ScenarioFile:
     """Read and validate one scenario file (no inheritance)."""
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a folder; give scenario files, e.g. {path / 'baseline_2020.yaml'}")
     if not path.is_file():
         raise ScenarioError(f"{path}: scenario file not found")
     try:
@@ -225,13 +236,16 @@ def check_compatible(scenarios: list[Scenario]) -> None:
         raise ScenarioError(f"scenario names must differ within a run; repeated: {dup}")
     first = scenarios[0]
     for other in scenarios[1:]:
-        for key in SETTINGS:
-            if other.settings[key] != first.settings[key]:
-                raise ScenarioError(
-                    f"inconsistent scenarios: key '{key}' is {first.settings[key]!r} in {first.files[0]} "
-                    f"but {other.settings[key]!r} in {other.files[0]}; scenarios in one run share the population "
-                    f"and random numbers, so set the same value (or use --scale/--seed for all)"
-                )
+        differing = [k for k in SETTINGS if other.settings[k] != first.settings[k]]
+        if differing:
+            detail = "; ".join(f"'{k}' is {first.settings[k]!r} in {first.files[0]} but {other.settings[k]!r} in {other.files[0]}"
+                               for k in differing)
+            flags = [f"--{k}" for k in differing if k in ("scale", "seed", "replications")]
+            hint = f"set them alike for all with {', '.join(flags)}" if len(flags) == len(differing) else \
+                "set the same values in the files, or run these scenarios separately"
+            raise ScenarioError(
+                f"inconsistent scenarios: {detail}. Scenarios in one run share the population and random numbers: {hint}"
+            )
     when = codes.month_date(first.first_month)
     base = first.tree.at(when)
     for other in scenarios[1:]:

@@ -15,7 +15,9 @@
 # # loopbaansim: scenario report
 #
 # Reads one run folder (the newest under `outputs/`, or the one named in the
-# environment variable `LOOPBAAN_RUN`) and shows the results a policymaker reads
+# environment variable `LOOPBAAN_RUN`). Run it as a script
+# (`.venv/bin/python notebooks/report.py`) or open it as a notebook
+# (`.venv/bin/jupytext --to ipynb notebooks/report.py`, then Jupyter) and shows the results a policymaker reads
 # first: who is eligible, who takes the cheque up, what it costs, who goes back
 # to work, and the employment rate against the 80% target. Every figure comes
 # from the run's `summary.csv`; re-running this notebook on the same run folder
@@ -29,6 +31,19 @@ from pathlib import Path
 import pandas as pd
 
 pd.set_option("display.width", 160)
+pd.set_option("display.max_rows", 200)
+
+
+def show(frame):
+    """Display a table in Jupyter, print it when run as a script."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+        if get_ipython() is not None:
+            return display(frame)
+    except ImportError:
+        pass
+    print(frame.to_string(), end="\n\n")
 root = Path(__file__).resolve().parents[1] if "__file__" in globals() else Path.cwd().parent
 run = Path(os.environ["LOOPBAAN_RUN"]) if os.environ.get("LOOPBAAN_RUN") else max(
     (p for p in (root / "outputs").iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
@@ -63,7 +78,7 @@ headline = pd.DataFrame({
     "re-entries to work (total)": table("reentries_employment", agg="sum"),
     "registrations at VDAB (total)": table("reentries_jobseeker", agg="sum"),
 })
-headline.round(1)
+show(headline.round(1))
 
 # %% [markdown]
 # ## Per group: eligible people and new users (yearly averages)
@@ -73,7 +88,7 @@ groups = ["women", "men", "low_educated", "age_50_plus", "migration_background",
           "disadvantaged", "non_active", "re_entrant"]
 per_group = pd.concat({m: pd.DataFrame({g: table(m, g) for g in groups}).T
                        for m in ("eligible", "starts_cheque1")}, axis=1)
-per_group.round(0)
+show(per_group.round(0))
 
 # %% [markdown]
 # ## Employment rate 20-64 against the 80% target, and extra people at work
@@ -84,7 +99,7 @@ rate = summary[(summary.metric == "employment_rate_20_64") & (summary.group == "
 employed = summary[(summary.metric == "employed") & (summary.group == "all")].pivot_table(
     index="year", columns="scenario", values="value")[scenarios]
 extra = employed.sub(employed[scenarios[0]], axis=0).add_suffix(f" minus {scenarios[0]}")
-pd.concat([(rate * 100).round(2).add_suffix(" (%)"), extra.round(0)], axis=1)
+show(pd.concat([(rate * 100).round(2).add_suffix(" (%)"), extra.round(0)], axis=1))
 
 # %% [markdown]
 # ## Charts
@@ -106,4 +121,4 @@ for chart in manifest["charts"]:
 # population. Rows of kind `check` are compared, not fitted.
 
 # %%
-fit[fit.replication == 0][["target", "group", "kind", "published", "target_used", "model_value", "relative_error"]].round(4)
+show(fit[fit.replication == 0][["target", "group", "kind", "published", "target_used", "model_value", "relative_error"]].round(4))

@@ -41,7 +41,12 @@ def test_value_out_of_range(tmp_path):
 
 def test_bad_month(tmp_path):
     out = _error(tmp_path, "name: bad\nstart: 2025-13\nend: 2025-12\n")
-    assert "key 'start'" in out and "should match pattern" in out
+    assert "key 'start': got '2025-13'; expected a month as YYYY-MM, from 1950-01 to 2199-12" in out
+
+
+def test_folder_instead_of_file(tmp_path):
+    result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "is a folder; give scenario files" in result.output
 
 
 def test_missing_start(tmp_path):
@@ -96,7 +101,8 @@ def test_inconsistent_settings(tmp_path, law):
     b = write_scenario(tmp_path, "b", "name: b\nstart: 2025-01\nend: 2026-12\n")
     result = runner.invoke(app, ["run", str(a), str(b), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
-    assert "inconsistent scenarios: key 'end' is '2025-12'" in result.output
+    assert "inconsistent scenarios: 'end' is '2025-12'" in result.output
+    assert "or run these scenarios separately" in result.output
     assert not (tmp_path / "out").exists()
 
 
@@ -134,7 +140,7 @@ def test_not_utf8(tmp_path):
 
 def test_year_out_of_range(tmp_path):
     out = _error(tmp_path, "name: bad\nstart: 4700-01\nend: 4700-12\n")
-    assert "key 'start'" in out and "should match pattern" in out
+    assert "key 'start': got '4700-01'; expected a month as YYYY-MM" in out
 
 
 def test_shares_must_add_up(tmp_path):
