@@ -314,6 +314,25 @@ def draw_people(table: CellTable, n: int | Mapping[tuple[int, int], int], month:
     )
 
 
+def draw_benefits(reason_labels: np.ndarray, u: np.ndarray, p: Mapping) -> np.ndarray:
+    """Benefit bit flags for people entering a spell with the given state keys.
+
+    Args:
+        reason_labels: Index into ``STATES`` (0 = employed: no benefit; 1 = job
+            seeker; 2.. non-active reasons).
+        u: One uniform per person.
+    """
+    table = p["careers.benefit_by_reason"]
+    out = np.zeros(len(u), dtype=np.uint8)
+    cumulative = np.zeros(len(u))
+    for name in codes.BENEFITS:
+        prob = np.array([0.0] + [table[key][name] for key in STATES[1:]])[reason_labels]
+        hit = (u >= cumulative) & (u < cumulative + prob)
+        out[hit] |= codes.BENEFIT_BIT[name]
+        cumulative += prob
+    return out
+
+
 def _status_key(status: np.ndarray, reason: np.ndarray) -> np.ndarray:
     """Index into ('employed', 'jobseeker', 'care', ..., 'other') per person."""
     return np.where(status == codes.EMPLOYED, 0, np.where(status == codes.JOBSEEKER, 1, reason + 1))
@@ -350,15 +369,7 @@ def draw_careers(status, reason, ages, edu, month: int, p: Mapping, rng: np.rand
     spell = np.where(is_emp, tenure, out_months)
     gap_before = np.where(is_emp & (before > 0), np.ceil(rng.exponential(1.0, n) * p["careers.gap_before_job_months"]), 0)
 
-    benefits = np.zeros(n, dtype=np.uint8)
-    u = rng.random(n)
-    cumulative = np.zeros(n)
-    table = p["careers.benefit_by_reason"]
-    for name in codes.BENEFITS:
-        prob = np.array([0.0] + [table[key][name] for key in keys[1:]])[k]
-        hit = (u >= cumulative) & (u < cumulative + prob) & ~is_emp
-        benefits[hit] |= codes.BENEFIT_BIT[name]
-        cumulative += prob
+    benefits = draw_benefits(k, rng.random(n), p)
     return {
         "months_worked_before_spell": np.minimum(before, 32000),
         "spell_start": np.maximum(month - spell, -32000),
@@ -373,7 +384,7 @@ def draw_careers(status, reason, ages, edu, month: int, p: Mapping, rng: np.rand
 
 def _person_cells(pop: Population) -> np.ndarray:
     present = pop.status != codes.ABSENT
-    state = np.where(pop.status == codes.EMPLOYED, 0, np.where(pop.status == codes.JOBSEEKER, 1, pop.inactive_reason.astype(np.intp) + 1))
+    state = _status_key(pop.status, pop.inactive_reason.astype(np.intp))
     flat = group_cell(pop.sex, pop.age_band(), pop.education, pop.migration, pop.work_disability) * len(STATES) + state
     return np.bincount(flat[present], minlength=int(np.prod(SHAPE))).reshape(SHAPE).astype(float)
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import codes
 from ..population import Population
-from ..synthesis import AGES, BAND_OF_YEAR, NON_ACTIVE_STATES, SHAPE, STATES, CellTable, single_year_shares
+from ..synthesis import AGES, BAND_OF_YEAR, NON_ACTIVE_STATES, SHAPE, STATES, CellTable, draw_benefits, single_year_shares
 
 N_AGE_CELLS = int(np.prod(SHAPE[:-1])) // SHAPE[1] * len(AGES)
 
@@ -110,24 +110,6 @@ def person_cells(pop: Population, rows: np.ndarray, static: np.ndarray) -> np.nd
     """Age cell (static cell x single year of age) of each person in ``rows``, as intp."""
     year = np.clip(pop.age_months[rows] // 12 - 20, 0, len(AGES) - 1).astype(np.intp)
     return static[rows].astype(np.intp) * len(AGES) + year
-
-
-def draw_benefits(reason_labels: np.ndarray, u: np.ndarray, p: Mapping) -> np.ndarray:
-    """Benefit bit flags for people entering a spell with the given state keys.
-
-    Args:
-        reason_labels: Index into ``STATES`` (1 = job seeker, 2.. non-active reasons).
-        u: One uniform per person.
-    """
-    table = p["careers.benefit_by_reason"]
-    out = np.zeros(len(u), dtype=np.uint8)
-    cumulative = np.zeros(len(u))
-    for name in codes.BENEFITS:
-        prob = np.array([0.0] + [table[key][name] for key in STATES[1:]])[reason_labels]
-        hit = (u >= cumulative) & (u < cumulative + prob)
-        out[hit] |= codes.BENEFIT_BIT[name]
-        cumulative += prob
-    return out
 
 
 def leave_work(pop: Population, rows: np.ndarray, month: int, status: np.ndarray, reason: np.ndarray, benefits: np.ndarray) -> None:
