@@ -150,3 +150,60 @@ def write_all(summary: pd.DataFrame, scenarios, folder: Path, stamp: str = "") -
     files += yearly_cost(summary, scenarios, folder, stamp)
     files += employment_rate(summary, scenarios, folder, target, stamp)
     return files
+
+
+SHARE_LABELS = {
+    **GROUP_LABELS, "mid_educated": "Mid-educated", "high_educated": "High-educated",
+    "age_20_29": "Aged 20-29", "age_30_39": "Aged 30-39", "age_40_49": "Aged 40-49",
+    "age_50_54": "Aged 50-54", "age_55_64": "Aged 55-64",
+}
+
+
+def fit_chart(table: pd.DataFrame, folder: Path, name: str, stamp: str, title: str,
+              second: tuple[str, str] | None = None, model_label: str = "model") -> list[Path]:
+    """Model against observed: yearly starts of cheques 1 and 2, and the composition of users.
+
+    Args:
+        table: A target comparison (columns target, kind, metric, group, period,
+            observed, model, tolerance; optionally sample = in-sample / out-of-sample).
+        second: Optional ``(column, label)`` of a second model value to draw
+            (e.g. the full engine next to the calibration objective).
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5), gridspec_kw={"width_ratios": [1, 1, 1.3]})
+    for ax, metric, label in zip(axes[:2], ("starts_cheque1", "starts_cheque2"), ("Cheque 1", "Cheque 2")):
+        d = table[(table["kind"] == "starts") & (table["metric"] == metric) & (table["group"] == "all")].copy()
+        d["year"] = d["period"].astype(int)
+        d = d.sort_values("year")
+        ax.plot(d["year"], d["model"], **_style(0), label=model_label)
+        if second is not None and second[0] in d:
+            ax.plot(d["year"], d[second[0]], **_style(1), label=second[1])
+        known = d[d["observed"].notna()]
+        ax.errorbar(known["year"], known["observed"], yerr=known["tolerance"], fmt="o", color="black",
+                    capsize=3, label="observed (bar: tolerance)")
+        if "sample" in d and (d["sample"] == "out-of-sample").any():
+            first_out = d.loc[d["sample"] == "out-of-sample", "year"].min()
+            ax.axvspan(first_out - 0.5, d["year"].max() + 0.5, color="0.9", zorder=0)
+            ax.text(first_out - 0.4, ax.get_ylim()[1] * 0.02, "out of sample\n(never fitted)", fontsize=8, va="bottom")
+        ax.set_title(f"{label}: people starting guidance per year")
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.3)  # room for the legend above the lines
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    axes[0].legend(fontsize=8, loc="upper left")
+    ax = axes[2]
+    d = table[(table["kind"] == "share") & table["observed"].notna()].reset_index(drop=True)
+    y = np.arange(len(d))
+    ax.barh(y, d["model"] * 100, height=0.6, color="C0", alpha=0.7, label=model_label)
+    if second is not None and second[0] in d:
+        ax.plot(d[second[0]] * 100, y, "|", color="C1", markersize=12, markeredgewidth=2, label=second[1])
+    ax.errorbar(d["observed"] * 100, y, xerr=d["tolerance"] * 100, fmt="o", color="black", capsize=3,
+                label="observed (bar: tolerance)")
+    ax.set_yticks(y, [f"{SHARE_LABELS.get(g, g)} ({p})" for g, p in zip(d["group"], d["period"])], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("share of users (%)")
+    ax.set_title("Who the users are")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return _save(fig, folder, name, stamp)

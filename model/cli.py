@@ -1,4 +1,4 @@
-"""Command line: ``loopbaan run``, ``loopbaan validate``, ``loopbaan params``.
+"""Command line: ``loopbaan run``, ``calibrate``, ``backcast``, ``validate``, ``params``.
 
 Bad input (a wrong key, a value out of range, a missing file, inconsistent
 scenarios) prints one clear message per problem on stderr and exits with
@@ -59,8 +59,7 @@ def run(
         _fail(f"--seed must be 0 or more, got {seed}")
     if replications is not None and not 1 <= replications <= 1000:
         _fail(f"--replications must be from 1 to 1000, got {replications}")
-    if out.exists() and not out.is_dir():
-        _fail(f"--out '{out}' exists and is not a folder")
+    _check_out(out)
     if name is not None and not re.fullmatch(r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*", name):
         _fail(f"--name '{name}' is not allowed: use letters, digits and _ . + - (no '/', not starting with '.')")
     loaded = _load_all(scenarios, scale, seed, replications)
@@ -82,6 +81,126 @@ def run(
     typer.echo(str(folder))
 
 
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        _fail(f"--out '{out}' exists and is not a folder")
+
+
+@app.command()
+def calibrate(
+    config: Optional[Path] = typer.Option(None, "--config", help="Calibration config YAML (default: model/calibration/default.yaml)."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the calibration's run folder is created."),
+    write: Optional[Path] = typer.Option(None, "--write", help="Calibrated parameter file to write (default: model/calibrated/behaviour.yaml, used by every scenario)."),
+    no_write: bool = typer.Option(False, "--no-write", help="Write the run folder only; leave the calibrated parameter file as it is."),
+    check_scale: Optional[float] = typer.Option(None, "--check-scale", help="Scale of the engine run that checks the fit, in (0, 1]."),
+) -> None:
+    """Fit the uptake, awareness and cheque-2 parameters to the 2014-2018 figures.
+
+    Writes a run folder (targets with errors, parameters with uncertainty,
+    correlations, chart) and then the calibrated parameter file.
+    """
+    from .calibration.config import DEFAULT_CONFIG, CalibrationError, load_config
+    from .params import CALIBRATED_FILE
+
+    _check_out(out)
+    if check_scale is not None and not 0 < check_scale <= 1:
+        _fail(f"--check-scale must be in (0, 1], got {check_scale}")
+    if write is not None and no_write:
+        _fail("give --write or --no-write, not both")
+    if write is not None and write.is_dir():
+        _fail(f"--write '{write}' is a folder; give a file name, e.g. {write / 'behaviour.yaml'}")
+    try:
+        loaded = load_config(config or DEFAULT_CONFIG)
+    except CalibrationError as exc:
+        _fail(str(exc))
+    if check_scale is not None:
+        loaded.check_scale = check_scale
+    from .calibration import fit, write as writer
+
+    typer.echo(f"calibrating {len(loaded.parameters)} parameters to {len(loaded.targets)} targets "
+               f"(fit years {min(t.first_year for t in loaded.targets)}-{loaded.last_year}) at scale {loaded.scale:g}", err=True)
+    result = fit.calibrate(loaded, progress=lambda s: typer.echo(s, err=True))
+    folder, written = writer.write_calibration(result, out, None if no_write else (write or CALIBRATED_FILE), sys.argv)
+    _print_calibration(result)
+    if written:
+        typer.echo(f"calibrated parameters written to {written}")
+    typer.echo(str(folder))
+
+
+def _print_calibration(result) -> None:
+    params = result.parameter_table()
+    typer.echo("\nfitted parameters (sd: standard error from the Jacobian)")
+    for _, row in params.iterrows():
+        typer.echo(f"  {row['parameter']:<42} prior {row['prior']:>9.6g}  fitted {row['value']:>9.6g}  sd {row['sd']:.3g}")
+    for pair in result.correlated_pairs():
+        typer.echo(f"  hard to tell apart: {pair['a']} and {pair['b']} (correlation {pair['correlation']:+.2f})")
+    table = result.check_table if len(result.check_table) else result.fit_table
+    source = "full engine" if len(result.check_table) else "objective"
+    typer.echo(f"\ntargets ({source}; error: relative for counts, percentage points for shares)")
+    for _, row in table.iterrows():
+        error = f"{row['error'] * 100:+.2f} pp" if row["kind"] == "share" else f"{row['error_relative']:+.1%}"
+        flag = "ok" if row["within_tolerance"] else "OUTSIDE TOLERANCE"
+        typer.echo(f"  {row['target']:<28} observed {row['observed']:>10.4g}  model {row['model']:>10.4g}  {error:>10}  {flag}")
+    typer.echo(f"chi-square {result.chi_square:.2f} on {len(result.fit_table) - len(params)} degrees of freedom; "
+               f"{result.seconds / 60:.1f} minutes")
+    for w in result.warnings:
+        typer.echo(f"warning: {w}", err=True)
+
+
+@app.command()
+def backcast(
+    scenarios: Optional[list[Path]] = typer.Argument(None, help="Back-cast scenarios; the first is judged against the figures (default: baseline_2013 and backcast_2013_rules)."),
+    scale: Optional[float] = typer.Option(None, "--scale", help="Share of the population to simulate, in (0, 1] (default: the scenarios', full scale)."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the run folder is created."),
+) -> None:
+    """Run the back-cast 2014-2021 and judge it against every observed figure, in and out of sample."""
+    from .calibration import backcast as bc
+
+    if scale is not None and not 0 < scale <= 1:
+        _fail(f"--scale must be in (0, 1], got {scale}")
+    _check_out(out)
+    loaded = _load_all(list(scenarios or bc.DEFAULT_SCENARIOS), scale, None, None)
+    from . import charts, outputs, runner
+
+    result = runner.run(loaded, progress=lambda s: typer.echo(s, err=True))
+    validation = bc.validation_table(result)
+    last_fit = bc.last_fit_year()
+    differences = bc.scenario_differences(result, last_fit + 1)
+    first = validation[validation["scenario"] == loaded[0].name]
+
+    second = None
+    if len(loaded) > 1:  # the second scenario drawn next to the first (by default: no reform)
+        other = validation[validation["scenario"] == loaded[1].name].set_index("target")["model"]
+        first = first.assign(model_second=first["target"].map(other))
+        second = ("model_second", loaded[1].title)
+
+    def chart(folder, stamp):
+        return charts.fit_chart(first, folder, "validation", stamp,
+                                f"Back-cast '{loaded[0].name}' against the observed figures "
+                                f"(fitted to 2014-{last_fit}; later years out of sample)",
+                                second=second, model_label=loaded[0].title)
+    folder = outputs.write_run(result, out, "backcast-" + "+".join(s.name for s in loaded), sys.argv,
+                               extra={"validation.csv": validation, "scenario_differences.csv": differences},
+                               extra_charts=chart)
+    typer.echo(f"\n{loaded[0].name} against the observed figures (error: relative for counts, pp for shares)")
+    for _, row in first.iterrows():
+        if pd_isna(row["observed"]):
+            typer.echo(f"  {row['target']:<28} {row['sample']:<13} observed   (not yet) model {row['model']:>10.4g}")
+            continue
+        error = f"{row['error'] * 100:+.2f} pp" if row["kind"] in ("share", "change") else f"{row['error_relative']:+.1%}"
+        flag = "ok" if row["within_tolerance"] else "outside tolerance"
+        typer.echo(f"  {row['target']:<28} {row['sample']:<13} observed {row['observed']:>10.4g} model {row['model']:>10.4g} {error:>10}  {flag}")
+    for _, row in differences[(differences["year"] == last_fit + 2) & (differences["metric"] == "starts_cheque1")].iterrows():
+        typer.echo(f"\n{row['year']}: cheque-1 starts {row['value_first']:,.0f} in {row['first']} against "
+                   f"{row['value_other']:,.0f} in {row['other']}: {row['first_minus_other']:+,.0f} ({row['relative']:+.1%}), "
+                   f"same people and draws, no exogenous shock")
+    typer.echo(str(folder))
+
+
+def pd_isna(value) -> bool:
+    return value is None or value != value
+
+
 @app.command()
 def validate(scenarios: list[Path] = typer.Argument(..., help="Scenario YAML files to check.")) -> None:
     """Check scenario files (keys, values, parameter paths, consistency) without running."""
@@ -97,11 +216,12 @@ def validate(scenarios: list[Path] = typer.Argument(..., help="Scenario YAML fil
 def params(
     prefix: str = typer.Argument("", help="Show parameters whose path starts with this."),
     date: Optional[str] = typer.Option(None, "--date", help="Show the values in force on this date (YYYY-MM-DD)."),
+    priors: bool = typer.Option(False, "--priors", help="Show the priors, without the calibrated values."),
 ) -> None:
-    """List parameters with their values, units and sources."""
+    """List parameters with their values, units and sources (calibrated values by default)."""
     import datetime as dt
 
-    tree = ParameterTree.load()
+    tree = ParameterTree.load(calibrated=None) if priors else ParameterTree.load()
     paths = [p for p in sorted(tree.parameters) if p.startswith(prefix)]
     if not paths:
         _fail(f"no parameter path starts with '{prefix}'")

@@ -1,7 +1,8 @@
 """Monthly counters by group, and their yearly summary.
 
-Each person gets a 7-bit group key (woman, low-educated, 50+, migration
-background, work disability, non-active, re-entrant); counts per key are made
+Each person gets a 10-bit group key (woman, low- and high-educated, migration
+background, work disability, non-active, re-entrant, and three bits for the
+uptake age group 20-29, 30-39, 40-49, 50-54, 55-64); counts per key are made
 with one ``np.bincount`` and turned into the reported groups with a 0/1
 membership matrix, so no per-group pass over the population is needed.
 
@@ -21,10 +22,14 @@ from . import codes
 from .population import Population
 from .rules import is_reentrant
 
-GROUPS = ("all", "women", "men", "low_educated", "age_50_plus", "migration_background",
-          "work_disability", "disadvantaged", "non_active", "re_entrant")
-WOMAN, LOW_EDU, AGE50, MIGRANT, DISABLED, NON_ACTIVE, REENTRANT = (1 << i for i in range(7))
-N_KEYS = 128
+AGE_GROUP_NAMES = tuple(f"age_{g.replace('-', '_')}" for g in codes.UPTAKE_AGE_GROUPS)  # age_20_29, ...
+GROUPS = ("all", "women", "men", "low_educated", "mid_educated", "high_educated", "age_50_plus",
+          *AGE_GROUP_NAMES, "migration_background", "work_disability", "disadvantaged", "non_active", "re_entrant")
+WOMAN, LOW_EDU, HIGH_EDU, MIGRANT, DISABLED, NON_ACTIVE, REENTRANT = (1 << i for i in range(7))
+AGE_SHIFT = 7  # bits 7-9: uptake age group code
+KEY_BITS = 10
+N_KEYS = 1 << KEY_BITS
+FIRST_50_PLUS_GROUP = list(codes.UPTAKE_AGE_GROUPS).index("50-54")
 
 STOCKS = ("population_20_64", "employed", "eligible", "aware_eligible", "recent_users")
 FLOWS = ("starts_cheque1", "starts_cheque2", "government_cost_eur", "user_cost_eur", "guidance_hours",
@@ -43,11 +48,14 @@ UNITS = {
 def _membership() -> np.ndarray:
     keys = np.arange(N_KEYS)
     has = lambda bit: (keys & bit) != 0  # noqa: E731
+    age_group = keys >> AGE_SHIFT
     rows = {
         "all": np.ones(N_KEYS, bool), "women": has(WOMAN), "men": ~has(WOMAN),
-        "low_educated": has(LOW_EDU), "age_50_plus": has(AGE50), "migration_background": has(MIGRANT),
-        "work_disability": has(DISABLED),
-        "disadvantaged": has(LOW_EDU) | has(AGE50) | has(MIGRANT) | has(DISABLED),
+        "low_educated": has(LOW_EDU), "mid_educated": ~has(LOW_EDU) & ~has(HIGH_EDU), "high_educated": has(HIGH_EDU),
+        "age_50_plus": age_group >= FIRST_50_PLUS_GROUP,
+        **{name: age_group == i for i, name in enumerate(AGE_GROUP_NAMES)},
+        "migration_background": has(MIGRANT), "work_disability": has(DISABLED),
+        "disadvantaged": has(LOW_EDU) | (age_group >= FIRST_50_PLUS_GROUP) | has(MIGRANT) | has(DISABLED),
         "non_active": has(NON_ACTIVE), "re_entrant": has(REENTRANT),
     }
     return np.array([rows[g] for g in GROUPS], dtype=float)
@@ -58,18 +66,20 @@ MEMBERSHIP = _membership()
 
 def static_keys(pop: Population, rows=slice(None)) -> np.ndarray:
     """Bits that change only when a person enters: sex, education, migration, disability."""
+    education = pop.education[rows]
     return (pop.sex[rows].astype(np.uint8) * np.uint8(WOMAN)
-            | (pop.education[rows] == 0).view(np.uint8) * np.uint8(LOW_EDU)
+            | (education == 0).view(np.uint8) * np.uint8(LOW_EDU)
+            | (education == 2).view(np.uint8) * np.uint8(HIGH_EDU)
             | (pop.migration[rows] != 0).view(np.uint8) * np.uint8(MIGRANT)
             | pop.work_disability[rows].view(np.uint8) * np.uint8(DISABLED))
 
 
-def group_keys(pop: Population, rows, month: int, p: Mapping, static: np.ndarray, dtype=np.uint8) -> np.ndarray:
-    """Full 7-bit group key of each person in ``rows`` (``static`` is the cached static key column)."""
-    key = static[rows].astype(dtype)
-    key += (pop.age_months[rows] >= 50 * 12).view(np.uint8) * dtype(AGE50)
-    key += (pop.status[rows] == codes.NON_ACTIVE).view(np.uint8) * dtype(NON_ACTIVE)
-    key += is_reentrant(pop, month, p, rows).view(np.uint8) * dtype(REENTRANT)
+def group_keys(pop: Population, rows, month: int, p: Mapping, static: np.ndarray) -> np.ndarray:
+    """Full group key (uint16) of each person in ``rows`` (``static`` is the cached static key column)."""
+    key = static[rows].astype(np.uint16)
+    key += pop.uptake_age_group(rows).astype(np.uint16) << np.uint16(AGE_SHIFT)
+    key += (pop.status[rows] == codes.NON_ACTIVE).view(np.uint8) * np.uint16(NON_ACTIVE)
+    key += is_reentrant(pop, month, p, rows).view(np.uint8) * np.uint16(REENTRANT)
     return key
 
 
@@ -104,11 +114,11 @@ class Recorder:
             flags: For each stock but the population, a boolean column.
         """
         names = [n for n in STOCKS if n != "population_20_64"]
-        # 7 key bits, one bit per flag, then the present bit; set in place where true.
+        # KEY_BITS key bits, one bit per flag, then the present bit; set in place where true.
         # (multiplying the 0/1 view is ~20x faster than ufunc ``where=`` here)
         for i, name in enumerate(names):
-            keys += flags[name].view(np.uint8) * np.uint16(1 << (7 + i))
-        present_bit = 7 + len(names)
+            keys += flags[name].view(np.uint8) * np.uint16(1 << (KEY_BITS + i))
+        present_bit = KEY_BITS + len(names)
         keys += present.view(np.uint8) * np.uint16(1 << present_bit)
         counts = np.bincount(keys, minlength=1 << (present_bit + 1))[1 << present_bit:].reshape(-1, N_KEYS)
         self.stocks[0, t] = MEMBERSHIP @ counts.sum(axis=0) * self.weight

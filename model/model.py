@@ -88,6 +88,7 @@ class LoopbaanModel(mesa.Model):
         self.static_keys = metrics.static_keys(people)
         self.static_cells = labour.static_cells(people)
         self.free_rows = np.flatnonzero(people.status == codes.ABSENT)
+        self.renewed_rows = np.empty(0, dtype=np.intp)  # rows given to new people this month
         present_ages = people.age_months[people.status != codes.ABSENT].astype(np.intp)
         self.age_hist = np.bincount(present_ages, minlength=codes.EXIT_AGE_MONTHS + 1)
         self._params: dict[int, ParameterSet] = {}
@@ -150,6 +151,7 @@ class LoopbaanModel(mesa.Model):
         (net migration). A band above its size is left as it is.
         """
         pop = self.people
+        self.renewed_rows = np.empty(0, dtype=np.intp)
         pop.age_months += 1
         self.age_hist[1:] = self.age_hist[:-1].copy()
         self.age_hist[0] = 0
@@ -181,6 +183,7 @@ class LoopbaanModel(mesa.Model):
             raise RuntimeError(f"no free rows for {sum(quotas.values())} entrants in {codes.month_date(m)}")
         rows, self.free_rows = self.free_rows[:total], self.free_rows[total:]
         pop.put(rows, draw_people(table, quotas, m, p, self.streams.generator("entrants", m)))
+        self.renewed_rows = rows
         self.static_keys[rows] = metrics.static_keys(pop, rows)
         self.static_cells[rows] = labour.static_cells(pop, rows)
         np.add.at(self.age_hist, pop.age_months[rows].astype(np.intp), 1)
@@ -262,7 +265,7 @@ class LoopbaanModel(mesa.Model):
     def record_stocks(self, t: int, m: int, p: ParameterSet, eligible: np.ndarray, recent: np.ndarray) -> None:
         pop = self.people
         present = pop.status != codes.ABSENT
-        keys = metrics.group_keys(pop, slice(None), m, p, self.static_keys, dtype=np.uint16)
+        keys = metrics.group_keys(pop, slice(None), m, p, self.static_keys)
         flags = {
             "employed": pop.status == codes.EMPLOYED,
             "eligible": eligible,

@@ -7,6 +7,7 @@ the temporary folder and leaves earlier runs untouched.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -68,13 +69,43 @@ def _unique_folder(root: Path, name: str) -> Path:
     return final
 
 
-def write_run(result: RunResult, out_root: Path, name: str, command: list[str]) -> Path:
-    """Write the run folder and return its final path."""
+def provenance() -> dict[str, object]:
+    """Code hash, git commit and package versions, for manifests."""
+    return {"code_sha256": code_digest(), "git": git_commit(), "versions": versions()}
+
+
+@contextlib.contextmanager
+def atomic_folder(out_root: Path, name: str):
+    """Yield ``(tmp, final)``: write into ``tmp``; it becomes ``final`` only if the block succeeds."""
     out_root.mkdir(parents=True, exist_ok=True)
     final = _unique_folder(out_root, name)
     tmp = out_root / f".incomplete-{final.name}"
     tmp.mkdir()
     try:
+        yield tmp, final
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def calibration_note(tree) -> str:
+    """One line on where the behavioural parameters come from, for chart stamps."""
+    info = tree.calibration
+    if not info:
+        return "behavioural parameters are uncalibrated priors"
+    return f"behaviour calibrated {str(info.get('date', ''))[:10]} on 2014-2018 uptake"
+
+
+def write_run(result: RunResult, out_root: Path, name: str, command: list[str],
+              extra: dict[str, pd.DataFrame] | None = None, extra_charts=None) -> Path:
+    """Write the run folder and return its final path.
+
+    Args:
+        extra: Further tables to write, as ``{file name: table}`` (CSV).
+        extra_charts: ``callable(charts folder, stamp) -> list of files`` for further charts.
+    """
+    with atomic_folder(out_root, name) as (tmp, final):
         result.summary.to_csv(tmp / "summary.csv", index=False)
         result.monthly.to_parquet(tmp / "timeseries.parquet", index=False)
         result.fit.to_csv(tmp / "population_fit.csv", index=False)
@@ -82,8 +113,12 @@ def write_run(result: RunResult, out_root: Path, name: str, command: list[str]) 
         st = result.scenarios[0].settings
         stamp = (f"loopbaansim run {final.name}; scale {st['scale']:g} ({result.persons:,} simulated people, "
                  f"1 = {result.weight:,.1f} people); seed {st['seed']}; {st['replications']} replication(s); "
-                 f"behavioural parameters are priors until calibrated")
+                 f"{calibration_note(result.scenarios[0].tree)}")
+        for file_name, table in (extra or {}).items():
+            table.to_csv(tmp / file_name, index=False)
         chart_files = charts.write_all(result.summary, result.scenarios, tmp / "charts", stamp)
+        if extra_charts is not None:
+            chart_files += extra_charts(tmp / "charts", stamp)
         manifest = {
             "run": final.name,
             "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -97,17 +132,11 @@ def write_run(result: RunResult, out_root: Path, name: str, command: list[str]) 
             "hazards_capped": result.capped,
             "units": metrics.UNITS,
             "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
-            "code_sha256": code_digest(),
-            "git": git_commit(),
-            "versions": versions(),
+            **provenance(),
             "files": sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file()) + ["manifest.json"],
             "charts": [str(Path(c).relative_to(tmp)) for c in chart_files],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        tmp.rename(final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return final
 
 

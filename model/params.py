@@ -27,6 +27,8 @@ from typing import Any, Mapping
 import yaml
 
 PARAMETER_DIR = Path(__file__).parent / "parameters"
+# Written by ``loopbaan calibrate``: fitted values that replace the priors by default.
+CALIBRATED_FILE = Path(__file__).parent / "calibrated" / "behaviour.yaml"
 _META_KEYS = {
     "description", "unit", "reference", "values", "interpolation", "min", "max",
     "allowed", "assumption", "sums_to", "max_sum",
@@ -226,6 +228,13 @@ class ParameterSet(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._values)
 
+    def updated(self, values: Mapping[str, Any]) -> "ParameterSet":
+        """A copy with some values replaced (the paths must exist)."""
+        unknown = [k for k in values if k not in self._values]
+        if unknown:
+            raise ParameterError(_unknown_path_message(unknown[0], self._values))
+        return ParameterSet(self.date, {**self._values, **values})
+
 
 def _unknown_path_message(path: str, known: Mapping[str, Any]) -> str:
     close = difflib.get_close_matches(path, list(known), n=3, cutoff=0.6)
@@ -238,11 +247,49 @@ class ParameterTree:
     """All parameters, with their dated values."""
 
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    calibration: dict[str, Any] | None = None
 
     @classmethod
-    def load(cls, directory: Path | str = PARAMETER_DIR) -> "ParameterTree":
-        """Read every ``*.yaml`` file below ``directory``."""
-        directory = Path(directory)
+    def load(cls, directory: Path | str = PARAMETER_DIR, calibrated: Path | str | None = CALIBRATED_FILE) -> "ParameterTree":
+        """Read every ``*.yaml`` file below ``directory``, then apply the calibrated values.
+
+        Args:
+            directory: Folder of the parameter files (the law and the priors).
+            calibrated: File written by ``loopbaan calibrate`` whose fitted values
+                replace the priors; ``None`` (or a file that does not exist yet)
+                keeps the priors.
+        """
+        tree = cls._load_priors(Path(directory))
+        if calibrated is not None and Path(calibrated).is_file():
+            tree = tree.with_calibration(Path(calibrated))
+        return tree
+
+    def with_calibration(self, file: Path) -> "ParameterTree":
+        """Apply the fitted values of a calibrated parameter file (see :mod:`model.calibration`).
+
+        Raises:
+            ParameterError: if the file is not a calibration file or its values do not fit the tree.
+        """
+        try:
+            content = yaml.safe_load(file.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ParameterError(f"{file}: cannot read the calibrated parameter file: {exc}") from None
+        if not isinstance(content, Mapping) or not isinstance(content.get("overrides"), Mapping) \
+                or not isinstance(content.get("calibration"), Mapping):
+            raise ParameterError(f"{file}: not a calibrated parameter file (needs 'calibration' and 'overrides'); "
+                                 f"re-create it with 'loopbaan calibrate'")
+        tree = self.with_overrides(content["overrides"], str(file))
+        info = content["calibration"]
+        note = f"Calibrated by loopbaan calibrate on {info.get('date', '?')} ({file.name}; {info.get('method', '')})"
+        params = dict(tree.parameters)
+        for path in content["overrides"]:
+            params[path] = replace(params[path], reference=(note, *params[path].reference))
+        summary = {"file": str(file), "sha256": hashlib.sha256(file.read_bytes()).hexdigest(),
+                   "date": info.get("date"), "method": info.get("method"), "parameters": sorted(content["overrides"])}
+        return ParameterTree(params, summary)
+
+    @classmethod
+    def _load_priors(cls, directory: Path) -> "ParameterTree":
         if not directory.is_dir():
             raise ParameterError(f"parameter folder '{directory}' does not exist")
         out: dict[str, Parameter] = {}
@@ -298,7 +345,7 @@ class ParameterTree:
                 merged[when] = value
             items = sorted(merged.items())
             params[path] = replace(param, dates=tuple(d for d, _ in items), values=tuple(v for _, v in items))
-        return ParameterTree(params)
+        return ParameterTree(params, self.calibration)
 
     def digest(self) -> str:
         """SHA-256 of all dated values, for the run manifest."""

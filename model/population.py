@@ -19,6 +19,11 @@ import numpy as np
 from . import codes
 
 
+_UPTAKE_GROUP_OF_BAND = np.zeros(len(codes.AGE_BANDS), dtype=np.intp)
+for _group, _bands in enumerate(codes.UPTAKE_AGE_GROUPS.values()):
+    _UPTAKE_GROUP_OF_BAND[list(_bands)] = _group
+
+
 @dataclass
 class Population:
     """Columns describing every person (see ``docs/odd.md`` for units).
@@ -99,6 +104,10 @@ class Population:
         """Five-year age band code (0 = 20-24 ... 8 = 60-64), as intp."""
         band = (self.age_months[idx].astype(np.intp) // 12 - 20) // 5
         return np.clip(band, 0, len(codes.AGE_BANDS) - 1)
+
+    def uptake_age_group(self, idx=slice(None)) -> np.ndarray:
+        """Uptake age group code (index into ``codes.UPTAKE_AGE_GROUPS``: 0 = 20-29 ... 4 = 55-64), as intp."""
+        return _UPTAKE_GROUP_OF_BAND[self.age_band(idx)]
 
     def months_worked(self, month: int, idx=slice(None)) -> np.ndarray:
         """Career months worked up to ``month``, as int32."""

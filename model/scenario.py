@@ -112,6 +112,7 @@ class Scenario:
             "settings": self.settings,
             "overrides": {p: {d.isoformat(): v for d, v in dated.items()} for p, dated in self.overrides.items()},
             "parameters_sha256": self.tree.digest(),
+            "calibration": self.tree.calibration,
         }
 
 

@@ -1,25 +1,79 @@
-"""Awareness of the cheque and the monthly hazards of starting cheque 1 and 2."""
+"""Awareness of the cheque and the monthly hazards of starting cheque 1 and 2.
+
+The cheque-1 hazard depends on a person only through a *hazard cell* (sex,
+uptake age group, education, migration background, work disability and
+status), so it can also be tabulated per cell: the calibration evaluates the
+same formula on one row per cell (:func:`cell_population`) instead of on
+every person.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Mapping
 
 import numpy as np
 from scipy.special import expit
 
 from .. import codes
-from ..population import Population
+from ..population import Population, empty
 from ..rules import user_price
 
-# Uptake age group of each five-year band.
-_AGE_GROUP_OF_BAND = np.zeros(len(codes.AGE_BANDS), dtype=np.intp)
-for _i, _bands in enumerate(codes.UPTAKE_AGE_GROUPS.values()):
-    _AGE_GROUP_OF_BAND[list(_bands)] = _i
+# Hazard cell: sex x uptake age group x education x migration x disability x status.
+UPTAKE_STATUS = ("employee", "self_employed", "non_active")
+CELL_SHAPE = (len(codes.SEX), len(codes.UPTAKE_AGE_GROUPS), len(codes.EDUCATION), len(codes.MIGRATION), 2,
+              len(UPTAKE_STATUS))
+N_CELLS = int(np.prod(CELL_SHAPE))
+
+
+def decimal_year(when: dt.date) -> float:
+    """The date as a decimal year (2015-07-01 is about 2015.5)."""
+    start = dt.date(when.year, 1, 1)
+    return when.year + (when - start).days / (dt.date(when.year + 1, 1, 1) - start).days
+
+
+def awareness_level(p: Mapping) -> float:
+    """Share of people aware of the cheque on the date of ``p``.
+
+    A logistic curve in time: awareness grew with the supply of career centres
+    (about 50 in 2014 to 238 by 2020) towards a saturation level. A scenario can
+    raise the saturation from a date (for example an information campaign).
+    """
+    a = "behaviour.awareness."
+    z = (decimal_year(p.date) - p[a + "midpoint_year"]) / p[a + "growth_years"]
+    return float(p[a + "saturation"] * expit(z))
 
 
 def is_aware(pop: Population, rows, p: Mapping) -> np.ndarray:
     """Aware while the person's fixed latent draw is below the awareness level."""
-    return pop.awareness_draw[rows] < p["behaviour.awareness.level"]
+    return pop.awareness_draw[rows] < awareness_level(p)
+
+
+def uptake_status(pop: Population, rows) -> np.ndarray:
+    """Status code of ``UPTAKE_STATUS``: 2 non-active, 1 self-employed, else 0 (employee)."""
+    return np.where(pop.status[rows] == codes.NON_ACTIVE, 2, pop.self_employed[rows].astype(np.intp))
+
+
+def hazard_cell(pop: Population, rows) -> np.ndarray:
+    """Hazard cell code (0 .. ``N_CELLS`` - 1) of each person in ``rows``."""
+    index = (pop.sex[rows].astype(np.intp), pop.uptake_age_group(rows), pop.education[rows].astype(np.intp),
+             pop.migration[rows].astype(np.intp), pop.work_disability[rows].astype(np.intp), uptake_status(pop, rows))
+    return np.ravel_multi_index(index, CELL_SHAPE)
+
+
+def cell_population() -> Population:
+    """One person per hazard cell, in cell-code order (for hazard tables)."""
+    sex, age_group, education, migration, disability, status = np.unravel_index(np.arange(N_CELLS), CELL_SHAPE)
+    first_band = np.array([bands[0] for bands in codes.UPTAKE_AGE_GROUPS.values()])
+    pop = empty(N_CELLS)
+    pop.sex[:] = sex
+    pop.age_months[:] = codes.MIN_AGE_MONTHS + 60 * first_band[age_group] + 30
+    pop.education[:] = education
+    pop.migration[:] = migration
+    pop.work_disability[:] = disability.astype(bool)
+    pop.status[:] = np.where(status == 2, codes.NON_ACTIVE, codes.EMPLOYED)
+    pop.self_employed[:] = status == 1
+    return pop
 
 
 def cheque1_hazard(pop: Population, rows: np.ndarray, p: Mapping) -> np.ndarray:
@@ -27,19 +81,23 @@ def cheque1_hazard(pop: Population, rows: np.ndarray, p: Mapping) -> np.ndarray:
 
     Logistic in sex, age group, education, migration background, work
     disability, status (employee, self-employed, non-active) and the own
-    contribution; multiplied by the exogenous shock multiplier.
+    contribution; multiplied by the exogenous shock multipliers (a general one
+    and a named COVID-19 one, both 1 unless a scenario sets them).
     """
     u = "behaviour.uptake."
-    age = np.array([p[u + "age_band"][g] for g in codes.UPTAKE_AGE_GROUPS])[_AGE_GROUP_OF_BAND[pop.age_band(rows)]]
+    age = np.array([p[u + "age_band"][g] for g in codes.UPTAKE_AGE_GROUPS])[pop.uptake_age_group(rows)]
     edu = np.array([p[u + "education"][k] for k in codes.EDUCATION])[pop.education[rows].astype(np.intp)]
     mig = np.array([p[u + "migration"][k] for k in codes.MIGRATION])[pop.migration[rows].astype(np.intp)]
-    status = p[u + "status"]
-    status_term = np.where(pop.status[rows] == codes.NON_ACTIVE, status["non_active"],
-                           np.where(pop.self_employed[rows], status["self_employed"], status["employee"]))
+    status = np.array([p[u + "status"][k] for k in UPTAKE_STATUS])[uptake_status(pop, rows)]
     price = user_price(p, np.ones(len(rows)))
     z = (p[u + "intercept_cheque1"] + p[u + "women"] * pop.sex[rows] + age + edu + mig
-         + p[u + "work_disability"] * pop.work_disability[rows] + status_term + p[u + "price_per_eur"] * price)
-    return expit(z) * p[u + "shock_multiplier"]
+         + p[u + "work_disability"] * pop.work_disability[rows] + status + p[u + "price_per_eur"] * price)
+    return expit(z) * shock(p)
+
+
+def shock(p: Mapping) -> float:
+    """Product of the exogenous multipliers on uptake (1 when no shock is switched on)."""
+    return p["behaviour.uptake.shock_multiplier"] * p["behaviour.uptake.covid19_multiplier"]
 
 
 def cheque2_hazard(pop: Population, rows: np.ndarray, month: int, p: Mapping) -> np.ndarray:
@@ -48,9 +106,15 @@ def cheque2_hazard(pop: Population, rows: np.ndarray, month: int, p: Mapping) ->
     Zero in the month of the last cheque. A higher own contribution for
     cheque 2 than for cheque 1 lowers the hazard through the price term.
     """
-    c = "behaviour.cheque2."
     since = month - pop.last_cheque_month[rows].astype(np.int32)
+    return cheque2_hazard_after(since, p)
+
+
+def cheque2_hazard_after(since: np.ndarray, p: Mapping) -> np.ndarray:
+    """The cheque-2 hazard ``since`` months after the last cheque (see :func:`cheque2_hazard`)."""
+    c = "behaviour.cheque2."
+    since = np.asarray(since)
     base = p[c + "peak_hazard"] * np.exp(-(since - 1) / p[c + "decay_months"])
-    price_gap = user_price(p, np.full(len(rows), 2)) - user_price(p, np.ones(len(rows)))
-    hazard = base * np.exp(p["behaviour.uptake.price_per_eur"] * price_gap) * p["behaviour.uptake.shock_multiplier"]
+    price_gap = float(user_price(p, np.array([2]))[0] - user_price(p, np.array([1]))[0])
+    hazard = base * np.exp(p["behaviour.uptake.price_per_eur"] * price_gap) * shock(p)
     return np.where(since >= 1, np.clip(hazard, 0.0, 1.0), 0.0)

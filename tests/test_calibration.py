@@ -1,0 +1,323 @@
+"""Calibration: targets, config errors, the objective, identifiability, the calibrated file."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from model import codes
+from model.behaviour import uptake
+from model.calibration import fit, replay
+from model.calibration.config import DEFAULT_CONFIG, CalibrationError, load_config
+from model.calibration.targets import TARGETS_FILE, Tallies, TargetError, compare, load_targets
+from model.params import CALIBRATED_FILE, ParameterTree
+from model.runner import run
+from model.scenario import load
+
+from .conftest import SCENARIOS
+
+SMALL = 0.005
+
+
+def write_config(folder: Path, **changes) -> Path:
+    """The default config, with ``changes`` applied and paths made absolute."""
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    raw["scenario"] = str(SCENARIOS / "baseline_2013.yaml")
+    raw.update(changes)
+    path = folder / "calibration.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return path
+
+
+# -- targets -----------------------------------------------------------------
+
+def test_fit_targets_are_2014_to_2018_only():
+    targets = load_targets()
+    fit_targets = [t for t in targets if t.role == "fit"]
+    assert len(fit_targets) == 24
+    assert all(2014 <= t.first_year <= t.last_year <= 2018 for t in fit_targets)
+    later = [t for t in targets if t.last_year >= 2019]
+    assert later and all(t.role == "validation" for t in later)
+    assert {t.name for t in later if t.value is None} >= {"starts_cheque1_later.2020", "starts_cheque2_later.2019"}
+
+
+def test_fit_target_after_last_fit_year_is_an_error(tmp_path):
+    raw = yaml.safe_load(TARGETS_FILE.read_text())
+    raw["targets"]["starts_cheque1"]["values"][2019] = 25000
+    bad = tmp_path / "targets.yaml"
+    bad.write_text(yaml.safe_dump(raw))
+    with pytest.raises(TargetError, match=r"targets.starts_cheque1.values.2019': a fit target may not use a figure after 2018"):
+        load_targets(bad)
+
+
+def test_target_file_unknown_group_is_an_error(tmp_path):
+    raw = yaml.safe_load(TARGETS_FILE.read_text())
+    raw["targets"]["share_women_2015"]["group"] = "females"
+    bad = tmp_path / "targets.yaml"
+    bad.write_text(yaml.safe_dump(raw))
+    with pytest.raises(TargetError, match=r"targets.share_women_2015.group"):
+        load_targets(bad)
+
+
+def test_model_values_of_each_kind():
+    values = {("starts_cheque1", "all", 2019): 100.0, ("starts_cheque1", "all", 2020): 60.0,
+              ("starts_cheque1", "women", 2020): 45.0, ("starts_cheque2", "all", 2020): 30.0}
+    tallies = Tallies(values)
+    by_name = {t.name: t for t in load_targets()}
+    table = compare([by_name["change_starts_cheque1_2020"], by_name["starts_cheque1_later.2020"]], tallies)
+    assert table["model"].tolist() == pytest.approx([-0.4, 60.0])
+    assert table["observed"].tolist()[0] == pytest.approx(-0.365)
+    assert table["sample"].tolist() == ["out-of-sample", "out-of-sample"]
+    assert table["within_tolerance"].tolist() == [False, None]  # 2020 starts: not yet observed
+
+
+# -- config errors (one test per message) --------------------------------------
+
+@pytest.mark.parametrize("change, message", [
+    ({"parameters": [{"path": "behaviour.uptake.intercept_cheque", "lower": -9, "upper": -2, "step": 0.02}]},
+     r"key 'parameters.0.path': unknown parameter 'behaviour.uptake.intercept_cheque'; did you mean \['behaviour.uptake.intercept_cheque1'"),
+    ({"parameters": [{"path": "behaviour.uptake.age_band", "key": "60-64", "lower": -3, "upper": 3, "step": 0.02}]},
+     r"key 'parameters.0.keys': \['60-64'\] not in 'behaviour.uptake.age_band'; allowed keys: \['20-29', '30-39'"),
+    ({"parameters": [{"path": "behaviour.uptake.age_band", "lower": -3, "upper": 3, "step": 0.02}]},
+     r"'behaviour.uptake.age_band' is a mapping; name the fitted key with 'key'"),
+    ({"parameters": [{"path": "behaviour.uptake.women", "lower": 1, "upper": 3, "step": 0.02}]},
+     r"key 'parameters.0': the start value 0.75 is outside \[lower, upper\] = \[1.0, 3.0\]"),
+    ({"parameters": [{"path": "behaviour.cheque2.peak_hazard", "lower": 0.01, "upper": 2, "step": 0.01}]},
+     r"2.0 is above the maximum 1"),
+    ({"parameters": [{"path": "cheque.cheques.hours", "key": "cheque1", "lower": 1, "upper": 9, "step": 1}]},
+     r"'cheque.cheques.hours' has 2 dated values"),
+    ({"targets": ["starts_cheque1", "share_womens"]},
+     r"key 'targets.1': unknown target 'share_womens'; did you mean \['share_women_2015'\]"),
+    ({"targets": ["starts_cheque1", "starts_cheque1_later"]},
+     r"key 'targets.1': 'starts_cheque1_later.2019' is a validation-only target \(2019\); it is never fitted"),
+    ({"targets": ["share_women_2015"]},
+     r"14 parameters cannot be fitted to 1 targets"),
+    ({"seeds": 3}, r"key 'seeds' is not allowed; allowed keys: scenario, targets_file, targets"),
+    ({"scale": 0}, r"key 'scale': Input should be greater than 0"),
+])
+def test_config_errors(tmp_path, change, message):
+    with pytest.raises(CalibrationError, match=message):
+        load_config(write_config(tmp_path, **change))
+
+
+def test_config_missing_file(tmp_path):
+    with pytest.raises(CalibrationError, match=r"nothere.yaml: calibration config not found"):
+        load_config(tmp_path / "nothere.yaml")
+
+
+def test_config_unknown_scenario(tmp_path):
+    with pytest.raises(CalibrationError, match=r"scenario file not found"):
+        load_config(write_config(tmp_path, scenario="no_such_scenario.yaml"))
+
+
+def test_keys_move_together_keeping_the_prior_gap():
+    config = load_config()
+    x = np.array(config.start())
+    i = [p.label for p in config.parameters].index("behaviour.uptake.migration[eu,non_eu]")
+    x[i] = -2.0
+    migration = config.tree(x).at(codes.month_date(codes.month_number(2015, 1)))["behaviour.uptake.migration"]
+    assert migration == {"none": 0.0, "eu": -2.0, "non_eu": pytest.approx(-2.8)}
+
+
+# -- the objective ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small_config(tmp_path_factory):
+    return load_config(write_config(tmp_path_factory.mktemp("cal"), scale=SMALL, rounds=1))
+
+
+@pytest.fixture(scope="module")
+def small_paths(small_config):
+    c = small_config
+    return replay.record_paths(c.scenario, c.tree(c.start()), c.scale, c.seed, c.last_year)
+
+
+def test_paths_stop_at_the_last_fit_year(small_paths):
+    assert small_paths.months[0] == codes.month_number(2013, 7)
+    assert small_paths.months[-1] == codes.month_number(2018, 12)
+
+
+def test_objective_is_deterministic_for_a_seed(small_config, small_paths):
+    c = small_config
+    again = replay.record_paths(c.scenario, c.tree(c.start()), c.scale, c.seed, c.last_year)
+    other = replay.record_paths(c.scenario, c.tree(c.start()), c.scale, c.seed + 1, c.last_year)
+    x = np.array(c.start())
+    first = fit.Objective(c, small_paths)(x)
+    assert np.array_equal(first, fit.Objective(c, again)(x))
+    assert np.array_equal(first, fit.Objective(c, small_paths)(x.copy()))
+    assert not np.array_equal(first, fit.Objective(c, other)(x))
+
+
+def test_objective_is_smooth_in_the_parameters(small_config, small_paths):
+    """Tiny parameter changes give tiny, proportional changes (no steps from sampling)."""
+    objective = fit.Objective(small_config, small_paths)
+    x = np.array(small_config.start())
+    d1 = objective(x + np.r_[1e-4, np.zeros(len(x) - 1)]) - objective(x)
+    d2 = objective(x + np.r_[2e-4, np.zeros(len(x) - 1)]) - objective(x)
+    assert np.abs(d1).max() > 0
+    np.testing.assert_allclose(d2, 2 * d1, rtol=1e-3, atol=1e-9)
+
+
+def test_cell_table_gives_the_engine_hazard(small_paths, law):
+    """The replay's per-cell hazard is the engine's hazard of each person."""
+    from model.synthesis import cell_table, draw_people
+
+    p = law.at(codes.month_date(codes.month_number(2016, 3)))
+    pop = draw_people(cell_table(p), 5000, codes.month_number(2016, 3), p, np.random.default_rng(1))
+    rows = np.arange(len(pop))
+    table = uptake.cheque1_hazard(uptake.cell_population(), np.arange(uptake.N_CELLS), p)
+    np.testing.assert_array_equal(uptake.cheque1_hazard(pop, rows, p), table[uptake.hazard_cell(pop, rows)])
+
+
+def test_replay_matches_the_sampled_engine(small_config, small_paths):
+    """Expected starts equal the engine's sampled starts up to sampling noise (same people and seed)."""
+    c = small_config
+    x = c.start()
+    expected = fit.Objective(c, small_paths).tallies(x)
+    scenario = load(SCENARIOS / "baseline_2013.yaml", ParameterTree.load(calibrated=None))
+    scenario.tree = c.tree(x)
+    scenario.settings.update(scale=c.scale, seed=c.seed, end="2018-12")
+    sampled = Tallies.from_summary(run([scenario]).summary)
+    for metric in ("starts_cheque1", "starts_cheque2"):
+        model, engine = expected.total(metric, "all", 2014, 2018), sampled.total(metric, "all", 2014, 2018)
+        noise = np.sqrt(engine * small_paths.weight)  # Poisson sd of the weighted count
+        assert abs(model - engine) < 4 * noise, (metric, model, engine, noise)
+
+
+# -- identifiability -------------------------------------------------------------
+
+def test_calibration_recovers_known_parameters(tmp_path):
+    """Targets made by the engine with known values are fitted back within the reported uncertainty.
+
+    The "observed" figures come from the sampled engine on another population
+    (seed 99) at scale 0.05, so they carry sampling noise, as real counts carry
+    definitional noise; the calibration runs at scale 0.01 on its own population.
+    """
+    scale = 0.01
+    config = load_config(write_config(tmp_path, scale=scale, rounds=1, seed=11))
+    truth = np.array(config.start())
+    # The truth differs from the start values (the priors) in every parameter.
+    shift = {"behaviour.awareness.midpoint_year": 0.5, "behaviour.awareness.growth_years": 0.3,
+             "behaviour.cheque2.peak_hazard": -0.02, "behaviour.cheque2.decay_months": 3.0}
+    for i, p in enumerate(config.parameters):
+        truth[i] += shift.get(p.label, 0.3 if i % 2 else -0.3)
+    scenario = load(SCENARIOS / "baseline_2013.yaml", ParameterTree.load(calibrated=None))
+    scenario.tree = config.tree(truth)
+    scenario.settings.update(scale=0.05, seed=99, end="2018-12")
+    synthetic = Tallies.from_summary(run([scenario]).summary)
+    fit_targets = [t for t in load_targets() if t.role == "fit"]
+    made = compare(fit_targets, synthetic).set_index("target")["model"]
+    raw = yaml.safe_load(TARGETS_FILE.read_text())
+    for t in fit_targets:
+        raw["targets"][t.series]["values"][int(t.period) if t.first_year == t.last_year else t.period] = float(made[t.name])
+    targets_file = tmp_path / "synthetic_targets.yaml"
+    targets_file.write_text(yaml.safe_dump(raw))
+    config = load_config(write_config(tmp_path, scale=scale, rounds=1, seed=11, targets_file=str(targets_file)))
+    result = fit.calibrate(config, check=False)
+    z = (result.values - truth) / result.sd
+    labels = [p.label for p in config.parameters]
+    assert np.all(np.abs(z) < 3), dict(zip(labels, np.round(z, 2)))
+    assert np.all(result.sd > 0)
+
+
+# -- the calibrated parameter file ---------------------------------------------
+
+def test_calibrated_values_are_used_by_default():
+    content = yaml.safe_load(CALIBRATED_FILE.read_text())
+    tree, priors = ParameterTree.load(), ParameterTree.load(calibrated=None)
+    assert tree.calibration["file"].endswith("behaviour.yaml") and priors.calibration is None
+    assert set(content["overrides"]) == set(tree.calibration["parameters"])
+    for path, dated in content["overrides"].items():
+        for date, value in dated.items():
+            assert tree[path].at(date) == value
+            assert tree[path].reference[0].startswith("Calibrated by loopbaan calibrate")
+    assert content["calibration"]["fit_years"] == "2014-2018"
+    assert {"date", "method", "targets", "run", "parameters", "config_sha256"} <= set(content["calibration"])
+
+
+def test_scenario_overrides_a_calibrated_value(tmp_path, law):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\nextends: law\nstart: 2025-01\nend: 2025-12\n"
+                    "overrides:\n  behaviour.uptake.women:\n    2013-07-01: 0.123\n")
+    scenario = load(path, law)
+    assert scenario.tree["behaviour.uptake.women"].at(codes.month_date(codes.month_number(2025, 1))) == 0.123
+    assert scenario.to_manifest()["calibration"]["sha256"]
+
+
+def test_a_broken_calibrated_file_is_a_clear_error(tmp_path):
+    from model.params import ParameterError
+
+    bad = tmp_path / "behaviour.yaml"
+    bad.write_text("overrides: {}\n")
+    with pytest.raises(ParameterError, match=r"not a calibrated parameter file \(needs 'calibration' and 'overrides'\)"):
+        ParameterTree.load(calibrated=bad)
+
+
+# -- command line ----------------------------------------------------------------
+
+def test_cli_calibrate_writes_run_folder_and_calibrated_file(tmp_path):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    config = write_config(tmp_path, scale=SMALL, rounds=1, check_scale=SMALL,
+                          targets=["starts_cheque1", "share_women_2015"],
+                          parameters=[{"path": "behaviour.uptake.intercept_cheque1", "lower": -10, "upper": -2, "step": 0.02},
+                                      {"path": "behaviour.uptake.women", "lower": -2, "upper": 3, "step": 0.02}])
+    written = tmp_path / "calibrated.yaml"
+    result = CliRunner().invoke(app, ["calibrate", "--config", str(config), "--out", str(tmp_path / "out"),
+                                      "--write", str(written)])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / result.output.strip().splitlines()[-1].split("/")[-1]
+    for name in ("manifest.json", "calibration_targets.csv", "calibration_parameters.csv", "calibration_correlation.csv",
+                 "calibration_trace.csv", "calibrated.yaml", "charts/calibration_fit.png", "charts/calibration_fit.svg"):
+        assert (folder / name).is_file(), name
+    assert written.read_text() == (folder / "calibrated.yaml").read_text()
+    fitted = pd.read_csv(folder / "calibration_parameters.csv").set_index("parameter")["value"]
+    tree = ParameterTree.load(calibrated=written)
+    when = codes.month_date(codes.month_number(2016, 1))
+    assert tree.at(when)["behaviour.uptake.women"] == fitted["behaviour.uptake.women"]
+    assert tree.calibration["parameters"] == ["behaviour.uptake.intercept_cheque1", "behaviour.uptake.women"]
+    table = pd.read_csv(folder / "calibration_targets.csv")
+    assert {"observed", "model_replay", "model_engine", "error_engine", "within_tolerance_engine"} <= set(table.columns)
+    assert len(table) == 6
+
+
+def test_cli_calibrate_bad_config_exits_2_and_writes_nothing(tmp_path):
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    written = tmp_path / "calibrated.yaml"
+    written.write_text("previous calibration")
+    config = write_config(tmp_path, targets=["starts_cheque1", "no_such_target"])
+    result = CliRunner().invoke(app, ["calibrate", "--config", str(config), "--out", str(tmp_path / "out"),
+                                      "--write", str(written)])
+    assert result.exit_code == 2
+    assert "key 'targets.1': unknown target 'no_such_target'" in result.output
+    assert written.read_text() == "previous calibration"
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_backcast_reports_in_and_out_of_sample(tmp_path):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    result = CliRunner().invoke(app, ["backcast", "--scale", "0.003", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / result.output.strip().splitlines()[-1].split("/")[-1]
+    validation = pd.read_csv(folder / "validation.csv")
+    first = validation[validation["scenario"] == "baseline_2013"]
+    assert set(first["sample"]) == {"in-sample", "out-of-sample"}
+    assert (first.loc[first["sample"] == "out-of-sample", "role"] == "validation").all()
+    assert first.loc[first["target"] == "starts_cheque1_later.2020", "observed"].isna().all()
+    differences = pd.read_csv(folder / "scenario_differences.csv")
+    row = differences[(differences["year"] == 2020) & (differences["metric"] == "starts_cheque1")].iloc[0]
+    assert row["first_minus_other"] < 0  # the 7-year rule admits fewer people than the 2013 rule
+    assert differences[(differences["year"] == 2019)]["first_minus_other"].abs().max() == 0  # same rules before 2020
+    assert (folder / "charts" / "validation.png").is_file()
+    assert "2020: cheque-1 starts" in result.output
