@@ -8,7 +8,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3 2>/dev
 BENCH_RUNS ?= 3
 SCENARIOS := scenarios/baseline_2020.yaml scenarios/pre2020_rules.yaml scenarios/herintreders.yaml
 
-.PHONY: setup run test bench clean-venv
+.PHONY: setup run test bench calibrate backcast clean-venv
 
 setup: $(STAMP)
 
@@ -24,6 +24,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+calibrate: $(STAMP)
+	$(BIN)/loopbaan calibrate
+
+backcast: $(STAMP)
+	$(BIN)/loopbaan backcast
 
 bench: $(STAMP)
 	$(BIN)/python -m model.bench scenarios/baseline_2020.yaml --runs $(BENCH_RUNS)

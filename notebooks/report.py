@@ -14,8 +14,10 @@
 # %% [markdown]
 # # loopbaansim: scenario report
 #
-# Reads one run folder (the newest under `outputs/`, or the one named in the
-# environment variable `LOOPBAAN_RUN`). Run it as a script
+# Reads one run folder (the newest scenario run under `outputs/`, or the one
+# named in the environment variable `LOOPBAAN_RUN`), the calibrated parameter
+# file the run used, and the newest back-cast run (or the one named in
+# `LOOPBAAN_BACKCAST`) for the validation table. Run it as a script
 # (`.venv/bin/python notebooks/report.py`) or open it as a notebook
 # (`.venv/bin/jupytext --to ipynb notebooks/report.py`, then Jupyter) and shows the results a policymaker reads
 # first: who is eligible, who takes the cheque up, what it costs, who goes back
@@ -32,6 +34,7 @@ import pandas as pd
 
 pd.set_option("display.width", 160)
 pd.set_option("display.max_rows", 200)
+pd.set_option("display.float_format", lambda v: f"{v:,.4f}" if abs(v) < 100 else f"{v:,.0f}")
 
 
 def show(frame):
@@ -45,8 +48,18 @@ def show(frame):
         pass
     print(frame.to_string(), end="\n\n")
 root = Path(__file__).resolve().parents[1] if "__file__" in globals() else Path.cwd().parent
-run = Path(os.environ["LOOPBAAN_RUN"]) if os.environ.get("LOOPBAAN_RUN") else max(
-    (p for p in (root / "outputs").iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+
+
+def newest_run(name_part=""):
+    """Newest finished scenario run folder under outputs/ (calibration folders have no summary.csv)."""
+    if not (root / "outputs").is_dir():
+        return None
+    folders = [p for p in (root / "outputs").iterdir()
+               if p.is_dir() and not p.name.startswith(".") and (p / "summary.csv").is_file() and name_part in p.name]
+    return max(folders, key=lambda p: p.name) if folders else None
+
+
+run = Path(os.environ["LOOPBAAN_RUN"]) if os.environ.get("LOOPBAAN_RUN") else newest_run()
 manifest = json.loads((run / "manifest.json").read_text())
 summary = pd.read_csv(run / "summary.csv")
 fit = pd.read_csv(run / "population_fit.csv")
@@ -122,3 +135,51 @@ for chart in manifest["charts"]:
 
 # %%
 show(fit[fit.replication == 0][["target", "group", "kind", "published", "target_used", "model_value", "relative_error"]].round(4))
+
+# %% [markdown]
+# ## Calibration: how the behaviour was fitted, and how well
+#
+# The uptake, awareness and cheque-2 parameters were fitted to the 2014-2018
+# figures only (`loopbaan calibrate`). The table shows each target, the full
+# engine's value with the fitted parameters and the error; `sd` is the
+# standard error of each fitted value. Figures from 2019 on are never fitted.
+
+# %%
+import yaml  # noqa: E402
+
+calibration = manifest["scenarios"][0].get("calibration")
+if not calibration:
+    print("this run used the uncalibrated priors")
+else:
+    calibrated = yaml.safe_load(Path(calibration["file"]).read_text())["calibration"]
+    if calibrated_sha := calibration.get("sha256"):
+        import hashlib
+        same = hashlib.sha256(Path(calibration["file"]).read_bytes()).hexdigest() == calibrated_sha
+        print(f"calibrated file {calibration['file']} (calibrated {calibrated['date']}): "
+              f"{'the one this run used' if same else 'CHANGED since this run; the tables below are of the new file'}")
+    show(pd.DataFrame(calibrated["parameters"]).set_index("parameter"))
+    fit_targets = pd.DataFrame(calibrated["targets"]).set_index("target")
+    show(fit_targets)
+    print(f"chi-square {calibrated['chi_square']} on {calibrated['degrees_of_freedom']} degrees of freedom; "
+          f"parameters that are hard to tell apart: {calibrated['correlated_pairs']}")
+
+# %% [markdown]
+# ## Validation: the back-cast 2014-2021, in and out of sample
+#
+# From the newest `loopbaan backcast` run. `in-sample` rows were fitted;
+# `out-of-sample` rows (2019 on) were not; observed values for 2019 on are
+# added to `model/targets/uptake.yaml` as validation-only when published.
+# The 2020 change combines the rule change (in the model) with COVID-19 (off).
+
+# %%
+backcast = Path(os.environ["LOOPBAAN_BACKCAST"]) if os.environ.get("LOOPBAAN_BACKCAST") else newest_run("backcast")
+if backcast is None or not (backcast / "validation.csv").is_file():
+    print("no back-cast run yet: run `loopbaan backcast`")
+else:
+    validation = pd.read_csv(backcast / "validation.csv")
+    first_scenario = validation["scenario"].iloc[0]
+    print(f"back-cast run {backcast.name}")
+    show(validation[validation["scenario"] == first_scenario][
+        ["target", "period", "sample", "role", "observed", "model", "error", "error_relative", "within_tolerance"]].round(4))
+    differences = pd.read_csv(backcast / "scenario_differences.csv")
+    show(differences.round(3))

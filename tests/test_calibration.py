@@ -321,3 +321,8 @@ def test_cli_backcast_reports_in_and_out_of_sample(tmp_path):
     assert differences[(differences["year"] == 2019)]["first_minus_other"].abs().max() == 0  # same rules before 2020
     assert (folder / "charts" / "validation.png").is_file()
     assert "2020: cheque-1 starts" in result.output
+
+
+def test_config_missing_targets_file(tmp_path):
+    with pytest.raises(CalibrationError, match=r"no_targets.yaml: target file not found"):
+        load_config(write_config(tmp_path, targets_file=str(tmp_path / "no_targets.yaml")))

@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..params import ParameterError, ParameterTree
 from ..scenario import Scenario, ScenarioError, load
+from ..yamlfile import read_validated
 from .targets import TARGETS_FILE, Target, TargetError, load_targets
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "default.yaml"
@@ -218,27 +218,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> CalibrationConfig:
         CalibrationError: naming the file, the key and what is allowed.
     """
     path = Path(path)
-    if not path.is_file():
-        raise CalibrationError(f"{path}: calibration config not found")
-    text = path.read_text(encoding="utf-8")
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CalibrationError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise CalibrationError(f"{path}: a calibration config must be a mapping; allowed keys: {', '.join(_Config.model_fields)}")
-    try:
-        spec = _Config.model_validate(raw)
-    except ValidationError as exc:
-        lines = []
-        for e in exc.errors():
-            key = ".".join(str(x) for x in e["loc"])
-            if e["type"] == "extra_forbidden":
-                allowed = _Free.model_fields if key.startswith("parameters.") else _Config.model_fields
-                lines.append(f"{path}: key '{key}' is not allowed; allowed keys: {', '.join(allowed)}")
-            else:
-                lines.append(f"{path}: key '{key}': {e['msg']}" + (f" (got {e['input']!r})" if e["type"] != "missing" else ""))
-        raise CalibrationError("\n".join(lines)) from None
+    spec, text = read_validated(path, _Config, CalibrationError, "calibration config", {"parameters.": _Free})
     targets_file = (path.parent / spec.targets_file) if spec.targets_file else TARGETS_FILE
     try:
         all_targets = load_targets(targets_file)

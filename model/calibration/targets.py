@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .. import metrics
+from ..yamlfile import read_validated
 
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "targets" / "uptake.yaml"
 KINDS = ("starts", "share", "cheques_per_user", "change", "amount")
@@ -116,20 +116,7 @@ def load_targets(path: Path | str = TARGETS_FILE) -> list[Target]:
         TargetError: naming the file, the key and what is allowed.
     """
     path = Path(path)
-    if not path.is_file():
-        raise TargetError(f"{path}: target file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise TargetError(f"{path}: not valid YAML: {exc}") from None
-    try:
-        spec = _TargetFile.model_validate(raw)
-    except ValidationError as exc:
-        lines = []
-        for e in exc.errors():
-            key = ".".join(str(x) for x in e["loc"])
-            lines.append(f"{path}: key '{key}': {e['msg']}" + (f" (got {e['input']!r})" if e["type"] != "missing" else ""))
-        raise TargetError("\n".join(lines)) from None
+    spec, _ = read_validated(path, _TargetFile, TargetError, "target file")
     out = []
     for series, s in spec.targets.items():
         for period, value in s.values.items():
