@@ -31,6 +31,19 @@ KEY_BITS = 10
 N_KEYS = 1 << KEY_BITS
 FIRST_50_PLUS_GROUP = list(codes.UPTAKE_AGE_GROUPS).index("50-54")
 
+
+def _age_key_by_month_of_age() -> np.ndarray:
+    """Age-group key bits for each age in months (one gather per month instead of several passes)."""
+    ages = np.arange(codes.EXIT_AGE_MONTHS + 1)
+    band = np.clip((ages // 12 - 20) // 5, 0, len(codes.AGE_BANDS) - 1)
+    group = np.zeros(len(codes.AGE_BANDS), dtype=np.uint16)
+    for i, bands in enumerate(codes.UPTAKE_AGE_GROUPS.values()):
+        group[list(bands)] = i
+    return (group[band] << AGE_SHIFT).astype(np.uint16)
+
+
+AGE_KEY = _age_key_by_month_of_age()
+
 STOCKS = ("population_20_64", "employed", "eligible", "aware_eligible", "recent_users")
 FLOWS = ("starts_cheque1", "starts_cheque2", "government_cost_eur", "user_cost_eur", "guidance_hours",
          "reentries_jobseeker", "reentries_employment", "job_changes", "entries_into_work",
@@ -77,7 +90,7 @@ def static_keys(pop: Population, rows=slice(None)) -> np.ndarray:
 def group_keys(pop: Population, rows, month: int, p: Mapping, static: np.ndarray) -> np.ndarray:
     """Full group key (uint16) of each person in ``rows`` (``static`` is the cached static key column)."""
     key = static[rows].astype(np.uint16)
-    key += pop.uptake_age_group(rows).astype(np.uint16) << np.uint16(AGE_SHIFT)
+    key += np.take(AGE_KEY, pop.age_months[rows], mode="clip")  # ages past 65 (free rows) clip to 55-64
     key += (pop.status[rows] == codes.NON_ACTIVE).view(np.uint8) * np.uint16(NON_ACTIVE)
     key += is_reentrant(pop, month, p, rows).view(np.uint8) * np.uint16(REENTRANT)
     return key
