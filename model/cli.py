@@ -129,9 +129,10 @@ def calibrate(
 
 def _print_calibration(result) -> None:
     params = result.parameter_table()
-    typer.echo("\nfitted parameters (sd: standard error from the Jacobian)")
+    typer.echo("\nfitted parameters (sd: standard error from the Jacobian, combined with the seed check's difference)")
     for _, row in params.iterrows():
-        typer.echo(f"  {row['parameter']:<42} prior {row['prior']:>9.6g}  fitted {row['value']:>9.6g}  sd {row['sd']:.3g}")
+        typer.echo(f"  {row['parameter']:<42} prior {row['prior']:>9.6g}  fitted {row['value']:>9.6g}  sd {row['sd']:.3g} "
+                   f"(Jacobian {row['sd_jacobian']:.3g}, other seed {row['seed_difference']:+.3g})")
     for pair in result.correlated_pairs():
         typer.echo(f"  hard to tell apart: {pair['a']} and {pair['b']} (correlation {pair['correlation']:+.2f})")
     table = result.check_table if len(result.check_table) else result.fit_table
@@ -180,7 +181,8 @@ def backcast(
                                 f"(fitted to 2014-{last_fit}; later years out of sample)",
                                 second=second, model_label=loaded[0].title)
     folder = outputs.write_run(result, out, "backcast-" + "+".join(s.name for s in loaded), sys.argv,
-                               extra={"validation.csv": validation, "scenario_differences.csv": differences},
+                               extra={"validation.csv": validation, "scenario_differences.csv": differences,
+                                      "composition_by_year.csv": bc.composition_by_year(result)},
                                extra_charts=chart)
     typer.echo(f"\n{loaded[0].name} against the observed figures (error: relative for counts, pp for shares)")
     for _, row in first.iterrows():

@@ -183,3 +183,8 @@ else:
         ["target", "period", "sample", "role", "observed", "model", "error", "error_relative", "within_tolerance"]].round(4))
     differences = pd.read_csv(backcast / "scenario_differences.csv")
     show(differences.round(3))
+    if (backcast / "composition_by_year.csv").is_file():  # users' composition per year, out of sample too
+        composition = pd.read_csv(backcast / "composition_by_year.csv")
+        composition = composition[composition["scenario"] == first_scenario]
+        show((composition.pivot_table(index="year", columns="group", values="model_share")[
+            ["women", "high_educated", "low_educated", "age_50_plus", "migration_background", "work_disability"]] * 100).round(1))

@@ -195,7 +195,7 @@ def test_calibration_recovers_known_parameters(tmp_path):
     definitional noise; the calibration runs at scale 0.01 on its own population.
     """
     scale = 0.01
-    config = load_config(write_config(tmp_path, scale=scale, rounds=1, seed=11))
+    config = load_config(write_config(tmp_path, scale=scale, rounds=1, seed=11, seed_check=False))
     truth = np.array(config.start())
     # The truth differs from the start values (the priors) in every parameter.
     shift = {"behaviour.awareness.midpoint_year": 0.5, "behaviour.awareness.growth_years": 0.3,
@@ -213,12 +213,13 @@ def test_calibration_recovers_known_parameters(tmp_path):
         raw["targets"][t.series]["values"][int(t.period) if t.first_year == t.last_year else t.period] = float(made[t.name])
     targets_file = tmp_path / "synthetic_targets.yaml"
     targets_file.write_text(yaml.safe_dump(raw))
-    config = load_config(write_config(tmp_path, scale=scale, rounds=1, seed=11, targets_file=str(targets_file)))
+    config = load_config(write_config(tmp_path, scale=scale, rounds=1, seed=11, seed_check=False,
+                                      targets_file=str(targets_file)))
     result = fit.calibrate(config, check=False)
     z = (result.values - truth) / result.sd
     labels = [p.label for p in config.parameters]
     assert np.all(np.abs(z) < 3), dict(zip(labels, np.round(z, 2)))
-    assert np.all(result.sd > 0)
+    assert np.all(result.sd > 0) and np.array_equal(result.sd, result.sd_jacobian)  # no seed check here
 
 
 # -- the calibrated parameter file ---------------------------------------------
@@ -280,6 +281,9 @@ def test_cli_calibrate_writes_run_folder_and_calibrated_file(tmp_path):
     when = codes.month_date(codes.month_number(2016, 1))
     assert tree.at(when)["behaviour.uptake.women"] == fitted["behaviour.uptake.women"]
     assert tree.calibration["parameters"] == ["behaviour.uptake.intercept_cheque1", "behaviour.uptake.women"]
+    params = pd.read_csv(folder / "calibration_parameters.csv")
+    assert (params["seed_difference"] != 0).all()  # the seed check ran (default config)
+    assert (params["sd"] >= params["sd_jacobian"]).all()
     table = pd.read_csv(folder / "calibration_targets.csv")
     assert {"observed", "model_replay", "model_engine", "error_engine", "within_tolerance_engine"} <= set(table.columns)
     assert len(table) == 6
@@ -320,6 +324,12 @@ def test_cli_backcast_reports_in_and_out_of_sample(tmp_path):
     assert row["first_minus_other"] < 0  # the 7-year rule admits fewer people than the 2013 rule
     assert differences[(differences["year"] == 2019)]["first_minus_other"].abs().max() == 0  # same rules before 2020
     assert (folder / "charts" / "validation.png").is_file()
+    composition = pd.read_csv(folder / "composition_by_year.csv")
+    women = composition[(composition.scenario == "baseline_2013") & (composition.group == "women")].set_index("year")
+    assert sorted(women.index) == list(range(2014, 2022))
+    assert women.loc[2015, "observed_share"] == pytest.approx(0.6376) and women.loc[2020, "sample"] == "out-of-sample"
+    shares = composition[(composition.scenario == "baseline_2013") & (composition.year == 2016)].set_index("group")["model_share"]
+    assert shares["men"] + shares["women"] == pytest.approx(1.0)
     assert "2020: cheque-1 starts" in result.output
 
 

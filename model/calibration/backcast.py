@@ -65,3 +65,20 @@ def scenario_differences(result: RunResult, from_year: int) -> pd.DataFrame:
                          "value_first": row[first], "value_other": row[other.name], "first_minus_other": diff,
                          "relative": diff / row[other.name] if row[other.name] else float("nan")})
     return pd.DataFrame(rows)
+
+
+def composition_by_year(result: RunResult, targets_file: Path = TARGETS_FILE) -> pd.DataFrame:
+    """Share of each group among cheque-1 users, per scenario and year, with the observed share where one exists.
+
+    Shows how the users' composition moves out of sample (for example under
+    the 2020 rule) next to the single-year figures that were published.
+    """
+    s = result.summary[result.summary["metric"] == "starts_cheque1"]
+    wide = s.pivot_table(index=["scenario", "year"], columns="group", values="value")
+    shares = wide.div(wide["all"], axis=0).drop(columns="all").stack().rename("model_share").reset_index()
+    observed = {(t.group, t.first_year): t.value for t in load_targets(targets_file)
+                if t.kind == "share" and t.first_year == t.last_year and t.value is not None}
+    shares["observed_share"] = [observed.get((g, y)) for g, y in zip(shares["group"], shares["year"])]
+    fit_end = last_fit_year(targets_file)
+    shares["sample"] = ["in-sample" if y <= fit_end else "out-of-sample" for y in shares["year"]]
+    return shares

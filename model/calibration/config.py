@@ -65,6 +65,7 @@ class _Config(BaseModel):
     rounds: int = Field(2, ge=1, le=5, description="Record labour paths, fit; repeated with the fitted values")
     max_evaluations: int = Field(600, ge=10)
     check_scale: float = Field(1.0, gt=0, le=1, description="Scale of the engine run that checks the fit")
+    seed_check: bool = Field(True, description="Refit on a population drawn with seed + 1; add the difference to the uncertainty")
     parameters: list[_Free] = Field(min_length=1)
 
 
@@ -105,6 +106,7 @@ class CalibrationConfig:
     rounds: int
     max_evaluations: int
     check_scale: float
+    seed_check: bool = True
 
     @property
     def sha256(self) -> str:
@@ -239,4 +241,5 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> CalibrationConfig:
                                f"first target year {first_target_year}")
     return CalibrationConfig(file=path, text=text, scenario=scenario, targets_file=targets_file, targets=targets,
                              parameters=free, scale=spec.scale, seed=spec.seed, rounds=spec.rounds,
-                             max_evaluations=spec.max_evaluations, check_scale=spec.check_scale)
+                             max_evaluations=spec.max_evaluations, check_scale=spec.check_scale,
+                             seed_check=spec.seed_check)

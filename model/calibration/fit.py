@@ -8,7 +8,9 @@ finite-difference Jacobian whose steps come from the config (large enough to
 step over the awareness staircase). The uncertainty of the fitted values is
 the Gauss-Newton covariance ``s2 (J'J)^-1`` with a central-difference
 Jacobian at the optimum, inflated by ``s2 = chi2 / (targets - parameters)``
-when the model misfits more than the scales allow (never deflated).
+when the model misfits more than the scales allow (never deflated), combined
+with the difference between fits on two independently drawn calibration
+populations (the seed check), which the Jacobian cannot see.
 """
 
 from __future__ import annotations
@@ -95,7 +97,8 @@ class CalibrationResult:
         config: The config used.
         prior: Start values.
         values: Fitted values (rounded to ``DECIMALS``).
-        sd: Standard error of each fitted value.
+        sd: Standard error of each fitted value: the Jacobian's, combined with
+            the seed check's difference when there is one.
         correlation: Correlation matrix of the fitted values.
         chi_square: Sum of squared residuals at the fit.
         inflation: Factor applied to the covariance (chi2 / dof, at least 1).
@@ -107,6 +110,8 @@ class CalibrationResult:
         check_summary: Yearly summary of the engine check run.
         check_persons: People simulated in the check run.
         warnings: Problems worth reading (bounds reached, hazards over their ceiling).
+        sd_jacobian: Standard error from the Jacobian alone.
+        seed_difference: Fit on another seed's population minus the fit (zeros without a seed check).
     """
 
     config: CalibrationConfig
@@ -124,12 +129,17 @@ class CalibrationResult:
     check_summary: pd.DataFrame
     check_persons: int = 0
     warnings: list[str] = field(default_factory=list)
+    sd_jacobian: np.ndarray | None = None
+    seed_difference: np.ndarray | None = None
 
     def parameter_table(self) -> pd.DataFrame:
         rows = []
         for i, p in enumerate(self.config.parameters):
             rows.append({"parameter": p.label, "path": p.path, "keys": ",".join(p.keys), "prior": p.prior,
-                         "value": self.values[i], "sd": self.sd[i], "lower": p.lower, "upper": p.upper,
+                         "value": self.values[i], "sd": self.sd[i],
+                         "sd_jacobian": self.sd_jacobian[i] if self.sd_jacobian is not None else self.sd[i],
+                         "seed_difference": self.seed_difference[i] if self.seed_difference is not None else 0.0,
+                         "lower": p.lower, "upper": p.upper,
                          "at_bound": bool(np.isclose(self.values[i], [p.lower, p.upper], atol=p.step).any())})
         return pd.DataFrame(rows)
 
@@ -163,64 +173,84 @@ def check_with_engine(config: CalibrationConfig, values: np.ndarray, scale: floa
     return result.summary, result.persons, scenario
 
 
+def _fit_on_paths(config: CalibrationConfig, paths: replay.Paths, x: np.ndarray, label: str, trace: list,
+                  pool: ThreadPoolExecutor) -> tuple[np.ndarray, "Objective", dict]:
+    """Least squares from ``x`` on recorded paths; returns the solution, its objective and a summary row."""
+    lower = np.array([p.lower for p in config.parameters])
+    upper = np.array([p.upper for p in config.parameters])
+    objective = Objective(config, paths)
+    budget = config.max_evaluations
+    t0 = time.perf_counter()
+
+    def fun(v):
+        res = objective(v)
+        trace.append({"round": label, "evaluation": objective.evaluations, "cost": 0.5 * float(res @ res)})
+        return res
+
+    def jac(v):
+        if objective.evaluations > budget:
+            raise _Budget()
+        return objective.jacobian(v, pool=pool)
+
+    first = fun(x)
+    start_cost = 0.5 * float(first @ first)
+    try:
+        solution = least_squares(fun, x, jac=jac, bounds=(lower, upper), method="trf", x_scale="jac",
+                                 ftol=1e-7, xtol=1e-7, gtol=1e-8, max_nfev=200)
+        x, message = solution.x, solution.message
+    except _Budget:
+        best = min(objective._cache.items(), key=lambda kv: float(kv[1] @ kv[1]))
+        x, message = np.frombuffer(best[0]).copy(), f"stopped after {budget} evaluations (max_evaluations)"
+    x = np.clip(x, lower, upper)
+    cost = 0.5 * float(objective(x) @ objective(x))
+    row = {"round": label, "record_seconds": round(paths.seconds, 2), "fit_seconds": round(time.perf_counter() - t0, 2),
+           "evaluations": objective.evaluations, "start_cost": start_cost, "cost": cost, "message": message}
+    return x, objective, row
+
+
 def calibrate(config: CalibrationConfig, progress: Callable[[str], None] = lambda s: None,
               check: bool = True) -> CalibrationResult:
     """Fit the free parameters of ``config`` to its targets.
 
     Each round records the labour paths with the current values, then fits
-    on them; the next round starts from the fit (see :mod:`.replay`). Finally
-    the fitted values are checked with the full engine at ``check_scale``.
+    on them; the next round starts from the fit (see :mod:`.replay`). With
+    ``seed_check``, the fit is repeated from the result on a population drawn
+    with another seed: the difference measures the sampling noise of the
+    reduced-scale population, which the Jacobian does not see, and is added to
+    the reported uncertainty. Finally the fitted values are checked with the
+    full engine at ``check_scale``.
     """
     t0 = time.perf_counter()
     x = np.array(config.start(), dtype=float)
     prior = x.copy()
-    lower = np.array([p.lower for p in config.parameters])
-    upper = np.array([p.upper for p in config.parameters])
     trace, rounds = [], []
-    objective = None
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="calibrate") as pool:
         for r in range(config.rounds):
-            t_round = time.perf_counter()
             paths = replay.record_paths(config.scenario, config.tree(x), config.scale, config.seed, config.last_year)
             progress(f"round {r + 1}/{config.rounds}: recorded {paths.eligible.shape[1]:,} rows x "
                      f"{paths.eligible.shape[0]} months in {paths.seconds:.1f} s")
-            objective = Objective(config, paths)
-            budget = config.max_evaluations
-
-            def fun(v, _objective=objective, _round=r):
-                res = _objective(v)
-                trace.append({"round": _round + 1, "evaluation": _objective.evaluations, "cost": 0.5 * float(res @ res)})
-                return res
-
-            def jac(v, _objective=objective):
-                if _objective.evaluations > budget:
-                    raise _Budget()
-                return _objective.jacobian(v, pool=pool)
-
-            first = fun(x)
-            start_cost = 0.5 * float(first @ first)
-            try:
-                solution = least_squares(fun, x, jac=jac, bounds=(lower, upper), method="trf", x_scale="jac",
-                                         ftol=1e-7, xtol=1e-7, gtol=1e-8, max_nfev=200)
-                x, message = solution.x, solution.message
-            except _Budget:
-                best = min(objective._cache.items(), key=lambda kv: float(kv[1] @ kv[1]))
-                x, message = np.frombuffer(best[0]), f"stopped after {budget} evaluations (max_evaluations)"
-            cost = 0.5 * float(objective(x) @ objective(x))
-            rounds.append({"round": r + 1, "record_seconds": round(paths.seconds, 2),
-                           "fit_seconds": round(time.perf_counter() - t_round - paths.seconds, 2),
-                           "evaluations": objective.evaluations, "start_cost": start_cost, "cost": cost,
-                           "message": message})
-            progress(f"round {r + 1}: cost {start_cost:,.2f} -> {cost:,.2f} after {objective.evaluations} "
-                     f"evaluations ({message})")
-        values = np.round(np.clip(x, lower, upper), DECIMALS)
+            x, objective, row = _fit_on_paths(config, paths, x, str(r + 1), trace, pool)
+            rounds.append(row)
+            progress(f"round {r + 1}: cost {row['start_cost']:,.2f} -> {row['cost']:,.2f} after "
+                     f"{row['evaluations']} evaluations ({row['message']})")
+        values = np.round(x, DECIMALS)
         res = objective(values)
         jacobian = objective.jacobian(values, central=True, pool=pool)
+        seed_difference = np.zeros(len(values))
+        if config.seed_check:
+            other = config.seed + 1
+            paths = replay.record_paths(config.scenario, config.tree(values), config.scale, other, config.last_year)
+            x_other, _, row = _fit_on_paths(config, paths, values.copy(), f"seed {other}", trace, pool)
+            rounds.append(row)
+            seed_difference = x_other - values
+            progress(f"seed check: refitted on a population drawn with seed {other} ({row['evaluations']} evaluations)")
     chi_square = float(res @ res)
     cov, inflation = _covariance(jacobian, chi_square)
-    sd = np.sqrt(np.clip(np.diag(cov), 0, None))
+    sd_jacobian = np.sqrt(np.clip(np.diag(cov), 0, None))
+    # Var of one seed's estimate from two independent ones: difference^2 / 2 (one degree of freedom).
+    sd = np.sqrt(sd_jacobian ** 2 + seed_difference ** 2 / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        correlation = cov / np.outer(sd, sd)
+        correlation = cov / np.outer(sd_jacobian, sd_jacobian)
     fit_table = compare(config.targets, objective.tallies(values))
     warnings = _warnings(config, values)
     if check:
@@ -230,7 +260,8 @@ def calibrate(config: CalibrationConfig, progress: Callable[[str], None] = lambd
     else:
         check_summary, persons, check_table = pd.DataFrame(), 0, fit_table.iloc[0:0]
     return CalibrationResult(config, prior, values, sd, correlation, chi_square, inflation, fit_table, check_table,
-                             pd.DataFrame(trace), rounds, time.perf_counter() - t0, check_summary, persons, warnings)
+                             pd.DataFrame(trace), rounds, time.perf_counter() - t0, check_summary, persons, warnings,
+                             sd_jacobian, seed_difference)
 
 
 class _Budget(Exception):

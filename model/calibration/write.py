@@ -25,7 +25,8 @@ from .fit import CalibrationResult, flat_values
 METHOD = ("least squares (scipy.optimize.least_squares, trust-region reflective) on (model - observed) / scale "
           "of each 2014-2018 target; objective: expected uptake replayed on labour paths recorded with common "
           "random numbers at reduced scale; uncertainty: Gauss-Newton covariance from a central-difference "
-          "Jacobian, inflated by chi2/dof when above 1")
+          "Jacobian, inflated by chi2/dof when above 1, combined with the difference between fits on two independently "
+          "drawn calibration populations (seed check)")
 
 
 def _relative(path: Path) -> str:
@@ -87,7 +88,8 @@ def calibrated_content(result: CalibrationResult, run_manifest: dict) -> dict:
             "degrees_of_freedom": len(config.targets) - len(config.parameters),
             "covariance_inflation": round(result.inflation, 4),
             "parameters": [{k: _plain(v) for k, v in row.items()} for row in
-                           result.parameter_table()[["parameter", "prior", "value", "sd", "lower", "upper"]].to_dict("records")],
+                           result.parameter_table()[["parameter", "prior", "value", "sd", "sd_jacobian", "seed_difference",
+                                                     "lower", "upper"]].to_dict("records")],
             "correlated_pairs": result.correlated_pairs(),
             "targets": [{k: _plain(v) for k, v in row.items()} for row in targets[keep].to_dict("records")],
             "warnings": result.warnings,
