@@ -203,7 +203,7 @@ def fit_chart(table: pd.DataFrame, folder: Path, name: str, stamp: str, title: s
     ax.set_xlabel("share of users (%)")
     ax.set_title("Who the users are")
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12))  # below the axis, off the bars
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return _save(fig, folder, name, stamp)
