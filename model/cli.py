@@ -7,6 +7,7 @@ status 2 before anything is written.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -115,12 +116,23 @@ def calibrate(
         _fail(str(exc))
     if check_scale is not None:
         loaded.check_scale = check_scale
+    target = None if no_write else (write or CALIBRATED_FILE)
+    if target is not None:  # find out now, not after minutes of fitting
+        folder_of = target.parent if target.parent.exists() else next(p for p in target.parents if p.exists())
+        if not os.access(folder_of, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+            _fail(f"--write '{target}': cannot write there")
     from .calibration import fit, write as writer
 
     typer.echo(f"calibrating {len(loaded.parameters)} parameters to {len(loaded.targets)} targets "
                f"(fit years {min(t.first_year for t in loaded.targets)}-{loaded.last_year}) at scale {loaded.scale:g}", err=True)
-    result = fit.calibrate(loaded, progress=lambda s: typer.echo(s, err=True))
-    folder, written = writer.write_calibration(result, out, None if no_write else (write or CALIBRATED_FILE), sys.argv)
+    for t in loaded.targets:
+        if t.exception:
+            typer.echo(f"note: fit target {t.name} is published for '{t.published_period}': {t.exception}", err=True)
+    try:
+        result = fit.calibrate(loaded, progress=lambda s: typer.echo(s, err=True))
+    except CalibrationError as exc:
+        _fail(str(exc))
+    folder, written = writer.write_calibration(result, out, target, sys.argv)
     _print_calibration(result)
     if written:
         typer.echo(f"calibrated parameters written to {written}")
@@ -161,11 +173,17 @@ def backcast(
         _fail(f"--scale must be in (0, 1], got {scale}")
     _check_out(out)
     loaded = _load_all(list(scenarios or bc.DEFAULT_SCENARIOS), scale, None, None)
+    from .calibration.targets import TargetError, load_targets
+
+    try:  # read the targets before minutes of simulation
+        load_targets()
+        last_fit = bc.last_fit_year()
+    except TargetError as exc:
+        _fail(str(exc))
     from . import charts, outputs, runner
 
     result = runner.run(loaded, progress=lambda s: typer.echo(s, err=True))
     validation = bc.validation_table(result)
-    last_fit = bc.last_fit_year()
     differences = bc.scenario_differences(result, last_fit + 1)
     first = validation[validation["scenario"] == loaded[0].name]
 
@@ -223,7 +241,10 @@ def params(
     """List parameters with their values, units and sources (calibrated values by default)."""
     import datetime as dt
 
-    tree = ParameterTree.load(calibrated=None) if priors else ParameterTree.load()
+    try:
+        tree = ParameterTree.load(calibrated=None) if priors else ParameterTree.load()
+    except ParameterError as exc:
+        _fail(str(exc))
     paths = [p for p in sorted(tree.parameters) if p.startswith(prefix)]
     if not paths:
         _fail(f"no parameter path starts with '{prefix}'")
@@ -236,6 +257,8 @@ def params(
     for path in paths:
         p = tree[path]
         flag = " [assumption]" if p.assumption else ""
+        if tree.calibration and path in tree.calibration["parameters"]:
+            flag += " [calibrated]"
         typer.echo(f"{path} ({p.unit}){flag}: {p.description}")
         if when:
             try:

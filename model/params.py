@@ -280,7 +280,12 @@ class ParameterTree:
                                  f"re-create it with 'loopbaan calibrate'")
         tree = self.with_overrides(content["overrides"], str(file))
         info = content["calibration"]
-        note = f"Calibrated by loopbaan calibrate on {info.get('date', '?')} ({file.name}; {info.get('method', '')})"
+        try:  # the package's own file by its path in the repository, others as given
+            shown = file.resolve().relative_to(PARAMETER_DIR.parent.parent)
+        except ValueError:
+            shown = file
+        note = (f"Calibrated by loopbaan calibrate on {str(info.get('date', '?'))[:10]} to the "
+                f"{info.get('fit_years', '')} uptake ({shown}; method, fit and uncertainty in its 'calibration' section)")
         params = dict(tree.parameters)
         for path in content["overrides"]:
             params[path] = replace(params[path], reference=(note, *params[path].reference))

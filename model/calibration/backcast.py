@@ -17,17 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..runner import RunResult
-from .targets import Tallies, compare, load_targets, TARGETS_FILE
+from .targets import TARGETS_FILE, Tallies, compare, last_fit_year, load_targets
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_SCENARIOS = (SCENARIO_DIR / "baseline_2013.yaml", SCENARIO_DIR / "backcast_2013_rules.yaml")
 COMPARED = ("starts_cheque1", "starts_cheque2", "eligible", "government_cost_eur")
-
-
-def last_fit_year(targets_file: Path = TARGETS_FILE) -> int:
-    import yaml
-
-    return int(yaml.safe_load(targets_file.read_text(encoding="utf-8"))["last_fit_year"])
 
 
 def validation_table(result: RunResult, targets_file: Path = TARGETS_FILE) -> pd.DataFrame:

@@ -30,12 +30,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .. import codes
 from ..params import ParameterError, ParameterTree
 from ..scenario import Scenario, ScenarioError, load
 from ..yamlfile import read_validated
+from .replay import replay_limits
 from .targets import TARGETS_FILE, Target, TargetError, load_targets
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "default.yaml"
+# What the replay objective can compute (see model/calibration/replay.py).
+REPLAYED_KINDS = ("starts", "share", "cheques_per_user")
+REPLAYED_METRICS = ("starts_cheque1", "starts_cheque2")
+NOT_REPLAYED_GROUPS = ("non_active", "re_entrant")  # not part of the hazard cell
 
 
 class CalibrationError(ValueError):
@@ -235,7 +241,18 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> CalibrationConfig:
     if len(targets) < len(free):
         raise CalibrationError(f"{path}: {len(free)} parameters cannot be fitted to {len(targets)} targets; "
                                f"give at least as many targets as parameters")
+    replayable = [t for t in targets if t.kind not in REPLAYED_KINDS or t.metric not in REPLAYED_METRICS
+                  or t.group in NOT_REPLAYED_GROUPS]
+    if replayable:
+        t = replayable[0]
+        raise CalibrationError(
+            f"{path}: key 'targets': '{t.name}' ({t.kind} of {t.metric}, group {t.group}) cannot be fitted: the "
+            f"calibration objective tallies {list(REPLAYED_METRICS)} as {list(REPLAYED_KINDS)} by group, "
+            f"except {list(NOT_REPLAYED_GROUPS)}")
     first_target_year = min(t.first_year for t in targets)
+    problem = replay_limits(scenario.tree, scenario.first_month, codes.month_number(max(t.last_year for t in targets), 12))
+    if problem:
+        raise CalibrationError(f"{path}: key 'scenario': {problem}")
     if int(scenario.settings["start"][:4]) > first_target_year:
         raise CalibrationError(f"{path}: key 'scenario': the scenario starts in {scenario.settings['start']}, after the "
                                f"first target year {first_target_year}")

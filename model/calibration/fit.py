@@ -29,7 +29,7 @@ from .. import codes
 from ..behaviour import uptake
 from ..scenario import Scenario
 from . import replay
-from .config import CalibrationConfig
+from .config import CalibrationConfig, CalibrationError
 from .targets import Tallies, compare, residuals
 
 CORRELATION_FLAG = 0.8  # pairs above this are reported as hard to tell apart
@@ -64,7 +64,12 @@ class Objective:
         key = x.tobytes()
         if key not in self._cache:
             self.evaluations += 1
-            self._cache[key] = np.array(residuals(self.config.targets, self.tallies(x)))
+            res = np.array(residuals(self.config.targets, self.tallies(x)))
+            if not np.isfinite(res).all():
+                bad = [t.name for t, r in zip(self.config.targets, res) if not np.isfinite(r)]
+                raise CalibrationError(f"{self.config.file}: the model gives no value for {bad} at {list(x)} "
+                                       f"(no users in the period?); check the targets and the bounds")
+            self._cache[key] = res
         return self._cache[key]
 
     def jacobian(self, x, central: bool = False, pool: ThreadPoolExecutor | None = None) -> np.ndarray:
@@ -99,7 +104,7 @@ class CalibrationResult:
         values: Fitted values (rounded to ``DECIMALS``).
         sd: Standard error of each fitted value: the Jacobian's, combined with
             the seed check's difference when there is one.
-        correlation: Correlation matrix of the fitted values.
+        correlation: Correlation matrix of the fitted values (Jacobian and seed check together).
         chi_square: Sum of squared residuals at the fit.
         inflation: Factor applied to the covariance (chi2 / dof, at least 1).
         fit_table: Targets with the replay's model values at the fit.
@@ -226,6 +231,7 @@ def calibrate(config: CalibrationConfig, progress: Callable[[str], None] = lambd
     trace, rounds = [], []
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="calibrate") as pool:
         for r in range(config.rounds):
+            recorded_at = x.copy()
             paths = replay.record_paths(config.scenario, config.tree(x), config.scale, config.seed, config.last_year)
             progress(f"round {r + 1}/{config.rounds}: recorded {paths.eligible.shape[1]:,} rows x "
                      f"{paths.eligible.shape[0]} months in {paths.seconds:.1f} s")
@@ -233,13 +239,17 @@ def calibrate(config: CalibrationConfig, progress: Callable[[str], None] = lambd
             rounds.append(row)
             progress(f"round {r + 1}: cost {row['start_cost']:,.2f} -> {row['cost']:,.2f} after "
                      f"{row['evaluations']} evaluations ({row['message']})")
-        values = np.round(x, DECIMALS)
+        lower = np.array([p.lower for p in config.parameters])
+        upper = np.array([p.upper for p in config.parameters])
+        values = np.clip(np.round(x, DECIMALS), lower, upper)
         res = objective(values)
         jacobian = objective.jacobian(values, central=True, pool=pool)
         seed_difference = np.zeros(len(values))
         if config.seed_check:
+            # Paths of another population, recorded with the same values as the last round's, so the two
+            # fits differ by the population drawn only.
             other = config.seed + 1
-            paths = replay.record_paths(config.scenario, config.tree(values), config.scale, other, config.last_year)
+            paths = replay.record_paths(config.scenario, config.tree(recorded_at), config.scale, other, config.last_year)
             x_other, _, row = _fit_on_paths(config, paths, values.copy(), f"seed {other}", trace, pool)
             rounds.append(row)
             seed_difference = x_other - values
@@ -248,9 +258,10 @@ def calibrate(config: CalibrationConfig, progress: Callable[[str], None] = lambd
     cov, inflation = _covariance(jacobian, chi_square)
     sd_jacobian = np.sqrt(np.clip(np.diag(cov), 0, None))
     # Var of one seed's estimate from two independent ones: difference^2 / 2 (one degree of freedom).
-    sd = np.sqrt(sd_jacobian ** 2 + seed_difference ** 2 / 2)
+    total = cov + np.outer(seed_difference, seed_difference) / 2
+    sd = np.sqrt(np.clip(np.diag(total), 0, None))
     with np.errstate(invalid="ignore", divide="ignore"):
-        correlation = cov / np.outer(sd_jacobian, sd_jacobian)
+        correlation = total / np.outer(sd, sd)
     fit_table = compare(config.targets, objective.tallies(values))
     warnings = _warnings(config, values)
     if check:

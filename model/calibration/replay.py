@@ -87,6 +87,24 @@ class _RecordingModel(LoopbaanModel):
         super().take_up(m, p, eligible, count)
 
 
+def replay_limits(tree: ParameterTree, first: int, last: int) -> str | None:
+    """What the replay cannot do on this horizon, or None.
+
+    The replay does not reopen a window (horizon longer than the window) and
+    counts at most two cheques per window (the engine would count a third
+    cheque as a cheque-2 start).
+    """
+    params = [tree.at(codes.month_date(m)) for m in range(first, last + 1)]
+    window = min(p["cheque.cheques.window_months"] for p in params)
+    if last - first + 1 > window:
+        return (f"the calibration horizon ({last - first + 1} months from {codes.month_date(first):%Y-%m}) is longer "
+                f"than the cheque window ({window} months); the replay does not reopen windows")
+    most = max(p["cheque.cheques.max_per_window"] for p in params)
+    if most > 2:
+        return f"cheque.cheques.max_per_window is {most} in the calibration horizon; the replay handles at most 2"
+    return None
+
+
 def record_paths(scenario: Scenario, tree: ParameterTree, scale: float, seed: int, last_year: int) -> Paths:
     """Run the scenario's engine at ``scale`` from its first month to December of ``last_year``, recording paths.
 
@@ -98,10 +116,9 @@ def record_paths(scenario: Scenario, tree: ParameterTree, scale: float, seed: in
     scenario = dataclasses.replace(scenario, tree=tree, settings={**scenario.settings, "scale": scale, "seed": seed})
     first, last = scenario.first_month, codes.month_number(last_year, 12)
     months = list(range(first, last + 1))
-    window = min(tree.at(codes.month_date(m))["cheque.cheques.window_months"] for m in (first, last))
-    if len(months) > window:
-        raise ValueError(f"the calibration horizon ({len(months)} months from {codes.month_date(first)}) is longer "
-                         f"than the cheque window ({window} months); the replay does not reopen windows")
+    problem = replay_limits(tree, first, last)
+    if problem:
+        raise ValueError(problem)
     streams = Streams(seed, 0)
     tables = TableCache()
     people, weight, _ = build_population(dataclasses.replace(scenario, settings={**scenario.settings, "end": f"{last_year}-12"}),
@@ -155,7 +172,9 @@ def expected_tallies(paths: Paths, values: Mapping[str, object], first_year: int
         started1 = np.zeros(n_rows)
         if max_cheques >= 1:
             at_risk = eligible & (paths.draws[i] < levels[i])
-            hazard = uptake.cheque1_hazard(cell_pop, all_cells, p)[cells]
+            # The engine accepts a candidate drawn at the ceiling rate with hazard / ceiling: above it, capped.
+            hazard = np.minimum(uptake.cheque1_hazard(cell_pop, all_cells, p),
+                                p["simulation.hazard_ceiling"]["uptake_cheque1"])[cells]
             started1 = not_started * hazard * at_risk
             not_started -= started1
         started2 = np.zeros(len(active))

@@ -46,6 +46,8 @@ class _Series(BaseModel):
     role: Literal["fit", "validation"]
     reference: list[str] = Field(min_length=1)
     values: dict[str, float | None] = Field(min_length=1)
+    published_period: str | None = None
+    exception: str | None = None
 
     @field_validator("values", mode="before")
     @classmethod
@@ -87,6 +89,9 @@ class Target:
         unit: Unit of the value.
         description: What the figure is.
         reference: Sources.
+        published_period: What the source's figure covers ("" when it is the period).
+        exception: Why a fit target whose published period reaches past the
+            fit years (or is not stated) is fitted all the same ("" if none).
     """
 
     name: str
@@ -103,6 +108,8 @@ class Target:
     unit: str
     description: str
     reference: tuple[str, ...]
+    published_period: str = ""
+    exception: str = ""
 
     @property
     def period(self) -> str:
@@ -128,6 +135,13 @@ def load_targets(path: Path | str = TARGETS_FILE) -> list[Target]:
                 raise TargetError(
                     f"{path}: key 'targets.{series}.values.{period}': a fit target may not use a figure after "
                     f"{spec.last_fit_year} (later years are for validation only); set role: validation")
+            if s.role == "fit" and s.published_period is not None:
+                years = [int(y) for y in re.findall(r"(?:19|20)\d\d", s.published_period)]
+                if (not years or max(years) > spec.last_fit_year) and not s.exception:
+                    raise TargetError(
+                        f"{path}: key 'targets.{series}.published_period': '{s.published_period}' reaches past "
+                        f"{spec.last_fit_year} or is not stated; a fit target needs an 'exception' saying why "
+                        f"it is fitted all the same, or role: validation")
             if s.role == "fit" and value is None:
                 raise TargetError(f"{path}: key 'targets.{series}.values.{period}': a fit target needs an observed value")
             if s.kind == "change" and first_year != last_year:
@@ -139,11 +153,18 @@ def load_targets(path: Path | str = TARGETS_FILE) -> list[Target]:
                 first_year=first_year, last_year=last_year, value=value,
                 scale=s.scale * base if s.scale_kind == "relative" else s.scale,
                 tolerance=s.tolerance * base if s.tolerance_kind == "relative" else s.tolerance,
-                role=s.role, unit=s.unit, description=" ".join(s.description.split()), reference=tuple(s.reference)))
+                role=s.role, unit=s.unit, description=" ".join(s.description.split()), reference=tuple(s.reference),
+                published_period=s.published_period or "", exception=" ".join((s.exception or "").split())))
     names = [t.name for t in out]
     if len(set(names)) != len(names):
         raise TargetError(f"{path}: target names repeat: {sorted({n for n in names if names.count(n) > 1})}")
     return out
+
+
+def last_fit_year(path: Path | str = TARGETS_FILE) -> int:
+    """The last year a fit target may use, as the target file sets it."""
+    spec, _ = read_validated(Path(path), _TargetFile, TargetError, "target file")
+    return spec.last_fit_year
 
 
 class Tallies:
@@ -207,6 +228,7 @@ def compare(targets: list[Target], tallies: Tallies, last_fit_year: int = 2018) 
             "tolerance": t.tolerance if t.value is not None else math.nan,
             "within_tolerance": (abs(error) <= t.tolerance) if known else None,
             "residual": error / t.scale if known else math.nan,
-            "unit": t.unit, "reference": "; ".join(t.reference),
+            "unit": t.unit, "published_period": t.published_period or t.period, "exception": t.exception,
+            "reference": "; ".join(t.reference),
         })
     return pd.DataFrame(rows)

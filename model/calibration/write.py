@@ -38,7 +38,8 @@ def _relative(path: Path) -> str:
 
 def _targets_table(result: CalibrationResult) -> pd.DataFrame:
     fit = result.fit_table
-    table = fit[["target", "kind", "metric", "group", "period", "observed", "tolerance", "unit", "reference"]].copy()
+    table = fit[["target", "kind", "metric", "group", "period", "published_period", "exception", "observed", "tolerance",
+                 "unit", "reference"]].copy()
     table["model_replay"] = fit["model"]
     table["error_replay"] = fit["error"]
     table["within_tolerance_replay"] = fit["within_tolerance"]
@@ -71,7 +72,7 @@ def calibrated_content(result: CalibrationResult, run_manifest: dict) -> dict:
     """The calibrated parameter file as a mapping: provenance, then the overrides."""
     config = result.config
     targets = _targets_table(result)
-    keep = [c for c in ("target", "period", "observed", "model_replay", "model_engine", "error_engine",
+    keep = [c for c in ("target", "period", "published_period", "observed", "model_replay", "model_engine", "error_engine",
                         "within_tolerance_engine", "tolerance") if c in targets]
     return {
         "calibration": {
