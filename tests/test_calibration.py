@@ -21,6 +21,15 @@ from .conftest import SCENARIOS
 SMALL = 0.005
 
 
+def write_targets(folder: Path, change) -> Path:
+    """The targets file with ``change(raw)`` applied."""
+    raw = yaml.safe_load(TARGETS_FILE.read_text())
+    change(raw)
+    path = folder / "targets.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
 def write_config(folder: Path, **changes) -> Path:
     """The default config, with ``changes`` applied and paths made absolute."""
     raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
@@ -44,19 +53,13 @@ def test_fit_targets_are_2014_to_2018_only():
 
 
 def test_fit_target_after_last_fit_year_is_an_error(tmp_path):
-    raw = yaml.safe_load(TARGETS_FILE.read_text())
-    raw["targets"]["starts_cheque1"]["values"][2019] = 25000
-    bad = tmp_path / "targets.yaml"
-    bad.write_text(yaml.safe_dump(raw))
+    bad = write_targets(tmp_path, lambda raw: raw["targets"]["starts_cheque1"]["values"].update({2019: 25000}))
     with pytest.raises(TargetError, match=r"targets.starts_cheque1.values.2019': a fit target may not use a figure after 2018"):
         load_targets(bad)
 
 
 def test_target_file_unknown_group_is_an_error(tmp_path):
-    raw = yaml.safe_load(TARGETS_FILE.read_text())
-    raw["targets"]["share_women_2015"]["group"] = "females"
-    bad = tmp_path / "targets.yaml"
-    bad.write_text(yaml.safe_dump(raw))
+    bad = write_targets(tmp_path, lambda raw: raw["targets"]["share_women_2015"].update(group="females"))
     with pytest.raises(TargetError, match=r"targets.share_women_2015.group"):
         load_targets(bad)
 
@@ -341,28 +344,19 @@ def test_config_missing_targets_file(tmp_path):
 
 
 def test_fit_target_published_past_the_fit_years_needs_an_exception(tmp_path):
-    raw = yaml.safe_load(TARGETS_FILE.read_text())
-    del raw["targets"]["share_age_30_39"]["exception"]
-    bad = tmp_path / "targets.yaml"
-    bad.write_text(yaml.safe_dump(raw))
+    bad = write_targets(tmp_path, lambda raw: raw["targets"]["share_age_30_39"].pop("exception"))
     with pytest.raises(TargetError, match=r"targets.share_age_30_39.published_period': 'users 2013-2019' reaches past "
                                           r"2018 or is not stated; a fit target needs an 'exception'"):
         load_targets(bad)
 
 
 def test_config_rejects_a_target_the_objective_cannot_compute(tmp_path):
-    raw = yaml.safe_load(TARGETS_FILE.read_text())
-    raw["targets"]["share_women_2015"]["group"] = "re_entrant"
-    targets = tmp_path / "targets.yaml"
-    targets.write_text(yaml.safe_dump(raw))
+    targets = write_targets(tmp_path, lambda raw: raw["targets"]["share_women_2015"].update(group="re_entrant"))
     with pytest.raises(CalibrationError, match=r"'share_women_2015' \(share of starts_cheque1, group re_entrant\) cannot be fitted"):
         load_config(write_config(tmp_path, targets_file=str(targets)))
 
 
 def test_config_rejects_a_horizon_longer_than_the_window(tmp_path):
-    raw = yaml.safe_load(TARGETS_FILE.read_text())
-    raw["last_fit_year"] = 2018
-    raw["targets"]["starts_cheque1"]["values"] = {2014: 11663}
     scenario = tmp_path / "long.yaml"
     scenario.write_text(f"name: long\nextends: {SCENARIOS / 'baseline_2013.yaml'}\n"
                         "overrides:\n  cheque.cheques.window_months: {2013-07-01: 24}\n")
@@ -421,3 +415,23 @@ def test_calibrated_file_matches_the_current_config_and_targets():
     info = yaml.safe_load(CALIBRATED_FILE.read_text())["calibration"]
     assert info["config_sha256"] == hashlib.sha256(DEFAULT_CONFIG.read_bytes()).hexdigest(), "run loopbaan calibrate"
     assert info["targets_sha256"] == hashlib.sha256(TARGETS_FILE.read_bytes()).hexdigest(), "run loopbaan calibrate"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["calibrate", "--check-scale", "2"], "--check-scale must be in (0, 1], got 2.0"),
+    (["calibrate", "--write", "{tmp}", "--check-scale", "0.5"], "is a folder; give a file name"),
+    (["calibrate", "--write", "{tmp}/x.yaml", "--no-write"], "give --write or --no-write, not both"),
+    (["calibrate", "--config", "{tmp}/none.yaml"], "none.yaml: calibration config not found"),
+    (["backcast", "--scale", "0"], "--scale must be in (0, 1], got 0.0"),
+    (["backcast", "{tmp}/none.yaml"], "none.yaml: scenario file not found"),
+])
+def test_cli_flag_errors_exit_2(tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    before = CALIBRATED_FILE.read_bytes()
+    result = CliRunner().invoke(app, [a.format(tmp=tmp_path) for a in args] + ["--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not (tmp_path / "out").exists() and CALIBRATED_FILE.read_bytes() == before
