@@ -171,7 +171,7 @@ def check_with_engine(config: CalibrationConfig, values: np.ndarray, scale: floa
     from ..runner import run
 
     scenario = dataclasses.replace(
-        config.scenario, name=config.scenario.name, tree=config.tree(values),
+        config.scenario, tree=config.tree(values),
         settings={**config.scenario.settings, "scale": scale, "seed": config.seed, "replications": 1,
                   "end": f"{config.last_year}-12"})
     result = run([scenario], progress=progress)
