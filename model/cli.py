@@ -151,9 +151,7 @@ def _print_calibration(result) -> None:
     source = "full engine" if len(result.check_table) else "objective"
     typer.echo(f"\ntargets ({source}; error: relative for counts, percentage points for shares)")
     for _, row in table.iterrows():
-        error = f"{row['error'] * 100:+.2f} pp" if row["kind"] == "share" else f"{row['error_relative']:+.1%}"
-        flag = "ok" if row["within_tolerance"] else "OUTSIDE TOLERANCE"
-        typer.echo(f"  {row['target']:<28} observed {row['observed']:>10.4g}  model {row['model']:>10.4g}  {error:>10}  {flag}")
+        typer.echo(_target_line(row))
     typer.echo(f"chi-square {result.chi_square:.2f} on {len(result.fit_table) - len(params)} degrees of freedom; "
                f"{result.seconds / 60:.1f} minutes")
     for w in result.warnings:
@@ -204,12 +202,7 @@ def backcast(
                                extra_charts=chart)
     typer.echo(f"\n{loaded[0].name} against the observed figures (error: relative for counts, pp for shares)")
     for _, row in first.iterrows():
-        if pd_isna(row["observed"]):
-            typer.echo(f"  {row['target']:<28} {row['sample']:<13} observed   (not yet) model {row['model']:>10.4g}")
-            continue
-        error = f"{row['error'] * 100:+.2f} pp" if row["kind"] in ("share", "change") else f"{row['error_relative']:+.1%}"
-        flag = "ok" if row["within_tolerance"] else "outside tolerance"
-        typer.echo(f"  {row['target']:<28} {row['sample']:<13} observed {row['observed']:>10.4g} model {row['model']:>10.4g} {error:>10}  {flag}")
+        typer.echo(_target_line(row, row["sample"]))
     for _, row in differences[(differences["year"] == last_fit + 2) & (differences["metric"] == "starts_cheque1")].iterrows():
         typer.echo(f"\n{row['year']}: cheque-1 starts {row['value_first']:,.0f} in {row['first']} against "
                    f"{row['value_other']:,.0f} in {row['other']}: {row['first_minus_other']:+,.0f} ({row['relative']:+.1%}), "
@@ -217,8 +210,14 @@ def backcast(
     typer.echo(str(folder))
 
 
-def pd_isna(value) -> bool:
-    return value is None or value != value
+def _target_line(row, sample: str = "") -> str:
+    """One target of a comparison table: observed, model, error (pp for shares and changes), within tolerance."""
+    head = f"  {row['target']:<28} {sample:<13} " if sample else f"  {row['target']:<28} "
+    if row["observed"] is None or row["observed"] != row["observed"]:  # not yet observed
+        return f"{head}observed   (not yet) model {row['model']:>10.4g}"
+    error = f"{row['error'] * 100:+.2f} pp" if row["kind"] in ("share", "change") else f"{row['error_relative']:+.1%}"
+    flag = "ok" if row["within_tolerance"] else "OUTSIDE TOLERANCE"
+    return f"{head}observed {row['observed']:>10.4g} model {row['model']:>10.4g} {error:>10}  {flag}"
 
 
 @app.command()

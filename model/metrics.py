@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import codes
-from .population import Population
+from .population import UPTAKE_GROUP_OF_BAND, Population
 from .rules import is_reentrant
 
 AGE_GROUP_NAMES = tuple(f"age_{g.replace('-', '_')}" for g in codes.UPTAKE_AGE_GROUPS)  # age_20_29, ...
@@ -35,11 +35,8 @@ FIRST_50_PLUS_GROUP = list(codes.UPTAKE_AGE_GROUPS).index("50-54")
 def _age_key_by_month_of_age() -> np.ndarray:
     """Age-group key bits for each age in months (one gather per month instead of several passes)."""
     ages = np.arange(codes.EXIT_AGE_MONTHS + 1)
-    band = np.clip((ages // 12 - 20) // 5, 0, len(codes.AGE_BANDS) - 1)
-    group = np.zeros(len(codes.AGE_BANDS), dtype=np.uint16)
-    for i, bands in enumerate(codes.UPTAKE_AGE_GROUPS.values()):
-        group[list(bands)] = i
-    return (group[band] << AGE_SHIFT).astype(np.uint16)
+    band = np.clip((ages // 12 - 20) // 5, 0, len(codes.AGE_BANDS) - 1)  # as Population.age_band
+    return (UPTAKE_GROUP_OF_BAND[band] << AGE_SHIFT).astype(np.uint16)
 
 
 AGE_KEY = _age_key_by_month_of_age()

@@ -19,9 +19,9 @@ import numpy as np
 from . import codes
 
 
-_UPTAKE_GROUP_OF_BAND = np.zeros(len(codes.AGE_BANDS), dtype=np.intp)
+UPTAKE_GROUP_OF_BAND = np.zeros(len(codes.AGE_BANDS), dtype=np.intp)
 for _group, _bands in enumerate(codes.UPTAKE_AGE_GROUPS.values()):
-    _UPTAKE_GROUP_OF_BAND[list(_bands)] = _group
+    UPTAKE_GROUP_OF_BAND[list(_bands)] = _group
 
 
 @dataclass
@@ -107,7 +107,7 @@ class Population:
 
     def uptake_age_group(self, idx=slice(None)) -> np.ndarray:
         """Uptake age group code (index into ``codes.UPTAKE_AGE_GROUPS``: 0 = 20-29 ... 4 = 55-64), as intp."""
-        return _UPTAKE_GROUP_OF_BAND[self.age_band(idx)]
+        return UPTAKE_GROUP_OF_BAND[self.age_band(idx)]
 
     def months_worked(self, month: int, idx=slice(None)) -> np.ndarray:
         """Career months worked up to ``month``, as int32."""
