@@ -13,7 +13,8 @@ yearly average employed over yearly average population, per group.
 
 from __future__ import annotations
 
-from typing import Mapping
+from dataclasses import dataclass
+from typing import Literal, Mapping
 
 import numpy as np
 import pandas as pd
@@ -40,20 +41,6 @@ def _age_key_by_month_of_age() -> np.ndarray:
 
 
 AGE_KEY = _age_key_by_month_of_age()
-
-STOCKS = ("population_20_64", "employed", "eligible", "aware_eligible", "recent_users")
-FLOWS = ("starts_cheque1", "starts_cheque2", "government_cost_eur", "user_cost_eur", "guidance_hours",
-         "reentries_jobseeker", "reentries_employment", "job_changes", "entries_into_work",
-         "exits_from_work", "exits_at_65", "exits_other", "entrants")
-UNITS = {
-    "population_20_64": "persons", "employed": "persons", "eligible": "persons",
-    "aware_eligible": "persons", "recent_users": "persons", "starts_cheque1": "cheques",
-    "starts_cheque2": "cheques", "government_cost_eur": "EUR", "user_cost_eur": "EUR",
-    "guidance_hours": "hours", "reentries_jobseeker": "persons", "reentries_employment": "persons",
-    "job_changes": "persons", "entries_into_work": "persons", "exits_from_work": "persons",
-    "exits_at_65": "persons", "exits_other": "persons", "entrants": "persons", "employment_rate_20_64": "fraction",
-}
-
 
 def _membership() -> np.ndarray:
     keys = np.arange(N_KEYS)
@@ -93,37 +80,101 @@ def group_keys(pop: Population, rows, month: int, p: Mapping, static: np.ndarray
     return key
 
 
+@dataclass(frozen=True)
+class Counter:
+    """A monthly counter that a process declares and records.
+
+    Attributes:
+        name: Metric name in the outputs.
+        kind: ``stock`` (people at a moment: yearly average of the months) or
+            ``flow`` (events or money: yearly total).
+        unit: Unit of the values (persons, cheques, EUR, hours, ...).
+        description: What is counted.
+        dims: Extra dimensions besides the person groups, as
+            ``((dimension, (label, ...)), ...)``: for example one count per
+            career centre or per outreach channel. Each becomes a column of the
+            tidy tables.
+    """
+
+    name: str
+    kind: Literal["stock", "flow"]
+    unit: str
+    description: str
+    dims: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Sizes of the extra dimensions."""
+        return tuple(len(labels) for _, labels in self.dims)
+
+
 class Recorder:
-    """Monthly counters of one scenario run.
+    """Monthly counters of one scenario run, by group (and extra dimensions).
 
     Args:
+        counters: The counters to keep, as declared by the processes.
         n_months: Months recorded.
         weight: Persons represented by one simulated person.
     """
 
-    def __init__(self, n_months: int, weight: float):
+    def __init__(self, counters: list[Counter], n_months: int, weight: float):
         self.weight = weight
-        self.stocks = np.zeros((len(STOCKS), n_months, len(GROUPS)))
-        self.flows = np.zeros((len(FLOWS), n_months, len(GROUPS)))
+        self.counters = {c.name: c for c in counters}
+        self.data = {c.name: np.zeros((n_months, len(GROUPS), *c.shape)) for c in counters}
         self.capped = 0
 
-    def flow(self, name: str, t: int, keys: np.ndarray, amount: np.ndarray | float = 1.0) -> None:
-        """Add events (or amounts, e.g. euros per person) by group key in month ``t``."""
+    def copy(self) -> Recorder:
+        """An independent copy (for snapshots)."""
+        out = Recorder(list(self.counters.values()), 0, self.weight)
+        out.data = {k: v.copy() for k, v in self.data.items()}
+        out.capped = self.capped
+        return out
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        """``{metric: "stock" or "flow"}``."""
+        return {name: c.kind for name, c in self.counters.items()}
+
+    @property
+    def units(self) -> dict[str, str]:
+        """``{metric: unit}``."""
+        return {name: c.unit for name, c in self.counters.items()}
+
+    def add(self, name: str, t: int, keys: np.ndarray, amount: np.ndarray | float = 1.0,
+            index: np.ndarray | None = None) -> None:
+        """Add people (or amounts, e.g. euros per person) by group key in month ``t``.
+
+        Args:
+            keys: Group key (:func:`group_keys`) of each person counted.
+            amount: One amount per person, or one for all.
+            index: For a counter with extra dimensions, the flat index of each
+                person's cell in them (``numpy.ravel_multi_index`` over ``Counter.shape``).
+        """
         if len(keys) == 0:
             return
+        counter = self.counters[name]
         weights = np.broadcast_to(np.asarray(amount, dtype=float), keys.shape)
-        by_key = np.bincount(keys, weights=weights, minlength=N_KEYS)
-        self.flows[FLOWS.index(name), t] += MEMBERSHIP @ by_key * self.weight
+        cells = int(np.prod(counter.shape)) if counter.dims else 1
+        if counter.dims:
+            if index is None:
+                raise ValueError(f"counter '{name}' has extra dimensions {[d for d, _ in counter.dims]}: give an index")
+            keys = keys.astype(np.intp) * cells + index
+        by_key = np.bincount(keys, weights=weights, minlength=N_KEYS * cells).reshape(N_KEYS, cells)
+        self.data[name][t] += (MEMBERSHIP @ by_key * self.weight).reshape(len(GROUPS), *counter.shape)
 
-    def stocks_from_keys(self, t: int, keys: np.ndarray, present: np.ndarray, flags: Mapping[str, np.ndarray]) -> None:
-        """Record the monthly stocks with one ``bincount``.
+    flow = add  # flows and stocks with extra dimensions are added alike
+
+    def stocks_from_keys(self, t: int, keys: np.ndarray, present: np.ndarray, flags: Mapping[str, np.ndarray],
+                         population: str) -> None:
+        """Record several person stocks of the month with one ``bincount``.
 
         Args:
             keys: Group key of every row (uint16, changed in place: flag bits are added).
             present: True for rows aged 20-64.
-            flags: For each stock but the population, a boolean column.
+            flags: For each stock, a boolean column (at most 5).
+            population: Name of the stock of everybody present.
         """
-        names = [n for n in STOCKS if n != "population_20_64"]
+        names = list(flags)
         # KEY_BITS key bits, one bit per flag, then the present bit; set in place where true.
         # (multiplying the 0/1 view is ~20x faster than ufunc ``where=`` here)
         for i, name in enumerate(names):
@@ -131,37 +182,51 @@ class Recorder:
         present_bit = KEY_BITS + len(names)
         keys += present.view(np.uint8) * np.uint16(1 << present_bit)
         counts = np.bincount(keys, minlength=1 << (present_bit + 1))[1 << present_bit:].reshape(-1, N_KEYS)
-        self.stocks[0, t] = MEMBERSHIP @ counts.sum(axis=0) * self.weight
+        self.data[population][t] = MEMBERSHIP @ counts.sum(axis=0) * self.weight
         combos = np.arange(counts.shape[0])
         for i, name in enumerate(names):
             selected = counts[(combos >> i) & 1 == 1].sum(axis=0)
-            self.stocks[STOCKS.index(name), t] = MEMBERSHIP @ selected * self.weight
+            self.data[name][t] = MEMBERSHIP @ selected * self.weight
 
     def monthly_frame(self, months: list[int]) -> pd.DataFrame:
-        """Long monthly table: month, metric, group, value."""
+        """Long monthly table: month, metric, group, (extra dimensions,) value; stocks first, then flows."""
         frames = []
         labels = [codes.month_date(m).isoformat()[:7] for m in months]
-        for names, data in ((STOCKS, self.stocks), (FLOWS, self.flows)):
-            for i, name in enumerate(names):
-                df = pd.DataFrame(data[i], index=labels, columns=GROUPS)
+        ordered = sorted(self.counters.values(), key=lambda c: c.kind != "stock")  # stable: declared order within kind
+        for counter in ordered:
+            data = self.data[counter.name]
+            if not counter.dims:
+                df = pd.DataFrame(data, index=labels, columns=GROUPS)
                 df = df.rename_axis("month").reset_index().melt(id_vars="month", var_name="group", value_name="value")
-                df.insert(1, "metric", name)
-                frames.append(df)
+            else:
+                index = pd.MultiIndex.from_product([labels, GROUPS, *(lab for _, lab in counter.dims)],
+                                                   names=["month", "group", *(d for d, _ in counter.dims)])
+                df = pd.DataFrame({"value": data.reshape(-1)}, index=index).reset_index()
+            df.insert(1, "metric", counter.name)
+            frames.append(df)
         return pd.concat(frames, ignore_index=True)
 
 
-def yearly_summary(monthly: pd.DataFrame) -> pd.DataFrame:
+def yearly_summary(monthly: pd.DataFrame, kinds: Mapping[str, str], dims: tuple[str, ...] = ()) -> pd.DataFrame:
     """Yearly values from a monthly long table with columns month, metric, group, value.
 
-    Extra id columns (scenario, replication) are kept. Stocks are averaged,
-    flows summed, and the employment rate derived per group.
+    Args:
+        monthly: The monthly table. Other columns are kept as keys: id
+            columns (scenario, replication) first, extra dimensions ``dims``
+            after the group.
+        kinds: ``{metric: "stock" or "flow"}``: stocks are averaged over the
+            months, flows summed. The employment rate is derived per group.
+        dims: Columns of extra counter dimensions (empty for metrics without them).
     """
-    ids = [c for c in monthly.columns if c not in ("month", "metric", "group", "value")]
+    ids = [c for c in monthly.columns if c not in ("month", "metric", "group", "value", *dims)]
     df = monthly.assign(year=monthly["month"].str[:4].astype(int))
-    keys = ids + ["year", "metric", "group"]
-    stocks = df[df["metric"].isin(STOCKS)].groupby(keys, as_index=False)["value"].mean()
-    flows = df[df["metric"].isin(FLOWS)].groupby(keys, as_index=False)["value"].sum()
-    wide = stocks.pivot_table(index=ids + ["year", "group"], columns="metric", values="value").reset_index()
+    keys = ids + ["year", "metric", "group", *dims]
+    stock_names = [m for m, k in kinds.items() if k == "stock"]
+    flow_names = [m for m, k in kinds.items() if k == "flow"]
+    stocks = df[df["metric"].isin(stock_names)].groupby(keys, as_index=False, dropna=False)["value"].mean()
+    flows = df[df["metric"].isin(flow_names)].groupby(keys, as_index=False, dropna=False)["value"].sum()
+    people = stocks[stocks["metric"].isin(["population_20_64", "employed"])]
+    wide = people.pivot_table(index=ids + ["year", "group"], columns="metric", values="value").reset_index()
     rate = wide[ids + ["year", "group"]].copy()
     rate["metric"] = "employment_rate_20_64"
     rate["value"] = np.where(wide["population_20_64"] > 0, wide["employed"] / wide["population_20_64"].where(wide["population_20_64"] > 0), np.nan)

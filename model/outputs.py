@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import charts, metrics
+from . import charts
 from .runner import RunResult
 
 PACKAGES = ("numpy", "pandas", "mesa", "scipy", "matplotlib", "pydantic", "typer", "pyarrow", "PyYAML")
@@ -130,7 +130,7 @@ def write_run(result: RunResult, out_root: Path, name: str, command: list[str],
             "persons_simulated": result.persons,
             "persons_per_agent": result.weight,
             "hazards_capped": result.capped,
-            "units": metrics.UNITS,
+            "units": {**result.units, "employment_rate_20_64": "fraction"},
             "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
             **provenance(),
             "files": sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file()) + ["manifest.json"],

@@ -8,27 +8,41 @@ Career state is stored so that it need not be touched every month:
 ``months_worked_before_spell`` holds the months worked before the current
 spell, and ``spell_start`` the month the current spell (at work, or out of
 work) began. Months worked and months out of work are derived on demand.
+
+The core columns (``CORE_DTYPES``) are drawn by the synthesis; a process of
+the engine may add columns of its own (:meth:`Population.add_column`), which
+new people receive with the column's fill value.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
 from . import codes
 
-
 UPTAKE_GROUP_OF_BAND = np.zeros(len(codes.AGE_BANDS), dtype=np.intp)
 for _group, _bands in enumerate(codes.UPTAKE_AGE_GROUPS.values()):
     UPTAKE_GROUP_OF_BAND[list(_bands)] = _group
 
+# Core columns, their types and the value of a free row (see docs/odd.md for units).
+CORE_DTYPES: dict[str, Any] = {
+    "sex": np.int8, "age_months": np.int16, "education": np.int8, "migration": np.int8,
+    "work_disability": np.bool_, "status": np.int8, "self_employed": np.bool_,
+    "inactive_reason": np.int8, "months_worked_before_spell": np.int16,
+    "spell_start": np.int16, "gap_before_job": np.int16, "benefits_in_spell": np.uint8,
+    "awareness_draw": np.float32, "cheques_in_window": np.int8, "window_start": np.int16,
+    "last_cheque_month": np.int16, "cheque1_month": np.int16,
+}
+_FREE_ROW = {"status": codes.ABSENT, "window_start": codes.NO_MONTH, "last_cheque_month": codes.NO_MONTH,
+             "cheque1_month": codes.NO_MONTH}
 
-@dataclass
+
 class Population:
-    """Columns describing every person (see ``docs/odd.md`` for units).
+    """Columns describing every person.
 
-    Attributes:
+    Core columns (always present):
         sex: 0 man, 1 woman (``codes.SEX``).
         age_months: Age in completed months.
         education: ``codes.EDUCATION`` code.
@@ -47,57 +61,51 @@ class Population:
         window_start: Month the current window began (``codes.NO_MONTH`` if none).
         last_cheque_month: Month of the latest cheque start.
         cheque1_month: Month of the latest cheque-1 start (recent-user effects).
+
+    Args:
+        **columns: Every core column, plus any extra column, as arrays of one length.
     """
 
-    sex: np.ndarray
-    age_months: np.ndarray
-    education: np.ndarray
-    migration: np.ndarray
-    work_disability: np.ndarray
-    status: np.ndarray
-    self_employed: np.ndarray
-    inactive_reason: np.ndarray
-    months_worked_before_spell: np.ndarray
-    spell_start: np.ndarray
-    gap_before_job: np.ndarray
-    benefits_in_spell: np.ndarray
-    awareness_draw: np.ndarray
-    cheques_in_window: np.ndarray
-    window_start: np.ndarray
-    last_cheque_month: np.ndarray
-    cheque1_month: np.ndarray
-
-    DTYPES = {
-        "sex": np.int8, "age_months": np.int16, "education": np.int8, "migration": np.int8,
-        "work_disability": np.bool_, "status": np.int8, "self_employed": np.bool_,
-        "inactive_reason": np.int8, "months_worked_before_spell": np.int16,
-        "spell_start": np.int16, "gap_before_job": np.int16, "benefits_in_spell": np.uint8,
-        "awareness_draw": np.float32, "cheques_in_window": np.int8, "window_start": np.int16,
-        "last_cheque_month": np.int16, "cheque1_month": np.int16,
-    }
-
-    def __post_init__(self) -> None:
-        sizes = {len(getattr(self, name)) for name in self.column_names()}
+    def __init__(self, **columns: Any):
+        missing = [name for name in CORE_DTYPES if name not in columns]
+        if missing:
+            raise ValueError(f"population lacks the core columns {missing}")
+        self.dtypes: dict[str, Any] = {}
+        self.fills: dict[str, Any] = {}
+        for name, values in columns.items():
+            dtype = CORE_DTYPES.get(name, np.asarray(values).dtype)
+            setattr(self, name, np.asarray(values, dtype=dtype))
+            self.dtypes[name] = dtype
+            self.fills[name] = _FREE_ROW.get(name, 0)
+        sizes = {len(getattr(self, name)) for name in self.dtypes}
         if len(sizes) != 1:
             raise ValueError(f"population columns differ in length: {sizes}")
-        for name, dtype in self.DTYPES.items():
-            setattr(self, name, np.asarray(getattr(self, name), dtype=dtype))
 
-    @classmethod
-    def column_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
+    def column_names(self) -> tuple[str, ...]:
+        """Names of every column, core columns first."""
+        return tuple(self.dtypes)
+
+    def add_column(self, name: str, dtype: Any, fill: Any = 0) -> None:
+        """Add a column (every row, free rows and new people get ``fill``)."""
+        if name in self.dtypes:
+            raise ValueError(f"population already has a column '{name}'")
+        setattr(self, name, np.full(len(self), fill, dtype=dtype))
+        self.dtypes[name] = dtype
+        self.fills[name] = fill
 
     def __len__(self) -> int:
         return len(self.status)
 
-    def copy(self) -> "Population":
+    def copy(self) -> Population:
         """Deep copy (each scenario runs on its own copy of the same people)."""
-        return Population(**{n: getattr(self, n).copy() for n in self.column_names()})
+        out = Population(**{n: getattr(self, n).copy() for n in self.dtypes})
+        out.fills = dict(self.fills)
+        return out
 
-    def put(self, idx: np.ndarray, people: "Population") -> None:
-        """Overwrite rows ``idx`` with ``people`` (used for new 20-year-olds)."""
-        for n in self.column_names():
-            getattr(self, n)[idx] = getattr(people, n)
+    def put(self, idx: np.ndarray, people: Population) -> None:
+        """Overwrite rows ``idx`` with ``people``; columns ``people`` lacks get their fill value."""
+        for n in self.dtypes:
+            getattr(self, n)[idx] = getattr(people, n) if n in people.dtypes else self.fills[n]
 
     # Derived quantities -------------------------------------------------
     def age_band(self, idx=slice(None)) -> np.ndarray:
@@ -121,14 +129,11 @@ class Population:
 
 
 def empty(n: int) -> Population:
-    """A population of ``n`` free rows."""
-    cols = {name: np.zeros(n, dtype=dtype) for name, dtype in Population.DTYPES.items()}
-    cols["status"][:] = codes.ABSENT
-    for name in ("window_start", "last_cheque_month", "cheque1_month"):
-        cols[name][:] = codes.NO_MONTH
-    return Population(**cols)
+    """A population of ``n`` free rows (core columns only)."""
+    return Population(**{name: np.full(n, _FREE_ROW.get(name, 0), dtype=dtype) for name, dtype in CORE_DTYPES.items()})
 
 
 def concat(parts: list[Population]) -> Population:
-    """Stack populations row-wise."""
-    return Population(**{n: np.concatenate([getattr(p, n) for p in parts]) for n in Population.column_names()})
+    """Stack populations row-wise (they must have the same columns)."""
+    names = parts[0].column_names()
+    return Population(**{n: np.concatenate([getattr(p, n) for p in parts]) for n in names})

@@ -13,11 +13,15 @@ import numpy as np
 import pandas as pd
 
 from . import codes, metrics
-from .model import LoopbaanModel, TableCache
+from .model import LoopbaanModel
 from .population import Population, concat, empty
+from .process import Process, all_counters, dimension_names
+from .processes import default_processes
 from .randomness import Streams
 from .scenario import Scenario, check_compatible
+from .state import SimulationState
 from .synthesis import draw_people, fit_report
+from .tables import TableCache
 
 CAPACITY_SLACK = 0.01  # spare rows beyond the largest published size in the horizon
 
@@ -28,7 +32,7 @@ class RunResult:
 
     Attributes:
         scenarios: The scenarios, in the order given.
-        monthly: Long table: scenario, replication, month, metric, group, value.
+        monthly: Long table: scenario, replication, month, metric, group, (extra dimensions,) value.
         summary: Yearly tidy table: scenario, year, metric, group, value (p05, p95
             when there are several replications).
         fit: Population fit report of each replication.
@@ -36,6 +40,9 @@ class RunResult:
         capped: Hazards capped at their ceiling (should be 0).
         persons: Simulated persons at the start.
         weight: Persons represented by one simulated person.
+        yearly: Yearly values per replication (scenario, replication, year, metric, group, value).
+        units: Unit of each metric.
+        dims: Names of the extra counter dimensions (columns of the tables).
     """
 
     scenarios: list[Scenario]
@@ -46,6 +53,9 @@ class RunResult:
     capped: int = 0
     persons: int = 0
     weight: float = 1.0
+    yearly: pd.DataFrame | None = None
+    units: dict[str, str] = field(default_factory=dict)
+    dims: tuple[str, ...] = ()
 
 
 def build_population(scenario: Scenario, streams: Streams, tables: TableCache,
@@ -86,20 +96,43 @@ def warmup_signature(scenario: Scenario) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _summarise(monthly: pd.DataFrame, replications: int) -> pd.DataFrame:
-    yearly = metrics.yearly_summary(monthly)
-    keys = ["scenario", "year", "metric", "group"]
+def initial_state(scenarios: list[Scenario], replication: int, processes: list[Process],
+                  tables: TableCache) -> tuple[SimulationState, pd.DataFrame]:
+    """The state at the first simulated month of a replication, shared by every scenario.
+
+    Returns:
+        The state and the population fit report.
+    """
+    first = scenarios[0]
+    streams = Streams(first.settings["seed"], replication)
+    people, weight, fit = build_population(first, streams, tables, scenarios[1:])
+    model = LoopbaanModel.start(first.tree, people, first.first_month, first.start_month, first.n_months, weight,
+                                streams, processes, tables)
+    model.close()
+    return model.state, fit
+
+
+def _summarise(yearly: pd.DataFrame, replications: int, dims: tuple[str, ...]) -> pd.DataFrame:
+    keys = ["scenario", "year", "metric", "group", *dims]
     if replications == 1:
         return yearly.drop(columns="replication")[keys + ["value"]]
-    grouped = yearly.groupby(keys)["value"]
+    grouped = yearly.groupby(keys, dropna=False)["value"]
     out = grouped.mean().rename("value").to_frame()
     out["p05"] = grouped.quantile(0.05)
     out["p95"] = grouped.quantile(0.95)
     return out.reset_index()
 
 
-def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: None) -> RunResult:
+def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: None,
+        processes: Callable[[], list[Process]] = default_processes,
+        advance: Callable[[int], None] = lambda months: None) -> RunResult:
     """Simulate every scenario for every replication.
+
+    Args:
+        scenarios: Scenarios that can share a run (:func:`model.scenario.check_compatible`).
+        progress: Receives a line of text at each stage.
+        processes: Makes the list of processes of a month (a new list per model).
+        advance: Called with the number of months just simulated (for progress bars).
 
     Raises:
         ScenarioError: if the scenarios cannot share a population.
@@ -111,38 +144,56 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     frames, fits, timings, capped = [], [], {"synthesis": 0.0}, 0
     months = list(range(first.start_month, first.end_month + 1))
     persons, weight = 0, 1.0
+    declared = processes()
+    dims = dimension_names(declared)
+    units = {c.name: c.unit for c in all_counters(declared)}
+    kinds = {c.name: c.kind for c in all_counters(declared)}
     for rep in range(settings["replications"]):
-        streams = Streams(settings["seed"], rep)
         t0 = time.perf_counter()
-        people, weight, fit = build_population(first, streams, tables, scenarios[1:])
-        persons = int((people.status != codes.ABSENT).sum())
+        start, fit = initial_state(scenarios, rep, processes(), tables)
+        weight = start.weight
+        persons = int((start.people.status != codes.ABSENT).sum())
         timings["synthesis"] += time.perf_counter() - t0
         fits.append(fit.assign(replication=rep))
         progress(f"replication {rep + 1}/{settings['replications']}: {persons:,} persons (1 = {weight:.2f} people)")
-        # Each distinct warm-up is simulated once; every scenario then starts its
-        # reported months from the warmed-up population (the same way for all, so
-        # common random numbers hold whether or not a warm-up was shared).
-        warmed: dict[str, Population] = {}
+        # Each distinct warm-up is simulated once; every scenario then continues from
+        # its own copy of the warmed-up state (the same way for all, so common random
+        # numbers hold whether or not a warm-up was shared).
+        warmed: dict[str, SimulationState] = {}
         for scenario in scenarios:
             warmup_seconds = 0.0
             key = warmup_signature(scenario)
             if key not in warmed:
-                warm = LoopbaanModel(scenario.tree, people.copy(), scenario.first_month, scenario.start_month,
-                                     0, weight, streams, tables)
-                warm.run()
-                warmed[key] = warm.people
-                warmup_seconds = warm.seconds["warmup"]
-                capped += warm.recorder.capped
-            model = LoopbaanModel(scenario.tree, warmed[key].copy(), scenario.start_month, scenario.start_month,
-                                  scenario.n_months, weight, streams, tables)
-            recorder = model.run()
+                warm = LoopbaanModel(scenario.tree, start.snapshot(), processes(), tables)
+                t1 = time.perf_counter()
+                _simulate(warm, scenario.start_month - 1, advance)
+                warm.close()
+                warmup_seconds = time.perf_counter() - t1
+                warmed[key] = warm.state
+            model = LoopbaanModel(scenario.tree, warmed[key].snapshot(), processes(), tables)
+            t1 = time.perf_counter()
+            _simulate(model, scenario.end_month, advance)
+            model.close()
+            seconds = time.perf_counter() - t1
             timings[f"warmup:{scenario.name}"] = timings.get(f"warmup:{scenario.name}", 0.0) + warmup_seconds
-            timings[f"simulate:{scenario.name}"] = timings.get(f"simulate:{scenario.name}", 0.0) + model.seconds["simulate"]
-            capped += recorder.capped
-            frames.append(recorder.monthly_frame(months).assign(scenario=scenario.name, replication=rep))
+            timings[f"simulate:{scenario.name}"] = timings.get(f"simulate:{scenario.name}", 0.0) + seconds
+            capped += model.counters.capped
+            frames.append(model.counters.monthly_frame(months).assign(scenario=scenario.name, replication=rep))
             warm_note = f" (+{warmup_seconds:.1f} s warm-up)" if warmup_seconds else (
                 " (warm-up shared)" if scenario.first_month < scenario.start_month else "")
-            progress(f"  {scenario.name}: {model.seconds['simulate']:.1f} s for {scenario.n_months} months{warm_note}")
-    monthly = pd.concat(frames, ignore_index=True)[["scenario", "replication", "month", "metric", "group", "value"]]
-    summary = _summarise(monthly, settings["replications"])
-    return RunResult(scenarios, monthly, summary, pd.concat(fits, ignore_index=True), timings, capped, persons, weight)
+            progress(f"  {scenario.name}: {seconds:.1f} s for {scenario.n_months} months{warm_note}")
+    columns = ["scenario", "replication", "month", "metric", "group", *dims, "value"]
+    monthly = pd.concat(frames, ignore_index=True)[columns]
+    yearly = metrics.yearly_summary(monthly, kinds, dims)
+    summary = _summarise(yearly, settings["replications"], dims)
+    return RunResult(scenarios, monthly, summary, pd.concat(fits, ignore_index=True), timings, capped, persons, weight,
+                     yearly, units, dims)
+
+
+def _simulate(model: LoopbaanModel, last: int, advance: Callable[[int], None]) -> None:
+    """Run ``model`` up to month ``last``, a year at a time, reporting progress."""
+    while model.month <= last:
+        chunk_end = min(last, model.month + 11)
+        n = chunk_end - model.month + 1
+        model.run_until(chunk_end)
+        advance(n)

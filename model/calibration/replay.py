@@ -35,11 +35,14 @@ import numpy as np
 
 from .. import codes, metrics
 from ..behaviour import uptake
-from ..model import LoopbaanModel, TableCache
+from ..model import LoopbaanModel
+from ..process import Month, Process
+from ..processes import default_processes
 from ..params import ParameterSet, ParameterTree
 from ..randomness import Streams
 from ..runner import build_population
 from ..scenario import Scenario
+from ..tables import TableCache
 from .targets import Tallies
 
 
@@ -68,23 +71,23 @@ class Paths:
     seconds: float = 0.0
 
 
-class _RecordingModel(LoopbaanModel):
-    """The engine, noting before each month's uptake what the hazards depend on."""
+class _RecordPaths(Process):
+    """A process placed just before uptake: notes what the uptake hazards depend on."""
 
-    def __init__(self, *args, months: list[int], **kwargs):
-        super().__init__(*args, **kwargs)
-        n = len(self.people)
-        self.paths = Paths(months, np.zeros((len(months), n), np.uint16), np.zeros((len(months), n), bool),
-                           np.zeros((len(months), n), np.float32), [], [], self.weight)
+    name = "record_paths"
+    needs = ("eligible", "renewed_rows")
 
-    def take_up(self, m: int, p: ParameterSet, eligible: np.ndarray, count) -> None:
-        i = m - self.paths.months[0]
-        self.paths.cells[i] = uptake.hazard_cell(self.people, slice(None))
-        self.paths.eligible[i] = eligible
-        self.paths.draws[i] = self.people.awareness_draw
-        self.paths.renewed.append(self.renewed_rows.copy())
-        self.paths.params.append(p)
-        super().take_up(m, p, eligible, count)
+    def __init__(self, paths: Paths):
+        self.paths = paths
+
+    def step(self, model, month: Month) -> None:
+        """Note the hazard cells, eligibility, awareness draws and renewed rows of the month."""
+        i = month.number - self.paths.months[0]
+        self.paths.cells[i] = uptake.hazard_cell(model.people, slice(None))
+        self.paths.eligible[i] = month.values["eligible"]
+        self.paths.draws[i] = model.people.awareness_draw
+        self.paths.renewed.append(month.values["renewed_rows"].copy())
+        self.paths.params.append(month.params)
 
 
 def replay_limits(tree: ParameterTree, first: int, last: int) -> str | None:
@@ -123,10 +126,15 @@ def record_paths(scenario: Scenario, tree: ParameterTree, scale: float, seed: in
     tables = TableCache()
     people, weight, _ = build_population(dataclasses.replace(scenario, settings={**scenario.settings, "end": f"{last_year}-12"}),
                                          streams, tables)
-    model = _RecordingModel(tree, people, first, last + 1, 0, weight, streams, tables, months=months)
+    n = len(people)
+    paths = Paths(months, np.zeros((len(months), n), np.uint16), np.zeros((len(months), n), bool),
+                  np.zeros((len(months), n), np.float32), [], [], weight)
+    processes = default_processes()
+    processes.insert(next(i for i, p in enumerate(processes) if p.name == "uptake"), _RecordPaths(paths))
+    model = LoopbaanModel.start(tree, people, first, last + 1, 0, weight, streams, processes, tables)
     model.run()
-    model.paths.seconds = time.perf_counter() - t0
-    return model.paths
+    paths.seconds = time.perf_counter() - t0
+    return paths
 
 
 def _cell_groups(p: ParameterSet, month: int) -> np.ndarray:

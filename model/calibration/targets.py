@@ -21,9 +21,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .. import metrics
+from ..processes import metric_names
 from ..yamlfile import read_validated
 
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "targets" / "uptake.yaml"
+FLOW_METRICS = metric_names("flow")
 KINDS = ("starts", "share", "cheques_per_user", "change", "amount")
 
 
@@ -36,7 +38,7 @@ class _Series(BaseModel):
 
     description: str
     kind: Literal["starts", "share", "cheques_per_user", "change", "amount"]
-    metric: Literal[metrics.FLOWS]  # type: ignore[valid-type]
+    metric: Literal[FLOW_METRICS]  # type: ignore[valid-type]
     group: Literal[metrics.GROUPS]  # type: ignore[valid-type]
     unit: str
     scale: float = Field(gt=0)
@@ -177,7 +179,7 @@ class Tallies:
     def from_summary(cls, summary: pd.DataFrame, scenario: str | None = None) -> "Tallies":
         """From a run's yearly summary (columns scenario, year, metric, group, value)."""
         df = summary if scenario is None else summary[summary["scenario"] == scenario]
-        df = df[df["metric"].isin(metrics.FLOWS)]
+        df = df[df["metric"].isin(FLOW_METRICS)]
         return cls({(m, g, int(y)): float(v) for m, g, y, v in zip(df["metric"], df["group"], df["year"], df["value"])})
 
     def total(self, metric: str, group: str, first: int, last: int) -> float:

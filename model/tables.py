@@ -1,0 +1,31 @@
+"""Raked tables and labour hazards, computed once per set of margins and shared by every model of a run."""
+
+from __future__ import annotations
+
+import json
+
+from .behaviour import labour
+from .params import ParameterSet
+from .synthesis import CellTable, cell_table
+
+_TABLE_PREFIXES = ("population.", "labour_market.")
+
+
+class TableCache:
+    """Raked tables and labour hazards, shared by every model of a run.
+
+    A table depends only on the margins in force, so it is computed once per
+    distinct set of margin values (most years after the last published figure
+    share one).
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, tuple[CellTable, labour.LabourHazards]] = {}
+
+    def get(self, p: ParameterSet) -> tuple[CellTable, labour.LabourHazards]:
+        """The table and hazards for the margins in ``p``."""
+        key = json.dumps({k: v for k, v in p.items() if k.startswith(_TABLE_PREFIXES)}, sort_keys=True, default=str)
+        if key not in self._store:
+            table = cell_table(p)
+            self._store[key] = (table, labour.hazards_from_table(table, p))
+        return self._store[key]
