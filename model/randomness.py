@@ -1,33 +1,45 @@
 """Random numbers with common random numbers (CRN) across scenarios.
 
 One root seed; each replication gets its own ``SeedSequence`` spawn key; each
-(process, month) gets its own child. Draws are tied to person rows, never to
-the order in which a scenario happens to visit people, so the same person gets
-the same number in every scenario:
+(stream, month) gets its own child, keyed by a hash of the stream's name
+(:func:`stream_key`), so a new stream changes no existing draw. Draws are
+tied to person rows, never to the order in which a scenario happens to visit
+people, so the same person gets the same number in every scenario:
 
 * :meth:`Streams.row_uniforms` gives person ``i`` a uniform computed from
-  (seed, replication, process, month, i) by a counter-based hash (SplitMix64),
+  (seed, replication, stream, month, i) by a counter-based hash (SplitMix64),
   whatever rows are asked for. It is used for small, scenario-dependent groups.
 * :meth:`Streams.sparse_candidates` thins the whole row range at a fixed
   ceiling hazard (geometric gaps between candidate rows, see
-  ``shared/perf-notes.md``). A person with hazard ``h <= ceiling`` is accepted
+  ``docs/sources.md#thinning``). A person with hazard ``h <= ceiling`` is accepted
   when its uniform ``u < h / ceiling``; the candidates and their uniforms do not
   depend on the scenario, so this is exact CRN for large, rare-event groups.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+
 import numpy as np
 
-PROCESSES = (
-    "synthesis", "entrants", "separation", "jobseeker_exit", "non_active_exit",
-    "destination_reason", "benefit", "uptake_cheque1", "uptake_cheque2", "job_change", "leavers",
-)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-_MONTH_OFFSET = 40000
-_DENSE_ABOVE = 0.08  # above this ceiling, one draw per row beats geometric gaps  # month numbers may be negative in principle; spawn keys may not
+_MONTH_OFFSET = 40000  # month numbers may be negative in principle; spawn keys may not
+_DENSE_ABOVE = 0.08  # above this ceiling, one draw per row beats geometric gaps
+
+
+@functools.lru_cache(maxsize=None)
+def stream_key(name: str) -> int:
+    """A stream's key: the first 8 bytes of the SHA-256 of its name.
+
+    Keyed by name, not by a position in a list, so adding a stream changes no
+    existing draw.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"a random stream needs a non-empty name, got {name!r}")
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "little")
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -52,22 +64,22 @@ class Streams:
         self.replication = int(replication)
         self._root = np.random.SeedSequence(self.root_seed, spawn_key=(self.replication,))
 
-    def _sequence(self, process: str, month: int) -> np.random.SeedSequence:
-        pid = PROCESSES.index(process)
-        return np.random.SeedSequence(self._root.entropy, spawn_key=(self.replication, pid, month + _MONTH_OFFSET))
+    def _sequence(self, stream: str, month: int) -> np.random.SeedSequence:
+        return np.random.SeedSequence(self._root.entropy,
+                                      spawn_key=(self.replication, stream_key(stream), month + _MONTH_OFFSET))
 
-    def generator(self, process: str, month: int) -> np.random.Generator:
-        """A generator for ``process`` in ``month`` (same in every scenario)."""
-        return np.random.Generator(np.random.PCG64(self._sequence(process, month)))
+    def generator(self, stream: str, month: int) -> np.random.Generator:
+        """A generator for ``stream`` in ``month`` (same in every scenario)."""
+        return np.random.Generator(np.random.PCG64(self._sequence(stream, month)))
 
-    def row_uniforms(self, process: str, month: int, rows: np.ndarray) -> np.ndarray:
+    def row_uniforms(self, stream: str, month: int, rows: np.ndarray) -> np.ndarray:
         """Uniforms in [0, 1) for the given person rows (float64)."""
-        key = self._sequence(process, month).generate_state(1, np.uint64)[0]
+        key = self._sequence(stream, month).generate_state(1, np.uint64)[0]
         with np.errstate(over="ignore"):
             x = _splitmix64(np.asarray(rows, dtype=np.uint64) * _GOLDEN + key)
         return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
 
-    def sparse_candidates(self, process: str, month: int, n_rows: int, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
+    def sparse_candidates(self, stream: str, month: int, n_rows: int, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
         """Rows picked with probability ``ceiling`` each, and a uniform for each.
 
         Returns:
@@ -77,8 +89,8 @@ class Streams:
         """
         if ceiling >= 1.0:
             rows = np.arange(n_rows)
-            return rows, self.generator(process, month).random(n_rows)
-        rng = self.generator(process, month)
+            return rows, self.generator(stream, month).random(n_rows)
+        rng = self.generator(stream, month)
         if ceiling > _DENSE_ABOVE:
             # One uint16 per row is cheaper than many geometric gaps. A candidate's
             # value plus a fresh uniform, over 2**16, is uniform on [0, 1).
@@ -98,4 +110,5 @@ class Streams:
 
     def mesa_seed(self) -> int:
         """Seed for the Mesa model's own generator (used by institution agents)."""
-        return int(np.random.SeedSequence(self._root.entropy, spawn_key=(self.replication, 999)).generate_state(1)[0])
+        return int(np.random.SeedSequence(self._root.entropy, spawn_key=(self.replication, stream_key("mesa")))
+                   .generate_state(1)[0])

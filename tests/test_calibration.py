@@ -218,13 +218,15 @@ def test_calibration_recovers_known_parameters(tmp_path):
         raw["targets"][t.series]["values"][int(t.period) if t.first_year == t.last_year else t.period] = float(made[t.name])
     targets_file = tmp_path / "synthetic_targets.yaml"
     targets_file.write_text(yaml.safe_dump(raw))
-    config = load_config(write_config(tmp_path, scale=scale, rounds=1, seed=11, seed_check=False,
+    # With the seed check, as calibrate runs: the reported uncertainty includes the noise of the
+    # calibration's own population, which the Jacobian cannot see.
+    config = load_config(write_config(tmp_path, scale=scale, rounds=1, seed=11, seed_check=True,
                                       targets_file=str(targets_file)))
     result = fit.calibrate(config, check=False)
     z = (result.values - truth) / result.sd
     labels = [p.label for p in config.parameters]
     assert np.all(np.abs(z) < 3), dict(zip(labels, np.round(z, 2)))
-    assert np.all(result.sd > 0) and np.array_equal(result.sd, result.sd_jacobian)  # no seed check here
+    assert np.all(result.sd > 0) and np.all(result.sd >= result.sd_jacobian)
 
 
 # -- the calibrated parameter file ---------------------------------------------
@@ -393,14 +395,16 @@ def test_replay_by_hand(law):
     assert capped.total("starts_cheque1", "all", 2015, 2015) == pytest.approx(3 * ceiling)
 
 
-def test_objective_moves_smoothly_with_awareness_at_the_config_step(small_config, small_paths):
-    """Awareness is a staircase (one person at a time); at the config's step the slope is stable."""
-    objective = fit.Objective(small_config, small_paths)
-    x = np.array(small_config.start())
-    j = [p.label for p in small_config.parameters].index("behaviour.awareness.midpoint_year")
-    step = small_config.parameters[j].step
+def test_objective_moves_smoothly_with_awareness_at_the_config_step(tmp_path):
+    """Awareness is a staircase (one person at a time); at the config's step and scale the slope is stable."""
+    config = load_config(write_config(tmp_path, rounds=1))  # the default config's scale: the step is set for it
+    paths = replay.record_paths(config.scenario, config.tree(config.start()), config.scale, config.seed, config.last_year)
+    objective = fit.Objective(config, paths)
+    x = np.array(config.start())
+    j = [p.label for p in config.parameters].index("behaviour.awareness.midpoint_year")
+    step = config.parameters[j].step
     e = np.eye(len(x))[j]
-    starts = [i for i, t in enumerate(small_config.targets) if t.kind == "starts"]
+    starts = [i for i, t in enumerate(config.targets) if t.kind == "starts"]
     slope1 = (objective(x + step * e) - objective(x - step * e))[starts] / (2 * step)
     slope2 = (objective(x + 2 * step * e) - objective(x - 2 * step * e))[starts] / (4 * step)
     assert (slope1 < 0).all()  # later awareness, fewer starts
