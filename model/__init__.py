@@ -1,0 +1,51 @@
+"""loopbaansim: a policy-impact simulation of the Flemish career-guidance voucher (loopbaancheque).
+
+From Python::
+
+    import model
+    sim = model.Simulation(["baseline_2020", "herintreders"], scale=0.02, seed=7)
+    res = sim.run()
+    res.summary                      # yearly results (summary.csv)
+    res.difference("herintreders")   # paired difference with the first scenario
+    res.plot("employment_rate")      # a matplotlib Figure
+    res.save("outputs/")             # the run folder the CLI writes
+
+    model.Scenario.load("herintreders")
+    model.Scenario.from_dict({"name": "cheap", "extends": "baseline_2020", "overrides": {...}})
+    model.parameters("cheque.cheques.user_price", date="2026-01-01")
+
+The names are loaded on first use, so ``import model`` stays light and sets no
+matplotlib backend.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.2.0"
+
+_EXPORTS = {
+    "Simulation": "api", "Results": "api", "parameters": "api", "ParameterValue": "api",
+    "Scenario": "scenario", "ScenarioError": "scenario",
+    "ParameterError": "params", "ParameterTree": "params",
+    "OutputError": "outputs",
+    "Process": "process", "Column": "process", "Month": "process", "ProcessError": "process",
+    "Counter": "metrics",
+    "default_processes": "processes",
+    "SimulationState": "state",
+    "LoopbaanModel": "model",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'model' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return [*__all__, "__version__"]

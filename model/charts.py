@@ -1,16 +1,21 @@
-"""Charts for policymakers, written as PNG and SVG."""
+"""Charts for policymakers: functions that return a matplotlib ``Figure``.
+
+Figures are made without pyplot, so importing this module (or the package)
+sets no matplotlib backend and opens no window; in Jupyter a returned figure
+shows itself. Only :func:`save_figure` (used by the CLI and
+:meth:`model.Results.save`) writes files, as PNG and SVG.
+
+``CHARTS`` names every chart of a run folder: ``{name: (file name, function)}``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402,F401
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
 GROUP_LABELS = {
     "all": "All 20-64", "women": "Women", "men": "Men", "low_educated": "Low-educated",
@@ -38,14 +43,27 @@ def _style(i: int) -> dict:
     return {"linestyle": dash, "marker": marker, "color": f"C{i}", "markersize": 6 - min(i, 3)}
 
 
-def _save(fig, folder: Path, name: str, stamp: str = "") -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+def _figure(**kwargs) -> tuple[Figure, object]:
+    """A new figure and its axes (``Figure.subplots`` arguments), without pyplot."""
+    figsize = kwargs.pop("figsize")
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(**kwargs)
+
+
+def stamp_figure(fig: Figure, stamp: str) -> Figure:
+    """Print one line naming the run, scale and seed under the figure."""
     if stamp:
         fig.text(0.01, -0.02, stamp, fontsize=7, color="0.35", ha="left", va="top")
+    return fig
+
+
+def save_figure(fig: Figure, folder: Path, name: str, stamp: str = "") -> list[Path]:
+    """Write ``fig`` as ``name.png`` and ``name.svg`` in ``folder``; return the files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp_figure(fig, stamp)
     paths = [folder / f"{name}.png", folder / f"{name}.svg"]
     fig.savefig(paths[0], dpi=150, bbox_inches="tight")
     fig.savefig(paths[1], bbox_inches="tight")
-    plt.close(fig)
     return paths
 
 
@@ -64,8 +82,9 @@ def _bars_by_group(ax, data: pd.DataFrame, scenarios, metric: str, label: str) -
     ax.grid(axis="x", alpha=0.3)
 
 
-def eligible_and_users(summary: pd.DataFrame, scenarios, folder: Path, stamp: str = "") -> list[Path]:
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), sharey=True)
+def eligible_and_users(summary: pd.DataFrame, scenarios) -> Figure:
+    """Who may use the cheque and who takes it up, by group (bars per scenario)."""
+    fig, axes = _figure(nrows=1, ncols=2, figsize=(13, 5.5), sharey=True)
     years = f"{summary['year'].min()}-{summary['year'].max()}"
     _bars_by_group(axes[0], summary, scenarios, "eligible", f"People eligible (yearly average, {years})")
     _bars_by_group(axes[1], summary, scenarios, "starts_cheque1", f"New users: cheque-1 starts per year (average, {years})")
@@ -75,7 +94,7 @@ def eligible_and_users(summary: pd.DataFrame, scenarios, folder: Path, stamp: st
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(scenarios), fontsize=9, bbox_to_anchor=(0.5, -0.06))
     fig.suptitle("Eligibility and uptake by group (groups overlap; 'any disadvantaged group' = any of the four groups above it)", fontsize=10)
-    return _save(fig, folder, "eligible_and_users_by_group", stamp)
+    return fig
 
 
 def _lines(ax, summary: pd.DataFrame, scenarios, metric: str, scale: float = 1.0) -> None:
@@ -88,18 +107,21 @@ def _lines(ax, summary: pd.DataFrame, scenarios, metric: str, scale: float = 1.0
     ax.grid(alpha=0.3)
 
 
-def yearly_cost(summary: pd.DataFrame, scenarios, folder: Path, stamp: str = "") -> list[Path]:
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+def yearly_cost(summary: pd.DataFrame, scenarios) -> Figure:
+    """Government cost per year, per scenario."""
+    fig, ax = _figure(figsize=(8, 4.5))
     _lines(ax, summary, scenarios, "government_cost_eur", 1e6)
     ax.set_ylabel("EUR million per year\n(cost per cheque as in the rules, not indexed)")
     ax.set_title("Government cost of the loopbaancheque")
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8)
-    return _save(fig, folder, "government_cost_per_year", stamp)
+    return fig
 
 
-def employment_rate(summary: pd.DataFrame, scenarios, folder: Path, target: float, stamp: str = "") -> list[Path]:
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+def employment_rate(summary: pd.DataFrame, scenarios) -> Figure:
+    """Employment rate against the target, and the extra people at work compared with the first scenario."""
+    target = scenarios[0].tree["labour_market.employment_rate_target"].values[-1]
+    fig, axes = _figure(nrows=1, ncols=2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [3, 2]})
     ax = axes[0]
     _lines(ax, summary, scenarios, "employment_rate_20_64", 0.01)
     ax.axhline(target * 100, color="black", linestyle="--", linewidth=1)
@@ -122,11 +144,12 @@ def employment_rate(summary: pd.DataFrame, scenarios, folder: Path, target: floa
     ax.grid(alpha=0.3)
     if len(scenarios) > 1:
         ax.legend(fontsize=8)
-    return _save(fig, folder, "employment_rate_vs_target", stamp)
+    return fig
 
 
-def starts(summary: pd.DataFrame, scenarios, folder: Path, stamp: str = "") -> list[Path]:
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+def starts(summary: pd.DataFrame, scenarios) -> Figure:
+    """Cheque-1 and cheque-2 starts per year, per scenario."""
+    fig, axes = _figure(nrows=1, ncols=2, figsize=(12, 4.5), sharey=True)
     for ax, metric, title in zip(axes, ("starts_cheque1", "starts_cheque2"), ("Cheque 1 starts per year", "Cheque 2 starts per year")):
         _lines(ax, summary, scenarios, metric)
         ax.set_title(title)
@@ -134,21 +157,70 @@ def starts(summary: pd.DataFrame, scenarios, folder: Path, stamp: str = "") -> l
         ax.set_ylim(bottom=0)
     axes[0].set_ylabel("people starting guidance per year")
     axes[0].legend(fontsize=8)
-    return _save(fig, folder, "cheque_starts_per_year", stamp)
+    return fig
+
+
+def difference(table: pd.DataFrame, metric: str = "employed", groups: tuple[str, ...] = ("all",),
+               title: str | None = None) -> Figure:
+    """A paired difference by year (from :meth:`model.Results.difference`), with its p05-p95 band.
+
+    Args:
+        table: Columns scenario, baseline, year, metric, group, value, p05, p95.
+        metric: The metric to draw.
+        groups: The groups to draw, one line each.
+    """
+    fig, ax = _figure(figsize=(8, 4.5))
+    sub = table[(table["metric"] == metric) & table["group"].isin(groups)]
+    if sub.empty:
+        raise ValueError(f"no difference for metric '{metric}' and groups {list(groups)}")
+    rate = metric == "employment_rate_20_64"
+    scale = 0.01 if rate else 1.0
+    for i, group in enumerate(groups):
+        d = sub[sub["group"] == group].sort_values("year")
+        ax.plot(d["year"], d["value"] / scale, label=GROUP_LABELS.get(group, group), **_style(i))
+        if (d["p95"] > d["p05"]).any():
+            ax.fill_between(d["year"], d["p05"] / scale, d["p95"] / scale, alpha=0.2, color=f"C{i}")
+    ax.axhline(0, color="black", linewidth=1)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+        (lambda v, _: f"{v:+.2f} pp") if rate else (lambda v, _: f"{v:+,.0f}")))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    first = sub.iloc[0]
+    ax.set_title(title or f"{metric}: {first['scenario']} minus {first['baseline']} (same people and draws)", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+# Every chart of a run folder: name -> (file name, function of (summary, scenarios)).
+CHARTS = {
+    "eligible_and_users": ("eligible_and_users_by_group", eligible_and_users),
+    "cheque_starts": ("cheque_starts_per_year", starts),
+    "government_cost": ("government_cost_per_year", yearly_cost),
+    "employment_rate": ("employment_rate_vs_target", employment_rate),
+}
+
+
+def chart_name(name: str) -> str:
+    """The chart's name in ``CHARTS``, from its name or its file name.
+
+    Raises:
+        ValueError: naming the charts there are.
+    """
+    for key, (file_name, _) in CHARTS.items():
+        if name in (key, file_name):
+            return key
+    raise ValueError(f"no chart named {name!r}; charts: {', '.join(CHARTS)} (or 'difference')")
 
 
 def write_all(summary: pd.DataFrame, scenarios, folder: Path, stamp: str = "") -> list[Path]:
-    """Write every chart; return the files written.
+    """Write every chart of ``CHARTS``; return the files written.
 
     Args:
         stamp: One line naming the run, scale and seed, printed under each chart.
     """
-    target = scenarios[0].tree["labour_market.employment_rate_target"].values[-1]
     files = []
-    files += eligible_and_users(summary, scenarios, folder, stamp)
-    files += starts(summary, scenarios, folder, stamp)
-    files += yearly_cost(summary, scenarios, folder, stamp)
-    files += employment_rate(summary, scenarios, folder, target, stamp)
+    for file_name, function in CHARTS.values():
+        files += save_figure(function(summary, scenarios), folder, file_name, stamp)
     return files
 
 
@@ -159,8 +231,8 @@ SHARE_LABELS = {
 }
 
 
-def fit_chart(table: pd.DataFrame, folder: Path, name: str, stamp: str, title: str,
-              second: tuple[str, str] | None = None, model_label: str = "model") -> list[Path]:
+def fit_chart(table: pd.DataFrame, title: str, second: tuple[str, str] | None = None,
+              model_label: str = "model") -> Figure:
     """Model against observed: yearly starts of cheques 1 and 2, and the composition of users.
 
     Args:
@@ -169,7 +241,7 @@ def fit_chart(table: pd.DataFrame, folder: Path, name: str, stamp: str, title: s
         second: Optional ``(column, label)`` of a second model value to draw
             (e.g. the full engine next to the calibration objective).
     """
-    fig, axes = plt.subplots(1, 3, figsize=(16, 5), gridspec_kw={"width_ratios": [1, 1, 1.3]})
+    fig, axes = _figure(nrows=1, ncols=3, figsize=(16, 5), gridspec_kw={"width_ratios": [1, 1, 1.3]})
     for ax, metric, label in zip(axes[:2], ("starts_cheque1", "starts_cheque2"), ("Cheque 1", "Cheque 2")):
         d = table[(table["kind"] == "starts") & (table["metric"] == metric) & (table["group"] == "all")].copy()
         d["year"] = d["period"].astype(int)
@@ -206,4 +278,4 @@ def fit_chart(table: pd.DataFrame, folder: Path, name: str, stamp: str, title: s
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12))  # below the axis, off the bars
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
-    return _save(fig, folder, name, stamp)
+    return fig

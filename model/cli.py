@@ -8,7 +8,7 @@ status 2 before anything is written.
 from __future__ import annotations
 
 import os
-import re
+import signal
 import sys
 from pathlib import Path
 from typing import Optional
@@ -16,7 +16,7 @@ from typing import Optional
 import typer
 
 from .params import ParameterError, ParameterTree
-from .scenario import ScenarioError, check_compatible, load
+from .scenario import ScenarioError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="loopbaansim: policy-impact simulation of the Flemish loopbaancheque.")
@@ -27,26 +27,57 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def _load_all(files: list[Path], scale: Optional[float], seed: Optional[int], replications: Optional[int]):
+def _on_sigterm(signum, frame) -> None:
+    """Stop like Ctrl-C, so a run folder being written is removed, not left half-written."""
+    raise KeyboardInterrupt
+
+
+def _simulation(scenarios: list[str], scale: Optional[float], seed: Optional[int], replications: Optional[int]):
+    """The scenarios as a :class:`model.api.Simulation`; bad input exits with status 2."""
+    from .api import Simulation
+
     try:
-        law = ParameterTree.load()
-        scenarios = [load(f, law) for f in files]
-        for s in scenarios:
-            if scale is not None:
-                s.settings["scale"] = scale
-            if seed is not None:
-                s.settings["seed"] = seed
-            if replications is not None:
-                s.settings["replications"] = replications
-        check_compatible(scenarios)
-        return scenarios
+        return Simulation(scenarios, scale=scale, seed=seed, replications=replications)
     except (ScenarioError, ParameterError) as exc:
         _fail(str(exc))
 
 
+def _scenarios(items: list, scale: Optional[float], seed: Optional[int], replications: Optional[int]):
+    """Resolve scenarios (names, files) with the flags' settings, checked to share a run; else exit 2."""
+    from .scenario import Scenario, check_compatible
+
+    try:
+        law = ParameterTree.load()
+        loaded = [Scenario.resolve(str(item), law).with_settings(scale=scale, seed=seed, replications=replications)
+                  for item in items]
+        check_compatible(loaded)
+        return loaded
+    except (ScenarioError, ParameterError) as exc:
+        _fail(str(exc))
+
+
+def _reserve(out: Path, name: str):
+    """Reserve the run folder before simulating (a folder that cannot be written is reported now)."""
+    from .outputs import OutputError, RunFolder
+
+    try:
+        return RunFolder(out, name)
+    except OutputError as exc:
+        _fail(str(exc))
+
+
+def _check_flags(scale: Optional[float], seed: Optional[int], replications: Optional[int]) -> None:
+    if scale is not None and not (0 < scale <= 1):
+        _fail(f"--scale must be in (0, 1], got {scale}")
+    if seed is not None and seed < 0:
+        _fail(f"--seed must be 0 or more, got {seed}")
+    if replications is not None and not 1 <= replications <= 1000:
+        _fail(f"--replications must be from 1 to 1000, got {replications}")
+
+
 @app.command()
 def run(
-    scenarios: list[Path] = typer.Argument(..., help="Scenario YAML files; they share population and random numbers."),
+    scenarios: list[str] = typer.Argument(..., help="Scenario files or shipped scenario names (baseline_2020 ...); they share population and random numbers."),
     scale: Optional[float] = typer.Option(None, "--scale", help="Share of the population to simulate, in (0, 1]."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Root seed (overrides the scenarios')."),
     replications: Optional[int] = typer.Option(None, "--replications", help="Replications (overrides the scenarios')."),
@@ -54,37 +85,47 @@ def run(
     name: Optional[str] = typer.Option(None, "--name", help="Name of the run folder (default: the scenario names)."),
 ) -> None:
     """Simulate the scenarios and write a new run folder; its path is the last line printed."""
-    if scale is not None and not 0 < scale <= 1:
-        _fail(f"--scale must be in (0, 1], got {scale}")
-    if seed is not None and seed < 0:
-        _fail(f"--seed must be 0 or more, got {seed}")
-    if replications is not None and not 1 <= replications <= 1000:
-        _fail(f"--replications must be from 1 to 1000, got {replications}")
+    _check_flags(scale, seed, replications)
     _check_out(out)
-    if name is not None and not re.fullmatch(r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*", name):
-        _fail(f"--name '{name}' is not allowed: use letters, digits and _ . + - (no '/', not starting with '.')")
-    loaded = _load_all(scenarios, scale, seed, replications)
-    from . import outputs, runner  # heavy imports only once the input is known to be good
+    sim = _simulation(scenarios, scale, seed, replications)
+    from . import outputs  # heavy imports only once the input is known to be good
+    from .outputs import OutputError
 
-    result = runner.run(loaded, progress=lambda s: typer.echo(s, err=True))
-    folder = outputs.write_run(result, out, name or "+".join(s.name for s in loaded), sys.argv)
+    if name is not None:
+        try:
+            outputs.check_name(name)
+        except OutputError as exc:
+            _fail(f"--name: {exc}")
+    folder = _reserve(out, name or outputs.default_name([s.name for s in sim.scenarios]))
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        results = sim.run(log=lambda s: typer.echo(s, err=True))
+        path = results.save(folder=folder, command=sys.argv)
+    except OutputError as exc:
+        _fail(str(exc))
+    finally:
+        folder.discard()  # nothing left behind if the run stopped (a no-op once the folder is final)
+    result = results.run
     typer.echo("")
     outputs.print_table(outputs.comparison_table(result))
     typer.echo("users back to work: recent users who started work (gross, including those who would have anyway);\n"
                "extra employed: people at work minus the first scenario, same people and draws (the net effect).")
-    settings = loaded[0].settings
+    settings = sim.scenarios[0].settings
     if settings["scale"] < 1 and settings["replications"] == 1:
         typer.echo(f"note: at scale {settings['scale']:g} each simulated person stands for {result.weight:,.0f} people; "
                    f"differences between scenarios smaller than about {20 * result.weight:,.0f} people are within "
                    f"sampling noise. Use scale 1 or replications for results.", err=True)
     if result.capped:
         typer.echo(f"warning: {result.capped} hazards were capped at their ceiling (see manifest.json)", err=True)
-    typer.echo(str(folder))
+    typer.echo(str(path))
 
 
 def _check_out(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        _fail(f"--out '{out}' exists and is not a folder")
+    try:
+        if out.exists() and not out.is_dir():
+            _fail(f"--out '{out}' exists and is not a folder")
+    except OSError as exc:
+        _fail(f"--out '{out}': {exc.strerror or exc}")
 
 
 @app.command()
@@ -123,16 +164,22 @@ def calibrate(
             _fail(f"--write '{target}': cannot write there")
     from .calibration import fit, write as writer
 
+    reserved = _reserve(out, "calibration")
+    signal.signal(signal.SIGTERM, _on_sigterm)
     typer.echo(f"calibrating {len(loaded.parameters)} parameters to {len(loaded.targets)} targets "
                f"(fit years {min(t.first_year for t in loaded.targets)}-{loaded.last_year}) at scale {loaded.scale:g}", err=True)
     for t in loaded.targets:
         if t.exception:
             typer.echo(f"note: fit target {t.name} is published for '{t.published_period}': {t.exception}", err=True)
+    from .outputs import OutputError
+
     try:
         result = fit.calibrate(loaded, progress=lambda s: typer.echo(s, err=True))
-    except CalibrationError as exc:
+        folder, written = writer.write_calibration(result, reserved, target, sys.argv)
+    except (CalibrationError, OutputError) as exc:
         _fail(str(exc))
-    folder, written = writer.write_calibration(result, out, target, sys.argv)
+    finally:
+        reserved.discard()
     _print_calibration(result)
     if written:
         typer.echo(f"calibrated parameters written to {written}")
@@ -160,7 +207,7 @@ def _print_calibration(result) -> None:
 
 @app.command()
 def backcast(
-    scenarios: Optional[list[Path]] = typer.Argument(None, help="Back-cast scenarios; the first is judged against the figures (default: baseline_2013 and backcast_2013_rules)."),
+    scenarios: Optional[list[str]] = typer.Argument(None, help="Back-cast scenarios (files or shipped names); the first is judged against the figures (default: baseline_2013 and backcast_2013_rules)."),
     scale: Optional[float] = typer.Option(None, "--scale", help="Share of the population to simulate, in (0, 1] (default: the scenarios', full scale)."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the run folder is created."),
 ) -> None:
@@ -170,7 +217,7 @@ def backcast(
     if scale is not None and not 0 < scale <= 1:
         _fail(f"--scale must be in (0, 1], got {scale}")
     _check_out(out)
-    loaded = _load_all(list(scenarios or bc.DEFAULT_SCENARIOS), scale, None, None)
+    loaded = _scenarios(list(scenarios or bc.DEFAULT_SCENARIOS), scale, None, None)
     from .calibration.targets import TargetError, load_targets
 
     try:  # read the targets before minutes of simulation
@@ -180,7 +227,13 @@ def backcast(
         _fail(str(exc))
     from . import charts, outputs, runner
 
-    result = runner.run(loaded, progress=lambda s: typer.echo(s, err=True))
+    reserved = _reserve(out, outputs.default_name(["backcast", *(s.name for s in loaded)]).replace("backcast+", "backcast-", 1))
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        result = runner.run(loaded, progress=lambda s: typer.echo(s, err=True))
+    except BaseException:
+        reserved.discard()
+        raise
     validation = bc.validation_table(result)
     differences = bc.scenario_differences(result, last_fit + 1)
     first = validation[validation["scenario"] == loaded[0].name]
@@ -192,14 +245,17 @@ def backcast(
         second = ("model_second", loaded[1].title)
 
     def chart(folder, stamp):
-        return charts.fit_chart(first, folder, "validation", stamp,
-                                f"Back-cast '{loaded[0].name}' against the observed figures "
-                                f"(fitted to 2014-{last_fit}; later years out of sample)",
-                                second=second, model_label=loaded[0].title)
-    folder = outputs.write_run(result, out, "backcast-" + "+".join(s.name for s in loaded), sys.argv,
-                               extra={"validation.csv": validation, "scenario_differences.csv": differences,
-                                      "composition_by_year.csv": bc.composition_by_year(result)},
-                               extra_charts=chart)
+        figure = charts.fit_chart(first, f"Back-cast '{loaded[0].name}' against the observed figures "
+                                  f"(fitted to 2014-{last_fit}; later years out of sample)",
+                                  second=second, model_label=loaded[0].title)
+        return charts.save_figure(figure, folder, "validation", stamp)
+    try:
+        folder = outputs.write_run(result, reserved, "", sys.argv,
+                                   extra={"validation.csv": validation, "scenario_differences.csv": differences,
+                                          "composition_by_year.csv": bc.composition_by_year(result)},
+                                   extra_charts=chart)
+    except outputs.OutputError as exc:
+        _fail(str(exc))
     typer.echo(f"\n{loaded[0].name} against the observed figures (error: relative for counts, pp for shares)")
     for _, row in first.iterrows():
         typer.echo(_target_line(row, row["sample"]))
@@ -223,10 +279,10 @@ def _target_line(row, sample: str = "") -> str:
 @app.command()
 def validate(scenarios: list[Path] = typer.Argument(..., help="Scenario YAML files to check.")) -> None:
     """Check scenario files (keys, values, parameter paths, consistency) without running."""
-    loaded = _load_all(scenarios, None, None, None)
+    loaded = _scenarios(scenarios, None, None, None)
     for s in loaded:
         st = s.settings
-        typer.echo(f"{s.files[0]}: ok: '{s.name}' ({' <- '.join(str(f.name) for f in s.files)}), "
+        typer.echo(f"{s.files[0]}: ok: '{s.name}' ({' <- '.join(Path(f).name for f in s.files)}), "
                    f"{st['start']} to {st['end']}, warm-up {st['warmup_months']} months, scale {st['scale']}, "
                    f"seed {st['seed']}, {st['replications']} replication(s), {len(s.overrides)} override(s)")
 

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
 import platform
+import re
+import secrets
 import shutil
 import subprocess
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -59,14 +64,116 @@ def versions() -> dict[str, str | None]:
     return out
 
 
-def _unique_folder(root: Path, name: str) -> Path:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    final = root / f"{stamp}-{name}"
-    i = 2
-    while final.exists():
-        final = root / f"{stamp}-{name}-{i}"
-        i += 1
-    return final
+NAME_MAX_BYTES = 200  # a run folder's name; with the time stamp and prefixes it stays below 255 bytes
+_TEMPORARY = re.compile(r"^\.incomplete-(\d+)-[0-9a-f]{8}-")
+STALE_SECONDS = 24 * 3600
+
+
+class OutputError(RuntimeError):
+    """A run folder cannot be created or written."""
+
+
+def check_name(name: str) -> str:
+    """A run folder name, checked: letters, digits and ``_ . + -``, not starting with '.', at most 200 bytes.
+
+    Raises:
+        OutputError: saying what is allowed.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*", name or ""):
+        raise OutputError(f"run name {name!r} is not allowed: use letters, digits and _ . + - (no '/', not starting with '.')")
+    if len(name.encode()) > NAME_MAX_BYTES:
+        raise OutputError(f"run name of {len(name.encode())} bytes is too long: at most {NAME_MAX_BYTES} "
+                          f"(the folder name adds a time stamp)")
+    return name
+
+
+def default_name(scenario_names: list[str]) -> str:
+    """The scenario names joined by '+', shortened with a hash when too long for a folder name."""
+    name = "+".join(scenario_names)
+    if len(name.encode()) <= NAME_MAX_BYTES:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: NAME_MAX_BYTES - 20]}+{len(scenario_names)}-scenarios-{digest}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(out_root: Path) -> list[Path]:
+    """Remove temporary folders left by runs that were killed (their process is gone, or a day old)."""
+    removed = []
+    try:
+        candidates = [p for p in out_root.iterdir() if p.name.startswith(".incomplete-") and p.is_dir()]
+    except OSError:
+        return removed
+    now = time.time()
+    for folder in candidates:
+        match = _TEMPORARY.match(folder.name)
+        try:
+            old = now - folder.stat().st_mtime > STALE_SECONDS
+        except OSError:
+            continue
+        if (match and not _alive(int(match.group(1)))) or (not match and old):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+class RunFolder:
+    """A run folder reserved before anything is simulated, made final only when complete.
+
+    Creating it makes the output root and a uniquely named hidden temporary
+    folder in it (named after this process, so a later run can tell a killed
+    run's leftovers from a running one's), so a folder that cannot be written
+    is reported before minutes of simulation. :meth:`commit` renames it to
+    ``<UTC time>-<name>``, taking the next free ``-2``, ``-3`` ... when two
+    runs finish in the same second.
+
+    Raises:
+        OutputError: when the root or the folder cannot be created.
+    """
+
+    def __init__(self, out_root: Path | str, name: str):
+        self.root = Path(out_root)
+        self.name = check_name(name)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if not self.root.is_dir():
+                raise NotADirectoryError(20, "not a folder")
+            remove_stale(self.root)
+            self.tmp = self.root / f".incomplete-{os.getpid()}-{secrets.token_hex(4)}-{self.name}"
+            self.tmp.mkdir()
+        except OSError as exc:
+            raise OutputError(f"output folder '{self.root}': cannot write there ({exc.strerror or exc})") from None
+        self.final: Path | None = None
+
+    def commit(self) -> Path:
+        """Rename the temporary folder to its final name; return it."""
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        for i in range(1, 1000):
+            final = self.root / (f"{stamp}-{self.name}" if i == 1 else f"{stamp}-{self.name}-{i}")
+            if final.exists():
+                continue
+            try:
+                os.rename(self.tmp, final)  # fails if another run took the name in between (non-empty folder)
+            except OSError as exc:
+                if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
+                    continue
+                raise
+            self.final = final
+            return final
+        raise OutputError(f"{self.root}: no free run folder name for '{self.name}'")
+
+    def discard(self) -> None:
+        """Remove the temporary folder."""
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def provenance() -> dict[str, object]:
@@ -75,17 +182,29 @@ def provenance() -> dict[str, object]:
 
 
 @contextlib.contextmanager
-def atomic_folder(out_root: Path, name: str):
-    """Yield ``(tmp, final)``: write into ``tmp``; it becomes ``final`` only if the block succeeds."""
-    out_root.mkdir(parents=True, exist_ok=True)
-    final = _unique_folder(out_root, name)
-    tmp = out_root / f".incomplete-{final.name}"
-    tmp.mkdir()
+def atomic_folder(out_root: Path | RunFolder, name: str = ""):
+    """Yield ``(tmp, final_name)``: write into ``tmp``; it gets its final name only if the block succeeds.
+
+    ``final_name`` is a ``Path`` whose ``name`` is what the folder will be
+    called (for manifests and chart stamps; the number suffix of a name taken
+    at the same second is added at the end). A failure removes the temporary
+    folder; a failure to write (a full disk) becomes an :class:`OutputError`.
+
+    Args:
+        out_root: Folder in which the run folder is created, or a :class:`RunFolder` reserved earlier.
+        name: Name of the run (when ``out_root`` is a folder).
+    """
+    folder = out_root if isinstance(out_root, RunFolder) else RunFolder(out_root, name)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     try:
-        yield tmp, final
-        tmp.rename(final)
+        yield folder.tmp, folder.root / f"{stamp}-{folder.name}"
+        folder.commit()
+    except OSError as exc:
+        folder.discard()
+        raise OutputError(f"writing the run folder in '{folder.root}' failed ({exc.strerror or exc}); nothing was kept, "
+                          f"earlier runs are untouched") from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        folder.discard()
         raise
 
 
@@ -97,15 +216,21 @@ def calibration_note(tree) -> str:
     return f"behaviour calibrated {str(info.get('date', ''))[:10]} on 2014-2018 uptake"
 
 
-def write_run(result: RunResult, out_root: Path, name: str, command: list[str],
+def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command: list[str],
               extra: dict[str, pd.DataFrame] | None = None, extra_charts=None) -> Path:
     """Write the run folder and return its final path.
 
     Args:
+        out_root: Folder in which the run folder is created, or a :class:`RunFolder` reserved before the run.
+        name: Name of the run (when ``out_root`` is a folder).
         extra: Further tables to write, as ``{file name: table}`` (CSV).
         extra_charts: ``callable(charts folder, stamp) -> list of files`` for further charts.
+
+    Raises:
+        OutputError: when the folder cannot be created or written (nothing is kept then).
     """
-    with atomic_folder(out_root, name) as (tmp, final):
+    folder = out_root if isinstance(out_root, RunFolder) else RunFolder(out_root, name)
+    with atomic_folder(folder) as (tmp, final):
         result.summary.to_csv(tmp / "summary.csv", index=False)
         result.monthly.to_parquet(tmp / "timeseries.parquet", index=False)
         result.fit.to_csv(tmp / "population_fit.csv", index=False)
@@ -137,7 +262,7 @@ def write_run(result: RunResult, out_root: Path, name: str, command: list[str],
             "charts": [str(Path(c).relative_to(tmp)) for c in chart_files],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-    return final
+    return folder.final
 
 
 def comparison_table(result: RunResult) -> pd.DataFrame:

@@ -20,11 +20,13 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import math
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
+from .yamlfile import excerpt, parse_yaml, read_text
 
 PARAMETER_DIR = Path(__file__).parent / "parameters"
 # Written by ``loopbaan calibrate``: fitted values that replace the priors by default.
@@ -34,6 +36,7 @@ _META_KEYS = {
     "allowed", "assumption", "sums_to", "max_sum",
 }
 SUM_TOLERANCE = 0.005
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class ParameterError(ValueError):
@@ -45,12 +48,34 @@ def _as_date(value: Any, where: str) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and DATE_PATTERN.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ParameterError(f"{where}: '{value}' is not a date; write dates as YYYY-MM-DD")
+        except ValueError as exc:
+            raise ParameterError(f"{where}: {excerpt(value)} is not a date ({exc}); write dates as YYYY-MM-DD") from None
+    raise ParameterError(f"{where}: {excerpt(value)} is not a date; write dates as YYYY-MM-DD")
+
+
+def as_period(key: Any, where: str) -> tuple[dt.date, dt.date | None]:
+    """A dated key: a date (from then on) or a bounded range ``"YYYY-MM-DD..YYYY-MM-DD"`` (both days included)."""
+    if isinstance(key, tuple) and len(key) == 2:
+        first, last = key
+    elif isinstance(key, str) and ".." in key:
+        first, last = key.split("..", 1)
+    else:
+        return _as_date(key, where), None
+    first, last = _as_date(first, where), _as_date(last, where)
+    if last < first:
+        raise ParameterError(f"{where}: the range {first}..{last} ends before it starts")
+    return first, last
+
+
+def period_label(key: tuple[dt.date, dt.date | None] | dt.date) -> str:
+    """``YYYY-MM-DD`` for a date, ``YYYY-MM-DD..YYYY-MM-DD`` for a range."""
+    if isinstance(key, tuple):
+        first, last = key
+        return first.isoformat() if last is None else f"{first.isoformat()}..{last.isoformat()}"
+    return key.isoformat()
 
 
 @dataclass(frozen=True)
@@ -136,11 +161,11 @@ def _kind(value: Any) -> str:
 def _check_like(reference: Any, value: Any, param: Parameter, where: str) -> None:
     want, got = _kind(reference), _kind(value)
     if want != got:
-        raise ParameterError(f"{where}: expected a {want} like {reference!r}, got {value!r}")
+        raise ParameterError(f"{where}: expected a {want} like {excerpt(reference)}, got {excerpt(value)}")
     if want == "mapping":
         if set(reference) != set(value):
             raise ParameterError(
-                f"{where}: keys must be exactly {sorted(reference)}, got {sorted(value)}"
+                f"{where}: keys must be exactly {sorted(reference)}, got {excerpt(sorted(map(str, value)))}"
             )
         for key in reference:
             _check_like(reference[key], value[key], param, f"{where}.{key}")
@@ -152,16 +177,22 @@ def _check_like(reference: Any, value: Any, param: Parameter, where: str) -> Non
             if param.max_sum is not None and total > param.max_sum + 1e-12:
                 raise ParameterError(f"{where}: probabilities add up to {total:.4f}, more than {param.max_sum}")
     elif want == "number":
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int too large for a float
+            finite = False
+        if not finite:
+            raise ParameterError(f"{where}: {excerpt(value)} is not a finite number of a usable size ({param.unit})")
         if param.minimum is not None and value < param.minimum:
             raise ParameterError(f"{where}: {value} is below the minimum {param.minimum} ({param.unit})")
         if param.maximum is not None and value > param.maximum:
             raise ParameterError(f"{where}: {value} is above the maximum {param.maximum} ({param.unit})")
     elif want == "text" and param.allowed is not None and value not in param.allowed:
-        raise ParameterError(f"{where}: '{value}' is not allowed; allowed values: {list(param.allowed)}")
+        raise ParameterError(f"{where}: {excerpt(value)} is not allowed; allowed values: {list(param.allowed)}")
     elif want == "list" and param.allowed is not None:
         bad = [v for v in value if v not in param.allowed]
         if bad:
-            raise ParameterError(f"{where}: {bad} not allowed; allowed items: {list(param.allowed)}")
+            raise ParameterError(f"{where}: {excerpt(bad)} not allowed; allowed items: {list(param.allowed)}")
 
 
 def _parse_parameter(path: str, node: Mapping[str, Any], source: str) -> Parameter:
@@ -270,10 +301,7 @@ class ParameterTree:
         Raises:
             ParameterError: if the file is not a calibration file or its values do not fit the tree.
         """
-        try:
-            content = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise ParameterError(f"{file}: cannot read the calibrated parameter file: {exc}") from None
+        content = parse_yaml(read_text(file, ParameterError, "calibrated parameter file"), str(file), ParameterError)
         if not isinstance(content, Mapping) or not isinstance(content.get("overrides"), Mapping) \
                 or not isinstance(content.get("calibration"), Mapping):
             raise ParameterError(f"{file}: not a calibrated parameter file (needs 'calibration' and 'overrides'); "
@@ -301,11 +329,7 @@ class ParameterTree:
         for file in sorted(directory.rglob("*.yaml")):
             rel = file.relative_to(directory).with_suffix("")
             prefix = ".".join(rel.parts)
-            with open(file, encoding="utf-8") as fh:
-                try:
-                    content = yaml.safe_load(fh) or {}
-                except yaml.YAMLError as exc:
-                    raise ParameterError(f"{file}: not valid YAML: {exc}") from None
+            content = parse_yaml(read_text(file, ParameterError, "parameter file"), str(file), ParameterError) or {}
             _walk(prefix, content, str(file.relative_to(directory.parent)), out)
         return cls(out)
 
@@ -322,32 +346,60 @@ class ParameterTree:
         """Return the values of all parameters in force on ``when``."""
         return ParameterSet(when, {p: param.at(when) for p, param in self.parameters.items()})
 
-    def with_overrides(self, overrides: Mapping[str, Mapping[Any, Any]], source: str) -> "ParameterTree":
+    def with_overrides(self, overrides: Mapping[str, Mapping[Any, Any]], source: str) -> ParameterTree:
         """Return a new tree with dated values added or replaced.
 
         Args:
             overrides: ``{path: {date: value}}``. A value dated on an existing
-                date replaces it; other dates are added.
+                date replaces it; other dates are added. A key may also be a
+                bounded range, ``"2020-03-01..2021-06-30"`` (or a pair of
+                dates): the value holds from the first day to the last, dates
+                of the parameter inside the range are dropped, and the value in
+                force before comes back the day after the range ends.
             source: Name of the file the overrides come from, for messages.
 
         Raises:
-            ParameterError: for an unknown path, a bad date or a value of the
-                wrong type or out of range.
+            ParameterError: for an unknown path, a bad date or range, ranges
+                that overlap each other or a date of the same override, or a
+                value of the wrong type or out of range.
         """
         params = dict(self.parameters)
         for path, dated in overrides.items():
             if path not in params:
-                raise ParameterError(f"{source}: overrides: {_unknown_path_message(path, params)}")
+                raise ParameterError(f"{source}: overrides: {_unknown_path_message(str(path), params)}")
             param = params[path]
+            where = f"{source}: overrides.{path}"
             if not isinstance(dated, Mapping) or not dated:
-                raise ParameterError(
-                    f"{source}: overrides.{path}: give dated values, e.g. {{2025-01-01: {param.values[-1]!r}}}"
-                )
-            merged = dict(zip(param.dates, param.values))
+                raise ParameterError(f"{where}: give dated values, e.g. {{2025-01-01: {excerpt(param.values[-1])}}}")
+            points, ranges = {}, []
             for key, value in dated.items():
-                when = _as_date(key, f"{source}: overrides.{path}")
+                first, last = as_period(key, f"{where} (key {excerpt(key)})")
                 param.check_value(value, f"{source}: overrides")
-                merged[when] = value
+                if last is None:
+                    points[first] = value
+                else:
+                    ranges.append((first, last, value))
+            ranges.sort(key=lambda r: r[0])
+            for (a0, a1, _), (b0, b1, _) in zip(ranges, ranges[1:]):
+                if b0 <= a1:
+                    raise ParameterError(f"{where}: the ranges {a0}..{a1} and {b0}..{b1} overlap")
+            for first, last, _ in ranges:
+                inside = [d for d in points if first < d <= last]
+                if inside:
+                    raise ParameterError(f"{where}: {inside[0]} falls inside the range {first}..{last}")
+            merged = dict(zip(param.dates, param.values))
+            merged.update(points)
+            for first, last, value in ranges:
+                after = last + dt.timedelta(days=1)
+                restore = replace(param, dates=tuple(sorted(merged)), values=tuple(merged[d] for d in sorted(merged)))
+                try:
+                    previous = restore.at(after)
+                except ParameterError:
+                    previous = None  # the range starts the parameter's history: it holds on
+                merged = {d: v for d, v in merged.items() if not first <= d <= last}
+                merged[first] = value
+                if previous is not None and after not in merged:
+                    merged[after] = previous
             items = sorted(merged.items())
             params[path] = replace(param, dates=tuple(d for d, _ in items), values=tuple(v for _, v in items))
         return ParameterTree(params, self.calibration)

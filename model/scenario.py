@@ -12,219 +12,370 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import codes
-from .params import ParameterError, ParameterTree
+from .params import ParameterError, ParameterTree, as_period, period_label
+from .yamlfile import excerpt, parse_yaml, read_text, validation_lines
 
 ROOT = "law"
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"  # the shipped scenarios
 SETTINGS = ("start", "end", "scale", "seed", "replications", "warmup_months")
 SHARED_AT_START = ("population.", "careers.", "labour_market.")
 SHARED_ALWAYS = ("simulation.",)
 MONTH_PATTERN = r"^(19[5-9]\d|2[01]\d\d)-(0[1-9]|1[0-2])$"  # 1950-2199
+NAME_PATTERN = r"^[a-z0-9_]+$"
+NAME_MAX = 64
+REFERENCE_MAX = 200
+MAX_SEED = 2**63 - 1
 
 
 class ScenarioError(ValueError):
-    """A scenario file or a set of scenarios cannot be used."""
+    """A scenario (file or dict) or a set of scenarios cannot be used."""
 
 
-class ScenarioFile(BaseModel):
-    """The keys a scenario file may hold."""
+class RunSettings(BaseModel):
+    """Run settings: strict types, finite numbers, in range."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
-    name: str = Field(pattern=r"^[a-z0-9_]+$", description="Short name, used in outputs")
-    title: str | None = Field(None, description="One-line title for charts and tables")
-    description: str | None = None
-    extends: str = Field(ROOT, description="Scenario file (name or path) this one extends, or 'law'")
     start: str | None = Field(None, pattern=MONTH_PATTERN, description="First reported month, YYYY-MM (1950-2199)")
     end: str | None = Field(None, pattern=MONTH_PATTERN, description="Last reported month, YYYY-MM (1950-2199)")
     scale: float | None = Field(None, gt=0, le=1, description="Share of the population simulated (1 = one agent per person)")
-    seed: int | None = Field(None, ge=0, description="Root seed of the random numbers")
+    seed: int | None = Field(None, ge=0, le=MAX_SEED, description="Root seed of the random numbers")
     replications: int | None = Field(None, ge=1, le=1000)
     warmup_months: int | None = Field(None, ge=0, le=240, description="Months simulated before start, not reported")
-    overrides: dict[str, dict[dt.date, Any]] = Field(default_factory=dict)
 
-    @field_validator("overrides", mode="before")
-    @classmethod
-    def _dates_as_keys(cls, value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value
-        out = {}
-        for path, dated in value.items():
-            if not isinstance(dated, dict):
-                raise ValueError(f"'{path}' needs dated values, e.g. {{2025-01-01: value}}")
-            out[path] = {(k if isinstance(k, dt.date) else dt.date.fromisoformat(str(k))): v for k, v in dated.items()}
-        return out
+
+class ScenarioFile(RunSettings):
+    """The keys a scenario file (or dict) may hold."""
+
+    name: str = Field(pattern=NAME_PATTERN, max_length=NAME_MAX, description="Short name, used in outputs")
+    title: str | None = Field(None, max_length=300, description="One-line title for charts and tables")
+    description: str | None = Field(None, max_length=10_000)
+    extends: str | list[str] = Field(ROOT, description="Scenario(s) this one extends: shipped names, paths, or 'law'")
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+KEYS = ["name", "title", "description", "extends", *SETTINGS, "overrides"]  # in the order of the docs
+_PATTERN_HELP = {
+    "name": f"lower-case letters, digits and _ only, at most {NAME_MAX} characters",
+    "start": "a month as YYYY-MM, from 1950-01 to 2199-12",
+    "end": "a month as YYYY-MM, from 1950-01 to 2199-12",
+}
+
+
+def _validate(raw: Any, label: str) -> ScenarioFile:
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{label}: a scenario must be a mapping of keys; allowed keys: {', '.join(KEYS)}")
+    bad_keys = [k for k in raw if not isinstance(k, str)]
+    if bad_keys:
+        raise ScenarioError(f"{label}: key {excerpt(bad_keys[0])} is not allowed; allowed keys: {', '.join(KEYS)}")
+    try:
+        spec = ScenarioFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError("\n".join(validation_lines(exc, label, ScenarioFile, patterns=_PATTERN_HELP,
+                                                        allowed_order=KEYS))) from None
+    references = spec.extends if isinstance(spec.extends, list) else [spec.extends]
+    if not references:
+        raise ScenarioError(f"{label}: key 'extends': give at least one scenario (or '{ROOT}')")
+    for i, ref in enumerate(references):
+        key = "extends" if isinstance(spec.extends, str) else f"extends.{i}"
+        if not ref.strip() or ref.strip(" ./\\") == "" or len(ref) > REFERENCE_MAX or any(ord(c) < 32 for c in ref):
+            raise ScenarioError(f"{label}: key '{key}': {excerpt(ref)} is not a scenario; give a shipped scenario name "
+                                f"({', '.join(shipped_names())}), a path to a .yaml file, or '{ROOT}'")
+    for path, dated in spec.overrides.items():
+        if not isinstance(dated, dict) or not dated:
+            raise ScenarioError(f"{label}: key 'overrides.{path}': needs dated values, e.g. {{2025-01-01: value}} "
+                                f"or {{2025-01-01..2026-12-31: value}}")
+    return spec
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one layer of a scenario came from.
+
+    Attributes:
+        label: The file's path, or ``<dict 'name'>`` for a scenario given as a dict.
+        sha256: Hash of the file's bytes, or of the dict as canonical JSON.
+        path: The file, if any.
+        content: The dict, if the scenario was given as one.
+    """
+
+    label: str
+    sha256: str
+    path: Path | None = None
+    content: dict | None = None
 
 
 @dataclass
 class Scenario:
-    """A scenario with its chain of files resolved.
+    """A scenario with everything it extends resolved.
 
     Attributes:
         name: Short name.
         title: Title for charts.
-        files: Files of the chain, the scenario's own first.
+        description: Free text.
+        sources: The layers of the scenario, the scenario's own first, then
+            what it extends (nearest first).
         settings: Run settings (all of ``SETTINGS``).
-        overrides: All overrides of the chain, later files winning.
+        overrides: All overrides of the layers, later layers winning.
         tree: The parameter tree with the overrides applied.
     """
 
     name: str
     title: str
     description: str
-    files: list[Path]
+    sources: list[Source]
     settings: dict[str, Any]
-    overrides: dict[str, dict[dt.date, Any]]
+    overrides: dict[str, dict[Any, Any]]
     tree: ParameterTree = field(repr=False)
+
+    # -- building ------------------------------------------------------------
+    @classmethod
+    def load(cls, reference: str | Path, law: ParameterTree | None = None) -> Scenario:
+        """A scenario from a file path or a shipped scenario's name (``"baseline_2020"``).
+
+        Raises:
+            ScenarioError: for any problem, naming the file and key.
+        """
+        return load(reference, law)
+
+    @classmethod
+    def from_dict(cls, content: dict, law: ParameterTree | None = None, source: str | None = None) -> Scenario:
+        """A scenario from a dict with the keys of a scenario file, validated exactly like a file.
+
+        Args:
+            content: ``{"name": ..., "extends": ..., "overrides": {...}, ...}``.
+            source: Label used in messages and the manifest (default ``<dict 'name'>``).
+
+        Raises:
+            ScenarioError: naming the label and the key.
+        """
+        return _resolve_top(("dict", content, source), law)
+
+    @classmethod
+    def resolve(cls, item: Scenario | str | Path | dict, law: ParameterTree | None = None) -> Scenario:
+        """A scenario from a shipped name, a path, a dict, or a scenario (returned as it is)."""
+        if isinstance(item, Scenario):
+            return item
+        if isinstance(item, dict):
+            return cls.from_dict(item, law)
+        if isinstance(item, (str, Path)):
+            return cls.load(item, law)
+        raise ScenarioError(f"a scenario must be a shipped name, a path, a dict or a Scenario; got {excerpt(item)}")
+
+    # -- reading -------------------------------------------------------------
+    @property
+    def files(self) -> list[str]:
+        """Labels of the layers (file paths, or ``<dict ...>``), the scenario's own first."""
+        return [s.label for s in self.sources]
 
     @property
     def first_month(self) -> int:
+        """First simulated month (warm-up included)."""
         return self.start_month - self.settings["warmup_months"]
 
     @property
     def start_month(self) -> int:
+        """First reported month."""
         year, month = map(int, self.settings["start"].split("-"))
         return codes.month_number(year, month)
 
     @property
     def end_month(self) -> int:
+        """Last reported month."""
         year, month = map(int, self.settings["end"].split("-"))
         return codes.month_number(year, month)
 
     @property
     def n_months(self) -> int:
+        """Reported months."""
         return self.end_month - self.start_month + 1
 
     def file_hashes(self) -> dict[str, str]:
-        return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in self.files}
+        """SHA-256 of each layer, by label."""
+        return {s.label: s.sha256 for s in self.sources}
+
+    def with_settings(self, **settings: Any) -> Scenario:
+        """A copy with run settings replaced (checked like a file's: strict types, in range).
+
+        Raises:
+            ScenarioError: for a setting of the wrong type or out of range.
+        """
+        given = {k: v for k, v in settings.items() if v is not None}
+        try:
+            RunSettings.model_validate(given)
+        except ValidationError as exc:
+            lines = validation_lines(exc, f"scenario '{self.name}'", RunSettings, patterns=_PATTERN_HELP)
+            raise ScenarioError("\n".join(lines)) from None
+        out = Scenario(self.name, self.title, self.description, list(self.sources), {**self.settings, **given},
+                       self.overrides, self.tree)
+        _check_period(out, f"scenario '{self.name}'")
+        return out
 
     def to_manifest(self) -> dict[str, Any]:
+        """The scenario as the run manifest records it."""
         return {
             "name": self.name, "title": self.title, "description": self.description,
-            "files": [str(f) for f in self.files], "file_sha256": self.file_hashes(),
+            "files": self.files, "file_sha256": self.file_hashes(),
+            "dicts": {s.label: s.content for s in self.sources if s.content is not None},
             "settings": self.settings,
-            "overrides": {p: {d.isoformat(): v for d, v in dated.items()} for p, dated in self.overrides.items()},
+            "overrides": {p: {period_label(k): v for k, v in dated.items()} for p, dated in self.overrides.items()},
             "parameters_sha256": self.tree.digest(),
             "calibration": self.tree.calibration,
         }
 
 
-_PATTERN_HELP = {
-    "name": "lower-case letters, digits and _ only",
-    "start": "a month as YYYY-MM, from 1950-01 to 2199-12",
-    "end": "a month as YYYY-MM, from 1950-01 to 2199-12",
-}
+def shipped_names() -> list[str]:
+    """Names of the scenarios shipped in ``scenarios/``."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")) if SCENARIO_DIR.is_dir() else []
 
 
-def _format_validation(error: ValidationError, file: Path) -> str:
-    allowed = ", ".join(ScenarioFile.model_fields)
-    lines = []
-    for e in error.errors():
-        key = ".".join(str(x) for x in e["loc"]) or "(top level)"
-        if e["type"] == "string_pattern_mismatch" and key in _PATTERN_HELP:
-            lines.append(f"{file}: key '{key}': got {e.get('input')!r}; expected {_PATTERN_HELP[key]}")
-        elif e["type"] == "extra_forbidden":
-            lines.append(f"{file}: key '{key}' is not allowed; allowed keys: {allowed}")
-        elif e["type"] == "missing":
-            lines.append(f"{file}: key '{key}' is required")
-        else:
-            lines.append(f"{file}: key '{key}': {e['msg']} (got {e.get('input')!r})")
-    return "\n".join(lines)
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        return False
 
 
-def read_file(path: Path) -> ScenarioFile:
+def _locate(reference: str, folder: Path | None, label: str, key: str) -> Path:
+    """The file a reference names: a path (relative to ``folder``), or a name in ``folder`` or the shipped scenarios."""
+    candidate = Path(reference)
+    looks_like_path = candidate.suffix in (".yaml", ".yml") or "/" in reference or os.sep in reference
+    if looks_like_path:
+        if candidate.suffix not in (".yaml", ".yml"):
+            candidate = candidate.with_name(candidate.name + ".yaml")
+        found = candidate if candidate.is_absolute() else (folder or Path.cwd()) / candidate
+        if _is_file(found):
+            return found
+        tried = [found]
+    else:
+        tried = [(folder or Path.cwd()) / f"{reference}.yaml", SCENARIO_DIR / f"{reference}.yaml"]
+        for found in tried:
+            if _is_file(found):
+                return found
+    raise ScenarioError(f"{label}: key '{key}': scenario {excerpt(reference)} not found (looked for "
+                        f"{', '.join(excerpt(str(t), 120) for t in tried)}); use a shipped scenario "
+                        f"({', '.join(shipped_names())}), a path to a .yaml file, or '{ROOT}'")
+
+
+def _read_file(path: Path) -> tuple[ScenarioFile, Source]:
     """Read and validate one scenario file (no inheritance)."""
     if path.is_dir():
         raise ScenarioError(f"{path}: is a folder; give scenario files, e.g. {path / 'baseline_2020.yaml'}")
-    if not path.is_file():
-        raise ScenarioError(f"{path}: scenario file not found")
+    text = read_text(path, ScenarioError, "scenario file")
+    spec = _validate(parse_yaml(text, str(path), ScenarioError), str(path))
+    return spec, Source(str(path), hashlib.sha256(text.encode("utf-8")).hexdigest(), path=path)
+
+
+def _read_dict(content: dict, source: str | None) -> tuple[ScenarioFile, Source]:
+    name = content.get("name") if isinstance(content, dict) else None
+    label = source or (f"<dict '{name}'>" if isinstance(name, str) and len(name) <= NAME_MAX else "<dict>")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
-    except ValueError as exc:  # e.g. an impossible date such as 2025-02-30
-        raise ScenarioError(f"{path}: not a valid value: {exc} (dates are YYYY-MM-DD)") from None
-    if not isinstance(raw, dict):
-        raise ScenarioError(f"{path}: a scenario must be a mapping of keys; allowed keys: {', '.join(ScenarioFile.model_fields)}")
-    try:
-        return ScenarioFile.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(_format_validation(exc, path)) from None
+        canonical = json.dumps(content, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"{label}: the dict holds values that are not plain data") from None
+    spec = _validate(content, label)
+    return spec, Source(label, hashlib.sha256(canonical.encode("utf-8")).hexdigest(), content=content)
 
 
-def _locate(reference: str, relative_to: Path) -> Path:
-    """Path of the scenario named in ``extends``, relative to the file naming it."""
-    candidate = Path(reference)
-    if candidate.suffix not in (".yaml", ".yml"):
-        candidate = candidate.with_name(candidate.name + ".yaml")
-    return candidate if candidate.is_absolute() else relative_to.parent / candidate
+def _layers(item, stack: list[str], out: list[tuple[ScenarioFile, Source, str]]) -> None:
+    """Append the layers of ``item`` (what it extends first, then itself) to ``out``, each once."""
+    kind, value, extra = item
+    if kind == "file":
+        path = value
+        key = str(path.resolve())
+        if key in stack:
+            names = " -> ".join([*stack[stack.index(key):], key])
+            raise ScenarioError(f"{extra}: 'extends' makes a cycle: {names}")
+        spec, source = _read_file(path)
+        folder = path.parent
+    else:
+        spec, source = _read_dict(value, extra)
+        key = f"dict:{id(value)}"
+        folder = None
+    references = spec.extends if isinstance(spec.extends, list) else [spec.extends]
+    for i, ref in enumerate(references):
+        if ref == ROOT:
+            continue
+        k = "extends" if isinstance(spec.extends, str) else f"extends.{i}"
+        parent = _locate(ref, folder, source.label, k)
+        _layers(("file", parent, source.label), [*stack, key], out)
+    if all(existing[2] != key for existing in out):
+        out.append((spec, source, key))
 
 
-def load(path: str | Path, law: ParameterTree | None = None) -> Scenario:
-    """Resolve a scenario file with everything it extends.
-
-    Raises:
-        ScenarioError: for any problem, naming the file and key.
-    """
+def _resolve_top(item, law: ParameterTree | None) -> Scenario:
     law = law or ParameterTree.load()
-    path = Path(path)
-    chain: list[tuple[Path, ScenarioFile]] = []
-    current = path
-    while True:
-        if any(current.resolve() == f.resolve() for f, _ in chain):
-            names = " -> ".join(str(f) for f, _ in chain + [(current, None)])
-            raise ScenarioError(f"{path}: 'extends' makes a cycle: {names}")
-        spec = read_file(current)
-        chain.append((current, spec))
-        if spec.extends == ROOT:
-            break
-        parent = _locate(spec.extends, current)
-        if not parent.is_file():
-            raise ScenarioError(f"{current}: key 'extends': scenario '{spec.extends}' not found (looked for {parent}); use a scenario file name or '{ROOT}'")
-        current = parent
-
+    layers: list[tuple[ScenarioFile, Source, str]] = []
+    _layers(item, [], layers)
+    own, own_source, _ = layers[-1]
+    label = own_source.label
     settings: dict[str, Any] = {}
-    overrides: dict[str, dict[dt.date, Any]] = {}
-    for file, spec in reversed(chain):  # root first, so later files win
+    overrides: dict[str, dict[Any, Any]] = {}
+    tree = law
+    for spec, source, _ in layers:  # what is extended first, so later layers win
         for key in SETTINGS:
             value = getattr(spec, key)
             if value is not None:
                 settings[key] = value
-        for p, dated in spec.overrides.items():
-            overrides.setdefault(p, {}).update(dated)
+        try:
+            tree = tree.with_overrides(spec.overrides, source.label)
+        except ParameterError as exc:
+            raise ScenarioError(str(exc)) from None
+        for p, dated in spec.overrides.items():  # keys as periods: (first day, last day or None)
+            overrides.setdefault(p, {}).update({as_period(k, source.label): v for k, v in dated.items()})
     settings.setdefault("scale", 1.0)
     settings.setdefault("seed", 0)
     settings.setdefault("replications", 1)
     settings.setdefault("warmup_months", 0)
     for key in ("start", "end"):
         if key not in settings:
-            raise ScenarioError(f"{path}: key '{key}' is required (in this file or one it extends), as YYYY-MM")
-    own = chain[0][1]
-    tree = law
-    for file, spec in reversed(chain):
-        try:
-            tree = tree.with_overrides(spec.overrides, str(file))
-        except ParameterError as exc:
-            raise ScenarioError(str(exc)) from None
+            raise ScenarioError(f"{label}: key '{key}' is required (in this scenario or one it extends), as YYYY-MM")
     scenario = Scenario(name=own.name, title=own.title or own.name, description=(own.description or "").strip(),
-                        files=[f for f, _ in chain], settings=settings, overrides=overrides, tree=tree)
+                        sources=[s for _, s, _ in reversed(layers)], settings=settings, overrides=overrides, tree=tree)
+    _check_period(scenario, label)
+    return scenario
+
+
+def _check_period(scenario: Scenario, label: str) -> None:
+    settings = scenario.settings
     if scenario.end_month < scenario.start_month:
-        raise ScenarioError(f"{path}: key 'end' ({settings['end']}) is before 'start' ({settings['start']})")
+        raise ScenarioError(f"{label}: key 'end' ({settings['end']}) is before 'start' ({settings['start']})")
     for month in (scenario.first_month, scenario.end_month):
         try:
-            tree.at(codes.month_date(month))
-        except ParameterError as exc:
-            raise ScenarioError(f"{path}: the simulated period (from {codes.month_date(scenario.first_month).isoformat()[:7]}, warm-up included) is not covered: {exc}") from None
-    return scenario
+            scenario.tree.at(codes.month_date(month))
+        except (ParameterError, ValueError) as exc:
+            raise ScenarioError(f"{label}: the simulated period (from {codes.month_date(scenario.first_month).isoformat()[:7]}, "
+                                f"warm-up included) is not covered: {exc}") from None
+
+
+def load(reference: str | Path, law: ParameterTree | None = None) -> Scenario:
+    """Resolve a scenario file (a path, or a shipped scenario's name) with everything it extends.
+
+    Raises:
+        ScenarioError: for any problem, naming the file and key.
+    """
+    path = Path(reference)
+    if not _is_file(path) and isinstance(reference, str) and reference in shipped_names():
+        path = SCENARIO_DIR / f"{reference}.yaml"
+    elif _is_file(path) or path.suffix in (".yaml", ".yml") or path.is_dir():
+        pass
+    else:
+        raise ScenarioError(f"{excerpt(str(reference), 120)}: scenario file not found; give a path to a .yaml file "
+                            f"or a shipped scenario ({', '.join(shipped_names())})")
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a folder; give scenario files, e.g. {path / 'baseline_2020.yaml'}")
+    if not _is_file(path):
+        raise ScenarioError(f"{path}: scenario file not found")
+    return _resolve_top(("file", path, str(path)), law)
 
 
 def check_compatible(scenarios: list[Scenario]) -> None:

@@ -128,7 +128,7 @@ def test_validate_command(tmp_path):
 
 def test_impossible_date(tmp_path):
     out = _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\noverrides:\n  cheque.eligibility.reentrant.enabled: {2025-02-30: true}\n")
-    assert "bad.yaml: not a valid value: day is out of range" in out
+    assert "bad.yaml: overrides.cheque.eligibility.reentrant.enabled (key '2025-02-30'): '2025-02-30' is not a date" in out
 
 
 def test_not_utf8(tmp_path):
@@ -157,7 +157,7 @@ def test_rate_of_one_is_out_of_range(tmp_path):
 
 def test_bad_run_name(tmp_path):
     out = _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--name", "a/b")
-    assert "--name 'a/b' is not allowed" in out
+    assert "--name: run name 'a/b' is not allowed" in out
 
 
 def test_labour_margins_at_the_start_must_agree(tmp_path, law):

@@ -101,7 +101,7 @@ def calibrated_content(result: CalibrationResult, run_manifest: dict) -> dict:
     }
 
 
-def write_calibration(result: CalibrationResult, out_root: Path, calibrated_file: Path | None = CALIBRATED_FILE,
+def write_calibration(result: CalibrationResult, out_root: Path | outputs.RunFolder, calibrated_file: Path | None = CALIBRATED_FILE,
                       command: list[str] | None = None) -> tuple[Path, Path | None]:
     """Write the run folder, then (if ``calibrated_file``) replace the calibrated parameter file.
 
@@ -109,7 +109,8 @@ def write_calibration(result: CalibrationResult, out_root: Path, calibrated_file
         The run folder and the calibrated file written (or None).
     """
     config = result.config
-    with outputs.atomic_folder(out_root, "calibration") as (tmp, final):
+    folder = out_root if isinstance(out_root, outputs.RunFolder) else outputs.RunFolder(out_root, "calibration")
+    with outputs.atomic_folder(folder) as (tmp, final):
         targets = _targets_table(result)
         targets.to_csv(tmp / "calibration_targets.csv", index=False)
         result.parameter_table().to_csv(tmp / "calibration_parameters.csv", index=False)
@@ -119,11 +120,11 @@ def write_calibration(result: CalibrationResult, out_root: Path, calibrated_file
             result.check_summary.to_csv(tmp / "check_summary.csv", index=False)
         stamp = (f"loopbaansim calibration {final.name}; objective at scale {config.scale:g}, seed {config.seed}; "
                  f"engine check at scale {config.check_scale:g}; fit years 2014-{config.last_year}")
-        chart_files = charts.fit_chart(
-            targets.rename(columns={"model_replay": "model"}), tmp / "charts", "calibration_fit", stamp,
-            "Calibration: model against the 2014-2018 figures",
+        figure = charts.fit_chart(
+            targets.rename(columns={"model_replay": "model"}), "Calibration: model against the 2014-2018 figures",
             second=("model_engine", f"full engine (scale {config.check_scale:g})") if "model_engine" in targets else None,
             model_label=f"calibration objective (expected, scale {config.scale:g})")
+        chart_files = charts.save_figure(figure, tmp / "charts", "calibration_fit", stamp)
         manifest = {
             "run": final.name,
             "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -153,6 +154,7 @@ def write_calibration(result: CalibrationResult, out_root: Path, calibrated_file
         (tmp / "calibrated.yaml").write_text(text, encoding="utf-8")
         manifest["files"] = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file()) + ["manifest.json"]
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    final = folder.final
     if calibrated_file is None:
         return final, None
     calibrated_file = Path(calibrated_file)

@@ -1,0 +1,310 @@
+"""The Python API: run scenarios from a script or a notebook, read and save the results.
+
+Example:
+    >>> import model
+    >>> sim = model.Simulation(["baseline_2020", "herintreders"], scale=0.02, seed=7)
+    >>> res = sim.run()
+    >>> res.difference("herintreders", baseline="baseline_2020")
+    >>> res.plot("employment_rate")
+    >>> res.save("outputs/")
+
+The command line (``loopbaan run``) is a thin layer over this module: the same
+inputs give the same ``summary.csv``, byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from . import outputs, runner
+from .params import ParameterError, ParameterTree
+from .process import Process
+from .processes import default_processes
+from .scenario import Scenario, ScenarioError, check_compatible
+
+ScenarioLike = Scenario | str | Path | dict
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+class Simulation:
+    """Scenarios run together on one synthetic population with common random numbers.
+
+    Args:
+        scenarios: Shipped scenario names (``"baseline_2020"``), paths to
+            scenario files, dicts with the keys of a scenario file, or
+            :class:`Scenario` objects; one or a list.
+        scale: Share of the population simulated, in (0, 1] (default: the scenarios').
+        seed: Root seed (default: the scenarios').
+        replications: Independent replications (default: the scenarios').
+        processes: The processes of a month (default: the model's, :func:`model.processes.default_processes`).
+
+    Raises:
+        ScenarioError: for any problem with a scenario, or scenarios that cannot share a run,
+            before anything runs.
+    """
+
+    def __init__(self, scenarios: ScenarioLike | Iterable[ScenarioLike], scale: float | None = None,
+                 seed: int | None = None, replications: int | None = None,
+                 processes: list[Process] | None = None):
+        items = [scenarios] if isinstance(scenarios, (str, Path, dict, Scenario)) else list(scenarios)
+        try:
+            law = ParameterTree.load()
+        except ParameterError as exc:
+            raise ScenarioError(str(exc)) from None
+        resolved = [Scenario.resolve(item, law) for item in items]
+        self.scenarios = [s.with_settings(scale=scale, seed=seed, replications=replications) for s in resolved]
+        check_compatible(self.scenarios)
+        self.processes = list(processes) if processes is not None else None
+
+    def __repr__(self) -> str:
+        st = self.scenarios[0].settings
+        return (f"Simulation({[s.name for s in self.scenarios]}, {st['start']} to {st['end']}, scale {st['scale']:g}, "
+                f"seed {st['seed']}, {st['replications']} replication(s))")
+
+    def months_to_simulate(self) -> int:
+        """Months the run simulates in all (shared warm-ups counted once), for progress bars."""
+        warmups = {runner.warmup_signature(s): s.settings["warmup_months"] for s in self.scenarios}
+        per_rep = sum(warmups.values()) + sum(s.n_months for s in self.scenarios)
+        return per_rep * self.scenarios[0].settings["replications"]
+
+    def run(self, progress: bool = True, log: Callable[[str], None] | None = None) -> Results:
+        """Simulate every scenario and replication.
+
+        Args:
+            progress: Show a progress bar (in a terminal or in Jupyter).
+            log: Receives a line of text at each stage (replications, timings).
+        """
+        from tqdm.auto import tqdm
+
+        show = progress and (_in_notebook() or sys.stderr.isatty())
+        factory = (lambda: list(self.processes)) if self.processes is not None else default_processes
+        with tqdm(total=self.months_to_simulate(), unit="month", desc="loopbaansim", disable=not show) as bar:
+            result = runner.run(self.scenarios, progress=log or (lambda s: None), processes=factory,
+                                advance=bar.update)
+        return Results(result)
+
+
+@dataclass
+class Results:
+    """What a :class:`Simulation` produced.
+
+    Attributes:
+        run: The runner's result (tables, timings, population fit).
+    """
+
+    run: runner.RunResult
+    folder: Path | None = field(default=None)
+
+    # -- tables ------------------------------------------------------------
+    @property
+    def scenarios(self) -> list[Scenario]:
+        """The scenarios, in the order given."""
+        return self.run.scenarios
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Yearly results: exactly the rows of ``summary.csv``."""
+        return self.run.summary
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """Monthly counters: exactly ``timeseries.parquet``."""
+        return self.run.monthly
+
+    @property
+    def population_fit(self) -> pd.DataFrame:
+        """Every target of the synthetic population against the model: ``population_fit.csv``."""
+        return self.run.fit
+
+    @property
+    def yearly(self) -> pd.DataFrame:
+        """Yearly results per replication (the summary before averaging)."""
+        return self.run.yearly
+
+    def comparison(self) -> pd.DataFrame:
+        """The comparison table ``loopbaan run`` prints (one row per scenario)."""
+        return outputs.comparison_table(self.run)
+
+    def difference(self, scenario: str, baseline: str | None = None, per_replication: bool = False) -> pd.DataFrame:
+        """The paired difference ``scenario - baseline`` per year, metric and group.
+
+        Both scenarios ran on the same people with the same random draws, so
+        the difference is the effect of the rules, not sampling noise between
+        two populations. It is taken per replication, then summarised.
+
+        Args:
+            scenario: Name of the scenario.
+            baseline: Name of the baseline (default: the first scenario).
+            per_replication: Return one row per replication instead of the summary.
+
+        Returns:
+            Columns scenario, baseline, year, metric, group (extra dimensions),
+            value (mean over replications), p05, p95; or replication and value.
+
+        Raises:
+            ScenarioError: for a name that is not a scenario of this run.
+        """
+        names = [s.name for s in self.scenarios]
+        baseline = baseline or names[0]
+        for key, name in (("scenario", scenario), ("baseline", baseline)):
+            if name not in names:
+                raise ScenarioError(f"{key} '{name}' is not a scenario of this run; scenarios: {names}")
+        keys = ["replication", "year", "metric", "group", *self.run.dims]
+        yearly = self.run.yearly
+        a = yearly[yearly["scenario"] == scenario].set_index(keys)["value"]
+        b = yearly[yearly["scenario"] == baseline].set_index(keys)["value"]
+        diff = (a - b).rename("value").reset_index()
+        diff.insert(0, "baseline", baseline)
+        diff.insert(0, "scenario", scenario)
+        if per_replication:
+            return diff
+        grouped = diff.groupby(["scenario", "baseline", *keys[1:]], dropna=False, sort=True)["value"]
+        out = grouped.mean().to_frame()
+        out["p05"] = grouped.quantile(0.05)
+        out["p95"] = grouped.quantile(0.95)
+        return out.reset_index()
+
+    # -- charts --------------------------------------------------------------
+    @property
+    def charts(self) -> list[str]:
+        """Names of the charts :meth:`plot` draws (every chart of a run folder, and 'difference')."""
+        from . import charts
+
+        return [*charts.CHARTS, "difference"]
+
+    def plot(self, name: str, **options: Any):
+        """A chart as a matplotlib ``Figure`` (nothing is written).
+
+        Args:
+            name: A chart of the run folder (``eligible_and_users``, ``cheque_starts``,
+                ``government_cost``, ``employment_rate``, or their file names), or
+                ``difference`` with options ``scenario``, ``baseline``, ``metric``
+                (default ``employed``) and ``groups`` (default ``("all",)``).
+
+        Raises:
+            ValueError: for an unknown chart name or option.
+        """
+        from . import charts
+
+        if name == "difference":
+            allowed = {"scenario", "baseline", "metric", "groups", "title"}
+            unknown = set(options) - allowed
+            if unknown or "scenario" not in options:
+                raise ValueError(f"plot('difference') takes scenario= (required), baseline=, metric=, groups=, title=; "
+                                 f"got {sorted(options)}")
+            table = self.difference(options["scenario"], options.get("baseline"))
+            return charts.difference(table, options.get("metric", "employed"), tuple(options.get("groups", ("all",))),
+                                     options.get("title"))
+        if options:
+            raise ValueError(f"plot({name!r}) takes no options; got {sorted(options)}")
+        _, function = charts.CHARTS[charts.chart_name(name)]
+        return function(self.run.summary, self.scenarios)
+
+    # -- writing -------------------------------------------------------------
+    def save(self, out: Path | str = "outputs", name: str | None = None, command: list[str] | None = None,
+             folder: outputs.RunFolder | None = None) -> Path:
+        """Write the run folder the CLI writes (tables, charts, manifest); return its path.
+
+        Args:
+            out: Folder in which the run folder is created.
+            name: Name of the run folder (default: the scenario names joined by '+').
+            command: Command recorded in the manifest (default: this call).
+            folder: A :class:`model.outputs.RunFolder` reserved before the run (the CLI reserves one).
+
+        Raises:
+            OutputError: when the folder cannot be created or written (nothing is kept then).
+        """
+        name = name or outputs.default_name([s.name for s in self.scenarios])
+        command = command or ["python", "model.Simulation(...).run().save()", f"out={out}", f"name={name}"]
+        self.folder = outputs.write_run(self.run, folder or Path(out), name, command)
+        return self.folder
+
+
+@dataclass(frozen=True)
+class ParameterValue:
+    """A parameter with its source: the value on a date, or every dated value.
+
+    Attributes:
+        path: Dotted path of the parameter.
+        value: The value in force on ``date`` (None when no date was asked).
+        unit: Unit of the values.
+        reference: Sources (entries of ``docs/sources.md`` or publications).
+        description: What the parameter means.
+        assumption: True when the values are assumptions rather than data.
+        date: The date asked for, if any.
+        values: Every dated value, ``{date: value}``.
+    """
+
+    path: str
+    value: Any
+    unit: str
+    reference: tuple[str, ...]
+    description: str
+    assumption: bool
+    date: dt.date | None
+    values: dict[dt.date, Any]
+
+    def __str__(self) -> str:
+        shown = f"{self.value!r} on {self.date}" if self.date else \
+            "; ".join(f"from {d}: {v!r}" for d, v in self.values.items())
+        flag = " [assumption]" if self.assumption else ""
+        return f"{self.path} ({self.unit}){flag}: {shown}\n  {self.description}\n  source: {'; '.join(self.reference)}"
+
+
+def parameters(path: str = "", date: str | dt.date | None = None,
+               scenario: ScenarioLike | None = None) -> ParameterValue | pd.DataFrame:
+    """A parameter's value, unit and reference; or a table of every parameter under a prefix.
+
+    Args:
+        path: A parameter's full path (``"cheque.cheques.user_price"``), or a
+            prefix (``"cheque."``, or ``""`` for all) for a table.
+        date: The date of the value (``"2026-01-01"``); default: every dated value.
+        scenario: Take the values of this scenario (default: the law with the calibrated values).
+
+    Raises:
+        ParameterError: for an unknown path or a bad date.
+        ScenarioError: for a bad scenario.
+    """
+    tree = Scenario.resolve(scenario).tree if scenario is not None else ParameterTree.load()
+    when = None
+    if date is not None:
+        if isinstance(date, dt.datetime):
+            when = date.date()
+        elif isinstance(date, dt.date):
+            when = date
+        else:
+            try:
+                when = dt.date.fromisoformat(str(date))
+            except ValueError:
+                raise ParameterError(f"date: {date!r} is not a date; write YYYY-MM-DD") from None
+    if path in tree:
+        p = tree[path]
+        return ParameterValue(path, p.at(when) if when else None, p.unit, p.reference, p.description, p.assumption,
+                              when, dict(zip(p.dates, p.values)))
+    paths = [q for q in sorted(tree.parameters) if q.startswith(path)]
+    if not paths:
+        tree[path]  # raises with the closest names
+    rows = [r for r in tree.table() if r["path"] in paths]
+    table = pd.DataFrame(rows)
+    if when:
+        values = {q: tree[q].at(when) if tree[q].dates[0] <= when else None for q in paths}
+        table = table.drop_duplicates("path").drop(columns=["from", "value"])
+        table.insert(1, "value", table["path"].map(lambda q: values[q]))
+        table.insert(1, "date", when.isoformat())
+    return table.reset_index(drop=True)
+
+
