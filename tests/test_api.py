@@ -1,0 +1,173 @@
+"""The Python API: Simulation, Results, Scenario.from_dict / load, parameters; against the CLI."""
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import model
+from model.cli import app
+
+from .conftest import SCENARIOS, write_scenario
+
+SHORT = {"start": "2025-01", "end": "2026-12", "warmup_months": 12, "scale": 0.003, "seed": 7}
+CHEAP = {"name": "cheap", "extends": "baseline_2020",
+         "overrides": {"cheque.cheques.user_price": {"2026-01-01": {"cheque1": 20, "cheque2": 20}}}}
+
+
+@pytest.fixture(scope="module")
+def results():
+    base = {"name": "base", "extends": "baseline_2020", **SHORT}
+    herin = {"name": "herin", "extends": "herintreders", **SHORT}
+    cheap = {**CHEAP, **SHORT}
+    return model.Simulation([base, herin, cheap]).run(progress=False)
+
+
+def test_dir_lists_the_api_and_import_sets_no_backend():
+    code = ("import sys, model, matplotlib; names = dir(model); import model.charts; "
+            "print(names); print(matplotlib.rcParams._get_backend_or_none()); print('matplotlib.pyplot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    for name in ("Simulation", "Results", "Scenario", "ScenarioError", "parameters"):
+        assert name in out[0]
+    assert out[1] == "None" and out[2] == "False"
+
+
+def test_summary_and_timeseries_are_the_files_save_writes(results, tmp_path):
+    folder = results.save(tmp_path)
+    assert folder.parent == tmp_path and folder.is_dir()
+    written = pd.read_csv(folder / "summary.csv", float_precision="round_trip")
+    pd.testing.assert_frame_equal(written, results.summary.reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / "timeseries.parquet"), results.timeseries)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    cheap = next(s for s in manifest["scenarios"] if s["name"] == "cheap")
+    assert cheap["files"][0] == "<dict 'cheap'>" and cheap["files"][1].endswith("baseline_2020.yaml")
+    assert cheap["dicts"]["<dict 'cheap'>"]["overrides"] == CHEAP["overrides"]
+
+
+def test_api_and_cli_write_identical_summaries(tmp_path):
+    base = write_scenario(tmp_path, "base", json.dumps({"name": "base", "extends": "baseline_2020", **SHORT,
+                                                        "warmup_months": 3}))  # JSON is YAML
+    spec = {"name": "cheap", "extends": str(base), "overrides": CHEAP["overrides"]}
+    path = tmp_path / "cheap.yaml"
+    path.write_text(json.dumps(spec))
+    cli = CliRunner().invoke(app, ["run", str(base), str(path), "--scale", "0.002", "--seed", "5",
+                                   "--out", str(tmp_path / "cli")])
+    assert cli.exit_code == 0, cli.output
+    cli_folder = tmp_path / "cli" / cli.output.strip().splitlines()[-1].split("/")[-1]
+    sim = model.Simulation([str(base), spec], scale=0.002, seed=5)
+    api_folder = sim.run(progress=False).save(tmp_path / "api")
+    assert (cli_folder / "summary.csv").read_bytes() == (api_folder / "summary.csv").read_bytes()
+
+
+def test_cli_takes_shipped_scenario_names(tmp_path):
+    ok = CliRunner().invoke(app, ["validate", "baseline_2020", "herintreders"])
+    assert ok.exit_code == 0 and "ok: 'herintreders' (herintreders.yaml <- baseline_2020.yaml)" in ok.output
+    bad = CliRunner().invoke(app, ["run", "baseline_2021", "--out", str(tmp_path / "o")])
+    assert bad.exit_code == 2 and "baseline_2021: scenario file not found; give a path to a .yaml file or a shipped scenario" in bad.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_difference_with_itself_is_exactly_zero(results):
+    diff = results.difference("cheap", baseline="cheap")
+    assert len(diff) and (diff[["value", "p05", "p95"]] == 0).all().all()
+
+
+def test_difference_is_paired_per_year_metric_and_group(results):
+    diff = results.difference("herin", baseline="base")
+    assert list(diff.columns) == ["scenario", "baseline", "year", "metric", "group", "value", "p05", "p95"]
+    row = diff[(diff.metric == "eligible") & (diff.group == "non_active") & (diff.year == 2026)].iloc[0]
+    s = results.summary
+    pick = lambda sc: s[(s.scenario == sc) & (s.metric == "eligible") & (s.group == "non_active") & (s.year == 2026)]["value"].iloc[0]  # noqa: E731
+    assert row.value == pytest.approx(pick("herin") - pick("base")) and row.value > 0
+    per_rep = results.difference("herin", "base", per_replication=True)
+    assert set(per_rep.replication) == {0}
+    with pytest.raises(model.ScenarioError, match=r"scenario 'nope' is not a scenario of this run; scenarios: \['base', 'herin', 'cheap'\]"):
+        results.difference("nope")
+
+
+def test_every_cli_chart_has_a_name(results):
+    from matplotlib.figure import Figure
+
+    from model import charts
+    assert set(results.charts) == {*charts.CHARTS, "difference"}
+    for name, (file_name, _) in charts.CHARTS.items():
+        assert isinstance(results.plot(name), Figure)
+        assert isinstance(results.plot(file_name), Figure)
+    assert isinstance(results.plot("difference", scenario="herin", baseline="base", metric="eligible"), Figure)
+    with pytest.raises(ValueError, match="no chart named 'pie'"):
+        results.plot("pie")
+    with pytest.raises(ValueError, match=r"plot\('difference'\) takes scenario="):
+        results.plot("difference")
+
+
+def test_extends_a_list_applied_in_order(law, tmp_path):
+    cheap_file = write_scenario(tmp_path, "cheap_file", "name: cheap_file\nextends: baseline_2020\noverrides:\n"
+                                "  cheque.cheques.user_price: {2026-01-01: {cheque1: 20, cheque2: 20}}\n")
+    both = model.Scenario.from_dict({"name": "both", "extends": ["herintreders", str(cheap_file)]}, law)
+    p = both.tree.at(dt.date(2026, 6, 1))
+    assert p["cheque.eligibility.reentrant.enabled"] is True
+    assert p["cheque.cheques.user_price"] == {"cheque1": 20, "cheque2": 20}
+    assert both.settings["start"] == "2025-01"  # from the shipped baseline
+    assert [f.split("/")[-1] for f in both.files] == ["<dict 'both'>", "cheap_file.yaml", "herintreders.yaml",
+                                                      "baseline_2020.yaml"]
+    later_wins = model.Scenario.from_dict({"name": "x", "extends": [str(cheap_file), "baseline_2020"],
+                                           "overrides": {"cheque.cheques.user_price": {"2026-01-01": {"cheque1": 30, "cheque2": 30}}}}, law)
+    assert later_wins.tree.at(dt.date(2026, 6, 1))["cheque.cheques.user_price"]["cheque1"] == 30
+
+
+def test_a_file_elsewhere_extends_a_shipped_scenario(tmp_path, law):
+    path = write_scenario(tmp_path, "mine", "name: mine\nextends: baseline_2020\n")
+    assert model.Scenario.load(path, law).settings["start"] == "2025-01"
+    assert model.Scenario.load("herintreders", law).name == "herintreders"
+
+
+def test_bounded_range_ends_by_itself(law):
+    s = model.Scenario.from_dict({"name": "pause", "extends": "baseline_2020",
+                                  "overrides": {"behaviour.uptake.shock_multiplier": {"2025-03-01..2025-05-31": 0.0},
+                                                "cheque.cheques.hours": {"2026-01-01..2026-12-31": {"cheque1": 6, "cheque2": 3}}}}, law)
+    at = lambda d, path: s.tree.at(d)[path]  # noqa: E731
+    assert at(dt.date(2025, 2, 1), "behaviour.uptake.shock_multiplier") == 1.0
+    assert at(dt.date(2025, 5, 31), "behaviour.uptake.shock_multiplier") == 0.0
+    assert at(dt.date(2025, 6, 1), "behaviour.uptake.shock_multiplier") == 1.0
+    assert at(dt.date(2027, 1, 1), "cheque.cheques.hours") == {"cheque1": 4, "cheque2": 3}
+    res = model.Simulation({**s.to_manifest()["dicts"]["<dict 'pause'>"], **SHORT, "warmup_months": 0}).run(progress=False)
+    starts = res.timeseries[(res.timeseries.metric == "starts_cheque1") & (res.timeseries.group == "all")].set_index("month")["value"]
+    assert (starts[["2025-03", "2025-04", "2025-05"]] == 0).all()
+    assert starts["2025-02"] > 0 and starts["2025-06"] > 0
+
+
+def test_a_range_that_holds_across_a_change_of_the_law(law):
+    s = model.Scenario.from_dict({"name": "held", "extends": "baseline_2013",
+                                  "overrides": {"cheque.eligibility.worker_rule": {"2019-07-01..2020-06-30": "recent_work"}}}, law)
+    rule = lambda d: s.tree.at(d)["cheque.eligibility.worker_rule"]  # noqa: E731
+    assert rule(dt.date(2020, 3, 1)) == "recent_work" and rule(dt.date(2020, 7, 1)) == "experience"
+
+
+def test_parameters_value_unit_reference():
+    p = model.parameters("cheque.cheques.user_price", date="2026-01-01")
+    assert p.value == {"cheque1": 40, "cheque2": 40} and p.unit == "EUR per cheque"
+    assert any("docs/sources.md#" in r for r in p.reference)
+    assert "cheque.cheques.user_price" in str(p)
+    assert model.parameters("cheque.cheques.user_price").values[dt.date(2013, 7, 1)] == {"cheque1": 40, "cheque2": 40}
+    table = model.parameters("cheque.cheques.", date="2021-01-01")
+    assert "cheque.cheques.government_cost" in set(table.path)
+    with pytest.raises(model.ParameterError, match="unknown parameter 'cheque.nothing'"):
+        model.parameters("cheque.nothing")
+    with pytest.raises(model.ParameterError, match="date: 'soon' is not a date"):
+        model.parameters("cheque.cheques.user_price", date="soon")
+
+
+def test_settings_given_to_simulation_are_strict():
+    with pytest.raises(model.ScenarioError, match=r"key 'scale': Input should be a valid number"):
+        model.Simulation("baseline_2020", scale=True)
+    with pytest.raises(model.ScenarioError, match=r"key 'seed': Input should be a valid integer"):
+        model.Simulation("baseline_2020", seed="42")
+    with pytest.raises(model.ScenarioError, match=r"key 'scale': Input should be a finite number"):
+        model.Simulation("baseline_2020", scale=float("nan"))
+    with pytest.raises(model.ScenarioError, match=r"scenario names must differ within a run"):
+        model.Simulation(["baseline_2020", "baseline_2020"])

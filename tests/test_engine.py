@@ -1,0 +1,173 @@
+"""The engine's plug-in points: processes, random streams by name, extra counter dimensions, snapshots."""
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+import model
+from model import codes, runner
+from model.metrics import Counter
+from model.model import LoopbaanModel
+from model.process import Column, Process, ProcessError, check_processes
+from model.processes import default_processes
+from model.randomness import Streams, stream_key
+from model.scenario import load
+from model.tables import TableCache
+
+from .conftest import SCENARIOS, write_scenario
+
+SMALL = "start: 2025-01\nend: 2025-12\nscale: 0.003\nseed: 11\nwarmup_months: 6\n"
+CHANNELS = ("letter", "phone", "event")
+
+
+class Outreach(Process):
+    """A dummy mechanism: contacts non-active people through three channels, from its own stream."""
+
+    name = "outreach"
+    columns = (Column("contacted", np.bool_, False, "contacted by the dummy outreach"),)
+    streams = ("dummy_outreach",)
+    counters = (Counter("outreach_contacts", "flow", "persons", "people contacted", (("channel", CHANNELS),)),)
+    needs = ("eligible",)
+
+    def step(self, model, month):
+        pop = model.people
+        rows = np.flatnonzero(pop.status == codes.NON_ACTIVE)
+        u = model.streams.row_uniforms("dummy_outreach", month.number, rows)
+        chosen = rows[u < 0.05]
+        pop.contacted[chosen] = True
+        channel = (model.streams.row_uniforms("dummy_outreach", month.number + 1000, chosen) * 3).astype(np.intp)
+        model.count(month, "outreach_contacts", chosen, index=channel)
+
+
+class Centre(mesa.Agent):
+    """A stand-in institution that counts the months it has lived through."""
+
+    def __init__(self, m):
+        super().__init__(m)
+        self.months = 0
+
+
+class Centres(Process):
+    """A dummy process holding institutions in the state."""
+
+    name = "centres"
+
+    def initialise(self, model):
+        model.state.institutions["centres"] = [Centre(model), Centre(model)]
+
+    def step(self, model, month):
+        for centre in model.state.institutions["centres"]:
+            assert centre.model is model
+            centre.months += 1
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("eng")
+    base = write_scenario(folder, "base", f"name: base\nextends: {SCENARIOS / 'baseline_2020.yaml'}\n{SMALL}")
+    herin = write_scenario(folder, "herin", "name: herin\nextends: base\noverrides:\n"
+                           "  cheque.eligibility.reentrant.enabled: {2025-01-01: true}\n")
+    law = model.ParameterTree.load()
+    return [load(base, law), load(herin, law)]
+
+
+def test_a_new_process_with_its_own_stream_changes_no_existing_result(scenarios):
+    plain = runner.run(scenarios)
+    with_outreach = runner.run(scenarios, processes=lambda: [*default_processes(), Outreach()])
+    core = with_outreach.summary[with_outreach.summary.metric != "outreach_contacts"].drop(columns="channel")
+    pd.testing.assert_frame_equal(core.reset_index(drop=True), plain.summary.reset_index(drop=True))
+    contacts = with_outreach.summary[with_outreach.summary.metric == "outreach_contacts"]
+    assert set(contacts.channel) == set(CHANNELS) and (contacts.value > 0).all()
+    assert "channel" in with_outreach.monthly.columns and with_outreach.units["outreach_contacts"] == "persons"
+    # the channels add up to what a plain count gives: one count per contacted person
+    by_channel = contacts[contacts.group == "non_active"].groupby("year")["value"].sum()
+    assert by_channel.iloc[0] > 0
+
+
+def test_counter_dimensions_are_not_limited_by_group_key_bits():
+    from model.metrics import GROUPS, N_KEYS, Recorder
+    many = tuple(f"centre_{i}" for i in range(300))
+    rec = Recorder([Counter("clients", "flow", "persons", "clients per centre", (("centre", many),))], 1, 1.0)
+    keys = np.array([0, N_KEYS - 1, 5], dtype=np.uint16)
+    rec.add("clients", 0, keys, index=np.array([299, 0, 299]))
+    assert rec.data["clients"].shape == (1, len(GROUPS), 300)
+    assert rec.data["clients"][0, GROUPS.index("all"), 299] == 2 and rec.data["clients"][0, GROUPS.index("all"), 0] == 1
+    with pytest.raises(ValueError, match="has extra dimensions"):
+        rec.add("clients", 0, keys)
+
+
+def _start(scenario, processes=None):
+    streams, tables = Streams(scenario.settings["seed"], 0), TableCache()
+    people, weight, _ = runner.build_population(scenario, streams, tables)
+    return LoopbaanModel.start(scenario.tree, people, scenario.first_month, scenario.start_month, scenario.n_months,
+                               weight, streams, processes, tables)
+
+
+def test_continuing_a_restored_snapshot_gives_the_same_months(scenarios):
+    scenario = scenarios[1]
+    original = _start(scenario, [*default_processes(), Centres()])
+    original.run_until(scenario.start_month + 2)
+    snapshot = original.snapshot()
+    original.run_until(scenario.end_month)
+    restored = LoopbaanModel(scenario.tree, snapshot, [*default_processes(), Centres()])
+    restored.run_until(scenario.end_month)
+    for name in original.counters.data:
+        assert np.array_equal(original.counters.data[name], restored.counters.data[name]), name
+    for column in original.people.column_names():
+        assert np.array_equal(getattr(original.people, column), getattr(restored.people, column)), column
+    # the institutions came along, belong to the new model, and kept counting
+    centres = restored.state.institutions["centres"]
+    assert [c.months for c in centres] == [scenario.n_months + scenario.settings["warmup_months"]] * 2
+    assert all(c.model is restored for c in centres) and len(restored.agents) == 2
+    assert [c.unique_id for c in centres] == [c.unique_id for c in original.state.institutions["centres"]]
+
+
+def test_institutions_survive_a_shared_warm_up(scenarios):
+    seen = []
+
+    class Report(Centres):
+        name = "centres"
+
+        def step(self, model, month):
+            super().step(model, month)
+            if month.number == model.state.last_month:
+                seen.append([c.months for c in model.state.institutions["centres"]])
+
+    runner.run(scenarios, processes=lambda: [*default_processes(), Report()])
+    months = scenarios[0].n_months + scenarios[0].settings["warmup_months"]
+    assert seen == [[months, months], [months, months]]
+
+
+def test_stream_keys_depend_on_the_name_only():
+    assert stream_key("separation") == stream_key("separation") != stream_key("separations")
+    a, b = Streams(1, 0), Streams(1, 0)
+    rows = np.arange(10)
+    b.row_uniforms("some_new_stream", 5, rows)
+    assert np.array_equal(a.row_uniforms("separation", 5, rows), b.row_uniforms("separation", 5, rows))
+    with pytest.raises(ValueError, match="non-empty name"):
+        stream_key("")
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p + [p[0].__class__()], "need distinct, non-empty names"),
+    (lambda p: [type("Early", (Process,), {"name": "early", "needs": ("eligible",)})(), *p],
+     r"process 'early' needs \['eligible'\], which no earlier process provides"),
+    (lambda p: [*p, type("Twin", (Process,), {"name": "twin", "streams": ("separation",)})()],
+     "random stream 'separation' is declared by both 'labour_market' and 'twin'"),
+    (lambda p: [*p, type("Writer", (Process,), {"name": "writer", "columns": (Column("cheques_in_window"),)})()],
+     "column 'cheques_in_window' is declared by both 'uptake' and 'writer'"),
+    (lambda p: [*p, type("Late", (Process,), {"name": "late", "columns": (Column("awareness_draw"),)})()],
+     r"process 'stocks' reads \['awareness_draw'\] in the background while 'late'"),
+    (lambda p: [*p, type("Reader", (Process,), {"name": "reader", "parameters": ("cheque.nothing",)})()],
+     r"process 'reader' reads parameters that no file defines: \['cheque.nothing'\]"),
+    (lambda p: [*p, type("Count", (Process,), {"name": "count", "counters": (Counter("employed", "stock", "p", "d"),)})()],
+     "counter 'employed' is declared by both 'stocks' and 'count'"),
+])
+def test_a_list_of_processes_that_cannot_make_a_month_is_refused(make, message, law):
+    with pytest.raises(ProcessError, match=message):
+        check_processes(make(default_processes()), set(law.parameters))
+
+
+def test_every_default_process_reads_only_parameters_that_exist(law):
+    check_processes(default_processes(), set(law.parameters))
