@@ -92,8 +92,8 @@ def default_name(scenario_names: list[str]) -> str:
     name = "+".join(scenario_names)
     if len(name.encode()) <= NAME_MAX_BYTES:
         return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: NAME_MAX_BYTES - 20]}+{len(scenario_names)}-scenarios-{digest}"
+    suffix = f"+{len(scenario_names)}-scenarios-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+    return name[: NAME_MAX_BYTES - len(suffix)].rstrip("+") + suffix
 
 
 def _alive(pid: int) -> bool:

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -277,12 +278,13 @@ def _read_file(path: Path) -> tuple[ScenarioFile, Source]:
 
 def _read_dict(content: dict, source: str | None) -> tuple[ScenarioFile, Source]:
     name = content.get("name") if isinstance(content, dict) else None
-    label = source or (f"<dict '{name}'>" if isinstance(name, str) and len(name) <= NAME_MAX else "<dict>")
+    valid_name = isinstance(name, str) and len(name) <= NAME_MAX and re.fullmatch(NAME_PATTERN, name)
+    label = source or (f"<dict '{name}'>" if valid_name else "<dict>")
+    spec = _validate(content, label)
     try:
         canonical = json.dumps(content, sort_keys=True, default=str)
     except (TypeError, ValueError):
-        raise ScenarioError(f"{label}: the dict holds values that are not plain data") from None
-    spec = _validate(content, label)
+        raise ScenarioError(f"{label}: the dict holds keys or values that are not plain data") from None
     return spec, Source(label, hashlib.sha256(canonical.encode("utf-8")).hexdigest(), content=content)
 
 
@@ -369,7 +371,8 @@ def load(reference: str | Path, law: ParameterTree | None = None) -> Scenario:
     elif _is_file(path) or path.suffix in (".yaml", ".yml") or path.is_dir():
         pass
     else:
-        raise ScenarioError(f"{excerpt(str(reference), 120)}: scenario file not found; give a path to a .yaml file "
+        shown = str(reference) if len(str(reference)) <= 120 else str(reference)[:116] + " ..."
+        raise ScenarioError(f"{shown}: scenario file not found; give a path to a .yaml file "
                             f"or a shipped scenario ({', '.join(shipped_names())})")
     if path.is_dir():
         raise ScenarioError(f"{path}: is a folder; give scenario files, e.g. {path / 'baseline_2020.yaml'}")

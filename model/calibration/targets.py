@@ -34,7 +34,7 @@ class TargetError(ValueError):
 
 
 class _Series(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     description: str
     kind: Literal["starts", "share", "cheques_per_user", "change", "amount"]
@@ -66,7 +66,7 @@ class _Series(BaseModel):
 
 
 class _TargetFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     last_fit_year: int = Field(ge=2014, le=2018)
     targets: dict[str, _Series] = Field(min_length=1)

@@ -1,0 +1,344 @@
+"""Bad input never gives a traceback: one test per message, and property-based tests of the loaders."""
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import model
+from model import outputs
+from model.calibration.config import DEFAULT_CONFIG, CalibrationError, load_config
+from model.cli import app
+from model.params import ParameterTree
+from model.scenario import KEYS, ScenarioError
+
+from .conftest import ROOT, SCENARIOS, write_scenario
+
+runner = CliRunner()
+GOOD = {"name": "bad", "extends": "baseline_2020", "start": "2025-01", "end": "2025-12"}
+
+
+@pytest.fixture(scope="module")
+def law_tree():
+    return ParameterTree.load()
+
+
+# -- dict scenarios: one test per message ----------------------------------------
+
+@pytest.mark.parametrize("change, message", [
+    ({"horizon": 10}, "<dict 'bad'>: key 'horizon' is not allowed; allowed keys: name, title, description, extends, start"),
+    ({"name": "Bad Name"}, "<dict>: key 'name': got 'Bad Name'; expected lower-case letters, digits and _ only"),
+    ({"name": "x" * 65}, "<dict>: key 'name': String should have at most 64 characters"),
+    ({"scale": True}, "<dict 'bad'>: key 'scale': Input should be a valid number (got True)"),
+    ({"scale": float("nan")}, "<dict 'bad'>: key 'scale': Input should be a finite number"),
+    ({"scale": 2}, "<dict 'bad'>: key 'scale': Input should be less than or equal to 1"),
+    ({"seed": "42"}, "<dict 'bad'>: key 'seed': Input should be a valid integer (got '42')"),
+    ({"seed": 2**70}, "<dict 'bad'>: key 'seed': Input should be less than or equal to 9223372036854775807"),
+    ({"replications": "3"}, "<dict 'bad'>: key 'replications': Input should be a valid integer"),
+    ({"warmup_months": False}, "<dict 'bad'>: key 'warmup_months': Input should be a valid integer (got False)"),
+    ({"start": "2025-13-01"}, "<dict 'bad'>: key 'start': got '2025-13-01'; expected a month as YYYY-MM"),
+    ({"end": "2024-12"}, "<dict 'bad'>: key 'end' (2024-12) is before 'start' (2025-01)"),
+    ({"start": None, "extends": "law"}, "<dict 'bad'>: key 'start' is required"),
+    ({"extends": ""}, "<dict 'bad'>: key 'extends': '' is not a scenario; give a shipped scenario name"),
+    ({"extends": "."}, "<dict 'bad'>: key 'extends': '.' is not a scenario"),
+    ({"extends": "/"}, "<dict 'bad'>: key 'extends': '/' is not a scenario"),
+    ({"extends": "a" * 300}, "<dict 'bad'>: key 'extends': 'aaaa"),
+    ({"extends": "a" * 199}, "<dict 'bad'>: key 'extends': scenario 'aaaa"),
+    ({"extends": []}, "<dict 'bad'>: key 'extends': give at least one scenario"),
+    ({"extends": ["baseline_2020", "nobody"]}, "<dict 'bad'>: key 'extends.1': scenario 'nobody' not found"),
+    ({"overrides": {"cheque.cheques.max_per_window": 3}}, "key 'overrides.cheque.cheques.max_per_window': needs dated values"),
+    ({"overrides": {"cheque.cheques.maxper_window": {"2025-01-01": 3}}}, "unknown parameter 'cheque.cheques.maxper_window'"),
+    ({"overrides": {"behaviour.awareness.saturation": {"2025-01-01": float("nan")}}},
+     "<dict 'bad'>: overrides: behaviour.awareness.saturation: nan is not a finite number"),
+    ({"overrides": {"behaviour.uptake.intercept_cheque1": {"2025-01-01": float("inf")}}},
+     "behaviour.uptake.intercept_cheque1: inf is not a finite number"),
+    ({"overrides": {"behaviour.uptake.intercept_cheque1": {"2025-01-01": 10**400}}},
+     "behaviour.uptake.intercept_cheque1: 1000000"),
+    ({"overrides": {"cheque.eligibility.reentrant.enabled": {"2025-02-30": True}}},
+     "overrides.cheque.eligibility.reentrant.enabled (key '2025-02-30'): '2025-02-30' is not a date (day is out of range"),
+    ({"overrides": {"behaviour.uptake.shock_multiplier": {"2026-01-01..2025-01-01": 0.5}}},
+     "the range 2026-01-01..2025-01-01 ends before it starts"),
+    ({"overrides": {"behaviour.uptake.shock_multiplier": {"2025-01-01..2025-12-31": 0.5, "2025-06-01..2026-06-30": 0.7}}},
+     "the ranges 2025-01-01..2025-12-31 and 2025-06-01..2026-06-30 overlap"),
+    ({"overrides": {"behaviour.uptake.shock_multiplier": {"2025-01-01..2025-12-31": 0.5, "2025-06-01": 0.7}}},
+     "2025-06-01 falls inside the range 2025-01-01..2025-12-31"),
+    ({"overrides": {"cheque.cheques.government_cost": {"2025-01-01": {"cheque1": 600}}}}, "keys must be exactly ['cheque1', 'cheque2']"),
+    ({"start": "2012-01", "end": "2012-12", "extends": "law"}, "is not covered"),
+])
+def test_dict_scenario_errors(change, message, law_tree):
+    spec = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
+    with pytest.raises(ScenarioError) as info:
+        model.Scenario.from_dict(spec, law_tree)
+    assert message in str(info.value)
+    assert "Traceback" not in str(info.value) and len(str(info.value)) < 2000
+
+
+def test_dict_scenario_that_is_not_a_mapping(law_tree):
+    with pytest.raises(ScenarioError, match="<dict>: a scenario must be a mapping of keys"):
+        model.Scenario.from_dict(["baseline_2020"], law_tree)
+    with pytest.raises(ScenarioError, match=r"key 1 is not allowed"):
+        model.Scenario.from_dict({**GOOD, 1: 2}, law_tree)
+    with pytest.raises(ScenarioError, match="a scenario must be a shipped name, a path, a dict or a Scenario"):
+        model.Simulation([42])
+
+
+# -- YAML files: the reader's limits -------------------------------------------------
+
+def _cli_error(tmp_path, text, *more):
+    path = write_scenario(tmp_path, "bad", text)
+    out_dir = tmp_path / "out"
+    t0 = time.perf_counter()
+    result = runner.invoke(app, ["run", str(path), *more, "--out", str(out_dir)])
+    assert time.perf_counter() - t0 < 5
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and not out_dir.exists()
+    return result.output
+
+
+def test_alias_bomb_is_refused_at_once(tmp_path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join('*' + p for _ in range(9))}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    out = _cli_error(tmp_path, "name: bad\n" + bomb)
+    assert "bad.yaml: not valid YAML (line 3, column" in out and "aliases (*name) are not allowed" in out
+
+
+def test_deep_nesting_is_refused(tmp_path):
+    out = _cli_error(tmp_path, "name: bad\nx: " + "[" * 500 + "]" * 500 + "\n")
+    assert "nested deeper than 32 levels" in out
+
+
+def test_a_huge_file_is_not_read(tmp_path):
+    out = _cli_error(tmp_path, "name: bad\n# " + "x" * 1_100_000 + "\n")
+    assert "larger than 1,000,000 bytes" in out
+
+
+def test_a_key_given_twice_is_refused(tmp_path):
+    out = _cli_error(tmp_path, "name: bad\nname: other\n")
+    assert "key 'name' is given twice" in out
+
+
+def test_messages_quote_only_an_excerpt(tmp_path):
+    out = _cli_error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\ntitle: [" + ", ".join(["long"] * 500) + "]\n")
+    assert "key 'title'" in out and len(out) < 400
+
+
+def test_impossible_start_date_names_the_key(tmp_path):
+    out = _cli_error(tmp_path, "name: bad\nstart: 2025-13-01\nend: 2025-12\n")
+    assert "bad.yaml: key 'start': got '2025-13-01'; expected a month as YYYY-MM" in out
+
+
+def test_too_long_run_name(tmp_path):
+    out = _cli_error(tmp_path, "name: bad\nextends: baseline_2020\nstart: 2025-01\nend: 2025-12\n", "--name", "n" * 230)
+    assert "--name: run name of 230 bytes is too long: at most 200" in out
+
+
+def test_many_scenarios_get_a_short_default_name():
+    name = outputs.default_name([f"scenario_number_{i:03d}" for i in range(40)])
+    assert len(name.encode()) <= outputs.NAME_MAX_BYTES and name.startswith("scenario_number_000+")
+
+
+# -- the output folder: checked before simulating, never half-written -------------------
+
+SMALL_RUN = "name: s\nextends: baseline_2020\nstart: 2025-01\nend: 2025-03\nwarmup_months: 0\nscale: 0.002\n"
+
+
+def test_out_below_a_regular_file(tmp_path):
+    (tmp_path / "afile").write_text("keep me")
+    path = write_scenario(tmp_path, "s", SMALL_RUN)
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "afile" / "runs")])
+    assert result.exit_code == 2 and "output folder" in result.output and "cannot write there" in result.output
+    assert "replication" not in result.output  # nothing was simulated
+    assert (tmp_path / "afile").read_text() == "keep me"
+
+
+def test_out_not_writable(tmp_path, monkeypatch):
+    path = write_scenario(tmp_path, "s", SMALL_RUN)
+    real_mkdir = Path.mkdir
+
+    def refuse(self, *args, **kwargs):
+        if self.name.startswith(".incomplete-"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "runs")])
+    assert result.exit_code == 2 and "cannot write there (Permission denied)" in result.output
+    assert "replication" not in result.output
+
+
+def test_disk_full_while_writing(tmp_path, monkeypatch):
+    path = write_scenario(tmp_path, "s", SMALL_RUN)
+    out = tmp_path / "runs"
+    earlier = out / "20200101T000000Z-earlier"
+    earlier.mkdir(parents=True)
+    (earlier / "summary.csv").write_text("kept")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    result = runner.invoke(app, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "writing the run folder" in result.output and "No space left on device" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [earlier.name]
+    assert (earlier / "summary.csv").read_text() == "kept"
+
+
+def test_runs_finishing_together_get_their_own_folders(tmp_path):
+    folders = [outputs.RunFolder(tmp_path, "same") for _ in range(5)]
+    for f in folders:
+        (f.tmp / "x").write_text(f.tmp.name)
+    finals = [f.commit() for f in folders]
+    assert len(set(finals)) == 5 and all((p / "x").is_file() for p in finals)
+    assert not list(tmp_path.glob(".incomplete-*"))
+
+
+def test_leftovers_of_killed_runs_are_removed(tmp_path):
+    dead = tmp_path / ".incomplete-999999999-0123abcd-old"
+    dead.mkdir()
+    alive = tmp_path / f".incomplete-{os.getpid()}-0123abcd-running"
+    alive.mkdir()
+    outputs.RunFolder(tmp_path, "new").discard()
+    assert not dead.exists() and alive.exists()
+
+
+def test_sigterm_removes_the_temporary_folder(tmp_path):
+    path = write_scenario(tmp_path, "s", "name: s\nextends: baseline_2020\nscale: 0.02\n")
+    out = tmp_path / "runs"
+    proc = subprocess.Popen([sys.executable, "-m", "model.cli", "run", str(path), "--out", str(out)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while not list(out.glob(".incomplete-*")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert list(out.glob(".incomplete-*")), "the run did not reserve its folder"
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert not list(out.iterdir())
+
+
+# -- calibration configs ----------------------------------------------------------
+
+def test_calibration_config_not_utf8(tmp_path):
+    path = tmp_path / "cal.yaml"
+    path.write_bytes(b"scenario: \xff\xfe\n")
+    with pytest.raises(CalibrationError, match="cal.yaml: not a UTF-8 text file"):
+        load_config(path)
+
+
+def test_calibration_scenario_after_the_target_years(tmp_path):
+    late = write_scenario(tmp_path, "late", f"name: late\nextends: {SCENARIOS / 'baseline_2013.yaml'}\nstart: 2019-01\nend: 2019-12\n")
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    raw["scenario"] = str(late)
+    path = tmp_path / "cal.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(CalibrationError, match="key 'scenario'"):
+        load_config(path)
+
+
+def test_calibration_config_non_finite_bound(tmp_path):
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    raw["scenario"] = str(SCENARIOS / "baseline_2013.yaml")
+    raw["parameters"][0]["upper"] = float("inf")
+    path = tmp_path / "cal.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(CalibrationError, match=r"key 'parameters.0.upper': Input should be a finite number"):
+        load_config(path)
+
+
+# -- property-based: thousands of bad documents -------------------------------------------
+
+PATHS = ["cheque.cheques.user_price", "behaviour.uptake.intercept_cheque1", "cheque.eligibility.worker_rule",
+         "cheque.eligibility.reentrant.enabled", "population.size_20_64", "nothing.here"]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**80, max_value=2**80),
+                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
+                    st.sampled_from(["2025-01", "2025-13", "2025-02-30", "2025-01-01..2025-06-30", "law", "baseline_2020",
+                                     "", ".", "/", "..", "a" * 300]))
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+                      max_leaves=12)
+dated = st.dictionaries(st.one_of(st.sampled_from(["2025-01-01", "2013-07-01", "2025-02-30", "soon",
+                                                   "2025-01-01..2025-12-31", "2026-01-01..2025-01-01"]),
+                                  st.text(max_size=12)), values, max_size=3)
+documents = st.fixed_dictionaries({}, optional={
+    **{key: values for key in KEYS},
+    "name": st.one_of(st.just("bad"), values), "extends": st.one_of(st.sampled_from(["law", "baseline_2020", "herintreders"]), values),
+    "start": st.one_of(st.just("2025-01"), values), "end": st.one_of(st.just("2025-12"), values),
+    "overrides": st.one_of(st.dictionaries(st.sampled_from(PATHS), st.one_of(dated, values), max_size=3), values),
+    "unknown_key": values,
+})
+
+
+def _loads_or_refuses(load, label):
+    t0 = time.perf_counter()
+    try:
+        load()
+    except ScenarioError as exc:
+        assert str(exc).startswith(label) or label in str(exc), str(exc)[:300]
+    assert time.perf_counter() - t0 < 1.0
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=documents)
+def test_any_dict_loads_or_gives_a_scenario_error(doc, law_tree):
+    _loads_or_refuses(lambda: model.Scenario.from_dict(doc, law_tree), "<dict")
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(doc=documents, text=st.text(max_size=200))
+def test_any_file_loads_or_gives_a_scenario_error(doc, text, law_tree, tmp_path):
+    path = tmp_path / "doc.yaml"
+    try:
+        path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    except yaml.YAMLError:  # e.g. a value PyYAML cannot represent
+        return
+    _loads_or_refuses(lambda: model.Scenario.load(path, law_tree), str(path))
+    path.write_bytes(text.encode("utf-8", "replace"))  # any text at all
+    _loads_or_refuses(lambda: model.Scenario.load(path, law_tree), str(path))
+
+
+config_documents = st.fixed_dictionaries({}, optional={
+    "scenario": st.one_of(st.just(str(SCENARIOS / "baseline_2013.yaml")), values),
+    "targets": st.one_of(st.just("all"), values), "scale": values, "seed": values, "rounds": values,
+    "max_evaluations": values, "check_scale": values, "seed_check": values, "targets_file": values,
+    "parameters": st.one_of(st.lists(st.fixed_dictionaries(
+        {"path": st.one_of(st.sampled_from(["behaviour.uptake.women", "behaviour.uptake.age_band", "nope"]), values)},
+        optional={"lower": values, "upper": values, "step": values, "key": values, "keys": values, "start": values}),
+        max_size=3), values),
+    "extra": values,
+})
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(doc=config_documents)
+def test_any_calibration_config_loads_or_gives_a_calibration_error(doc, tmp_path):
+    path = tmp_path / "cal.yaml"
+    try:
+        path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    except yaml.YAMLError:
+        return
+    t0 = time.perf_counter()
+    try:
+        load_config(path)
+    except CalibrationError as exc:
+        assert str(path) in str(exc), str(exc)[:300]
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_outputs_of_a_refused_input_are_never_written(tmp_path):
+    """Through the CLI: a bad dict-like file exits 2 and creates no folder (a sample of the above)."""
+    for i, doc in enumerate([{"name": 1}, {"name": "x", "scale": "big"}, {"name": "x", "overrides": {"a": {"b": 1}}}]):
+        path = tmp_path / f"d{i}.yaml"
+        path.write_text(json.dumps(doc))
+        result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
