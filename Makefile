@@ -8,7 +8,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3 2>/dev
 BENCH_RUNS ?= 3
 SCENARIOS := scenarios/baseline_2020.yaml scenarios/pre2020_rules.yaml scenarios/herintreders.yaml
 
-.PHONY: setup run test bench calibrate backcast clean-venv
+.PHONY: setup run test lint bench calibrate backcast clean-venv
 
 setup: $(STAMP)
 
@@ -22,8 +22,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/loopbaan run $(SCENARIOS)
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 calibrate: $(STAMP)
 	$(BIN)/loopbaan calibrate

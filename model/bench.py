@@ -24,6 +24,7 @@ from pathlib import Path
 
 
 def one_run(scenario: str, scale: float) -> dict[str, float]:
+    """Run the CLI once in a child process; return its timings, peak memory and size."""
     with tempfile.TemporaryDirectory(prefix="loopbaan-bench-") as out:
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         t0 = time.perf_counter()
@@ -45,6 +46,7 @@ def one_run(scenario: str, scale: float) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the medians against the targets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario")
     parser.add_argument("--scale", type=float, default=1.0)

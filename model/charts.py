@@ -93,7 +93,8 @@ def eligible_and_users(summary: pd.DataFrame, scenarios) -> Figure:
     axes[1].set_title("Who takes it up")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(scenarios), fontsize=9, bbox_to_anchor=(0.5, -0.06))
-    fig.suptitle("Eligibility and uptake by group (groups overlap; 'any disadvantaged group' = any of the four groups above it)", fontsize=10)
+    fig.suptitle("Eligibility and uptake by group (groups overlap; 'any disadvantaged group' = any of the four groups above it)",
+                 fontsize=10)
     return fig
 
 
@@ -150,7 +151,8 @@ def employment_rate(summary: pd.DataFrame, scenarios) -> Figure:
 def starts(summary: pd.DataFrame, scenarios) -> Figure:
     """Cheque-1 and cheque-2 starts per year, per scenario."""
     fig, axes = _figure(nrows=1, ncols=2, figsize=(12, 4.5), sharey=True)
-    for ax, metric, title in zip(axes, ("starts_cheque1", "starts_cheque2"), ("Cheque 1 starts per year", "Cheque 2 starts per year")):
+    for ax, metric, title in zip(axes, ("starts_cheque1", "starts_cheque2"), ("Cheque 1 starts per year",
+                                                                              "Cheque 2 starts per year")):
         _lines(ax, summary, scenarios, metric)
         ax.set_title(title)
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))

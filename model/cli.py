@@ -11,7 +11,6 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -32,7 +31,7 @@ def _on_sigterm(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _simulation(scenarios: list[str], scale: Optional[float], seed: Optional[int], replications: Optional[int]):
+def _simulation(scenarios: list[str], scale: float | None, seed: int | None, replications: int | None):
     """The scenarios as a :class:`model.api.Simulation`; bad input exits with status 2."""
     from .api import Simulation
 
@@ -42,7 +41,7 @@ def _simulation(scenarios: list[str], scale: Optional[float], seed: Optional[int
         _fail(str(exc))
 
 
-def _scenarios(items: list, scale: Optional[float], seed: Optional[int], replications: Optional[int]):
+def _scenarios(items: list, scale: float | None, seed: int | None, replications: int | None):
     """Resolve scenarios (names, files) with the flags' settings, checked to share a run; else exit 2."""
     from .scenario import Scenario, check_compatible
 
@@ -66,7 +65,7 @@ def _reserve(out: Path, name: str):
         _fail(str(exc))
 
 
-def _check_flags(scale: Optional[float], seed: Optional[int], replications: Optional[int]) -> None:
+def _check_flags(scale: float | None, seed: int | None, replications: int | None) -> None:
     if scale is not None and not (0 < scale <= 1):
         _fail(f"--scale must be in (0, 1], got {scale}")
     if seed is not None and seed < 0:
@@ -77,12 +76,14 @@ def _check_flags(scale: Optional[float], seed: Optional[int], replications: Opti
 
 @app.command()
 def run(
-    scenarios: list[str] = typer.Argument(..., help="Scenario files or shipped scenario names (baseline_2020 ...); they share population and random numbers."),
-    scale: Optional[float] = typer.Option(None, "--scale", help="Share of the population to simulate, in (0, 1]."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Root seed (overrides the scenarios')."),
-    replications: Optional[int] = typer.Option(None, "--replications", help="Replications (overrides the scenarios')."),
+    scenarios: list[str] = typer.Argument(...,
+                                          help="Scenario files or shipped scenario names (baseline_2020 ...); "
+                                               "they share population and random numbers."),
+    scale: float | None = typer.Option(None, "--scale", help="Share of the population to simulate, in (0, 1]."),
+    seed: int | None = typer.Option(None, "--seed", help="Root seed (overrides the scenarios')."),
+    replications: int | None = typer.Option(None, "--replications", help="Replications (overrides the scenarios')."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the run folder is created."),
-    name: Optional[str] = typer.Option(None, "--name", help="Name of the run folder (default: the scenario names)."),
+    name: str | None = typer.Option(None, "--name", help="Name of the run folder (default: the scenario names)."),
 ) -> None:
     """Simulate the scenarios and write a new run folder; its path is the last line printed."""
     _check_flags(scale, seed, replications)
@@ -130,11 +131,16 @@ def _check_out(out: Path) -> None:
 
 @app.command()
 def calibrate(
-    config: Optional[Path] = typer.Option(None, "--config", help="Calibration config YAML (default: model/calibration/default.yaml)."),
+    config: Path | None = typer.Option(None, "--config",
+                                       help="Calibration config YAML (default: model/calibration/default.yaml)."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the calibration's run folder is created."),
-    write: Optional[Path] = typer.Option(None, "--write", help="Calibrated parameter file to write (default: model/calibrated/behaviour.yaml, used by every scenario)."),
-    no_write: bool = typer.Option(False, "--no-write", help="Write the run folder only; leave the calibrated parameter file as it is."),
-    check_scale: Optional[float] = typer.Option(None, "--check-scale", help="Scale of the engine run that checks the fit, in (0, 1]."),
+    write: Path | None = typer.Option(None, "--write",
+                                      help="Calibrated parameter file to write "
+                                           "(default: model/calibrated/behaviour.yaml, used by every scenario)."),
+    no_write: bool = typer.Option(False, "--no-write",
+                                  help="Write the run folder only; leave the calibrated parameter file as it is."),
+    check_scale: float | None = typer.Option(None, "--check-scale",
+                                             help="Scale of the engine run that checks the fit, in (0, 1]."),
 ) -> None:
     """Fit the uptake, awareness and cheque-2 parameters to the 2014-2018 figures.
 
@@ -162,7 +168,8 @@ def calibrate(
         folder_of = target.parent if target.parent.exists() else next(p for p in target.parents if p.exists())
         if not os.access(folder_of, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
             _fail(f"--write '{target}': cannot write there")
-    from .calibration import fit, write as writer
+    from .calibration import fit
+    from .calibration import write as writer
 
     reserved = _reserve(out, "calibration")
     signal.signal(signal.SIGTERM, _on_sigterm)
@@ -207,8 +214,12 @@ def _print_calibration(result) -> None:
 
 @app.command()
 def backcast(
-    scenarios: Optional[list[str]] = typer.Argument(None, help="Back-cast scenarios (files or shipped names); the first is judged against the figures (default: baseline_2013 and backcast_2013_rules)."),
-    scale: Optional[float] = typer.Option(None, "--scale", help="Share of the population to simulate, in (0, 1] (default: the scenarios', full scale)."),
+    scenarios: list[str] | None = typer.Argument(None,
+                                                 help="Back-cast scenarios (files or shipped names); the first is judged against "
+                                                      "the figures (default: baseline_2013 and backcast_2013_rules)."),
+    scale: float | None = typer.Option(None, "--scale",
+                                       help="Share of the population to simulate, in (0, 1] "
+                                            "(default: the scenarios', full scale)."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the run folder is created."),
 ) -> None:
     """Run the back-cast 2014-2021 and judge it against every observed figure, in and out of sample."""
@@ -290,7 +301,7 @@ def validate(scenarios: list[Path] = typer.Argument(..., help="Scenario YAML fil
 @app.command()
 def params(
     prefix: str = typer.Argument("", help="Show parameters whose path starts with this."),
-    date: Optional[str] = typer.Option(None, "--date", help="Show the values in force on this date (YYYY-MM-DD)."),
+    date: str | None = typer.Option(None, "--date", help="Show the values in force on this date (YYYY-MM-DD)."),
     priors: bool = typer.Option(False, "--priors", help="Show the priors, without the calibrated values."),
 ) -> None:
     """List parameters with their values, units and sources (calibrated values by default)."""

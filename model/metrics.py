@@ -13,8 +13,9 @@ yearly average employed over yearly average population, per group.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -229,6 +230,7 @@ def yearly_summary(monthly: pd.DataFrame, kinds: Mapping[str, str], dims: tuple[
     wide = people.pivot_table(index=ids + ["year", "group"], columns="metric", values="value").reset_index()
     rate = wide[ids + ["year", "group"]].copy()
     rate["metric"] = "employment_rate_20_64"
-    rate["value"] = np.where(wide["population_20_64"] > 0, wide["employed"] / wide["population_20_64"].where(wide["population_20_64"] > 0), np.nan)
+    rate["value"] = np.where(wide["population_20_64"] > 0,
+                             wide["employed"] / wide["population_20_64"].where(wide["population_20_64"] > 0), np.nan)
     out = pd.concat([stocks, flows, rate], ignore_index=True)
     return out[keys + ["value"]].sort_values(keys, ignore_index=True)

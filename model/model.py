@@ -1,7 +1,7 @@
 """The engine: one scenario and one replication as a ``mesa.Model``.
 
 People are columns (:class:`model.population.Population`) in one
-:class:`model.state.SimulationState`, with the institutions (``mesa.Agent``\\ s),
+:class:`model.state.SimulationState`, with the institutions (``mesa.Agent`` objects),
 the counters and the current month. One ``step`` is one month: the declared
 processes (:mod:`model.processes`) run in order, each on whole arrays::
 

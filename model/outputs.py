@@ -55,6 +55,7 @@ def git_commit() -> dict[str, object]:
 
 
 def versions() -> dict[str, str | None]:
+    """Versions of Python and the packages a run depends on."""
     out: dict[str, str | None] = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
@@ -156,7 +157,7 @@ class RunFolder:
 
     def commit(self) -> Path:
         """Rename the temporary folder to its final name; return it."""
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         for i in range(1, 1000):
             final = self.root / (f"{stamp}-{self.name}" if i == 1 else f"{stamp}-{self.name}-{i}")
             if final.exists():
@@ -195,7 +196,7 @@ def atomic_folder(out_root: Path | RunFolder, name: str = ""):
         name: Name of the run (when ``out_root`` is a folder).
     """
     folder = out_root if isinstance(out_root, RunFolder) else RunFolder(out_root, name)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
         yield folder.tmp, folder.root / f"{stamp}-{folder.name}"
         folder.commit()
@@ -246,7 +247,7 @@ def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command:
             chart_files += extra_charts(tmp / "charts", stamp)
         manifest = {
             "run": final.name,
-            "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "command": command,
             "scenarios": [s.to_manifest() for s in result.scenarios],
             "seed": result.scenarios[0].settings["seed"],
@@ -279,7 +280,7 @@ def comparison_table(result: RunResult) -> pd.DataFrame:
                      for s in result.scenarios}
     rows = []
     for sc in result.scenarios:
-        per_month = lambda metric: m.loc[(sc.name, metric)]  # noqa: E731
+        per_month = lambda metric, name=sc.name: m.loc[(name, metric)]  # noqa: E731
         years = len(per_month("eligible")) / 12.0
         rate = result.summary[(result.summary.scenario == sc.name) & (result.summary.group == "all")
                               & (result.summary.metric == "employment_rate_20_64") & (result.summary.year == last_year)]["value"]

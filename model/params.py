@@ -22,9 +22,10 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .yamlfile import excerpt, parse_yaml, read_text
 
@@ -205,7 +206,8 @@ def _parse_parameter(path: str, node: Mapping[str, Any], source: str) -> Paramet
     items = sorted((_as_date(k, f"{source}: {path}"), v) for k, v in raw.items())
     for key in ("description", "unit", "reference"):
         if key not in node:
-            raise ParameterError(f"{source}: parameter '{path}' lacks '{key}' (every parameter needs a description, unit and reference)")
+            raise ParameterError(f"{source}: parameter '{path}' lacks '{key}' "
+                                 f"(every parameter needs a description, unit and reference)")
     reference = node["reference"]
     param = Parameter(
         path=path,
@@ -259,7 +261,7 @@ class ParameterSet(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._values)
 
-    def updated(self, values: Mapping[str, Any]) -> "ParameterSet":
+    def updated(self, values: Mapping[str, Any]) -> ParameterSet:
         """A copy with some values replaced (the paths must exist)."""
         unknown = [k for k in values if k not in self._values]
         if unknown:
@@ -281,7 +283,7 @@ class ParameterTree:
     calibration: dict[str, Any] | None = None
 
     @classmethod
-    def load(cls, directory: Path | str = PARAMETER_DIR, calibrated: Path | str | None = CALIBRATED_FILE) -> "ParameterTree":
+    def load(cls, directory: Path | str = PARAMETER_DIR, calibrated: Path | str | None = CALIBRATED_FILE) -> ParameterTree:
         """Read every ``*.yaml`` file below ``directory``, then apply the calibrated values.
 
         Args:
@@ -295,7 +297,7 @@ class ParameterTree:
             tree = tree.with_calibration(Path(calibrated))
         return tree
 
-    def with_calibration(self, file: Path) -> "ParameterTree":
+    def with_calibration(self, file: Path) -> ParameterTree:
         """Apply the fitted values of a calibrated parameter file (see :mod:`model.calibration`).
 
         Raises:
@@ -322,7 +324,7 @@ class ParameterTree:
         return ParameterTree(params, summary)
 
     @classmethod
-    def _load_priors(cls, directory: Path) -> "ParameterTree":
+    def _load_priors(cls, directory: Path) -> ParameterTree:
         if not directory.is_dir():
             raise ParameterError(f"parameter folder '{directory}' does not exist")
         out: dict[str, Parameter] = {}

@@ -30,7 +30,7 @@ _MONTH_OFFSET = 40000  # month numbers may be negative in principle; spawn keys 
 _DENSE_ABOVE = 0.08  # above this ceiling, one draw per row beats geometric gaps
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def stream_key(name: str) -> int:
     """A stream's key: the first 8 bytes of the SHA-256 of its name.
 

@@ -1,13 +1,16 @@
-"""Running a set of scenarios: one population and one set of random streams per
-replication, shared by every scenario (common random numbers)."""
+"""Running a set of scenarios.
+
+One population and one set of random streams per replication, shared by
+every scenario (common random numbers).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd

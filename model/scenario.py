@@ -10,7 +10,6 @@ the key and what is allowed.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os

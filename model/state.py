@@ -1,6 +1,6 @@
 """The whole state of one simulation, in one object that can be snapshotted and restored.
 
-The state holds the people (columns), the institutions (``mesa.Agent``\\ s such
+The state holds the people (columns), the institutions (``mesa.Agent`` objects such
 as career centres or VDAB, by kind), the counters, the current month, the
 random streams of the replication and each process's own data. A warm-up
 shared by several scenarios hands all of it over: every scenario continues
@@ -32,7 +32,7 @@ class SimulationState:
         weight: Persons represented by one simulated person.
         streams: Random streams of the replication (the same in every scenario).
         counters: Monthly counters of the recorded months.
-        institutions: ``mesa.Agent``\\ s by kind (for example ``"career_centres"``).
+        institutions: ``mesa.Agent`` objects by kind (for example ``"career_centres"``).
         process_data: Each process's own state, by process name.
     """
 
@@ -66,7 +66,8 @@ class SimulationState:
         agents = [a for kind in self.institutions.values() for a in kind]
         memo: dict[int, Any] = {id(a.model): None for a in agents}
         return SimulationState(
-            people=self.people.copy(), month=self.month, first_month=self.first_month, record_from=self.record_from, weight=self.weight,
+            people=self.people.copy(), month=self.month, first_month=self.first_month, record_from=self.record_from,
+            weight=self.weight,
             streams=self.streams, counters=self.counters.copy(),
             institutions=copy.deepcopy(self.institutions, memo),
             process_data=copy.deepcopy(self.process_data),

@@ -18,8 +18,8 @@ and the attributes of the 20-year-olds entering each month.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -153,7 +153,8 @@ def cell_table(p: Mapping) -> CellTable:
     seed[1, :, 2] *= odds_women
     emp = _labels_to_array(p["labour_market.seed.employment_by_age_band"], bands)
     js = _labels_to_array(p["labour_market.seed.jobseeker_share_of_non_employed_by_age_band"], bands)
-    reason_w = np.array([_labels_to_array(p["labour_market.seed.reason_weights_by_age_band"][b], NON_ACTIVE_STATES) for b in bands])
+    reason_w = np.array([_labels_to_array(p["labour_market.seed.reason_weights_by_age_band"][b],
+                                          NON_ACTIVE_STATES) for b in bands])
     reason_w = reason_w / reason_w.sum(axis=1, keepdims=True)
     state_seed = np.concatenate([emp[:, None], ((1 - emp) * js)[:, None], ((1 - emp) * (1 - js))[:, None] * reason_w], axis=1)
     seed *= state_seed[None, :, None, None, None, :]
@@ -187,7 +188,8 @@ def cell_table(p: Mapping) -> CellTable:
             sex_age_targets, sex_age_labels),
     ]
     edu_shares = _labels_to_array(p["population.education.shares_25_64"], codes.EDUCATION)
-    demographic.append(add(Margin("education share (25-64)", age25, [age25 & _axis_mask(2, e) for e in range(3)], list(edu_shares)),
+    demographic.append(add(Margin("education share (25-64)", age25, [age25 & _axis_mask(2, e) for e in range(3)],
+                                  list(edu_shares)),
                            list(edu_shares), list(codes.EDUCATION)))
     mig_shares = _labels_to_array(p["population.migration_shares"], codes.MIGRATION)
     demographic.append(add(Margin("migration background share", everyone, [_axis_mask(3, m) for m in range(3)], list(mig_shares)),
@@ -199,7 +201,8 @@ def cell_table(p: Mapping) -> CellTable:
     # (assumption: no published figure for 20-24, many of whom are still studying).
     young, next_bands = _axis_mask(1, 0), _axis_mask(1, [1, 2])
     young_shares = [table[next_bands & _axis_mask(2, e)].sum() / table[next_bands].sum() for e in range(3)]
-    demographic.append(add(Margin("education share (20-24, taken as 25-34)", young, [young & _axis_mask(2, e) for e in range(3)], young_shares),
+    demographic.append(add(Margin("education share (20-24, taken as 25-34)", young, [young & _axis_mask(2, e) for e in range(3)],
+                                  young_shares),
                            young_shares, list(codes.EDUCATION)))
     table, _ = rake(table, demographic)
 
@@ -225,13 +228,15 @@ def cell_table(p: Mapping) -> CellTable:
     employment.append(add(Margin("employment rate non-EU background", non_eu, [non_eu & employed], [r]), [r], ["non_eu"]))
     disabled = _axis_mask(4, 1)
     r = p["labour_market.employment_rate_work_disability"]
-    employment.append(add(Margin("employment rate work disability", disabled, [disabled & employed], [r]), [r], ["work_disability"]))
+    employment.append(add(Margin("employment rate work disability", disabled, [disabled & employed], [r]), [r],
+                          ["work_disability"]))
     non_employed = jobseeker | non_active
     n_js = p["labour_market.jobseekers_registered"]
     employment.append(add(Margin("registered job seekers", non_employed, [jobseeker], [n_js], "count"), [n_js], ["all"]))
     reason_shares = _labels_to_array(p["labour_market.non_active_reason_shares"], NON_ACTIVE_STATES)
     reason_shares = reason_shares / reason_shares.sum()
-    employment.append(add(Margin("non-active reason share", non_active, [_axis_mask(5, 2 + k) for k in range(len(NON_ACTIVE_STATES))], list(reason_shares)),
+    reason_parts = [_axis_mask(5, 2 + k) for k in range(len(NON_ACTIVE_STATES))]
+    employment.append(add(Margin("non-active reason share", non_active, reason_parts, list(reason_shares)),
                           list(reason_shares), list(NON_ACTIVE_STATES)))
     care = _axis_mask(5, STATES.index("care"))
     r = p["labour_market.care_women_share"]
@@ -245,7 +250,8 @@ def cell_table(p: Mapping) -> CellTable:
     shifted = _shift_rates(edu_rates, edu_sizes, rate_25_64)
     for e in range(3):
         g = age25 & _axis_mask(2, e)
-        employment.append(add(Margin("employment rate by education (25-64)", g, [g & employed], [shifted[e]]), [edu_rates[e]], [codes.EDUCATION[e]]))
+        employment.append(add(Margin("employment rate by education (25-64)", g, [g & employed], [shifted[e]]), [edu_rates[e]],
+                              [codes.EDUCATION[e]]))
     table, sweeps = rake(table_a, demographic + employment)
     return CellTable(counts=table, targets=targets, sweeps=sweeps, date=p.date if hasattr(p, "date") else None)
 
@@ -255,8 +261,11 @@ def cell_table(p: Mapping) -> CellTable:
 # ---------------------------------------------------------------------------
 
 def integerise(probabilities: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Whole counts per cell summing to ``n``: floors, plus the remainder spread
-    multinomially by the fractional parts (so margins hold to within rounding)."""
+    """Whole counts per cell summing to ``n``.
+
+    Floors, plus the remainder spread multinomially by the fractional parts
+    (so margins hold to within rounding).
+    """
     expected = probabilities / probabilities.sum() * n
     counts = np.floor(expected).astype(np.int64)
     remainder = n - int(counts.sum())

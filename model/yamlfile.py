@@ -14,13 +14,13 @@ configs, the calibrated file) goes through :func:`parse_yaml`, which
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, TypeVar
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-Schema = TypeVar("Schema", bound=BaseModel)
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 EXCERPT_CHARS = 80
@@ -133,7 +133,7 @@ def validation_lines(exc: ValidationError, source: str, schema: type[BaseModel],
     return lines
 
 
-def read_validated(path: Path, schema: type[Schema], error: type[Exception], what: str,
+def read_validated[Schema: BaseModel](path: Path, schema: type[Schema], error: type[Exception], what: str,
                    nested: Mapping[str, type[BaseModel]] | None = None) -> tuple[Schema, str]:
     """Read ``path`` and validate it with ``schema``.
 

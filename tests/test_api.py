@@ -5,7 +5,6 @@ import json
 import subprocess
 import sys
 
-import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -13,7 +12,7 @@ from typer.testing import CliRunner
 import model
 from model.cli import app
 
-from .conftest import SCENARIOS, write_scenario
+from .conftest import write_scenario
 
 SHORT = {"start": "2025-01", "end": "2026-12", "warmup_months": 12, "scale": 0.003, "seed": 7}
 CHEAP = {"name": "cheap", "extends": "baseline_2020",

@@ -6,9 +6,9 @@ import pytest
 
 from model import codes, rules, runner
 from model.model import LoopbaanModel
-from model.tables import TableCache
 from model.randomness import Streams
 from model.scenario import load
+from model.tables import TableCache
 
 from .conftest import SCENARIOS, write_scenario
 

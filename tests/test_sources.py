@@ -1,5 +1,7 @@
-"""Every parameter and target points to an entry of docs/sources.md, and the repository
-does not depend on files outside it."""
+"""Every parameter and target points to an entry of docs/sources.md.
+
+And the repository does not depend on files outside it.
+"""
 
 import re
 import subprocess

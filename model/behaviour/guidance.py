@@ -6,7 +6,7 @@ are extra rates inside the labour-market moves (``behaviour.labour.move``).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 

@@ -12,8 +12,8 @@ better-educated cohorts ageing into 55-64).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
@@ -112,7 +112,8 @@ def person_cells(pop: Population, rows: np.ndarray, static: np.ndarray) -> np.nd
     return static[rows].astype(np.intp) * len(AGES) + year
 
 
-def leave_work(pop: Population, rows: np.ndarray, month: int, status: np.ndarray, reason: np.ndarray, benefits: np.ndarray) -> None:
+def leave_work(pop: Population, rows: np.ndarray, month: int, status: np.ndarray, reason: np.ndarray,
+               benefits: np.ndarray) -> None:
     """People at ``rows`` stop working this month."""
     pop.months_worked_before_spell[rows] = pop.months_worked(month, rows).clip(max=32000)
     pop.spell_start[rows] = month
@@ -224,12 +225,14 @@ def _decide_non_active(pop, month, p, hazards, streams, recent_user, static):
 
 def apply_moves(pop: Population, moves: Moves, month: int, p: Mapping, hazards: LabourHazards, streams) -> None:
     """Carry out the moves decided by :func:`decide_moves`."""
-    w_to_j, j_to_w, n_to_w, n_to_j = moves.work_to_jobseeker, moves.jobseeker_to_work, moves.non_active_to_work, moves.non_active_to_jobseeker
+    w_to_j, j_to_w = moves.work_to_jobseeker, moves.jobseeker_to_work
+    n_to_w, n_to_j = moves.non_active_to_work, moves.non_active_to_jobseeker
     _enter_non_active(pop, moves.work_to_non_active, moves.work_to_non_active_cell, month, p, hazards, streams, from_work=True)
     u = streams.row_uniforms("benefit", month, w_to_j)
     benefit = np.where(u < p["labour_market.transitions.benefit_on_job_loss"], codes.BENEFIT_BIT["unemployment"], 0)
     leave_work(pop, w_to_j, month, np.full(len(w_to_j), codes.JOBSEEKER), np.zeros(len(w_to_j)), benefit)
-    _enter_non_active(pop, moves.jobseeker_to_non_active, moves.jobseeker_to_non_active_cell, month, p, hazards, streams, from_work=False)
+    _enter_non_active(pop, moves.jobseeker_to_non_active, moves.jobseeker_to_non_active_cell, month, p, hazards, streams,
+                      from_work=False)
     starters = np.concatenate([j_to_w, n_to_w])
     u = streams.row_uniforms("destination_reason", month, starters)
     start_work(pop, starters, month, u < p["labour_market.self_employed_share"])

@@ -10,7 +10,7 @@ every person.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 from scipy.special import expit

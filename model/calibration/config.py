@@ -94,6 +94,7 @@ class FreeParameter:
 
     @property
     def label(self) -> str:
+        """The path, with the fitted keys in brackets."""
         return self.path + (f"[{','.join(self.keys)}]" if self.keys else "")
 
 
@@ -116,13 +117,16 @@ class CalibrationConfig:
 
     @property
     def sha256(self) -> str:
+        """SHA-256 of the config's text."""
         return hashlib.sha256(self.text.encode()).hexdigest()
 
     @property
     def last_year(self) -> int:
+        """Last year of any fit target."""
         return max(t.last_year for t in self.targets)
 
     def start(self) -> list[float]:
+        """Start values of the free parameters."""
         return [p.prior for p in self.parameters]
 
     def overrides(self, x) -> dict[str, dict[dt.date, Any]]:

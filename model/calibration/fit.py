@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -57,9 +57,11 @@ class Objective:
         self._cache: dict[bytes, np.ndarray] = {}
 
     def tallies(self, x) -> Tallies:
+        """Expected yearly starts by group with the free parameters at ``x``."""
         return replay.expected_tallies(self.paths, flat_values(self.config.overrides(x)), self.first_year, self.last_year)
 
     def __call__(self, x) -> np.ndarray:
+        """Residuals (model - observed) / scale at ``x`` (cached)."""
         x = np.asarray(x, dtype=float)
         key = x.tobytes()
         if key not in self._cache:
@@ -138,6 +140,7 @@ class CalibrationResult:
     seed_difference: np.ndarray | None = None
 
     def parameter_table(self) -> pd.DataFrame:
+        """One row per fitted value: prior, value, standard errors, bounds."""
         rows = []
         for i, p in enumerate(self.config.parameters):
             rows.append({"parameter": p.label, "path": p.path, "keys": ",".join(p.keys), "prior": p.prior,
@@ -149,6 +152,7 @@ class CalibrationResult:
         return pd.DataFrame(rows)
 
     def correlated_pairs(self) -> list[dict]:
+        """Pairs of fitted values correlated beyond ``CORRELATION_FLAG``."""
         labels = [p.label for p in self.config.parameters]
         out = []
         for i in range(len(labels)):
@@ -179,7 +183,7 @@ def check_with_engine(config: CalibrationConfig, values: np.ndarray, scale: floa
 
 
 def _fit_on_paths(config: CalibrationConfig, paths: replay.Paths, x: np.ndarray, label: str, trace: list,
-                  pool: ThreadPoolExecutor) -> tuple[np.ndarray, "Objective", dict]:
+                  pool: ThreadPoolExecutor) -> tuple[np.ndarray, Objective, dict]:
     """Least squares from ``x`` on recorded paths; returns the solution, its objective and a summary row."""
     lower = np.array([p.lower for p in config.parameters])
     upper = np.array([p.upper for p in config.parameters])

@@ -28,17 +28,17 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
 from .. import codes, metrics
 from ..behaviour import uptake
 from ..model import LoopbaanModel
+from ..params import ParameterSet, ParameterTree
 from ..process import Month, Process
 from ..processes import default_processes
-from ..params import ParameterSet, ParameterTree
 from ..randomness import Streams
 from ..runner import build_population
 from ..scenario import Scenario

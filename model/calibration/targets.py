@@ -115,6 +115,7 @@ class Target:
 
     @property
     def period(self) -> str:
+        """The year, or first-last years, the target covers."""
         return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}-{self.last_year}"
 
 
@@ -176,7 +177,7 @@ class Tallies:
         self.values = values
 
     @classmethod
-    def from_summary(cls, summary: pd.DataFrame, scenario: str | None = None) -> "Tallies":
+    def from_summary(cls, summary: pd.DataFrame, scenario: str | None = None) -> Tallies:
         """From a run's yearly summary (columns scenario, year, metric, group, value)."""
         df = summary if scenario is None else summary[summary["scenario"] == scenario]
         df = df[df["metric"].isin(FLOW_METRICS)]

@@ -101,7 +101,8 @@ def calibrated_content(result: CalibrationResult, run_manifest: dict) -> dict:
     }
 
 
-def write_calibration(result: CalibrationResult, out_root: Path | outputs.RunFolder, calibrated_file: Path | None = CALIBRATED_FILE,
+def write_calibration(result: CalibrationResult, out_root: Path | outputs.RunFolder,
+                      calibrated_file: Path | None = CALIBRATED_FILE,
                       command: list[str] | None = None) -> tuple[Path, Path | None]:
     """Write the run folder, then (if ``calibrated_file``) replace the calibrated parameter file.
 
@@ -127,7 +128,7 @@ def write_calibration(result: CalibrationResult, out_root: Path | outputs.RunFol
         chart_files = charts.save_figure(figure, tmp / "charts", "calibration_fit", stamp)
         manifest = {
             "run": final.name,
-            "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "command": command or [],
             "kind": "calibration",
             "config": {"file": str(config.file), "sha256": config.sha256, "text": config.text},

@@ -35,4 +35,5 @@ def metric_names(kind: str) -> tuple[str, ...]:
     return tuple(c.name for p in default_processes() for c in p.counters if c.kind == kind)
 
 
-__all__ = ["Ageing", "LabourMarket", "Eligibility", "StockCounters", "Uptake", "GuidanceEffects", "default_processes", "metric_names"]
+__all__ = ["Ageing", "LabourMarket", "Eligibility", "StockCounters", "Uptake", "GuidanceEffects", "default_processes",
+           "metric_names"]

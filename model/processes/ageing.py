@@ -1,5 +1,8 @@
-"""Ageing and renewal: everybody gets a month older, people reaching 65 leave,
-free rows are filled so the population follows the published size and age structure."""
+"""Ageing and renewal of the population.
+
+Everybody gets a month older, people reaching 65 leave, and free rows are
+filled so the population follows the published size and age structure.
+"""
 
 from __future__ import annotations
 
@@ -115,7 +118,8 @@ class Ageing(Process):
         for b in np.flatnonzero(excess > 0):
             in_band = np.flatnonzero(band == b)
             if len(in_band) < excess[b]:  # too few candidates (very unlikely): take the whole band
-                in_band_rows = np.flatnonzero((pop.age_months // 60 == b + codes.MIN_AGE_MONTHS // 60) & (pop.status != codes.ABSENT))
+                in_band_rows = np.flatnonzero((pop.age_months // 60 == b + codes.MIN_AGE_MONTHS // 60)
+                                              & (pop.status != codes.ABSENT))
                 chosen = in_band_rows[np.argsort(model.streams.row_uniforms("leavers", m, in_band_rows))[: excess[b]]]
             else:
                 chosen = rows[in_band[np.argsort(u[in_band], kind="stable")[: excess[b]]]]

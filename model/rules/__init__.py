@@ -6,9 +6,18 @@ function here changes the population except :func:`cheques.record_start`.
 """
 
 from .cheques import (  # noqa: F401
-    cheques_used, government_cost, may_order, record_start, user_price, window_is_open,
+    cheques_used,
+    government_cost,
+    may_order,
+    record_start,
+    user_price,
+    window_is_open,
 )
 from .eligibility import (  # noqa: F401
-    benefit_mask, is_eligible, is_reentrant, meets_experience_rule, meets_recent_work_rule,
+    benefit_mask,
+    is_eligible,
+    is_reentrant,
+    meets_experience_rule,
+    meets_recent_work_rule,
     months_worked_in_window,
 )
