@@ -22,3 +22,16 @@ def test_report_notebook_runs(tmp_path, monkeypatch, capsys):
     assert list(namespace["headline"].index) == ["baseline_2020", "herintreders"]
     assert namespace["headline"].loc["herintreders", "eligible"] > namespace["headline"].loc["baseline_2020", "eligible"]
     assert "run " in capsys.readouterr().out
+
+
+QUICKSTART = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.py"
+
+
+def test_quickstart_notebook_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LOOPBAAN_OUT", str(tmp_path))
+    namespace = runpy.run_path(str(QUICKSTART))
+    folder = namespace["folder"]
+    assert folder.parent == tmp_path and (folder / "summary.csv").is_file()
+    assert set(namespace["res"].summary.scenario) == {"baseline_2020", "herintreders", "cheap"}
+    assert (namespace["effect"].query("metric == 'eligible' and year == 2030")["value"] > 0).all()
+    assert "unknown parameter 'cheque.cheques.user_prize'" in capsys.readouterr().out
