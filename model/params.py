@@ -34,7 +34,7 @@ PARAMETER_DIR = Path(__file__).parent / "parameters"
 CALIBRATED_FILE = Path(__file__).parent / "calibrated" / "behaviour.yaml"
 _META_KEYS = {
     "description", "unit", "reference", "values", "interpolation", "min", "max",
-    "allowed", "assumption", "sums_to", "max_sum",
+    "allowed", "assumption", "sums_to", "max_sum", "integer",
 }
 SUM_TOLERANCE = 0.005
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -100,6 +100,7 @@ class Parameter:
             to this (within ``SUM_TOLERANCE``).
         max_sum: For probabilities of exclusive outcomes: every mapping of
             numbers may add up to at most this.
+        integer: True for counts (months, cheques): numbers must be whole.
         source_file: YAML file the parameter came from.
     """
 
@@ -116,6 +117,7 @@ class Parameter:
     assumption: bool = False
     sums_to: float | None = None
     max_sum: float | None = None
+    integer: bool = False
     source_file: str = ""
 
     def at(self, when: dt.date) -> Any:
@@ -184,6 +186,8 @@ def _check_like(reference: Any, value: Any, param: Parameter, where: str) -> Non
             finite = False
         if not finite:
             raise ParameterError(f"{where}: {excerpt(value)} is not a finite number of a usable size ({param.unit})")
+        if param.integer and value != int(value):
+            raise ParameterError(f"{where}: {excerpt(value)} is not a whole number ({param.unit})")
         if param.minimum is not None and value < param.minimum:
             raise ParameterError(f"{where}: {value} is below the minimum {param.minimum} ({param.unit})")
         if param.maximum is not None and value > param.maximum:
@@ -223,6 +227,7 @@ def _parse_parameter(path: str, node: Mapping[str, Any], source: str) -> Paramet
         assumption=bool(node.get("assumption", False)),
         sums_to=node.get("sums_to"),
         max_sum=node.get("max_sum"),
+        integer=bool(node.get("integer", False)),
         source_file=source,
     )
     if param.interpolation not in ("step", "linear"):

@@ -11,7 +11,7 @@ people, so the same person gets the same number in every scenario:
   whatever rows are asked for. It is used for small, scenario-dependent groups.
 * :meth:`Streams.sparse_candidates` thins the whole row range at a fixed
   ceiling hazard (geometric gaps between candidate rows, see
-  ``docs/sources.md#thinning``). A person with hazard ``h <= ceiling`` is accepted
+  ``docs/sources.md#performance-notes``). A person with hazard ``h <= ceiling`` is accepted
   when its uniform ``u < h / ceiling``; the candidates and their uniforms do not
   depend on the scenario, so this is exact CRN for large, rare-event groups.
 """

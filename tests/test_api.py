@@ -39,7 +39,7 @@ def test_dir_lists_the_api_and_import_sets_no_backend():
 def test_summary_and_timeseries_are_the_files_save_writes(results, tmp_path):
     folder = results.save(tmp_path)
     assert folder.parent == tmp_path and folder.is_dir()
-    written = pd.read_csv(folder / "summary.csv", float_precision="round_trip")
+    written = pd.read_csv(folder / "summary.csv")
     pd.testing.assert_frame_equal(written, results.summary.reset_index(drop=True), check_dtype=False)
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "timeseries.parquet"), results.timeseries)
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -94,3 +94,14 @@ def test_probabilities_may_not_exceed_one(law):
     table["jobseeker"] = {"unemployment": 0.8, "career_break": 0.3, "incapacity": 0.0, "pension": 0.0}
     with pytest.raises(ParameterError, match=r"probabilities add up to 1.1000, more than 1"):
         law.with_overrides({"careers.benefit_by_reason": {dt.date(2013, 1, 1): table}}, "s.yaml")
+
+
+def test_counts_must_be_whole_numbers(law):
+    with pytest.raises(ParameterError, match=r"s.yaml: overrides: cheque.cheques.window_months: 72.5 is not a whole number \(months\)"):
+        law.with_overrides({"cheque.cheques.window_months": {dt.date(2025, 1, 1): 72.5}}, "s.yaml")
+
+
+def test_numbers_must_be_finite_and_of_a_usable_size(law):
+    for bad in (float("nan"), float("inf"), 10**400):
+        with pytest.raises(ParameterError, match=r"is not a finite number of a usable size"):
+            law.with_overrides({"behaviour.uptake.intercept_cheque1": {dt.date(2025, 1, 1): bad}}, "s.yaml")
