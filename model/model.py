@@ -108,8 +108,6 @@ class LoopbaanModel(mesa.Model):
         """The counters of the state."""
         return self.state.counters
 
-    recorder = counters  # older name
-
     @property
     def weight(self) -> float:
         """Persons represented by one simulated person."""

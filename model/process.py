@@ -94,8 +94,10 @@ class Process:
     def initialise(self, model: LoopbaanModel) -> None:
         """Prepare the simulation state once, when it is created (not when it is restored).
 
-        The default does nothing: columns declared with a dtype are added by
-        the engine before this is called.
+        Called once per replication, before the warm-up, with the first
+        scenario's parameters (``model.tree``): what differs between scenarios
+        belongs in :meth:`step`. The default does nothing; columns declared
+        with a dtype are added by the engine before this is called.
         """
 
     def step(self, model: LoopbaanModel, month: Month) -> None:

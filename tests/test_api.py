@@ -170,3 +170,16 @@ def test_settings_given_to_simulation_are_strict():
         model.Simulation("baseline_2020", scale=float("nan"))
     with pytest.raises(model.ScenarioError, match=r"scenario names must differ within a run"):
         model.Simulation(["baseline_2020", "baseline_2020"])
+
+
+def test_replications_give_paired_bands():
+    base = {"name": "base", "extends": "baseline_2020", **SHORT, "warmup_months": 0, "scale": 0.002}
+    herin = {**base, "name": "herin", "extends": "herintreders"}
+    res = model.Simulation([base, herin], replications=3).run(progress=False)
+    diff = res.difference("herin", "base")
+    assert (diff["p05"] <= diff["value"] + 1e-9).all() and (diff["value"] <= diff["p95"] + 1e-9).all()
+    per_rep = res.difference("herin", "base", per_replication=True)
+    assert set(per_rep.replication) == {0, 1, 2} and len(per_rep) == 3 * len(diff)
+    row = diff[(diff.metric == "eligible") & (diff.group == "all") & (diff.year == 2026)].iloc[0]
+    reps = per_rep[(per_rep.metric == "eligible") & (per_rep.group == "all") & (per_rep.year == 2026)]["value"]
+    assert row.value == pytest.approx(reps.mean()) and row.p05 < row.p95
