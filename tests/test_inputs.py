@@ -3,6 +3,7 @@
 import errno
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -342,3 +343,21 @@ def test_outputs_of_a_refused_input_are_never_written(tmp_path):
         result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
         assert result.exit_code == 2 and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("doc", [
+    {"name": "bad", "scale": True}, {"name": "bad", "start": "2025-13"}, {"name": "bad", "horizon": 1},
+    {"name": "bad", "extends": "nobody", "start": "2025-01", "end": "2025-12"},
+    {**GOOD, "overrides": {"cheque.cheques.window_months": {"2025-01-01": 72.5}}},
+])
+def test_a_dict_gets_the_same_message_as_a_file(doc, tmp_path, law_tree):
+    path = tmp_path / "bad.yaml"
+    path.write_text(json.dumps(doc))
+    messages = []
+    for load in (lambda: model.Scenario.load(path, law_tree), lambda: model.Scenario.from_dict(doc, law_tree)):
+        with pytest.raises(ScenarioError) as info:
+            load()
+        messages.append(str(info.value))
+    # the same text, but for the label and where a name was looked for (next to the file, or the working folder)
+    where = re.compile(r"\(looked for [^)]*\)")
+    assert where.sub("", messages[0].replace(str(path), "<dict 'bad'>")) == where.sub("", messages[1])
