@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ import pandas as pd
 
 from . import outputs, runner
 from .params import ParameterError, ParameterTree
-from .process import Process
+from .process import Process, check_processes
 from .processes import default_processes
 from .scenario import Scenario, ScenarioError, check_compatible
 
@@ -61,7 +62,13 @@ class Simulation:
     def __init__(self, scenarios: ScenarioLike | Iterable[ScenarioLike], scale: float | None = None,
                  seed: int | None = None, replications: int | None = None,
                  processes: list[Process] | None = None):
-        items = [scenarios] if isinstance(scenarios, (str, Path, dict, Scenario)) else list(scenarios)
+        if isinstance(scenarios, (str, Path, dict, Scenario)):
+            items = [scenarios]
+        elif isinstance(scenarios, Iterable):
+            items = list(scenarios)
+        else:
+            raise ScenarioError(f"scenarios: give a scenario (a shipped name, a path, a dict) or a list of them; "
+                                f"got {scenarios!r}")
         try:
             law = ParameterTree.load()
         except ParameterError as exc:
@@ -69,7 +76,12 @@ class Simulation:
         resolved = [Scenario.resolve(item, law) for item in items]
         self.scenarios = [s.with_settings(scale=scale, seed=seed, replications=replications) for s in resolved]
         check_compatible(self.scenarios)
+        for scenario in self.scenarios:
+            for message in scenario.warnings:
+                warnings.warn(message, UserWarning, stacklevel=2)
         self.processes = list(processes) if processes is not None else None
+        if self.processes is not None:
+            check_processes(self.processes, set(law.parameters))
 
     def __repr__(self) -> str:
         st = self.scenarios[0].settings
@@ -89,9 +101,13 @@ class Simulation:
             progress: Show a progress bar (in a terminal or in Jupyter).
             log: Receives a line of text at each stage (replications, timings).
         """
-        from tqdm.auto import tqdm
-
-        show = progress and (_in_notebook() or sys.stderr.isatty())
+        notebook = _in_notebook()
+        try:  # a widget in Jupyter needs ipywidgets; otherwise the text bar, which works there too
+            import ipywidgets  # noqa: F401
+            from tqdm.auto import tqdm
+        except ImportError:
+            from tqdm.std import tqdm
+        show = progress and (notebook or sys.stderr.isatty())
         factory = (lambda: list(self.processes)) if self.processes is not None else default_processes
         with tqdm(total=self.months_to_simulate(), unit="month", desc="loopbaansim", disable=not show) as bar:
             result = runner.run(self.scenarios, progress=log or (lambda s: None), processes=factory,
@@ -201,6 +217,7 @@ class Results:
         """
         from . import charts
 
+        stamp = outputs.stamp(self.run)
         if name == "difference":
             allowed = {"scenario", "baseline", "metric", "groups", "title"}
             unknown = set(options) - allowed
@@ -208,12 +225,13 @@ class Results:
                 raise ValueError(f"plot('difference') takes scenario= (required), baseline=, metric=, groups=, title=; "
                                  f"got {sorted(options)}")
             table = self.difference(options["scenario"], options.get("baseline"))
-            return charts.difference(table, options.get("metric", "employed"), tuple(options.get("groups", ("all",))),
-                                     options.get("title"))
+            figure = charts.difference(table, options.get("metric", "employed"), tuple(options.get("groups", ("all",))),
+                                       options.get("title"))
+            return charts.stamp_figure(figure, stamp)
         if options:
             raise ValueError(f"plot({name!r}) takes no options; got {sorted(options)}")
         _, function = charts.CHARTS[charts.chart_name(name)]
-        return function(self.run.summary, self.scenarios)
+        return charts.stamp_figure(function(self.run.summary, self.scenarios), stamp)
 
     # -- writing -------------------------------------------------------------
     def save(self, out: Path | str = "outputs", name: str | None = None, command: list[str] | None = None,
@@ -280,6 +298,8 @@ def parameters(path: str = "", date: str | dt.date | None = None,
         ParameterError: for an unknown path or a bad date.
         ScenarioError: for a bad scenario.
     """
+    if not isinstance(path, str):
+        raise ParameterError(f"path: give a parameter's path or a prefix as text, got {path!r}")
     tree = Scenario.resolve(scenario).tree if scenario is not None else ParameterTree.load()
     when = None
     if date is not None:

@@ -10,6 +10,8 @@ shows itself. Only :func:`save_figure` (used by the CLI and
 
 from __future__ import annotations
 
+import io
+import textwrap
 from pathlib import Path
 
 import matplotlib.ticker
@@ -43,18 +45,45 @@ def _style(i: int) -> dict:
     return {"linestyle": dash, "marker": marker, "color": f"C{i}", "markersize": 6 - min(i, 3)}
 
 
-def _figure(**kwargs) -> tuple[Figure, object]:
+class Chart(Figure):
+    """A matplotlib ``Figure`` that shows itself in Jupyter (as PNG) without pyplot or a backend.
+
+    Attributes:
+        stamp_y: Height (figure fraction) at which the stamp line goes, below
+            anything drawn under the axes (a legend, say).
+    """
+
+    stamp_y = -0.02
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        return buffer.getvalue()
+
+
+def _figure(**kwargs) -> tuple[Chart, object]:
     """A new figure and its axes (``Figure.subplots`` arguments), without pyplot."""
     figsize = kwargs.pop("figsize")
-    fig = Figure(figsize=figsize)
+    fig = Chart(figsize=figsize)
     return fig, fig.subplots(**kwargs)
 
 
 def stamp_figure(fig: Figure, stamp: str) -> Figure:
-    """Print one line naming the run, scale and seed under the figure."""
-    if stamp:
-        fig.text(0.01, -0.02, stamp, fontsize=7, color="0.35", ha="left", va="top")
+    """Print the lines naming the run, scale and seed under the figure (wrapped to its width)."""
+    if stamp and not getattr(fig, "stamped", False):
+        width = max(int(fig.get_figwidth() * 16), 60)  # characters of 7-point text across the figure
+        fig.text(0.01, getattr(fig, "stamp_y", -0.02), textwrap.fill(stamp, width), fontsize=7, color="0.35",
+                 ha="left", va="top")
+        fig.stamped = True
     return fig
+
+
+def _signed(values: pd.Series | np.ndarray, unit: str = "") -> matplotlib.ticker.Formatter:
+    """Tick labels with a sign, with as many decimals as the range of ``values`` needs (no '+0, -0')."""
+    largest = float(np.nanmax(np.abs(values))) if len(values) else 0.0
+    decimals = 0 if largest >= 10 else (1 if largest >= 1 else 2)
+    return matplotlib.ticker.FuncFormatter(
+        lambda v, _: ("0" if abs(v) < 0.5 * 10 ** -decimals else f"{v:+,.{decimals}f}") + unit)
 
 
 def save_figure(fig: Figure, folder: Path, name: str, stamp: str = "") -> list[Path]:
@@ -93,6 +122,7 @@ def eligible_and_users(summary: pd.DataFrame, scenarios) -> Figure:
     axes[1].set_title("Who takes it up")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(scenarios), fontsize=9, bbox_to_anchor=(0.5, -0.06))
+    fig.stamp_y = -0.08  # below the legend
     fig.suptitle("Eligibility and uptake by group (groups overlap; 'any disadvantaged group' = any of the four groups above it)",
                  fontsize=10)
     return fig
@@ -141,7 +171,8 @@ def employment_rate(summary: pd.DataFrame, scenarios) -> Figure:
         ax.plot(wide.index, wide[s.name] - wide[base.name], marker="o", color=f"C{i}", label=s.title)
     ax.axhline(0, color="C0", linewidth=1)
     ax.set_title(f"Extra people at work compared with\n{base.title}", fontsize=10)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:+,.0f}"))
+    differences = np.concatenate([(wide[s.name] - wide[base.name]).to_numpy() for s in scenarios[1:]] or [np.zeros(1)])
+    ax.yaxis.set_major_formatter(_signed(differences))
     ax.grid(alpha=0.3)
     if len(scenarios) > 1:
         ax.legend(fontsize=8)
@@ -183,8 +214,7 @@ def difference(table: pd.DataFrame, metric: str = "employed", groups: tuple[str,
         if (d["p95"] > d["p05"]).any():
             ax.fill_between(d["year"], d["p05"] / scale, d["p95"] / scale, alpha=0.2, color=f"C{i}")
     ax.axhline(0, color="black", linewidth=1)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
-        (lambda v, _: f"{v:+.2f} pp") if rate else (lambda v, _: f"{v:+,.0f}")))
+    ax.yaxis.set_major_formatter(_signed(sub["value"] / scale, " pp" if rate else ""))
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     first = sub.iloc[0]
     ax.set_title(title or f"{metric}: {first['scenario']} minus {first['baseline']} (same people and draws)", fontsize=10)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 import typer
@@ -36,9 +37,14 @@ def _simulation(scenarios: list[str], scale: float | None, seed: int | None, rep
     from .api import Simulation
 
     try:
-        return Simulation(scenarios, scale=scale, seed=seed, replications=replications)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sim = Simulation(scenarios, scale=scale, seed=seed, replications=replications)
     except (ScenarioError, ParameterError) as exc:
         _fail(str(exc))
+    for w in caught:
+        typer.echo(f"warning: {w.message}", err=True)
+    return sim
 
 
 def _scenarios(items: list, scale: float | None, seed: int | None, replications: int | None):
@@ -50,9 +56,12 @@ def _scenarios(items: list, scale: float | None, seed: int | None, replications:
         loaded = [Scenario.resolve(str(item), law).with_settings(scale=scale, seed=seed, replications=replications)
                   for item in items]
         check_compatible(loaded)
-        return loaded
     except (ScenarioError, ParameterError) as exc:
         _fail(str(exc))
+    for s in loaded:
+        for message in s.warnings:
+            typer.echo(f"warning: {message}", err=True)
+    return loaded
 
 
 def _reserve(out: Path, name: str):
@@ -288,14 +297,43 @@ def _target_line(row, sample: str = "") -> str:
 
 
 @app.command()
-def validate(scenarios: list[Path] = typer.Argument(..., help="Scenario YAML files to check.")) -> None:
-    """Check scenario files (keys, values, parameter paths, consistency) without running."""
-    loaded = _scenarios(scenarios, None, None, None)
-    for s in loaded:
+def validate(scenarios: list[str] = typer.Argument(..., help="Scenario files or shipped names to check.")) -> None:
+    """Check scenario files (keys, values, parameter paths) without running; then whether they can share a run.
+
+    Every file is checked and reported; the exit status is 2 if any is wrong.
+    Scenarios that are each right but cannot share one run are reported as a
+    note (run them separately).
+    """
+    from .scenario import Scenario, check_compatible
+
+    try:
+        law = ParameterTree.load()
+    except ParameterError as exc:
+        _fail(str(exc))
+    loaded, failed = [], 0
+    for item in scenarios:
+        try:
+            s = Scenario.resolve(item, law)
+        except ScenarioError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            failed += 1
+            continue
+        loaded.append(s)
         st = s.settings
         typer.echo(f"{s.files[0]}: ok: '{s.name}' ({' <- '.join(Path(f).name for f in s.files)}), "
                    f"{st['start']} to {st['end']}, warm-up {st['warmup_months']} months, scale {st['scale']}, "
                    f"seed {st['seed']}, {st['replications']} replication(s), {len(s.overrides)} override(s)")
+        for message in s.warnings:
+            typer.echo(f"warning: {message}", err=True)
+    if len(loaded) > 1 and not failed:
+        try:
+            check_compatible(loaded)
+            typer.echo(f"these {len(loaded)} scenarios can share one run")
+        except ScenarioError as exc:
+            typer.echo(f"note: they cannot share one run (run them separately): {exc}")
+    if failed:
+        typer.echo(f"{failed} of {len(scenarios)} scenario(s) have errors", err=True)
+        raise typer.Exit(code=2)
 
 
 @app.command()

@@ -103,6 +103,16 @@ class Counter:
     description: str
     dims: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"a counter needs a name, got {self.name!r}")
+        if self.kind not in ("stock", "flow"):
+            raise ValueError(f"counter '{self.name}': kind must be 'stock' or 'flow', got {self.kind!r}")
+        for dim in self.dims:
+            if not (isinstance(dim, tuple) and len(dim) == 2 and isinstance(dim[0], str) and dim[1]
+                    and all(isinstance(label, str) for label in dim[1])):
+                raise ValueError(f"counter '{self.name}': dims must be ((name, (label, ...)), ...), got {dim!r}")
+
     @property
     def shape(self) -> tuple[int, ...]:
         """Sizes of the extra dimensions."""
@@ -153,7 +163,9 @@ class Recorder:
         """
         if len(keys) == 0:
             return
-        counter = self.counters[name]
+        counter = self.counters.get(name)
+        if counter is None:
+            raise ValueError(f"counter '{name}' is not declared by any process; declared: {sorted(self.counters)}")
         weights = np.broadcast_to(np.asarray(amount, dtype=float), keys.shape)
         cells = int(np.prod(counter.shape)) if counter.dims else 1
         if counter.dims:

@@ -22,7 +22,7 @@ import numpy as np
 from . import codes, metrics
 from .params import ParameterSet, ParameterTree
 from .population import Population
-from .process import Month, Process, all_counters, check_processes
+from .process import DeclaredParameters, DeclaredStreams, Month, Process, ProcessError, all_counters, check_processes
 from .processes import default_processes
 from .randomness import Streams
 from .state import SimulationState
@@ -70,10 +70,14 @@ class LoopbaanModel(mesa.Model):
             streams: Random streams of the replication (shared by all scenarios).
         """
         processes = list(processes) if processes is not None else default_processes()
+        check_processes(processes, set(tree.parameters))
         for proc in processes:
             for column in proc.columns:
                 if column.dtype is not None and column.name not in people.dtypes:
                     people.add_column(column.name, column.dtype, column.fill)
+                elif column.name not in people.dtypes:
+                    raise ProcessError(f"process '{proc.name}' owns the column '{column.name}', which the population "
+                                       f"does not have: declare it with a dtype (and fill value) to add it")
         state = SimulationState(people=people, month=first_month, first_month=first_month, record_from=record_from, weight=weight,
                                 streams=streams, counters=metrics.Recorder(all_counters(processes), n_months, weight))
         model = cls(tree, state, processes, tables, threads)
@@ -142,16 +146,19 @@ class LoopbaanModel(mesa.Model):
         """Count people (or amounts) by group in a recorded month; nothing during warm-up."""
         if month.t < 0:
             return
-        keys = metrics.group_keys(self.people, rows, month.number, month.params, self.people.group_key_static)
+        keys = metrics.group_keys(self.people, rows, month.number, month.all_params or month.params,
+                                  self.people.group_key_static)
         self.counters.add(name, month.t, keys, amount, index)
 
     # -- the month ---------------------------------------------------------
     def step(self) -> None:
         """Simulate one month: every process in order."""
         m = self.state.month
-        month = Month(m, self.params(m), m - self.state.record_from)
+        p, t, values = self.params(m), m - self.state.record_from, {}
         pending = []
         for proc in self.processes:
+            # Each process sees the parameters and streams it declares; the values are shared.
+            month = Month(m, DeclaredParameters(p, proc), t, values, DeclaredStreams(self.state.streams, proc), p)
             if proc.background and self.pool is not None:
                 pending.append(self.pool.submit(proc.step, self, month))
             else:

@@ -155,11 +155,23 @@ class RunFolder:
             raise OutputError(f"output folder '{self.root}': cannot write there ({exc.strerror or exc})") from None
         self.final: Path | None = None
 
-    def commit(self) -> Path:
-        """Rename the temporary folder to its final name; return it."""
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    def candidate(self, when: str) -> Path:
+        """The first final name not taken yet for the time stamp ``when`` (what the manifest records)."""
         for i in range(1, 1000):
-            final = self.root / (f"{stamp}-{self.name}" if i == 1 else f"{stamp}-{self.name}-{i}")
+            final = self.root / (f"{when}-{self.name}" if i == 1 else f"{when}-{self.name}-{i}")
+            if not final.exists():
+                return final
+        raise OutputError(f"{self.root}: no free run folder name for '{self.name}'")
+
+    def commit(self, when: str | None = None) -> Path:
+        """Rename the temporary folder to its final name for the time stamp ``when`` (default: now); return it.
+
+        The name is the first free one; if another run takes it in the same
+        instant, the next suffix is used.
+        """
+        when = when or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        for i in range(1, 1000):
+            final = self.root / (f"{when}-{self.name}" if i == 1 else f"{when}-{self.name}-{i}")
             if final.exists():
                 continue
             try:
@@ -186,9 +198,10 @@ def provenance() -> dict[str, object]:
 def atomic_folder(out_root: Path | RunFolder, name: str = ""):
     """Yield ``(tmp, final_name)``: write into ``tmp``; it gets its final name only if the block succeeds.
 
-    ``final_name`` is a ``Path`` whose ``name`` is what the folder will be
-    called (for manifests and chart stamps; the number suffix of a name taken
-    at the same second is added at the end). A failure removes the temporary
+    ``final_name`` is the folder's final path, for manifests and chart
+    stamps: the time stamp is taken once, and the first free name for it is
+    used (only if another run takes that very name while this one writes does
+    the folder get the next suffix instead). A failure removes the temporary
     folder; a failure to write (a full disk) becomes an :class:`OutputError`.
 
     Args:
@@ -196,10 +209,10 @@ def atomic_folder(out_root: Path | RunFolder, name: str = ""):
         name: Name of the run (when ``out_root`` is a folder).
     """
     folder = out_root if isinstance(out_root, RunFolder) else RunFolder(out_root, name)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    when = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
-        yield folder.tmp, folder.root / f"{stamp}-{folder.name}"
-        folder.commit()
+        yield folder.tmp, folder.candidate(when)
+        folder.commit(when)
     except OSError as exc:
         folder.discard()
         raise OutputError(f"writing the run folder in '{folder.root}' failed ({exc.strerror or exc}); nothing was kept, "
@@ -215,6 +228,14 @@ def calibration_note(tree) -> str:
     if not info:
         return "behavioural parameters are uncalibrated priors"
     return f"behaviour calibrated {str(info.get('date', ''))[:10]} on 2014-2018 uptake"
+
+
+def stamp(result: RunResult, run_name: str | None = None) -> str:
+    """The line printed under every chart: run, scale, seed, replications, calibration."""
+    st = result.scenarios[0].settings
+    head = f"loopbaansim run {run_name}" if run_name else f"loopbaansim ({', '.join(s.name for s in result.scenarios)})"
+    return (f"{head}; scale {st['scale']:g} ({result.persons:,} simulated people, 1 = {result.weight:,.1f} people); "
+            f"seed {st['seed']}; {st['replications']} replication(s); {calibration_note(result.scenarios[0].tree)}")
 
 
 def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command: list[str],
@@ -236,15 +257,12 @@ def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command:
         result.monthly.to_parquet(tmp / "timeseries.parquet", index=False)
         result.fit.to_csv(tmp / "population_fit.csv", index=False)
         pd.DataFrame(result.scenarios[0].tree.table()).to_csv(tmp / "parameters.csv", index=False)
-        st = result.scenarios[0].settings
-        stamp = (f"loopbaansim run {final.name}; scale {st['scale']:g} ({result.persons:,} simulated people, "
-                 f"1 = {result.weight:,.1f} people); seed {st['seed']}; {st['replications']} replication(s); "
-                 f"{calibration_note(result.scenarios[0].tree)}")
+        stamp_line = stamp(result, final.name)
         for file_name, table in (extra or {}).items():
             table.to_csv(tmp / file_name, index=False)
-        chart_files = charts.write_all(result.summary, result.scenarios, tmp / "charts", stamp)
+        chart_files = charts.write_all(result.summary, result.scenarios, tmp / "charts", stamp_line)
         if extra_charts is not None:
-            chart_files += extra_charts(tmp / "charts", stamp)
+            chart_files += extra_charts(tmp / "charts", stamp_line)
         manifest = {
             "run": final.name,
             "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -256,6 +274,7 @@ def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command:
             "persons_simulated": result.persons,
             "persons_per_agent": result.weight,
             "hazards_capped": result.capped,
+            "processes": result.processes,
             "units": {**result.units, "employment_rate_20_64": "fraction"},
             "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
             **provenance(),

@@ -27,6 +27,7 @@ is refused if a later process owns one of them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -34,6 +35,7 @@ import numpy as np
 
 from .metrics import Counter
 from .params import ParameterSet
+from .randomness import Streams
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import LoopbaanModel
@@ -56,21 +58,89 @@ class Column:
     description: str = ""
 
 
+class ProcessError(ValueError):
+    """A list of processes cannot make a month, or a process used what it did not declare."""
+
+
+class DeclaredParameters(Mapping[str, Any]):
+    """The parameters in force, limited to those a process declares (``Process.parameters``).
+
+    Reading an undeclared parameter raises :class:`ProcessError`, so a
+    process's declaration is the true list of what it depends on.
+    """
+
+    def __init__(self, params: ParameterSet, process: Process):
+        self._params = params
+        self._process = process.name
+        self._exact = {p for p in process.parameters if not p.endswith(".")}
+        self._prefixes = tuple(p for p in process.parameters if p.endswith("."))
+        self.date = params.date
+
+    def _allowed(self, path: str) -> bool:
+        return path in self._exact or path.startswith(self._prefixes)
+
+    def __getitem__(self, path: str) -> Any:
+        if not self._allowed(path):
+            raise ProcessError(f"process '{self._process}' reads '{path}', which is not among the parameters it "
+                               f"declares; add it (or its folder, ending in '.') to 'parameters'")
+        return self._params[path]
+
+    def __iter__(self):
+        return (p for p in self._params if self._allowed(p))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class DeclaredStreams:
+    """The random streams of the replication, limited to those a process declares (``Process.streams``)."""
+
+    def __init__(self, streams: Streams, process: Process):
+        self._streams = streams
+        self._process = process.name
+        self._names = set(process.streams)
+
+    def _check(self, name: str) -> None:
+        if name not in self._names:
+            raise ProcessError(f"process '{self._process}' draws from the random stream '{name}', which it does not "
+                               f"declare in 'streams' (declared: {sorted(self._names)}); each stream belongs to one process")
+
+    def generator(self, name: str, month: int):
+        """See :meth:`model.randomness.Streams.generator`."""
+        self._check(name)
+        return self._streams.generator(name, month)
+
+    def row_uniforms(self, name: str, month: int, rows):
+        """See :meth:`model.randomness.Streams.row_uniforms`."""
+        self._check(name)
+        return self._streams.row_uniforms(name, month, rows)
+
+    def sparse_candidates(self, name: str, month: int, n_rows: int, ceiling: float):
+        """See :meth:`model.randomness.Streams.sparse_candidates`."""
+        self._check(name)
+        return self._streams.sparse_candidates(name, month, n_rows, ceiling)
+
+
 @dataclass
 class Month:
-    """One simulated month, as the processes see it.
+    """One simulated month, as one process sees it.
 
     Attributes:
         number: Month number (``codes.month_number``).
-        params: Parameters in force this month.
+        params: Parameters in force this month, as far as the process declares them.
         t: Index of the month among the recorded months, or -1 during warm-up.
-        values: Values handed on from earlier processes this month (``needs`` / ``provides``).
+        values: Values handed on from earlier processes this month (``needs`` /
+            ``provides``), shared by the processes of the month.
+        streams: The random streams the process declares.
+        all_params: Every parameter in force (for the engine's own use, e.g. counting by group).
     """
 
     number: int
-    params: ParameterSet
+    params: Mapping[str, Any]
     t: int
     values: dict[str, Any] = field(default_factory=dict)
+    streams: DeclaredStreams | None = None
+    all_params: ParameterSet | None = None
 
     @property
     def recorded(self) -> bool:
@@ -108,10 +178,6 @@ class Process:
         return f"<process {self.name}>"
 
 
-class ProcessError(ValueError):
-    """A list of processes cannot make a month."""
-
-
 def check_processes(processes: list[Process], parameter_paths: set[str] | None = None) -> None:
     """Check that a list of processes can make a month.
 
@@ -121,6 +187,12 @@ def check_processes(processes: list[Process], parameter_paths: set[str] | None =
             process provides it, a column a background process reads that a
             later process owns, or a parameter no file defines.
     """
+    if not processes:
+        raise ProcessError("a month needs at least one process")
+    for proc in processes:
+        if not isinstance(proc, Process):
+            hint = " (a class: give an instance, e.g. MyProcess())" if isinstance(proc, type) else ""
+            raise ProcessError(f"{proc!r} is not a model.Process{hint}")
     names = [p.name for p in processes]
     if any(not n for n in names) or len(set(names)) != len(names):
         raise ProcessError(f"processes need distinct, non-empty names; got {names}")
@@ -152,6 +224,17 @@ def check_processes(processes: list[Process], parameter_paths: set[str] | None =
                        if not (p in parameter_paths or (p.endswith(".") and any(q.startswith(p) for q in parameter_paths)))]
             if unknown:
                 raise ProcessError(f"process '{proc.name}' reads parameters that no file defines: {unknown}")
+
+
+def describe(process: Process) -> dict[str, Any]:
+    """What a process declares, for the run manifest."""
+    cls = type(process)
+    return {
+        "name": process.name, "class": f"{cls.__module__}.{cls.__qualname__}",
+        "parameters": list(process.parameters), "columns": [c.name for c in process.columns],
+        "streams": list(process.streams), "counters": [c.name for c in process.counters],
+        "needs": list(process.needs), "provides": list(process.provides), "background": process.background,
+    }
 
 
 def all_counters(processes: list[Process]) -> list[Counter]:

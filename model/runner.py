@@ -18,7 +18,7 @@ import pandas as pd
 from . import codes, metrics
 from .model import LoopbaanModel
 from .population import Population, concat, empty
-from .process import Process, all_counters, dimension_names
+from .process import Process, all_counters, describe, dimension_names
 from .processes import default_processes
 from .randomness import Streams
 from .scenario import Scenario, check_compatible
@@ -46,6 +46,7 @@ class RunResult:
         yearly: Yearly values per replication (scenario, replication, year, metric, group, value).
         units: Unit of each metric.
         dims: Names of the extra counter dimensions (columns of the tables).
+        processes: What each process of the month declares, in order (for the manifest).
     """
 
     scenarios: list[Scenario]
@@ -59,6 +60,7 @@ class RunResult:
     yearly: pd.DataFrame | None = None
     units: dict[str, str] = field(default_factory=dict)
     dims: tuple[str, ...] = ()
+    processes: list[dict] = field(default_factory=list)
 
 
 def build_population(scenario: Scenario, streams: Streams, tables: TableCache,
@@ -190,7 +192,7 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     yearly = metrics.yearly_summary(monthly, kinds, dims)
     summary = _summarise(yearly, settings["replications"], dims)
     return RunResult(scenarios, monthly, summary, pd.concat(fits, ignore_index=True), timings, capped, persons, weight,
-                     yearly, units, dims)
+                     yearly, units, dims, [describe(p) for p in declared])
 
 
 def _simulate(model: LoopbaanModel, last: int, advance: Callable[[int], None]) -> None:

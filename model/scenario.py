@@ -10,6 +10,7 @@ the key and what is allowed.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -18,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import codes
 from .params import ParameterError, ParameterTree, as_period, period_label
-from .yamlfile import excerpt, parse_yaml, read_text, validation_lines
+from .yamlfile import MAX_DEPTH, excerpt, parse_yaml, read_text, validation_lines
 
 ROOT = "law"
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"  # the shipped scenarios
@@ -77,6 +79,10 @@ def _validate(raw: Any, label: str) -> ScenarioFile:
     bad_keys = [k for k in raw if not isinstance(k, str)]
     if bad_keys:
         raise ScenarioError(f"{label}: key {excerpt(bad_keys[0])} is not allowed; allowed keys: {', '.join(KEYS)}")
+    extends = raw.get("extends", ROOT)
+    if not (isinstance(extends, str) or (isinstance(extends, list) and all(isinstance(e, str) for e in extends))):
+        raise ScenarioError(f"{label}: key 'extends': give a scenario (a shipped name, a path or '{ROOT}') or a list "
+                            f"of them; got {excerpt(extends)}")
     try:
         spec = ScenarioFile.model_validate(raw)
     except ValidationError as exc:
@@ -127,6 +133,8 @@ class Scenario:
         settings: Run settings (all of ``SETTINGS``).
         overrides: All overrides of the layers, later layers winning.
         tree: The parameter tree with the overrides applied.
+        warnings: Overrides that change nothing in the simulated months (dated
+            before a later value of the law, or after the end), one line each.
     """
 
     name: str
@@ -136,6 +144,7 @@ class Scenario:
     settings: dict[str, Any]
     overrides: dict[str, dict[Any, Any]]
     tree: ParameterTree = field(repr=False)
+    warnings: list[str] = field(default_factory=list)
 
     # -- building ------------------------------------------------------------
     @classmethod
@@ -216,7 +225,7 @@ class Scenario:
             lines = validation_lines(exc, f"scenario '{self.name}'", RunSettings, patterns=_PATTERN_HELP)
             raise ScenarioError("\n".join(lines)) from None
         out = Scenario(self.name, self.title, self.description, list(self.sources), {**self.settings, **given},
-                       self.overrides, self.tree)
+                       self.overrides, self.tree, list(self.warnings))
         _check_period(out, f"scenario '{self.name}'")
         return out
 
@@ -275,10 +284,40 @@ def _read_file(path: Path) -> tuple[ScenarioFile, Source]:
     return spec, Source(str(path), hashlib.sha256(text.encode("utf-8")).hexdigest(), path=path)
 
 
+def _plain(value: Any, label: str, where: str, depth: int = 0) -> Any:
+    """A dict scenario as plain data: numpy scalars as numbers, dates as text, paths as text, tuples as lists.
+
+    Raises:
+        ScenarioError: for nesting deeper than the YAML reader allows, or a value that is not data.
+    """
+    if depth > MAX_DEPTH:
+        shown = where if len(where) <= 60 else where[:56] + " ..."
+        raise ScenarioError(f"{label}: key '{shown}': nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            key = _plain(key, label, where, depth + 1) if not isinstance(key, (str, int)) or isinstance(key, bool) else key
+            out[key] = _plain(item, label, f"{where}.{key}" if where else str(key), depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, label, f"{where}.{i}", depth + 1) for i, item in enumerate(value)]
+    raise ScenarioError(f"{label}: key '{where}': {excerpt(value)} is not plain data (numbers, text, lists, mappings)")
+
+
 def _read_dict(content: dict, source: str | None) -> tuple[ScenarioFile, Source]:
     name = content.get("name") if isinstance(content, dict) else None
     valid_name = isinstance(name, str) and len(name) <= NAME_MAX and re.fullmatch(NAME_PATTERN, name)
     label = source or (f"<dict '{name}'>" if valid_name else "<dict>")
+    if isinstance(content, dict):
+        content = _plain(content, label, "")
     spec = _validate(content, label)
     try:
         canonical = json.dumps(content, sort_keys=True, default=str)
@@ -322,15 +361,17 @@ def _resolve_top(item, law: ParameterTree | None) -> Scenario:
     settings: dict[str, Any] = {}
     overrides: dict[str, dict[Any, Any]] = {}
     tree = law
+    changes = []  # (layer, path, parameter before, parameter after), to find overrides without effect
     for spec, source, _ in layers:  # what is extended first, so later layers win
         for key in SETTINGS:
             value = getattr(spec, key)
             if value is not None:
                 settings[key] = value
         try:
-            tree = tree.with_overrides(spec.overrides, source.label)
+            before, tree = tree, tree.with_overrides(spec.overrides, source.label)
         except ParameterError as exc:
             raise ScenarioError(str(exc)) from None
+        changes += [(source.label, p, before[p], tree[p]) for p in spec.overrides]
         for p, dated in spec.overrides.items():  # keys as periods: (first day, last day or None)
             overrides.setdefault(p, {}).update({as_period(k, source.label): v for k, v in dated.items()})
     settings.setdefault("scale", 1.0)
@@ -343,7 +384,25 @@ def _resolve_top(item, law: ParameterTree | None) -> Scenario:
     scenario = Scenario(name=own.name, title=own.title or own.name, description=(own.description or "").strip(),
                         sources=[s for _, s, _ in reversed(layers)], settings=settings, overrides=overrides, tree=tree)
     _check_period(scenario, label)
+    scenario.warnings = _without_effect(changes, scenario)
     return scenario
+
+
+def _without_effect(changes: list, scenario: Scenario) -> list[str]:
+    """Overrides that change no value in the simulated months (warm-up included)."""
+    dates = [codes.month_date(m) for m in range(scenario.first_month, scenario.end_month + 1)]
+    out = []
+    for label, path, before, after in changes:
+        def value(param, when):
+            try:
+                return param.at(when)
+            except ParameterError:
+                return None
+        if all(value(before, d) == value(after, d) for d in dates):
+            out.append(f"{label}: overrides.{path} changes nothing from {dates[0]:%Y-%m} to {dates[-1]:%Y-%m} "
+                       f"(the simulated months): its dates are before a later value, after the end, or the value is "
+                       f"the one in force")
+    return out
 
 
 def _check_period(scenario: Scenario, label: str) -> None:
@@ -364,6 +423,8 @@ def load(reference: str | Path, law: ParameterTree | None = None) -> Scenario:
     Raises:
         ScenarioError: for any problem, naming the file and key.
     """
+    if not isinstance(reference, (str, Path)):
+        raise ScenarioError(f"a scenario file is a path or a shipped scenario's name; got {excerpt(reference)}")
     path = Path(reference)
     if not _is_file(path) and isinstance(reference, str) and reference in shipped_names():
         path = SCENARIO_DIR / f"{reference}.yaml"

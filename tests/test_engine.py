@@ -80,6 +80,8 @@ def test_a_new_process_with_its_own_stream_changes_no_existing_result(scenarios)
     contacts = with_outreach.summary[with_outreach.summary.metric == "outreach_contacts"]
     assert set(contacts.channel) == set(CHANNELS) and (contacts.value > 0).all()
     assert "channel" in with_outreach.monthly.columns and with_outreach.units["outreach_contacts"] == "persons"
+    assert [p["name"] for p in with_outreach.processes][-1] == "outreach"
+    assert with_outreach.processes[-1]["streams"] == ["dummy_outreach"]
     # the channels add up to what a plain count gives: one count per contacted person
     by_channel = contacts[contacts.group == "non_active"].groupby("year")["value"].sum()
     assert by_channel.iloc[0] > 0
@@ -171,3 +173,47 @@ def test_a_list_of_processes_that_cannot_make_a_month_is_refused(make, message, 
 
 def test_every_default_process_reads_only_parameters_that_exist(law):
     check_processes(default_processes(), set(law.parameters))
+
+
+class Sneaky(Process):
+    """Draws from another process's stream, or reads a parameter it does not declare."""
+
+    name = "sneaky"
+    what = "stream"
+
+    def step(self, model, month):
+        if self.what == "stream":
+            month.streams.row_uniforms("separation", month.number, np.arange(3))
+        elif self.what == "parameter":
+            month.params["cheque.cheques.window_months"]
+        else:
+            model.count(month, "not_declared", np.arange(3))
+
+
+@pytest.mark.parametrize("what, message", [
+    ("stream", "process 'sneaky' draws from the random stream 'separation', which it does not declare in 'streams'"),
+    ("parameter", "process 'sneaky' reads 'cheque.cheques.window_months', which is not among the parameters it declares"),
+    ("counter", "counter 'not_declared' is not declared by any process"),
+])
+def test_a_process_may_use_only_what_it_declares(what, message, scenarios):
+    sneaky = Sneaky()
+    sneaky.what = what
+    with pytest.raises((ProcessError, ValueError), match=message):
+        runner.run(scenarios[:1], processes=lambda: [*default_processes(), sneaky])
+
+
+def test_processes_given_to_a_simulation_are_checked_at_once():
+    with pytest.raises(ProcessError, match="is not a model.Process"):
+        model.Simulation("baseline_2020", processes=[object()])
+    with pytest.raises(ProcessError, match=r"is not a model.Process \(a class: give an instance"):
+        model.Simulation("baseline_2020", processes=[*default_processes(), Outreach])
+    with pytest.raises(ProcessError, match="a month needs at least one process"):
+        model.Simulation("baseline_2020", processes=[])
+    with pytest.raises(ValueError, match="kind must be 'stock' or 'flow', got 'stok'"):
+        Counter("x", "stok", "persons", "typo")
+
+
+def test_a_column_without_dtype_must_exist(scenarios):
+    lost = type("Lost", (Process,), {"name": "lost", "columns": (Column("nowhere"),), "step": lambda self, m, mo: None})()
+    with pytest.raises(ProcessError, match="process 'lost' owns the column 'nowhere', which the population does not have"):
+        runner.run(scenarios[:1], processes=lambda: [*default_processes(), lost])

@@ -361,3 +361,62 @@ def test_a_dict_gets_the_same_message_as_a_file(doc, tmp_path, law_tree):
     # the same text, but for the label and where a name was looked for (next to the file, or the working folder)
     where = re.compile(r"\(looked for [^)]*\)")
     assert where.sub("", messages[0].replace(str(path), "<dict 'bad'>")) == where.sub("", messages[1])
+
+
+def test_dicts_take_ordinary_python_values(law_tree):
+    import datetime as dt
+
+    import numpy as np
+    s = model.Scenario.from_dict({"name": "x", "extends": SCENARIOS / "baseline_2020.yaml", "overrides": {
+        "cheque.cheques.user_price": {dt.date(2026, 1, 1): {"cheque1": np.int64(20), "cheque2": 20.0}}}}, law_tree)
+    assert s.tree.at(dt.date(2026, 2, 1))["cheque.cheques.user_price"] == {"cheque1": 20, "cheque2": 20.0}
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: model.Scenario.from_dict({"name": "x", "extends": ["baseline_2020", 3]}), "key 'extends': give a scenario"),
+    (lambda: model.Scenario.from_dict({"name": "x", "overrides": {"a": {1, 2}}}), "key 'overrides.a': {1, 2} is not plain data"),
+    (lambda: model.Scenario.load(None), "a scenario file is a path or a shipped scenario's name; got None"),
+    (lambda: model.Simulation(None), "scenarios: give a scenario"),
+])
+def test_python_values_that_are_not_scenarios(make, message):
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        make()
+
+
+def test_self_referencing_or_deep_dicts_are_refused(law_tree):
+    d = {"name": "x"}
+    d["loop"] = d
+    with pytest.raises(ScenarioError, match="nested deeper than 32 levels"):
+        model.Scenario.from_dict(d, law_tree)
+    with pytest.raises(model.ParameterError, match="path: give a parameter's path or a prefix as text"):
+        model.parameters(None)
+
+
+def test_manifest_names_the_folder_it_is_in(tmp_path):
+    path = write_scenario(tmp_path, "s", SMALL_RUN)
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "runs")])
+    assert result.exit_code == 0, result.output
+    folder = Path(result.output.strip().splitlines()[-1])
+    assert json.loads((folder / "manifest.json").read_text())["run"] == folder.name
+
+
+def test_an_override_without_effect_is_warned_about(tmp_path, law_tree):
+    text = "name: bad\nextends: baseline_2020\noverrides:\n  cheque.cheques.user_price:\n    1900-01-01: {cheque1: 20, cheque2: 20}\n"
+    path = write_scenario(tmp_path, "bad", text)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert "warning: " in result.output and "overrides.cheque.cheques.user_price changes nothing from 2019-01 to 2034-12" in result.output
+    with pytest.warns(UserWarning, match="changes nothing"):
+        model.Simulation(str(path))
+    assert model.Scenario.load(SCENARIOS / "herintreders.yaml", law_tree).warnings == []
+
+
+def test_validate_reports_every_file(tmp_path):
+    bad = write_scenario(tmp_path, "bad", "name: bad\nscale: true\n")
+    result = runner.invoke(app, ["validate", "herintreders", str(bad), str(tmp_path / "none.yaml"), "baseline_2013"])
+    assert result.exit_code == 2
+    assert "ok: 'herintreders'" in result.output and "ok: 'baseline_2013'" in result.output
+    assert "key 'scale': Input should be a valid number" in result.output and "none.yaml: scenario file not found" in result.output
+    assert "2 of 4 scenario(s) have errors" in result.output
+    together = runner.invoke(app, ["validate", "baseline_2020", "baseline_2013"])
+    assert together.exit_code == 0 and "note: they cannot share one run" in together.output

@@ -87,7 +87,7 @@ class _RecordPaths(Process):
         self.paths.eligible[i] = month.values["eligible"]
         self.paths.draws[i] = model.people.awareness_draw
         self.paths.renewed.append(month.values["renewed_rows"].copy())
-        self.paths.params.append(month.params)
+        self.paths.params.append(model.params(month.number))
 
 
 def replay_limits(tree: ParameterTree, first: int, last: int) -> str | None:

@@ -27,7 +27,7 @@ class Ageing(Process):
     """
 
     name = "ageing"
-    parameters = ("population.",)
+    parameters = ("population.", "careers.", "labour_market.self_employed_share")
     columns = (
         Column("age_months", description="age in completed months"),
         Column("group_key_static", np.uint8, 0, "group-key bits that never change for a person (metrics.static_keys)"),
@@ -89,7 +89,7 @@ class Ageing(Process):
             raise RuntimeError(f"no free rows for {sum(quotas.values())} entrants in {codes.month_date(m)}")
         rows, data["free_rows"] = data["free_rows"][:total], data["free_rows"][total:]
         table, _ = model.tables_for(m)
-        pop.put(rows, draw_people(table, quotas, m, p, model.streams.generator("entrants", m)))
+        pop.put(rows, draw_people(table, quotas, m, p, month.streams.generator("entrants", m)))
         month.values["renewed_rows"] = rows
         pop.group_key_static[rows] = metrics.static_keys(pop, rows)
         pop.labour_cell_static[rows] = labour.static_cells(pop, rows)
@@ -111,7 +111,7 @@ class Ageing(Process):
         # Candidates at a rate above every band's need (the rate depends only on the
         # age structure, which is the same in every scenario), then the lowest draws.
         rate = min(1.0, 1.5 * float(np.max(excess / np.maximum(current, 1))) + 0.002)
-        rows, u = model.streams.sparse_candidates("leavers", m, len(pop), rate)
+        rows, u = month.streams.sparse_candidates("leavers", m, len(pop), rate)
         present = pop.status[rows] != codes.ABSENT
         rows, u = rows[present], u[present]
         band = (pop.age_months[rows] - codes.MIN_AGE_MONTHS) // 60
@@ -120,7 +120,7 @@ class Ageing(Process):
             if len(in_band) < excess[b]:  # too few candidates (very unlikely): take the whole band
                 in_band_rows = np.flatnonzero((pop.age_months // 60 == b + codes.MIN_AGE_MONTHS // 60)
                                               & (pop.status != codes.ABSENT))
-                chosen = in_band_rows[np.argsort(model.streams.row_uniforms("leavers", m, in_band_rows))[: excess[b]]]
+                chosen = in_band_rows[np.argsort(month.streams.row_uniforms("leavers", m, in_band_rows))[: excess[b]]]
             else:
                 chosen = rows[in_band[np.argsort(u[in_band], kind="stable")[: excess[b]]]]
             model.count(month, "exits_other", chosen)

@@ -23,4 +23,4 @@ class GuidanceEffects(Process):
     def step(self, model, month: Month) -> None:
         """Count the job changes of employed recent users."""
         model.count(month, "job_changes", guidance.job_changes(model.people, month.number, month.params,
-                                                               month.values["recent_users"], model.streams))
+                                                               month.values["recent_users"], month.streams))

@@ -37,11 +37,11 @@ class LabourMarket(Process):
         recent = guidance.recent_users(pop, m, p)
         month.values["recent_users"] = recent
         _, hazards = model.tables_for(m)
-        moves = labour.decide_moves(pop, m, p, hazards, model.streams, recent, pop.labour_cell_static, model.pool)
+        moves = labour.decide_moves(pop, m, p, hazards, month.streams, recent, pop.labour_cell_static, model.pool)
         model.counters.capped += moves.capped
         to_work = np.concatenate([moves.jobseeker_to_work, moves.non_active_to_work])
         model.count(month, "entries_into_work", to_work)
         model.count(month, "exits_from_work", np.concatenate([moves.work_to_jobseeker, moves.work_to_non_active]))
         model.count(month, "reentries_employment", to_work[recent[to_work]])
         model.count(month, "reentries_jobseeker", moves.non_active_to_jobseeker[recent[moves.non_active_to_jobseeker]])
-        labour.apply_moves(pop, moves, m, p, hazards, model.streams)
+        labour.apply_moves(pop, moves, m, p, hazards, month.streams)

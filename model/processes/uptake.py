@@ -32,7 +32,7 @@ class Uptake(Process):
         m, p, pop = month.number, month.params, model.people
         eligible = month.values["eligible"]
         ceiling = p["simulation.hazard_ceiling"]["uptake_cheque1"]
-        rows, u = model.streams.sparse_candidates("uptake_cheque1", m, len(pop), ceiling)
+        rows, u = month.streams.sparse_candidates("uptake_cheque1", m, len(pop), ceiling)
         ok = eligible[rows] & uptake.is_aware(pop, rows, p) & (rules.cheques_used(pop, m, p, rows) == 0)
         ok &= p["cheque.cheques.max_per_window"] >= 1
         rows, u = rows[ok], u[ok]
@@ -44,7 +44,7 @@ class Uptake(Process):
         last = pop.last_cheque_month
         rows = np.flatnonzero((last > m - window) & (last < m))
         rows = rows[eligible[rows] & rules.may_order(pop, m, p, rows) & (rules.cheques_used(pop, m, p, rows) >= 1)]
-        u = model.streams.row_uniforms("uptake_cheque2", m, rows)
+        u = month.streams.row_uniforms("uptake_cheque2", m, rows)
         self._start(model, month, rows[u < uptake.cheque2_hazard(pop, rows, m, p)])
 
     def _start(self, model, month: Month, rows: np.ndarray) -> None:
