@@ -319,13 +319,14 @@ def parameters(path: str = "", date: str | dt.date | None = None,
     paths = [q for q in sorted(tree.parameters) if q.startswith(path)]
     if not paths:
         tree[path]  # raises with the closest names
-    rows = [r for r in tree.table() if r["path"] in paths]
-    table = pd.DataFrame(rows)
-    if when:
-        values = {q: tree[q].at(when) if tree[q].dates[0] <= when else None for q in paths}
-        table = table.drop_duplicates("path").drop(columns=["from", "value"])
-        table.insert(1, "value", table["path"].map(lambda q: values[q]))
-        table.insert(1, "date", when.isoformat())
-    return table.reset_index(drop=True)
+    rows = []
+    for q in paths:
+        p = tree[q]
+        info = {"unit": p.unit, "assumption": p.assumption, "reference": "; ".join(p.reference), "description": p.description}
+        if when:
+            rows.append({"path": q, "date": when.isoformat(), "value": p.at(when) if p.dates[0] <= when else None, **info})
+        else:
+            rows += [{"path": q, "from": d.isoformat(), "value": v, **info} for d, v in zip(p.dates, p.values)]
+    return pd.DataFrame(rows)
 
 

@@ -27,9 +27,12 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that a run folder being written is removed."""
+
+
 def _on_sigterm(signum, frame) -> None:
-    """Stop like Ctrl-C, so a run folder being written is removed, not left half-written."""
-    raise KeyboardInterrupt
+    raise _Terminated
 
 
 def _simulation(scenarios: list[str], scale: float | None, seed: int | None, replications: int | None):
@@ -75,10 +78,14 @@ def _reserve(out: Path, name: str):
 
 
 def _check_flags(scale: float | None, seed: int | None, replications: int | None) -> None:
+    from .scenario import MAX_SEED, MIN_SCALE
+
     if scale is not None and not (0 < scale <= 1):
         _fail(f"--scale must be in (0, 1], got {scale}")
-    if seed is not None and seed < 0:
-        _fail(f"--seed must be 0 or more, got {seed}")
+    if scale is not None and scale < MIN_SCALE:
+        _fail(f"--scale must be at least {MIN_SCALE:g} (about 390 simulated people), got {scale:g}")
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        _fail(f"--seed must be from 0 to {MAX_SEED}, got {seed}")
     if replications is not None and not 1 <= replications <= 1000:
         _fail(f"--replications must be from 1 to 1000, got {replications}")
 
@@ -113,6 +120,8 @@ def run(
         path = results.save(folder=folder, command=sys.argv)
     except OutputError as exc:
         _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
     finally:
         folder.discard()  # nothing left behind if the run stopped (a no-op once the folder is final)
     result = results.run
@@ -128,6 +137,12 @@ def run(
     if result.capped:
         typer.echo(f"warning: {result.capped} hazards were capped at their ceiling (see manifest.json)", err=True)
     typer.echo(str(path))
+
+
+def _interrupted(exc: KeyboardInterrupt) -> None:
+    """Stopped by Ctrl-C (exit 130) or SIGTERM (exit 143): say so; the temporary folder is removed."""
+    typer.echo("interrupted: nothing was written", err=True)
+    raise typer.Exit(code=143 if isinstance(exc, _Terminated) else 130)
 
 
 def _check_out(out: Path) -> None:
@@ -194,6 +209,8 @@ def calibrate(
         folder, written = writer.write_calibration(result, reserved, target, sys.argv)
     except (CalibrationError, OutputError) as exc:
         _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
     finally:
         reserved.discard()
     _print_calibration(result)
@@ -251,6 +268,9 @@ def backcast(
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         result = runner.run(loaded, progress=lambda s: typer.echo(s, err=True))
+    except KeyboardInterrupt as exc:
+        reserved.discard()
+        _interrupted(exc)
     except BaseException:
         reserved.discard()
         raise

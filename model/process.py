@@ -14,11 +14,16 @@ market, eligibility, uptake, guidance effects, counters ...; see
 - ``needs`` / ``provides``: values handed on within the month (for example
   ``eligible``), so the engine can check the order of the list;
 
-and has a ``step(model, month)``. A process keeps any state of its own in
-``model.state.process_data[process.name]``, never on itself, so that a
+and has a ``step(model, month)``, where ``model`` is the engine
+(:class:`model.model.LoopbaanModel`). In ``step``, ``model.people`` holds the
+person columns, ``month.params`` the parameters it declares, ``month.streams``
+the streams it declares (reading or drawing anything else raises
+:class:`ProcessError`), ``month.values`` what earlier processes handed on, and
+``model.count(month, counter, rows, amount, index)`` counts by group. A process
+keeps any state of its own in ``model.data(self)``, never on itself, so that a
 snapshot of the state holds everything (see :mod:`model.state`). Adding a
 mechanism means writing its module and adding it to the list; nothing else in
-the engine changes.
+the engine changes. The README's "Adding a mechanism" has a worked example.
 
 A process marked ``background`` reads the population while the processes after
 it run (in a second thread); it declares the columns it ``reads``, and the list

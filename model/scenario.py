@@ -36,6 +36,7 @@ NAME_PATTERN = r"^[a-z0-9_]+$"
 NAME_MAX = 64
 REFERENCE_MAX = 200
 MAX_SEED = 2**63 - 1
+MIN_SCALE = 1e-4  # about 390 simulated people: below that, a run says nothing
 
 
 class ScenarioError(ValueError):
@@ -49,7 +50,8 @@ class RunSettings(BaseModel):
 
     start: str | None = Field(None, pattern=MONTH_PATTERN, description="First reported month, YYYY-MM (1950-2199)")
     end: str | None = Field(None, pattern=MONTH_PATTERN, description="Last reported month, YYYY-MM (1950-2199)")
-    scale: float | None = Field(None, gt=0, le=1, description="Share of the population simulated (1 = one agent per person)")
+    scale: float | None = Field(None, ge=MIN_SCALE, le=1,
+                                description="Share of the population simulated (1 = one agent per person)")
     seed: int | None = Field(None, ge=0, le=MAX_SEED, description="Root seed of the random numbers")
     replications: int | None = Field(None, ge=1, le=1000)
     warmup_months: int | None = Field(None, ge=0, le=240, description="Months simulated before start, not reported")

@@ -19,12 +19,18 @@
 # scenarios on 2% of the population (about 78,000 simulated people, a few seconds),
 # looks at the results, draws the paired difference of a scenario against its
 # baseline, and saves the run folder the command line would write.
-# Set `LOOPBAAN_OUT` to choose where the run folder goes (default `outputs/`).
+# Set `LOOPBAAN_OUT` to choose where the run folder goes (default: the
+# repository's `outputs/`, wherever the notebook is started from). To open it in
+# Jupyter, install it into the project's environment first
+# (`.venv/bin/pip install jupyterlab ipywidgets`).
 
 # %%
 import os
+from pathlib import Path
 
 import model
+
+OUT = os.environ.get("LOOPBAAN_OUT") or Path(model.__file__).resolve().parents[1] / "outputs"
 
 # %% [markdown]
 # Every number the model uses is a dated parameter with its unit and source:
@@ -104,7 +110,7 @@ res.plot("employment_rate")
 # and returns its path.
 
 # %%
-folder = res.save(os.environ.get("LOOPBAAN_OUT", "outputs"))
+folder = res.save(OUT)
 print(folder)
 
 # %% [markdown]

@@ -183,3 +183,15 @@ def test_replications_give_paired_bands():
     row = diff[(diff.metric == "eligible") & (diff.group == "all") & (diff.year == 2026)].iloc[0]
     reps = per_rep[(per_rep.metric == "eligible") & (per_rep.group == "all") & (per_rep.year == 2026)]["value"]
     assert row.value == pytest.approx(reps.mean()) and row.p05 < row.p95
+
+
+def test_the_readme_process_example_runs():
+    """The example of 'Adding a mechanism' in the README, as a user would paste it."""
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text[text.index("## Adding a mechanism"):]
+    code = section[section.index("```python") + len("```python"):section.index("```\n", section.index("```python"))]
+    namespace = {}
+    exec(compile(code.replace("scale=0.002", "scale=0.001"), "README.md", "exec"), namespace)  # noqa: S102
+    letters = namespace["res"].summary.query("metric == 'letters' and group == 'non_active'")
+    assert (letters["value"] > 0).all()

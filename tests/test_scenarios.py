@@ -190,7 +190,9 @@ def test_override_without_dates(tmp_path):
 
 
 def test_bad_seed_and_replications_flags(tmp_path):
-    assert "--seed must be 0 or more" in _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--seed", "-1")
+    assert "--seed must be from 0 to 9223372036854775807, got -1" in _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--seed", "-1")
+    assert "--seed must be from 0 to" in _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--seed", str(10**23))
+    assert "--scale must be at least 0.0001" in _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--scale", "1e-9")
     assert "--replications must be from 1 to 1000" in _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--replications", "0")
 
 
