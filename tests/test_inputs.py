@@ -421,3 +421,18 @@ def test_validate_reports_every_file(tmp_path):
     assert "2 of 4 scenario(s) have errors" in result.output
     together = runner.invoke(app, ["validate", "baseline_2020", "baseline_2013"])
     assert together.exit_code == 0 and "note: they cannot share one run" in together.output
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("seed", "42", "key 'seed': Input should be a valid integer"),
+    ("scale", True, "key 'scale': Input should be a valid number"),
+    ("seed_check", "yes", "key 'seed_check': Input should be a valid boolean"),
+])
+def test_calibration_config_types_are_strict(key, value, message, tmp_path):
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    raw["scenario"] = str(SCENARIOS / "baseline_2013.yaml")
+    raw[key] = value
+    path = tmp_path / "cal.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(CalibrationError, match=message):
+        load_config(path)

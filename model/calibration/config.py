@@ -49,7 +49,7 @@ class CalibrationError(ValueError):
 
 
 class _Free(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     path: str
     key: str | None = Field(None, description="Key of a mapping-valued parameter")
@@ -61,7 +61,7 @@ class _Free(BaseModel):
 
 
 class _Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     scenario: str
     targets_file: str | None = None
