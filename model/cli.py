@@ -50,23 +50,6 @@ def _simulation(scenarios: list[str], scale: float | None, seed: int | None, rep
     return sim
 
 
-def _scenarios(items: list, scale: float | None, seed: int | None, replications: int | None):
-    """Resolve scenarios (names, files) with the flags' settings, checked to share a run; else exit 2."""
-    from .scenario import Scenario, check_compatible
-
-    try:
-        law = ParameterTree.load()
-        loaded = [Scenario.resolve(str(item), law).with_settings(scale=scale, seed=seed, replications=replications)
-                  for item in items]
-        check_compatible(loaded)
-    except (ScenarioError, ParameterError) as exc:
-        _fail(str(exc))
-    for s in loaded:
-        for message in s.warnings:
-            typer.echo(f"warning: {message}", err=True)
-    return loaded
-
-
 def _reserve(out: Path, name: str):
     """Reserve the run folder before simulating (a folder that cannot be written is reported now)."""
     from .outputs import OutputError, RunFolder
@@ -254,7 +237,8 @@ def backcast(
     if scale is not None and not 0 < scale <= 1:
         _fail(f"--scale must be in (0, 1], got {scale}")
     _check_out(out)
-    loaded = _scenarios(list(scenarios or bc.DEFAULT_SCENARIOS), scale, None, None)
+    sim = _simulation([str(s) for s in (scenarios or bc.DEFAULT_SCENARIOS)], scale, None, None)
+    loaded = sim.scenarios
     from .calibration.targets import TargetError, load_targets
 
     try:  # read the targets before minutes of simulation
@@ -262,12 +246,12 @@ def backcast(
         last_fit = bc.last_fit_year()
     except TargetError as exc:
         _fail(str(exc))
-    from . import charts, outputs, runner
+    from . import charts, outputs
 
     reserved = _reserve(out, outputs.default_name(["backcast", *(s.name for s in loaded)]).replace("backcast+", "backcast-", 1))
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        result = runner.run(loaded, progress=lambda s: typer.echo(s, err=True))
+        result = sim.run(log=lambda s: typer.echo(s, err=True)).run
     except KeyboardInterrupt as exc:
         reserved.discard()
         _interrupted(exc)
