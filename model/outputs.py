@@ -195,7 +195,7 @@ def provenance() -> dict[str, object]:
 
 
 @contextlib.contextmanager
-def atomic_folder(out_root: Path | RunFolder, name: str = ""):
+def atomic_folder(folder: RunFolder):
     """Yield ``(tmp, final_name)``: write into ``tmp``; it gets its final name only if the block succeeds.
 
     ``final_name`` is the folder's final path, for manifests and chart
@@ -205,10 +205,8 @@ def atomic_folder(out_root: Path | RunFolder, name: str = ""):
     folder; a failure to write (a full disk) becomes an :class:`OutputError`.
 
     Args:
-        out_root: Folder in which the run folder is created, or a :class:`RunFolder` reserved earlier.
-        name: Name of the run (when ``out_root`` is a folder).
+        folder: The run folder, reserved before the run.
     """
-    folder = out_root if isinstance(out_root, RunFolder) else RunFolder(out_root, name)
     when = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
         yield folder.tmp, folder.candidate(when)
