@@ -1,8 +1,9 @@
 """Monthly counters by group, and their yearly summary.
 
-Each person gets a 10-bit group key (woman, low- and high-educated, migration
-background, work disability, non-active, re-entrant, and three bits for the
-uptake age group 20-29, 30-39, 40-49, 50-54, 55-64); counts per key are made
+Each person gets an 11-bit group key (woman, low- and high-educated, migration
+background, work disability, non-active, re-entrant, three bits for the
+uptake age group 20-29, 30-39, 40-49, 50-54, 55-64, and re-entrant user: took
+cheque 1 as a re-entrant, a fixed flag); counts per key are made
 with one ``np.bincount`` and turned into the reported groups with a 0/1
 membership matrix, so no per-group pass over the population is needed.
 
@@ -26,10 +27,12 @@ from .rules import is_reentrant
 
 AGE_GROUP_NAMES = tuple(f"age_{g.replace('-', '_')}" for g in codes.UPTAKE_AGE_GROUPS)  # age_20_29, ...
 GROUPS = ("all", "women", "men", "low_educated", "mid_educated", "high_educated", "age_50_plus",
-          *AGE_GROUP_NAMES, "migration_background", "work_disability", "disadvantaged", "non_active", "re_entrant")
+          *AGE_GROUP_NAMES, "migration_background", "work_disability", "disadvantaged", "non_active", "re_entrant",
+          "reentrant_users")
 WOMAN, LOW_EDU, HIGH_EDU, MIGRANT, DISABLED, NON_ACTIVE, REENTRANT = (1 << i for i in range(7))
 AGE_SHIFT = 7  # bits 7-9: uptake age group code
-KEY_BITS = 10
+REENTRANT_USER = 1 << 10
+KEY_BITS = 11
 N_KEYS = 1 << KEY_BITS
 FIRST_50_PLUS_GROUP = list(codes.UPTAKE_AGE_GROUPS).index("50-54")
 
@@ -38,7 +41,7 @@ def _age_key_by_month_of_age() -> np.ndarray:
     """Age-group key bits for each age in months (one gather per month instead of several passes)."""
     ages = np.arange(codes.EXIT_AGE_MONTHS + 1)
     band = np.clip((ages // 12 - 20) // 5, 0, len(codes.AGE_BANDS) - 1)  # as Population.age_band
-    return (UPTAKE_GROUP_OF_BAND[band] << AGE_SHIFT).astype(np.uint16)
+    return (UPTAKE_GROUP_OF_BAND[band] << AGE_SHIFT).astype(np.uint32)
 
 
 AGE_KEY = _age_key_by_month_of_age()
@@ -54,7 +57,7 @@ def _membership() -> np.ndarray:
         **{name: age_group == i for i, name in enumerate(AGE_GROUP_NAMES)},
         "migration_background": has(MIGRANT), "work_disability": has(DISABLED),
         "disadvantaged": has(LOW_EDU) | (age_group >= FIRST_50_PLUS_GROUP) | has(MIGRANT) | has(DISABLED),
-        "non_active": has(NON_ACTIVE), "re_entrant": has(REENTRANT),
+        "non_active": has(NON_ACTIVE), "re_entrant": has(REENTRANT), "reentrant_users": has(REENTRANT_USER),
     }
     return np.array([rows[g] for g in GROUPS], dtype=float)
 
@@ -73,11 +76,13 @@ def static_keys(pop: Population, rows=slice(None)) -> np.ndarray:
 
 
 def group_keys(pop: Population, rows, month: int, p: Mapping, static: np.ndarray) -> np.ndarray:
-    """Full group key (uint16) of each person in ``rows`` (``static`` is the cached static key column)."""
-    key = static[rows].astype(np.uint16)
+    """Full group key (uint32) of each person in ``rows`` (``static`` is the cached static key column)."""
+    key = static[rows].astype(np.uint32)
     key += np.take(AGE_KEY, pop.age_months[rows], mode="clip")  # ages past 65 (free rows) clip to 55-64
-    key += (pop.status[rows] == codes.NON_ACTIVE).view(np.uint8) * np.uint16(NON_ACTIVE)
-    key += is_reentrant(pop, month, p, rows).view(np.uint8) * np.uint16(REENTRANT)
+    key += (pop.status[rows] == codes.NON_ACTIVE).view(np.uint8) * np.uint32(NON_ACTIVE)
+    key += is_reentrant(pop, month, p, rows).view(np.uint8) * np.uint32(REENTRANT)
+    if "reentrant_user" in pop.dtypes:
+        key += pop.reentrant_user[rows].view(np.uint8) * np.uint32(REENTRANT_USER)
     return key
 
 
@@ -182,18 +187,18 @@ class Recorder:
         """Record several person stocks of the month with one ``bincount``.
 
         Args:
-            keys: Group key of every row (uint16, changed in place: flag bits are added).
+            keys: Group key of every row (uint32, changed in place: flag bits are added).
             present: True for rows aged 20-64.
-            flags: For each stock, a boolean column (at most 5).
+            flags: For each stock, a boolean column (at most 8).
             population: Name of the stock of everybody present.
         """
         names = list(flags)
         # KEY_BITS key bits, one bit per flag, then the present bit; set in place where true.
         # (multiplying the 0/1 view is ~20x faster than ufunc ``where=`` here)
         for i, name in enumerate(names):
-            keys += flags[name].view(np.uint8) * np.uint16(1 << (KEY_BITS + i))
+            keys += flags[name].view(np.uint8) * np.uint32(1 << (KEY_BITS + i))
         present_bit = KEY_BITS + len(names)
-        keys += present.view(np.uint8) * np.uint16(1 << present_bit)
+        keys += present.view(np.uint8) * np.uint32(1 << present_bit)
         counts = np.bincount(keys, minlength=1 << (present_bit + 1))[1 << present_bit:].reshape(-1, N_KEYS)
         self.data[population][t] = MEMBERSHIP @ counts.sum(axis=0) * self.weight
         combos = np.arange(counts.shape[0])

@@ -34,7 +34,7 @@ PARAMETER_DIR = Path(__file__).parent / "parameters"
 CALIBRATED_FILE = Path(__file__).parent / "calibrated" / "behaviour.yaml"
 _META_KEYS = {
     "description", "unit", "reference", "values", "interpolation", "min", "max",
-    "allowed", "assumption", "sums_to", "max_sum", "integer",
+    "allowed", "assumption", "sums_to", "max_sum", "integer", "range",
 }
 SUM_TOLERANCE = 0.005
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -58,9 +58,13 @@ def _as_date(value: Any, where: str) -> dt.date:
 
 
 def as_period(key: Any, where: str) -> tuple[dt.date, dt.date | None]:
-    """A dated key: a date (from then on) or a bounded range ``"YYYY-MM-DD..YYYY-MM-DD"`` (both days included)."""
+    """A dated key: a date (from then on), a bounded range ``"YYYY-MM-DD..YYYY-MM-DD"`` (both days
+    included), or an open range ``"YYYY-MM-DD.."`` (from then on, replacing every later dated value;
+    its last day is ``datetime.date.max``)."""
     if isinstance(key, tuple) and len(key) == 2:
         first, last = key
+    elif isinstance(key, str) and key.endswith("..") and key.count("..") == 1:
+        return _as_date(key[:-2], where), dt.date.max
     elif isinstance(key, str) and ".." in key:
         first, last = key.split("..", 1)
     else:
@@ -75,6 +79,8 @@ def period_label(key: tuple[dt.date, dt.date | None] | dt.date) -> str:
     """``YYYY-MM-DD`` for a date, ``YYYY-MM-DD..YYYY-MM-DD`` for a range."""
     if isinstance(key, tuple):
         first, last = key
+        if last == dt.date.max:
+            return f"{first.isoformat()}.."
         return first.isoformat() if last is None else f"{first.isoformat()}..{last.isoformat()}"
     return key.isoformat()
 
@@ -101,6 +107,10 @@ class Parameter:
         max_sum: For probabilities of exclusive outcomes: every mapping of
             numbers may add up to at most this.
         integer: True for counts (months, cheques): numbers must be whole.
+        plausible_range: For effects no data identify: ``(low, high)``, the
+            plausible range around the central value (YAML key ``range``); the
+            uncertainty analysis samples it. Every value in the file must lie
+            in it (a scenario may leave it, within ``min`` and ``max``).
         source_file: YAML file the parameter came from.
     """
 
@@ -118,6 +128,7 @@ class Parameter:
     sums_to: float | None = None
     max_sum: float | None = None
     integer: bool = False
+    plausible_range: tuple[float, float] | None = None
     source_file: str = ""
 
     def at(self, when: dt.date) -> Any:
@@ -228,13 +239,39 @@ def _parse_parameter(path: str, node: Mapping[str, Any], source: str) -> Paramet
         sums_to=node.get("sums_to"),
         max_sum=node.get("max_sum"),
         integer=bool(node.get("integer", False)),
+        plausible_range=_plausible_range(path, node, source),
         source_file=source,
     )
     if param.interpolation not in ("step", "linear"):
         raise ParameterError(f"{source}: parameter '{path}': interpolation must be 'step' or 'linear'")
     for d, v in items:
         param.check_value(v, f"{source} ({d.isoformat()})")
+    if param.plausible_range is not None:
+        low, high = param.plausible_range
+        for d, v in items:
+            numbers = list(v.values()) if isinstance(v, Mapping) else [v]
+            if not all(_kind(x) == "number" for x in numbers):
+                raise ParameterError(f"{source}: parameter '{path}': 'range' needs numeric values")
+            outside = [x for x in numbers if not low <= x <= high]
+            if outside:
+                raise ParameterError(f"{source} ({d.isoformat()}): {path}: {excerpt(outside)} outside its range "
+                                     f"[{low}, {high}]")
+        if _kind(param.values[0]) == "number":
+            for bound in (low, high):
+                param.check_value(bound, f"{source}: {path}: range")
     return param
+
+
+def _plausible_range(path: str, node: Mapping[str, Any], source: str) -> tuple[float, float] | None:
+    """The ``range: [low, high]`` of a parameter, checked (None if absent)."""
+    if "range" not in node:
+        return None
+    value = node["range"]
+    if (not isinstance(value, list) or len(value) != 2 or any(_kind(x) != "number" for x in value)
+            or not all(math.isfinite(x) for x in value) or value[0] > value[1]):
+        raise ParameterError(f"{source}: parameter '{path}': range must be [low, high], two finite numbers with "
+                             f"low <= high, got {excerpt(value)}")
+    return float(value[0]), float(value[1])
 
 
 def _walk(prefix: str, node: Any, source: str, out: dict[str, Parameter]) -> None:
@@ -397,6 +434,10 @@ class ParameterTree:
             merged = dict(zip(param.dates, param.values))
             merged.update(points)
             for first, last, value in ranges:
+                if last == dt.date.max:  # open range: holds for good
+                    merged = {d: v for d, v in merged.items() if d < first}
+                    merged[first] = value
+                    continue
                 after = last + dt.timedelta(days=1)
                 restore = replace(param, dates=tuple(sorted(merged)), values=tuple(merged[d] for d in sorted(merged)))
                 try:
@@ -426,7 +467,9 @@ class ParameterTree:
             for d, v in zip(p.dates, p.values):
                 rows.append({
                     "path": path, "from": d.isoformat(), "value": json.dumps(v, default=str),
-                    "unit": p.unit, "assumption": p.assumption, "reference": "; ".join(p.reference),
+                    "unit": p.unit, "assumption": p.assumption,
+                    "range": json.dumps(list(p.plausible_range)) if p.plausible_range else "",
+                    "reference": "; ".join(p.reference),
                     "description": p.description,
                 })
         return rows

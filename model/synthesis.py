@@ -140,6 +140,34 @@ def single_year_shares(table: CellTable) -> np.ndarray:
     return by_year
 
 
+def projection_years(p: Mapping) -> int:
+    """Whole years past the last published employment rate under the "trend" projection (else 0)."""
+    if p["labour_market.projection.mode"] != "trend" or not hasattr(p, "date"):
+        return 0
+    return max(0, p.date.year - p["labour_market.projection.last_published_year"])
+
+
+def employment_margins(p: Mapping) -> tuple[float, np.ndarray, dict[str, float]]:
+    """The total employment rate, the rates by sex (men, women) and by age group in force.
+
+    After the last published year, the "trend" projection
+    (``labour_market.projection.*``) carries the published 2013-2023 trend of
+    the total rate, the women's rate and the 55-64 rate on, each held below
+    the ceiling; "frozen" keeps the last published rates.
+    """
+    total = float(p["labour_market.employment_rate_20_64"])
+    by_sex = _labels_to_array(p["labour_market.employment_rate_by_sex"], codes.SEX).astype(float)
+    by_age = dict(p["labour_market.employment_rate_by_age"])
+    years = projection_years(p)
+    if years:
+        trend = p["labour_market.projection.trend_per_year"]
+        ceiling = p["labour_market.projection.ceiling"]
+        total = min(total + trend["total"] * years, ceiling)
+        by_sex[1] = min(by_sex[1] + trend["women"] * years, ceiling)
+        by_age["55-64"] = min(by_age["55-64"] + trend["age_55_64"] * years, ceiling)
+    return total, by_sex, by_age
+
+
 def cell_table(p: Mapping) -> CellTable:
     """Rake the joint table to the margins in ``p`` (a ``ParameterSet``)."""
     size = float(p["population.size_20_64"])
@@ -207,16 +235,14 @@ def cell_table(p: Mapping) -> CellTable:
     table, _ = rake(table, demographic)
 
     # --- employment margins, group rates shifted to the total in force ---
-    total_rate = p["labour_market.employment_rate_20_64"]
+    total_rate, sex_rates, age_rates_raw = employment_margins(p)
     employment: list[Margin] = [add(Margin("employment rate", everyone, [employed], [total_rate]), [total_rate], ["all"])]
-    sex_rates = _labels_to_array(p["labour_market.employment_rate_by_sex"], codes.SEX)
     sex_sizes = np.array([table[_axis_mask(0, s)].sum() for s in range(2)])
     shifted = _shift_rates(sex_rates, sex_sizes, total_rate)
     for s in range(2):
         g = _axis_mask(0, s)
         employment.append(add(Margin("employment rate by sex", g, [g & employed], [shifted[s]]), [sex_rates[s]], [codes.SEX[s]]))
     age_groups = codes.EMPLOYMENT_AGE_GROUPS
-    age_rates_raw = p["labour_market.employment_rate_by_age"]
     age_rates = np.array([age_rates_raw[k] for k in age_groups])  # by label, in code order
     age_sizes = np.array([table[_axis_mask(1, list(v))].sum() for v in age_groups.values()])
     shifted = _shift_rates(age_rates, age_sizes, total_rate)

@@ -6,7 +6,7 @@ import json
 
 from .behaviour import labour
 from .params import ParameterSet
-from .synthesis import CellTable, cell_table
+from .synthesis import CellTable, cell_table, projection_years
 
 _TABLE_PREFIXES = ("population.", "labour_market.")
 
@@ -24,7 +24,9 @@ class TableCache:
 
     def get(self, p: ParameterSet) -> tuple[CellTable, labour.LabourHazards]:
         """The table and hazards for the margins in ``p``."""
-        key = json.dumps({k: v for k, v in p.items() if k.startswith(_TABLE_PREFIXES)}, sort_keys=True, default=str)
+        margins = {k: v for k, v in p.items() if k.startswith(_TABLE_PREFIXES)}
+        margins["projection_years"] = projection_years(p)  # projected margins move with the year
+        key = json.dumps(margins, sort_keys=True, default=str)
         if key not in self._store:
             table = cell_table(p)
             self._store[key] = (table, labour.hazards_from_table(table, p))

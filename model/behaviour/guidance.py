@@ -1,7 +1,8 @@
-"""Who counts as a recent user of guidance, and job changes of employed users.
+"""Who counts as a recent user of guidance, and the effects of guidance on workers.
 
-The effects on the non-employed (more registration at VDAB, more job finding)
-are extra rates inside the labour-market moves (``behaviour.labour.move``).
+The effects on the non-employed (an extra rate of finding work) and on
+workers (fewer exits to non-activity; a job change lowers the separation
+hazard) act inside the labour-market moves (:func:`model.behaviour.labour.decide_moves`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,22 @@ def recent_users(pop: Population, month: int, p: Mapping) -> np.ndarray:
 
 def job_changes(pop: Population, month: int, p: Mapping, recent: np.ndarray, streams) -> np.ndarray:
     """Rows of employed recent users who change job this month (their work spell goes on)."""
+    rate = p["behaviour.guidance_effect.job_change_rate"]
+    if rate <= 0:
+        return np.empty(0, dtype=np.intp)
     rows = np.flatnonzero(recent & (pop.status == codes.EMPLOYED))
     u = streams.row_uniforms("job_change", month, rows)
-    return rows[u < p["behaviour.guidance_effect.job_change_rate"]]
+    return rows[u < rate]
+
+
+def changed_job(pop: Population, rows: np.ndarray, month: int, p: Mapping) -> np.ndarray:
+    """For ``rows``: True for people at work who changed job after guidance within the effect window, in this work spell."""
+    changed = pop.job_change_month[rows].astype(np.int32)
+    duration = p["behaviour.guidance_effect.duration_months"]
+    return ((pop.status[rows] == codes.EMPLOYED) & (changed > month - duration)
+            & (changed >= pop.spell_start[rows].astype(np.int32)))
+
+
+def followup_jobseekers(pop: Population) -> np.ndarray:
+    """True for job seekers who registered through VDAB follow-up in their current out-of-work spell."""
+    return (pop.status == codes.JOBSEEKER) & (pop.followup_month >= pop.spell_start) & (pop.followup_month != codes.NO_MONTH)

@@ -12,7 +12,7 @@ better-educated cohorts ageing into 55-64).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,6 +121,7 @@ def leave_work(pop: Population, rows: np.ndarray, month: int, status: np.ndarray
     pop.inactive_reason[rows] = reason
     pop.benefits_in_spell[rows] = benefits
     pop.self_employed[rows] = False
+    pop.registered_from[rows] = 0
 
 
 def start_work(pop: Population, rows: np.ndarray, month: int, self_employed: np.ndarray) -> None:
@@ -131,7 +132,7 @@ def start_work(pop: Population, rows: np.ndarray, month: int, self_employed: np.
     pop.inactive_reason[rows] = 0
     pop.benefits_in_spell[rows] = 0
     pop.self_employed[rows] = self_employed
-
+    pop.registered_from[rows] = 0
 
 
 @dataclass
@@ -149,30 +150,99 @@ class Moves:
     capped: int = 0
 
 
-def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards, streams, recent_user: np.ndarray,
+@dataclass
+class PersonEffects:
+    """What makes one person's hazards differ from their cell's, for one month.
+
+    Attributes:
+        recent_user: True for people within the guidance-effect window.
+        readiness: Latent readiness to (re)turn to work (standard normal).
+        reference: True for people whose hazards set the month's normalisers:
+            everybody except recent users and people registered by VDAB
+            follow-up (see :func:`job_finding_weights`).
+        job_changed: Given rows of people at work, True for those who changed
+            job after guidance within the effect window, in this work spell (see
+            ``behaviour.guidance_effect.job_change_separation_reduction``).
+    """
+
+    recent_user: np.ndarray
+    readiness: np.ndarray
+    reference: np.ndarray
+    job_changed: Callable[[np.ndarray], np.ndarray]
+
+
+def formerly_non_active_ratio(pop: Population, rows: np.ndarray, month: int, p: Mapping) -> np.ndarray:
+    """Job-finding of each job seeker relative to a recent job loser of the same cell (1 for job losers).
+
+    People who registered after a spell of non-activity find work at a ratio
+    that depends on why they were non-active
+    (``labour_market.formerly_non_active.job_finding_ratio``) and falls by half
+    every ``labour_market.formerly_non_active.halving_months`` months out of work.
+    """
+    prefix = "labour_market.formerly_non_active."
+    reason = pop.registered_from[rows].astype(np.intp)
+    by_reason = np.array([1.0] + [p[prefix + "job_finding_ratio"][r] for r in codes.REASON[1:]])[reason]
+    months_out = np.maximum(pop.spell_months(month, rows), 0)
+    decay = np.exp2(-months_out / p[prefix + "halving_months"])
+    return np.where(reason > 0, by_reason * decay, 1.0)
+
+
+def job_finding_weights(pop: Population, rows: np.ndarray, month: int, p: Mapping, effects: PersonEffects,
+                        jobseekers: bool) -> np.ndarray:
+    """Each person's job-finding hazard as a multiple of their cell's.
+
+    The weight is ``ratio x exp(loading x readiness)`` (for non-active people
+    ``ratio`` halves every ``labour_market.non_active_halving_months`` months
+    out of work; for job seekers it is :func:`formerly_non_active_ratio`), divided by its mean
+    over the reference people of the same state and age band, so the cell
+    hazards (which keep the published profile stationary) stay the mean:
+    readiness and the formerly non-active ratio decide *who* finds work, not
+    how many. Recent users and follow-up registrants are left out of the
+    mean, so that a scenario that changes who they are does not move
+    everybody else's hazard.
+    """
+    loading = p["behaviour.readiness.job_finding_loading"]
+    weight = np.exp(loading * effects.readiness[rows].astype(np.float64))
+    if jobseekers:
+        weight *= formerly_non_active_ratio(pop, rows, month, p)
+    else:  # the longer out of work, the less likely to return
+        months_out = np.maximum(pop.spell_months(month, rows), 0)
+        weight *= np.exp2(-months_out / p["labour_market.non_active_halving_months"])
+    band = pop.age_band(rows)
+    ref = effects.reference[rows]
+    totals = np.bincount(band[ref], weights=weight[ref], minlength=len(codes.AGE_BANDS))
+    counts = np.bincount(band[ref], minlength=len(codes.AGE_BANDS))
+    mean = np.divide(totals, counts, out=np.ones(len(codes.AGE_BANDS)), where=counts > 0)
+    return weight / mean[band]
+
+
+def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards, streams, effects: PersonEffects,
                  static: np.ndarray, pool=None) -> Moves:
     """Decide one month of labour-market moves, all from the start-of-month state.
 
     Employed people leave work with the cell's separation hazards (drawn
-    sparsely, common random numbers). Job seekers and non-active people move
-    with the cell's hazards plus, for recent cheque users, the extra rates of
-    the guidance effect; each person has one uniform and the outcomes are laid
-    out as consecutive intervals (base moves first), so that a person's base
-    outcome is the same in every scenario. The three groups are decided
-    independently (read-only), in a second thread when ``pool`` is given.
+    sparsely, common random numbers); employed recent users leave less often
+    (guidance effect on staying in work). Job seekers and non-active people
+    find work with the cell's hazard times their person weight
+    (:func:`job_finding_weights`), plus, for recent cheque users, the extra
+    rate of the guidance effect. Each person has one uniform and the outcomes
+    are laid out as consecutive intervals (base moves first), so that a
+    person's base outcome is the same in every scenario. The three groups are
+    decided independently (read-only), in a second thread when ``pool`` is given.
 
     Args:
-        recent_user: Boolean column, True for people within the guidance effect window.
+        effects: Person-level differences (:class:`PersonEffects`).
         static: Column of :func:`static_cells`.
         pool: Optional ``concurrent.futures`` executor.
     """
     if pool is not None:
-        separations = pool.submit(_decide_separations, pop, month, p, hazards, streams, static)
+        separations = pool.submit(_decide_separations, pop, month, p, hazards, streams, static, effects)
     else:
         separations = None
-    j_to_w, j_to_n, j_to_n_cell = _decide_jobseekers(pop, month, p, hazards, streams, recent_user, static)
-    n_to_w, n_to_j = _decide_non_active(pop, month, p, hazards, streams, recent_user, static)
-    result = separations.result() if separations is not None else _decide_separations(pop, month, p, hazards, streams, static)
+    j_to_w, j_to_n, j_to_n_cell = _decide_jobseekers(pop, month, p, hazards, streams, effects, static)
+    n_to_w, n_to_j = _decide_non_active(pop, month, p, hazards, streams, effects, static)
+    result = (separations.result() if separations is not None
+              else _decide_separations(pop, month, p, hazards, streams, static, effects))
     w_to_j, w_to_n, w_to_n_cell, capped = result
     return Moves(w_to_j, w_to_n, j_to_w, j_to_n, n_to_w, n_to_j, w_to_n_cell, j_to_n_cell, capped)
 
@@ -180,7 +250,12 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
 # Each group is first tested against its total exit hazard (one comparison per
 # person); only the few who move are then sorted into destinations.
 
-def _decide_separations(pop, month, p, hazards, streams, static):
+def _decide_separations(pop, month, p, hazards, streams, static, effects):
+    """[0, s_J) job seeker, [s_J, s_J + s_N) non-active; guidance shrinks the intervals of users.
+
+    The shrunken intervals keep their start, so whoever moves with the effect
+    would have moved the same way without it.
+    """
     ceiling = p["simulation.hazard_ceiling"]["separation"]
     rows, u = streams.sparse_candidates("separation", month, len(pop), ceiling)
     keep = pop.status[rows] == codes.EMPLOYED
@@ -190,37 +265,49 @@ def _decide_separations(pop, month, p, hazards, streams, static):
     capped = int(np.count_nonzero(total > ceiling))
     moved = np.flatnonzero(u < total)
     rows, u, cell = rows[moved], u[moved], cell[moved]
-    to_j = u < hazards.employed_to_jobseeker[cell]
-    return rows[to_j], rows[~to_j], cell[~to_j], capped
+    s_j, s_n = hazards.employed_to_jobseeker[cell], hazards.employed_to_non_active[cell]
+    g = "behaviour.guidance_effect."
+    stay = np.where(effects.recent_user[rows], 1.0 - p[g + "employed_non_active_exit_reduction"], 1.0)
+    match = np.where(effects.job_changed(rows), 1.0 - p[g + "job_change_separation_reduction"], 1.0)
+    to_j = u < s_j * match
+    to_n = (u >= s_j) & (u < s_j + s_n * stay * match)
+    return rows[to_j], rows[to_n], cell[to_n], capped
 
 
-def _decide_jobseekers(pop, month, p, hazards, streams, recent_user, static):
-    """[0, f_JE) work, [f_JE, f_JE + f_JN) non-active, then the users' extra to work."""
+def _decide_jobseekers(pop, month, p, hazards, streams, effects, static):
+    """[0, f_JE w) work, [f_JE w, f_JE w + f_JN) non-active, then the users' extra to work."""
     extra_work = p["behaviour.guidance_effect.extra_job_finding_rate"]
     js = np.flatnonzero(pop.status == codes.JOBSEEKER)
     u = streams.row_uniforms("jobseeker_exit", month, js)
     cell = person_cells(pop, js, static)
-    moved = np.flatnonzero(u < hazards.jobseeker_exit[cell] + recent_user[js] * extra_work)
-    js, u, cell = js[moved], u[moved], cell[moved]
-    base_e, base_n = hazards.jobseeker_to_employed[cell], hazards.jobseeker_to_non_active[cell]
-    to_n = (u >= base_e) & (u < base_e + base_n)
-    return js[~to_n], js[to_n], cell[to_n]
+    base_e = hazards.jobseeker_to_employed[cell] * job_finding_weights(pop, js, month, p, effects, jobseekers=True)
+    base_n = hazards.jobseeker_to_non_active[cell]
+    base = np.minimum(base_e + base_n, 1.0)
+    extra = np.where(effects.recent_user[js], extra_work, 0.0)
+    to_work = (u < np.minimum(base_e, 1.0)) | ((u >= base) & (u < base + extra))
+    to_n = ~to_work & (u < base)
+    return js[to_work], js[to_n], cell[to_n]
 
 
-def _decide_non_active(pop, month, p, hazards, streams, recent_user, static):
-    """[0, f_NE) work, [f_NE, f_NE + f_NJ) register, then users' extra to work, then extra registration."""
+def _decide_non_active(pop, month, p, hazards, streams, effects, static):
+    """[0, f_NE w) work, [f_NE w, f_NE w + f_NJ) register, then the users' extra to work."""
     extra_work = p["behaviour.guidance_effect.extra_job_finding_rate"]
-    extra_reg = p["behaviour.guidance_effect.extra_registration_rate"]
     na = np.flatnonzero(pop.status == codes.NON_ACTIVE)
     u = streams.row_uniforms("non_active_exit", month, na)
     cell = person_cells(pop, na, static)
-    recent = recent_user[na]
-    moved = np.flatnonzero(u < hazards.non_active_exit[cell] + recent * (extra_work + extra_reg))
-    na, u, cell, recent = na[moved], u[moved], cell[moved], recent[moved]
-    base_e, base = hazards.non_active_to_employed[cell], hazards.non_active_exit[cell]
-    b_e = np.where(recent, extra_work, 0.0)
-    to_work = (u < base_e) | ((u >= base) & (u < base + b_e))
-    return na[to_work], na[~to_work]
+    base_e = hazards.non_active_to_employed[cell] * job_finding_weights(pop, na, month, p, effects, jobseekers=False)
+    base = np.minimum(base_e + hazards.non_active_to_jobseeker[cell], 1.0)
+    extra = np.where(effects.recent_user[na], extra_work, 0.0)
+    to_work = (u < np.minimum(base_e, 1.0)) | ((u >= base) & (u < base + extra))
+    to_j = ~to_work & (u < base)
+    return na[to_work], na[to_j]
+
+
+def register(pop: Population, rows: np.ndarray) -> None:
+    """Non-active people at ``rows`` register at VDAB as job seekers (their out-of-work spell goes on)."""
+    pop.registered_from[rows] = pop.inactive_reason[rows]
+    pop.status[rows] = codes.JOBSEEKER
+    pop.inactive_reason[rows] = 0
 
 
 def apply_moves(pop: Population, moves: Moves, month: int, p: Mapping, hazards: LabourHazards, streams) -> None:
@@ -236,8 +323,7 @@ def apply_moves(pop: Population, moves: Moves, month: int, p: Mapping, hazards: 
     starters = np.concatenate([j_to_w, n_to_w])
     u = streams.row_uniforms("destination_reason", month, starters)
     start_work(pop, starters, month, u < p["labour_market.self_employed_share"])
-    pop.status[n_to_j] = codes.JOBSEEKER
-    pop.inactive_reason[n_to_j] = 0
+    register(pop, n_to_j)
 
 
 def _enter_non_active(pop, rows, cells, month, p, hazards, streams, from_work: bool) -> None:
@@ -252,3 +338,4 @@ def _enter_non_active(pop, rows, cells, month, p, hazards, streams, from_work: b
         pop.status[rows] = codes.NON_ACTIVE
         pop.inactive_reason[rows] = reason
         pop.benefits_in_spell[rows] |= benefits
+        pop.registered_from[rows] = 0

@@ -9,7 +9,6 @@ every person.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 import numpy as np
@@ -17,19 +16,15 @@ from scipy.special import expit
 
 from .. import codes
 from ..population import Population, empty
-from ..rules import user_price
+from ..rules import decimal_year, user_price
+
+OUTREACH_CHANNELS = ("letter", "assisted")  # codes 1 and 2 of the outreach_channel column
 
 # Hazard cell: sex x uptake age group x education x migration x disability x status.
 UPTAKE_STATUS = ("employee", "self_employed", "non_active")
 CELL_SHAPE = (len(codes.SEX), len(codes.UPTAKE_AGE_GROUPS), len(codes.EDUCATION), len(codes.MIGRATION), 2,
               len(UPTAKE_STATUS))
 N_CELLS = int(np.prod(CELL_SHAPE))
-
-
-def decimal_year(when: dt.date) -> float:
-    """The date as a decimal year (2015-07-01 is about 2015.5)."""
-    start = dt.date(when.year, 1, 1)
-    return when.year + (when - start).days / (dt.date(when.year + 1, 1, 1) - start).days
 
 
 def awareness_level(p: Mapping) -> float:
@@ -44,9 +39,31 @@ def awareness_level(p: Mapping) -> float:
     return float(p[a + "saturation"] * expit(z))
 
 
-def is_aware(pop: Population, rows, p: Mapping) -> np.ndarray:
-    """Aware while the person's fixed latent draw is below the awareness level."""
-    return pop.awareness_draw[rows] < awareness_level(p)
+def is_aware(pop: Population, rows, p: Mapping, month: int | None = None) -> np.ndarray:
+    """Aware while the person's fixed latent draw is below the awareness level.
+
+    Non-active people hear of the cheque neither at work nor through VDAB:
+    their level is ``behaviour.awareness.non_active_relative`` times the
+    workers'. A contact of an outreach campaign (ask 2) that informed the
+    person makes them aware while it lasts (columns of :mod:`model.processes.outreach`,
+    read when the population has them and ``month`` is given).
+    """
+    level = awareness_level(p)
+    non_active = pop.status[rows] == codes.NON_ACTIVE
+    threshold = np.where(non_active, level * p["behaviour.awareness.non_active_relative"], level)
+    aware = pop.awareness_draw[rows] < threshold
+    if month is not None and "outreach_until" in pop.dtypes:
+        aware |= pop.outreach_informed[rows] & (pop.outreach_until[rows] >= month)
+    return aware
+
+
+def outreach_shift(pop: Population, rows, p: Mapping, month: int) -> np.ndarray | float:
+    """Logit shift of the cheque-1 hazard from a running outreach contact (lower hassle), else 0."""
+    if "outreach_until" not in pop.dtypes:
+        return 0.0
+    channel = pop.outreach_channel[rows].astype(np.intp)
+    shift = np.array([0.0] + [p[f"outreach.{c}.hassle_reduction"] for c in OUTREACH_CHANNELS])[channel]
+    return np.where(pop.outreach_until[rows] >= month, shift, 0.0)
 
 
 def uptake_status(pop: Population, rows) -> np.ndarray:
@@ -76,13 +93,17 @@ def cell_population() -> Population:
     return pop
 
 
-def cheque1_hazard(pop: Population, rows: np.ndarray, p: Mapping) -> np.ndarray:
+def cheque1_hazard(pop: Population, rows: np.ndarray, p: Mapping, month: int | None = None) -> np.ndarray:
     """Monthly probability that an aware, eligible person starts cheque 1.
 
     Logistic in sex, age group, education, migration background, work
     disability, status (employee, self-employed, non-active) and the own
     contribution; multiplied by the exogenous shock multipliers (a general one
-    and a named COVID-19 one, both 1 unless a scenario sets them).
+    and a named COVID-19 one, both 1 unless a scenario sets them). When the
+    population carries them (the engine's, not the calibration's cell
+    table), two more terms: non-active people's latent readiness
+    (``behaviour.readiness.uptake_loading_non_active``, self-selection) and,
+    with ``month`` given, the lower hassle of an outreach contact.
     """
     u = "behaviour.uptake."
     age = np.array([p[u + "age_band"][g] for g in codes.UPTAKE_AGE_GROUPS])[pop.uptake_age_group(rows)]
@@ -92,6 +113,11 @@ def cheque1_hazard(pop: Population, rows: np.ndarray, p: Mapping) -> np.ndarray:
     price = user_price(p, np.ones(len(rows)))
     z = (p[u + "intercept_cheque1"] + p[u + "women"] * pop.sex[rows] + age + edu + mig
          + p[u + "work_disability"] * pop.work_disability[rows] + status + p[u + "price_per_eur"] * price)
+    if "readiness" in pop.dtypes:
+        non_active = pop.status[rows] == codes.NON_ACTIVE
+        z = z + np.where(non_active, p["behaviour.readiness.uptake_loading_non_active"] * pop.readiness[rows], 0.0)
+    if month is not None:
+        z = z + outreach_shift(pop, rows, p, month)
     return expit(z) * shock(p)
 
 

@@ -1,15 +1,22 @@
 """The processes of a month, in the order they run (see :mod:`model.process`).
 
-``DEFAULT_PROCESSES`` is the month of the model:
+``default_processes()`` is the month of the model:
 
 1. ageing: everybody gets a month older; people reaching 65 leave; free rows
    are filled to the published size and age structure;
-2. labour market: moves between employed, registered job seeker and
-   non-active, with extra rates for recent cheque users (guidance effect);
-3. eligibility: who may order a cheque this month under the scenario's rules;
-4. stocks: the month's stocks by group (in a second thread while 5 and 6 run);
-5. uptake: cheque 1 for aware eligible people, cheque 2 after cheque 1; costs;
-6. guidance effects: job changes of employed recent users.
+2. transitions: in January, status now against status the January before;
+3. VDAB follow-up (ask 3, off unless switched on): non-active users are
+   invited to register as job seeker some months after their first cheque;
+4. labour market: follow-up registrations, then the moves between employed,
+   registered job seeker and non-active, with the effects of guidance for
+   recent users (job finding, staying in work, job changes);
+5. guidance outcomes: users at the evaluation horizon, and whether at work;
+6. eligibility: who may order a cheque this month under the scenario's rules;
+7. outreach (ask 2, off unless switched on): contacts that raise awareness
+   and lower the hassle of ordering in target groups of non-active people;
+8. uptake: cheque 1 for aware eligible people, cheque 2 after cheque 1,
+   within the monthly cap; costs;
+9. stocks: the month's stocks by group.
 
 A new mechanism is a module with a :class:`model.process.Process` and a place
 in this list (or in a list given to :class:`model.Simulation`).
@@ -20,14 +27,18 @@ from __future__ import annotations
 from .ageing import Ageing
 from .counters import StockCounters
 from .eligibility import Eligibility
-from .guidance import GuidanceEffects
+from .followup import VdabFollowup
+from .guidance import GuidanceOutcomes
 from .labour_market import LabourMarket
+from .outreach import Outreach
+from .transitions import Transitions
 from .uptake import Uptake
 
 
 def default_processes() -> list:
     """A new list of the model's processes, in the order of the month."""
-    return [Ageing(), LabourMarket(), Eligibility(), StockCounters(), Uptake(), GuidanceEffects()]
+    return [Ageing(), Transitions(), VdabFollowup(), LabourMarket(), GuidanceOutcomes(), Eligibility(), Outreach(),
+            Uptake(), StockCounters()]
 
 
 def metric_names(kind: str) -> tuple[str, ...]:
@@ -35,5 +46,5 @@ def metric_names(kind: str) -> tuple[str, ...]:
     return tuple(c.name for p in default_processes() for c in p.counters if c.kind == kind)
 
 
-__all__ = ["Ageing", "LabourMarket", "Eligibility", "StockCounters", "Uptake", "GuidanceEffects", "default_processes",
-           "metric_names"]
+__all__ = ["Ageing", "Transitions", "VdabFollowup", "LabourMarket", "GuidanceOutcomes", "Eligibility", "Outreach",
+           "Uptake", "StockCounters", "default_processes", "metric_names"]

@@ -1,26 +1,45 @@
-"""Effects of guidance after the month's uptake: job changes of employed recent users.
+"""Outcomes of guidance: where users are some months after their first cheque.
 
-The effects on the non-employed (more registration at VDAB, more job finding)
-are extra rates inside the labour-market moves (:mod:`.labour_market`).
+Each month, the users who started cheque 1 exactly
+``behaviour.guidance_effect.evaluation_months`` months ago are counted, by
+their status at that start (at work, or not), and those of them at work now.
+Run against the same scenario with the effects of guidance switched off
+(same people, same random numbers), these counts give the net effect per
+user and the deadweight (:mod:`model.effects`).
 """
 
 from __future__ import annotations
 
-from ..behaviour import guidance
+import numpy as np
+
+from .. import codes
 from ..metrics import Counter
 from ..process import Month, Process
 
+START_STATUS = (("status_at_start", ("employed", "non_employed")),)
 
-class GuidanceEffects(Process):
-    """Employed recent users change job at a monthly rate (their work spell goes on)."""
 
-    name = "guidance_effects"
-    parameters = ("behaviour.guidance_effect.",)
-    streams = ("job_change",)
-    counters = (Counter("job_changes", "flow", "persons", "employed recent users who change job"),)
+class GuidanceOutcomes(Process):
+    """Counts the cohort of users at the evaluation horizon (after the month's labour moves)."""
+
+    name = "guidance_outcomes"
+    parameters = ("behaviour.guidance_effect.evaluation_months",)
+    counters = (
+        Counter("cohort_users", "flow", "persons", "users followed up: cheque 1 started evaluation_months ago",
+                START_STATUS),
+        Counter("cohort_users_in_work", "flow", "persons", "users followed up who are at work now", START_STATUS),
+    )
     needs = ("recent_users",)
 
     def step(self, model, month: Month) -> None:
-        """Count the job changes of employed recent users."""
-        model.count(month, "job_changes", guidance.job_changes(model.people, month.number, month.params,
-                                                               month.values["recent_users"], month.streams))
+        """Count the users who reach the evaluation horizon this month."""
+        if not month.recorded:
+            return
+        pop = model.people
+        horizon = month.params["behaviour.guidance_effect.evaluation_months"]
+        rows = np.flatnonzero(pop.cheque1_month == month.number - horizon)
+        rows = rows[pop.status[rows] != codes.ABSENT]
+        index = (pop.cheque1_status[rows] != codes.EMPLOYED).astype(np.intp)
+        model.count(month, "cohort_users", rows, index=index)
+        at_work = pop.status[rows] == codes.EMPLOYED
+        model.count(month, "cohort_users_in_work", rows[at_work], index=index[at_work])

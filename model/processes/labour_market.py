@@ -1,47 +1,92 @@
 """Labour market: moves between employed, registered job seeker and non-active.
 
-Recent cheque users move with extra rates (the guidance effect, see
-:mod:`model.behaviour.guidance`); the hazards are those of
-:mod:`model.behaviour.labour`.
+Who finds work depends on the cell's hazard (:mod:`model.behaviour.labour`),
+a person's latent readiness, and for job seekers who came from non-activity
+on why and how long they were out. Recent cheque users move with the effects
+of guidance (:mod:`model.behaviour.guidance`): more job finding when out of
+work, fewer exits to non-activity and job changes when at work. Users who
+accepted VDAB's follow-up offer (ask 3, :mod:`.followup`) register here,
+before the month's moves.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import ndtri
 
+from .. import codes
 from ..behaviour import guidance, labour
 from ..metrics import Counter
-from ..process import Column, Month, Process
+from ..process import Column, Month, Process, empty_rows
+
+
+def draw_readiness(streams, month: int, rows: np.ndarray) -> np.ndarray:
+    """Standard normal readiness for ``rows`` (fixed for a person from their entry month)."""
+    u = streams.row_uniforms("readiness", month, rows)
+    return ndtri(np.clip(u, 1e-12, 1.0 - 1e-12)).astype(np.float32)
 
 
 class LabourMarket(Process):
     """Moves between the labour states, counted with the movers' groups before the move."""
 
     name = "labour_market"
-    parameters = ("labour_market.", "careers.benefit_by_reason", "behaviour.guidance_effect.",
+    parameters = ("labour_market.", "careers.benefit_by_reason", "behaviour.guidance_effect.", "behaviour.readiness.",
                   "simulation.hazard_ceiling")
-    columns = tuple(Column(n) for n in ("status", "self_employed", "inactive_reason", "months_worked_before_spell",
-                                        "spell_start", "gap_before_job", "benefits_in_spell"))
-    streams = ("separation", "jobseeker_exit", "non_active_exit", "destination_reason", "benefit")
+    columns = (*(Column(n) for n in ("status", "self_employed", "inactive_reason", "months_worked_before_spell",
+                                     "spell_start", "gap_before_job", "benefits_in_spell")),
+               Column("readiness", np.float32, 0.0, "latent readiness to (re)turn to work, standard normal, fixed"),
+               Column("registered_from", np.int8, 0, "non-activity reason a job seeker registered from (0: from work)"),
+               Column("followup_month", np.int16, codes.NO_MONTH, "month of registration through VDAB follow-up"),
+               Column("job_change_month", np.int16, codes.NO_MONTH, "month of the latest job change after guidance"))
+    streams = ("separation", "jobseeker_exit", "non_active_exit", "destination_reason", "benefit", "readiness",
+               "job_change")
     counters = (
         Counter("entries_into_work", "flow", "persons", "all moves into work"),
         Counter("exits_from_work", "flow", "persons", "all moves out of work"),
+        Counter("registrations", "flow", "persons", "non-active people who register at VDAB as job seeker "
+                "(follow-up included)"),
         Counter("reentries_employment", "flow", "persons", "non-employed recent users who start work"),
-        Counter("reentries_jobseeker", "flow", "persons", "non-active recent users who register at VDAB as job seeker"),
+        Counter("reentries_jobseeker", "flow", "persons", "non-active recent users who register at VDAB as job seeker "
+                "by themselves"),
+        Counter("followup_exits_to_work", "flow", "persons", "job seekers registered through VDAB follow-up who start work"),
+        Counter("exits_to_non_active_users", "flow", "persons", "employed recent users who leave work for non-activity"),
+        Counter("job_changes", "flow", "persons", "employed recent users who change job"),
     )
+    needs = ("renewed_rows",)
     provides = ("recent_users",)
 
+    def initialise(self, model) -> None:
+        """Draw everybody's readiness."""
+        pop = model.people
+        pop.readiness[:] = draw_readiness(model.streams, model.state.first_month, np.arange(len(pop)))
+
     def step(self, model, month: Month) -> None:
-        """Decide the month's moves from the start-of-month state, count them, carry them out."""
+        """Register follow-up acceptances, then decide the month's moves from the start-of-month state."""
         m, p, pop = month.number, month.params, model.people
+        renewed = month.values["renewed_rows"]
+        pop.readiness[renewed] = draw_readiness(month.streams, m, renewed)
+        registered = month.values.get("followup_registrations", empty_rows())
+        model.count(month, "registrations", registered)
+        labour.register(pop, registered)
+        pop.followup_month[registered] = m
+
         recent = guidance.recent_users(pop, m, p)
         month.values["recent_users"] = recent
+        changers = guidance.job_changes(pop, m, p, recent, month.streams)
+        model.count(month, "job_changes", changers)
+        pop.job_change_month[changers] = m
+        by_followup = guidance.followup_jobseekers(pop)
+        effects = labour.PersonEffects(recent_user=recent, readiness=pop.readiness, reference=~recent & ~by_followup,
+                                       job_changed=lambda rows: guidance.changed_job(pop, rows, m, p))
         _, hazards = model.tables_for(m)
-        moves = labour.decide_moves(pop, m, p, hazards, month.streams, recent, pop.labour_cell_static, model.pool)
+        moves = labour.decide_moves(pop, m, p, hazards, month.streams, effects, pop.labour_cell_static, model.pool)
         model.counters.capped += moves.capped
         to_work = np.concatenate([moves.jobseeker_to_work, moves.non_active_to_work])
         model.count(month, "entries_into_work", to_work)
         model.count(month, "exits_from_work", np.concatenate([moves.work_to_jobseeker, moves.work_to_non_active]))
+        model.count(month, "registrations", moves.non_active_to_jobseeker)
         model.count(month, "reentries_employment", to_work[recent[to_work]])
         model.count(month, "reentries_jobseeker", moves.non_active_to_jobseeker[recent[moves.non_active_to_jobseeker]])
+        model.count(month, "followup_exits_to_work", moves.jobseeker_to_work[by_followup[moves.jobseeker_to_work]])
+        model.count(month, "exits_to_non_active_users", moves.work_to_non_active[recent[moves.work_to_non_active]])
         labour.apply_moves(pop, moves, m, p, hazards, month.streams)

@@ -4,53 +4,81 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import rules
+from .. import codes, rules
 from ..behaviour import uptake
 from ..metrics import Counter
 from ..process import Column, Month, Process
 
 
 class Uptake(Process):
-    """Starts of cheques 1 and 2, their costs to government and users, and the hours of guidance."""
+    """Starts of cheques 1 and 2, their costs to government and users, and the hours of guidance.
+
+    When ``cheque.cheques.monthly_cap`` binds, the month's orders are served
+    in the order of a per-person priority draw (the same in every scenario);
+    the others do not start this month.
+    """
 
     name = "uptake"
-    parameters = ("behaviour.awareness.", "behaviour.uptake.", "behaviour.cheque2.", "cheque.cheques.",
+    parameters = ("behaviour.awareness.", "behaviour.uptake.", "behaviour.cheque2.", "behaviour.readiness.",
+                  "cheque.cheques.", "cheque.fee.", "outreach.",
                   "simulation.hazard_ceiling")
-    columns = tuple(Column(n) for n in ("cheques_in_window", "window_start", "last_cheque_month", "cheque1_month"))
-    streams = ("uptake_cheque1", "uptake_cheque2")
+    columns = (*(Column(n) for n in ("cheques_in_window", "window_start", "last_cheque_month", "cheque1_month")),
+               Column("cheque1_status", np.int8, -1, "labour status at the latest cheque-1 start (-1: none)"),
+               Column("reentrant_user", np.bool_, False, "took cheque 1 as a non-active re-entrant (fixed)"))
+    streams = ("uptake_cheque1", "uptake_cheque2", "order_priority")
     counters = (
         Counter("starts_cheque1", "flow", "cheques", "people starting guidance with cheque 1"),
         Counter("starts_cheque2", "flow", "cheques", "people starting guidance with cheque 2"),
-        Counter("government_cost_eur", "flow", "EUR", "cost to the Flemish government, at the price in force"),
+        Counter("orders_refused", "flow", "cheques", "orders not served because the monthly cap was reached"),
+        Counter("government_cost_eur", "flow", "EUR", "cost of the cheques to the Flemish government (fee with VAT "
+                "less own contribution), at the prices in force"),
         Counter("user_cost_eur", "flow", "EUR", "own contributions of the users, at the price in force"),
         Counter("guidance_hours", "flow", "hours", "hours of guidance started"),
     )
     needs = ("eligible",)
 
     def step(self, model, month: Month) -> None:
-        """Draw the starts of cheque 1 (sparse candidates at the ceiling) and of cheque 2."""
+        """Draw the starts of cheque 1 (sparse candidates at the ceiling) and of cheque 2; apply the cap."""
         m, p, pop = month.number, month.params, model.people
         eligible = month.values["eligible"]
         ceiling = p["simulation.hazard_ceiling"]["uptake_cheque1"]
         rows, u = month.streams.sparse_candidates("uptake_cheque1", m, len(pop), ceiling)
-        ok = eligible[rows] & uptake.is_aware(pop, rows, p) & (rules.cheques_used(pop, m, p, rows) == 0)
+        ok = eligible[rows] & uptake.is_aware(pop, rows, p, m) & (rules.cheques_used(pop, m, p, rows) == 0)
         ok &= p["cheque.cheques.max_per_window"] >= 1
         rows, u = rows[ok], u[ok]
-        hazard = uptake.cheque1_hazard(pop, rows, p)
+        hazard = uptake.cheque1_hazard(pop, rows, p, m)
         model.counters.capped += int(np.count_nonzero(hazard > ceiling))
-        self._start(model, month, rows[u * ceiling < hazard])
+        first = rows[u * ceiling < hazard]
 
         window = p["cheque.cheques.window_months"]
         last = pop.last_cheque_month
         rows = np.flatnonzero((last > m - window) & (last < m))
         rows = rows[eligible[rows] & rules.may_order(pop, m, p, rows) & (rules.cheques_used(pop, m, p, rows) >= 1)]
         u = month.streams.row_uniforms("uptake_cheque2", m, rows)
-        self._start(model, month, rows[u < uptake.cheque2_hazard(pop, rows, m, p)])
+        second = rows[u < uptake.cheque2_hazard(pop, rows, m, p)]
+        self._start(model, month, self._within_cap(model, month, np.concatenate([first, second])))
+
+    def _within_cap(self, model, month: Month, orders: np.ndarray) -> np.ndarray:
+        """The orders served under the monthly cap (all of them when there is none)."""
+        cap = month.params["cheque.cheques.monthly_cap"]
+        if cap <= 0:
+            return orders
+        # cap / weight simulated persons, rounded at random so that the cap holds on average at any scale
+        served = int(np.floor(cap / model.weight + month.streams.generator("order_priority", month.number).random()))
+        if len(orders) <= served:
+            return orders
+        priority = month.streams.row_uniforms("order_priority", month.number, orders)
+        order = np.argsort(priority, kind="stable")
+        model.count(month, "orders_refused", orders[order[served:]])
+        return np.sort(orders[order[:served]])
 
     def _start(self, model, month: Month, rows: np.ndarray) -> None:
-        p = month.params
-        number = rules.record_start(model.people, rows, month.number, p)
+        p, pop = month.params, model.people
+        status = pop.status[rows]
+        number = rules.record_start(pop, rows, month.number, p)
         first = number == 1
+        pop.cheque1_status[rows[first]] = status[first]
+        pop.reentrant_user[rows[first & (status == codes.NON_ACTIVE)]] = True
         model.count(month, "starts_cheque1", rows[first])
         model.count(month, "starts_cheque2", rows[~first])
         model.count(month, "government_cost_eur", rows, rules.government_cost(p, number))

@@ -6,8 +6,12 @@ function here changes the population except :func:`cheques.record_start`.
 """
 
 from .cheques import (  # noqa: F401
+    cheque_price,
     cheques_used,
+    decimal_year,
     government_cost,
+    hourly_fee,
+    never_used,
     may_order,
     record_start,
     user_price,

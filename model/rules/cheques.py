@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import numpy as np
@@ -37,9 +38,37 @@ def user_price(p: Mapping, number: np.ndarray) -> np.ndarray:
     return _by_number(p, "cheque.cheques.user_price", number)
 
 
+def hourly_fee(p: Mapping) -> float:
+    """Fee per hour paid to the centre on the date of ``p``, VAT included.
+
+    The dated fee excluding VAT (``cheque.fee.hourly_excl_vat``), indexed by
+    ``cheque.fee.indexation_per_year`` from ``cheque.fee.index_base_year`` on,
+    plus VAT (``cheque.fee.vat_rate``), which the government pays.
+    """
+    years = max(0.0, decimal_year(p.date) - p["cheque.fee.index_base_year"])
+    indexed = p["cheque.fee.hourly_excl_vat"] * (1.0 + p["cheque.fee.indexation_per_year"]) ** years
+    return float(indexed * (1.0 + p["cheque.fee.vat_rate"]))
+
+
+def cheque_price(p: Mapping, number: np.ndarray) -> np.ndarray:
+    """Full price of a cheque to the centre (hours x hourly fee, VAT included), by cheque number."""
+    return _by_number(p, "cheque.cheques.hours", number) * hourly_fee(p)
+
+
 def government_cost(p: Mapping, number: np.ndarray) -> np.ndarray:
-    """Government cost per cheque, by cheque number in the window."""
-    return _by_number(p, "cheque.cheques.government_cost", number)
+    """Government cost per cheque: its full price less the own contribution (never below 0)."""
+    return np.maximum(cheque_price(p, number) - user_price(p, number), 0.0)
+
+
+def decimal_year(when: dt.date) -> float:
+    """The date as a decimal year (2015-07-01 is about 2015.5)."""
+    start = dt.date(when.year, 1, 1)
+    return when.year + (when - start).days / (dt.date(when.year + 1, 1, 1) - start).days
+
+
+def never_used(pop: Population, idx=slice(None)) -> np.ndarray:
+    """True for people with no cheque since the simulation began (first-time users)."""
+    return pop.cheque1_month[idx] == codes.NO_MONTH
 
 
 def record_start(pop: Population, idx: np.ndarray, month: int, p: Mapping) -> np.ndarray:

@@ -70,6 +70,8 @@ def is_eligible(pop: Population, month: int, p: Mapping, idx=slice(None)) -> np.
     Workers qualify under the worker rule in force (2013 recent-work rule or
     2020 experience rule). Where the re-entrant extension is on, non-active
     re-entrants qualify too; registered job seekers do not (VDAB serves them).
+    Under ``cheque.eligibility.first_time_only`` (the rules of November 2025),
+    only people who never used a cheque qualify.
     """
     rule = p["cheque.eligibility.worker_rule"]
     if rule == "recent_work":
@@ -85,4 +87,6 @@ def is_eligible(pop: Population, month: int, p: Mapping, idx=slice(None)) -> np.
     if p["cheque.eligibility.reentrant.enabled"]:
         non_active = pop.status[idx] == codes.NON_ACTIVE
         eligible = eligible | (non_active & is_reentrant(pop, month, p, idx))
+    if p["cheque.eligibility.first_time_only"]:
+        eligible &= pop.cheque1_month[idx] == codes.NO_MONTH
     return eligible

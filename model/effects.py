@@ -1,0 +1,164 @@
+"""The effect of guidance per user, computed by the model: an experiment inside the simulation.
+
+The effect parameters (``behaviour.guidance_effect.*``) are monthly rates; what
+the literature reports is a difference in the share at work about two years
+later. :func:`measure` turns one into the other. It warms a scenario up to its
+first reported month, gives guidance at that month to the people who may
+order a cheque, and follows them for ``behaviour.guidance_effect.evaluation_months``
+months twice, from the same state and with the same random numbers: once as
+the scenario stands, once with every effect of guidance set to zero. The
+difference is the net effect; the share at work without the effects is what
+would have happened anyway.
+
+Users select themselves (a latent readiness raises both their take-up and
+their chance of returning), so each person treated counts with a weight equal
+to their monthly hazard of starting cheque 1: the weighted averages describe
+the people who would actually take the cheque up. The unweighted share at work
+of everybody eligible, without guidance, shows how much more ready users are
+than their peers; deadweight is the share of users at work after guidance who
+would have been at work without it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import codes, rules
+from .behaviour import uptake
+from .model import LoopbaanModel
+from .params import ParameterTree
+from .processes import default_processes
+from .runner import initial_state
+from .scenario import Scenario
+from .tables import TableCache
+
+# Every parameter through which guidance changes a user's labour-market path.
+EFFECT_PARAMETERS = {
+    "behaviour.guidance_effect.extra_job_finding_rate": 0.0,
+    "behaviour.guidance_effect.employed_non_active_exit_reduction": 0.0,
+    "behaviour.guidance_effect.job_change_rate": 0.0,
+    "behaviour.guidance_effect.job_change_separation_reduction": 0.0,
+}
+GROUPS = ("non_employed", "employed")
+MAX_TREATED_WORKERS = 40_000  # simulated workers given guidance (a random subset of those eligible)
+
+
+@dataclass
+class GuidanceEffect:
+    """The result of :func:`measure`.
+
+    Attributes:
+        table: One row per group of users (``non_employed``: non-active
+            re-entrants; ``employed``: workers), with the persons treated,
+            the users' shares at work after the horizon with and without the
+            effects (hazard-weighted), the net effect in percentage points, the
+            deadweight share, the share at work without guidance of people of
+            the users' cells but without self-selection on readiness
+            (``at_work_same_cells``), and the unweighted share of everybody
+            eligible (``at_work_all_eligible``).
+        scenario: Name of the scenario the experiment ran in.
+        month: Month number of the guidance.
+        horizon: Months followed.
+    """
+
+    table: pd.DataFrame
+    scenario: str
+    month: int
+    horizon: int
+
+    def net_effect(self, group: str = "non_employed") -> float:
+        """Net effect on the share at work (a fraction; 0.05 is +5 percentage points)."""
+        return float(self.table.loc[group, "net_effect"])
+
+    def __str__(self) -> str:
+        when = codes.month_date(self.month).isoformat()[:7]
+        lines = [f"Effect of guidance given in {when} in '{self.scenario}', followed {self.horizon} months "
+                 f"(same people and random numbers, effects on and off):"]
+        for group, row in self.table.iterrows():
+            if row["treated"] == 0:
+                lines.append(f"  {group} users: nobody eligible")
+                continue
+            lines.append(
+                f"  {group} users ({int(row['treated']):,} simulated): at work {row['at_work_with_guidance']:.1%} with "
+                f"guidance, {row['at_work_without_guidance']:.1%} without; net effect {row['net_effect'] * 100:+.1f} "
+                f"points; deadweight {row['deadweight']:.0%} of users at work. Without guidance, people of the "
+                f"same cells: {row['at_work_same_cells']:.1%}; everybody eligible: {row['at_work_all_eligible']:.1%}")
+        return "\n".join(lines)
+
+
+def without_effects(tree: ParameterTree, from_month: int) -> ParameterTree:
+    """The parameter tree with every effect of guidance set to zero from ``from_month`` on."""
+    start = f"{codes.month_date(from_month).isoformat()}.."
+    return tree.with_overrides({path: {start: value} for path, value in EFFECT_PARAMETERS.items()},
+                               "effects switched off")
+
+
+def measure(scenario: Scenario, replication: int = 0) -> GuidanceEffect:
+    """Run the experiment in ``scenario`` (its scale and seed) at its first reported month.
+
+    Args:
+        scenario: A resolved scenario (``Scenario.resolve``), e.g. ``herintreders``
+            so that non-active re-entrants may order cheques.
+        replication: Replication whose random numbers are used.
+    """
+    tables = TableCache()
+    m0 = scenario.start_month
+    horizon = scenario.tree.at(codes.month_date(m0))["behaviour.guidance_effect.evaluation_months"]
+    if m0 + horizon > scenario.end_month:
+        from .scenario import ScenarioError
+
+        raise ScenarioError(f"scenario '{scenario.name}': the effect needs {horizon} months after {scenario.settings['start']}, "
+                            f"but the scenario ends {scenario.settings['end']}")
+    start, _ = initial_state([scenario], replication, default_processes(), tables)
+    warm = LoopbaanModel(scenario.tree, start, default_processes(), tables)
+    warm.run_until(m0 - 1)
+    warm.close()
+    state = warm.state
+    pop, p = state.people, warm.params(m0)
+
+    # Awareness is a draw independent of everything else, so the unaware may stand in for the aware:
+    # treating every eligible person gives the same composition with a larger sample.
+    eligible = np.flatnonzero(rules.is_eligible(pop, m0, p) & (rules.cheques_used(pop, m0, p) == 0))
+    non_employed = eligible[pop.status[eligible] != codes.EMPLOYED]
+    workers = eligible[pop.status[eligible] == codes.EMPLOYED]
+    if len(workers) > MAX_TREATED_WORKERS:
+        pick = state.streams.generator("effects_sample", m0).choice(len(workers), MAX_TREATED_WORKERS, replace=False)
+        workers = np.sort(workers[pick])
+    groups = {"non_employed": non_employed, "employed": workers}
+    weights = {g: uptake.cheque1_hazard(pop, rows, p, m0) for g, rows in groups.items()}
+    # The same cells without self-selection: the hazard with readiness left out.
+    no_selection = p.updated({"behaviour.readiness.uptake_loading_non_active": 0.0})
+    cell_weights = {g: uptake.cheque1_hazard(pop, rows, no_selection, m0) for g, rows in groups.items()}
+    treated = np.concatenate(list(groups.values()))
+    status_at_start = pop.status[treated].copy()
+    # Guidance started the month before m0: users are recent users from m0 for the effect window.
+    rules.record_start(pop, treated, m0 - 1, p)
+    pop.cheque1_status[treated] = status_at_start
+
+    at_work = {}
+    for label, tree in (("on", scenario.tree), ("off", without_effects(scenario.tree, m0 - 1))):
+        arm = LoopbaanModel(tree, state.snapshot(), default_processes(), tables)
+        arm.run_until(m0 + horizon - 1)
+        arm.close()
+        people = arm.people
+        at_work[label] = {g: people.status[rows] == codes.EMPLOYED for g, rows in groups.items()}
+        present = {g: people.status[rows] != codes.ABSENT for g, rows in groups.items()}
+    rows = []
+    for g in GROUPS:
+        w = weights[g] * present[g]  # people who left (65, emigration) are left out, the same in both arms
+        total = w.sum()
+        on = float((w * at_work["on"][g]).sum() / total) if total > 0 else np.nan
+        off = float((w * at_work["off"][g]).sum() / total) if total > 0 else np.nan
+        stay = present[g]
+        wc = cell_weights[g] * present[g]
+        rows.append({
+            "group": g, "treated": int(len(groups[g])),
+            "at_work_with_guidance": on, "at_work_without_guidance": off, "net_effect": on - off,
+            "deadweight": off / on if on > 0 else np.nan,
+            "at_work_same_cells": float((wc * at_work["off"][g]).sum() / wc.sum()) if wc.sum() > 0 else np.nan,
+            "at_work_all_eligible": float(at_work["off"][g][stay].mean()) if stay.any() else np.nan,
+        })
+    return GuidanceEffect(pd.DataFrame(rows).set_index("group"), scenario.name, m0, horizon)

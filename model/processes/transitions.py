@@ -1,0 +1,42 @@
+"""Year-on-year transitions between labour statuses, January to January.
+
+At the start of every January (after ageing, before the month's moves) the
+status of each person present is compared with their status the January
+before; people who were not present then (new 20-year-olds, people filling
+a band) are left out, as in a panel. ``transitions.csv`` turns the counts
+into shares of the origin status.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import codes
+from ..metrics import Counter
+from ..process import Column, Month, Process
+
+STATUSES = codes.STATUS[:3]  # employed, jobseeker, non_active
+TRANSITION_DIMS = (("from_status", STATUSES), ("to_status", STATUSES))
+
+
+class Transitions(Process):
+    """Counts January-to-January moves by group; keeps each person's status of the last January."""
+
+    name = "transitions"
+    columns = (Column("status_january", np.int8, -1, "status in the last January (-1: not present then)"),)
+    counters = (Counter("transitions", "flow", "persons", "people present in two Januaries, by status in the first "
+                        "(from_status) and the second (to_status)", TRANSITION_DIMS),)
+    needs = ("renewed_rows",)
+
+    def step(self, model, month: Month) -> None:
+        """In January: count the year's transitions, then note this January's status."""
+        if codes.month_date(month.number).month != 1:
+            return
+        pop = model.people
+        present = pop.status != codes.ABSENT
+        before = pop.status_january
+        both = np.flatnonzero(present & (before >= 0))
+        both = both[before[both] < len(STATUSES)]
+        index = before[both].astype(np.intp) * len(STATUSES) + pop.status[both].astype(np.intp)
+        model.count(month, "transitions", both, index=index)
+        pop.status_january[:] = np.where(present, pop.status, -1)
