@@ -49,7 +49,7 @@ AGE_KEY = _age_key_by_month_of_age()
 def _membership() -> np.ndarray:
     keys = np.arange(N_KEYS)
     has = lambda bit: (keys & bit) != 0  # noqa: E731
-    age_group = keys >> AGE_SHIFT
+    age_group = (keys >> AGE_SHIFT) & 0b111
     rows = {
         "all": np.ones(N_KEYS, bool), "women": has(WOMAN), "men": ~has(WOMAN),
         "low_educated": has(LOW_EDU), "mid_educated": ~has(LOW_EDU) & ~has(HIGH_EDU), "high_educated": has(HIGH_EDU),

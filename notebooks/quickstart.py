@@ -36,25 +36,24 @@ OUT = os.environ.get("LOOPBAAN_OUT") or Path(model.__file__).resolve().parents[1
 # Every number the model uses is a dated parameter with its unit and source:
 
 # %%
-print(model.parameters("cheque.cheques.user_price", date="2026-01-01"))
+print(model.parameters("cheque.fee.hourly_excl_vat", date="2026-01-01"))
 
 # %% [markdown]
 # Scenarios are shipped names (`scenarios/*.yaml`), paths to YAML files, or dicts
-# with the same keys. A dict is checked exactly like a file. Here the own
-# contribution is halved from 2026; the centre's fee stays the same, so the
+# with the same keys. A dict is checked exactly like a file. `law_2025` is the
+# law as it stands (the 2025 transitional rules, then the loopbaankrediet);
+# `herintreders` adds the resolution's first ask. Here, in a third scenario, the
+# own contribution is halved from 2026; the centre's fee stays the same, so the
 # government pays what the user no longer pays.
 
 # %%
 cheap = {
     "name": "cheap",
     "title": "Own contribution halved from 2026",
-    "extends": "baseline_2020",
-    "overrides": {
-        "cheque.cheques.user_price": {"2026-01-01": {"cheque1": 20, "cheque2": 20}},
-        "cheque.cheques.government_cost": {"2026-01-01": {"cheque1": 660, "cheque2": 490}},
-    },
+    "extends": "law_2025",
+    "overrides": {"cheque.cheques.user_price": {"2026-01-01": {"cheque1": 30, "cheque2": 30}}},
 }
-sim = model.Simulation(["baseline_2020", "herintreders", cheap], scale=0.02, seed=7, replications=1)
+sim = model.Simulation(["law_2025", "herintreders", cheap], scale=0.02, seed=7, replications=1)
 sim
 
 # %% [markdown]
@@ -81,7 +80,7 @@ res.timeseries.query("metric == 'eligible' and group == 'non_active' and scenari
 # metric and group (per replication, then mean, p05 and p95).
 
 # %%
-diff = res.difference("herintreders", baseline="baseline_2020")
+diff = res.difference("herintreders", baseline="law_2025")
 effect = diff.query("group == 'all' and metric in ['eligible', 'starts_cheque1', 'government_cost_eur', 'employed']")
 effect.pivot_table(index="year", columns="metric", values="value").round(0)
 
@@ -98,7 +97,7 @@ rate.round(3)
 # Charts are matplotlib figures; every chart of a run folder has a name (`res.charts`).
 
 # %%
-fig = res.plot("difference", scenario="herintreders", baseline="baseline_2020", metric="eligible",
+fig = res.plot("difference", scenario="herintreders", baseline="law_2025", metric="eligible",
                groups=("all", "women", "non_active"))
 fig
 
@@ -118,7 +117,7 @@ print(folder)
 
 # %%
 try:
-    model.Scenario.from_dict({"name": "typo", "extends": "baseline_2020",
+    model.Scenario.from_dict({"name": "typo", "extends": "law_2025",
                               "overrides": {"cheque.cheques.user_prize": {"2026-01-01": 0}}})
 except model.ScenarioError as error:
     print(error)

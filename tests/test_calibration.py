@@ -49,7 +49,7 @@ def test_fit_targets_are_2014_to_2018_only():
     assert all(2014 <= t.first_year <= t.last_year <= 2018 for t in fit_targets)
     later = [t for t in targets if t.last_year >= 2019]
     assert later and all(t.role == "validation" for t in later)
-    assert {t.name for t in later if t.value is None} >= {"starts_cheque1_later.2020", "starts_cheque2_later.2019"}
+    assert {t.name for t in later if t.value is None} == {"starts_cheque1_later.2019"}  # two published values disagree
 
 
 def test_fit_target_after_last_fit_year_is_an_error(tmp_path):
@@ -73,7 +73,8 @@ def test_model_values_of_each_kind():
     assert table["model"].tolist() == pytest.approx([-0.4, 60.0])
     assert table["observed"].tolist()[0] == pytest.approx(-0.365)
     assert table["sample"].tolist() == ["out-of-sample", "out-of-sample"]
-    assert table["within_tolerance"].tolist() == [False, None]  # 2020 starts: not yet observed
+    assert table["observed"].tolist()[1] == 17753
+    assert table["within_tolerance"].tolist() == [False, False]  # the made-up 60 is far from 17,753
 
 
 # -- config errors (one test per message) --------------------------------------
@@ -90,7 +91,7 @@ def test_model_values_of_each_kind():
     ({"parameters": [{"path": "behaviour.cheque2.peak_hazard", "lower": 0.01, "upper": 2, "step": 0.01}]},
      r"2.0 is above the maximum 1"),
     ({"parameters": [{"path": "cheque.cheques.hours", "key": "cheque1", "lower": 1, "upper": 9, "step": 1}]},
-     r"'cheque.cheques.hours' has 2 dated values"),
+     r"'cheque.cheques.hours' has 4 dated values"),
     ({"targets": ["starts_cheque1", "share_womens"]},
      r"key 'targets.1': unknown target 'share_womens'; did you mean \['share_women_2015'\]"),
     ({"targets": ["starts_cheque1", "starts_cheque1_later"]},
@@ -325,7 +326,8 @@ def test_cli_backcast_reports_in_and_out_of_sample(tmp_path):
     first = validation[validation["scenario"] == "baseline_2013"]
     assert set(first["sample"]) == {"in-sample", "out-of-sample"}
     assert (first.loc[first["sample"] == "out-of-sample", "role"] == "validation").all()
-    assert first.loc[first["target"] == "starts_cheque1_later.2020", "observed"].isna().all()
+    assert first.loc[first["target"] == "starts_cheque1_later.2019", "observed"].isna().all()
+    assert first.loc[first["target"] == "starts_cheque1_later.2020", "observed"].tolist() == [17753]
     differences = pd.read_csv(folder / "scenario_differences.csv")
     row = differences[(differences["year"] == 2020) & (differences["metric"] == "starts_cheque1")].iloc[0]
     assert row["first_minus_other"] < 0  # the 7-year rule admits fewer people than the 2013 rule

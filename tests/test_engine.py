@@ -21,13 +21,13 @@ SMALL = "start: 2025-01\nend: 2025-12\nscale: 0.003\nseed: 11\nwarmup_months: 6\
 CHANNELS = ("letter", "phone", "event")
 
 
-class Outreach(Process):
-    """A dummy mechanism: contacts non-active people through three channels, from its own stream."""
+class Calls(Process):
+    """A dummy mechanism: contacts non-active people through three lines, from its own stream."""
 
-    name = "outreach"
-    columns = (Column("contacted", np.bool_, False, "contacted by the dummy outreach"),)
+    name = "calls"
+    columns = (Column("called", np.bool_, False, "contacted by the dummy mechanism"),)
     streams = ("dummy_outreach",)
-    counters = (Counter("outreach_contacts", "flow", "persons", "people contacted", (("channel", CHANNELS),)),)
+    counters = (Counter("call_contacts", "flow", "persons", "people contacted", (("line", CHANNELS),)),)
     needs = ("eligible",)
 
     def step(self, model, month):
@@ -35,9 +35,9 @@ class Outreach(Process):
         rows = np.flatnonzero(pop.status == codes.NON_ACTIVE)
         u = model.streams.row_uniforms("dummy_outreach", month.number, rows)
         chosen = rows[u < 0.05]
-        pop.contacted[chosen] = True
-        channel = (model.streams.row_uniforms("dummy_outreach", month.number + 1000, chosen) * 3).astype(np.intp)
-        model.count(month, "outreach_contacts", chosen, index=channel)
+        pop.called[chosen] = True
+        line = (model.streams.row_uniforms("dummy_outreach", month.number + 1000, chosen) * 3).astype(np.intp)
+        model.count(month, "call_contacts", chosen, index=line)
 
 
 class Centre(mesa.Agent):
@@ -74,14 +74,14 @@ def scenarios(tmp_path_factory):
 
 def test_a_new_process_with_its_own_stream_changes_no_existing_result(scenarios):
     plain = runner.run(scenarios)
-    with_outreach = runner.run(scenarios, processes=lambda: [*default_processes(), Outreach()])
-    core = with_outreach.summary[with_outreach.summary.metric != "outreach_contacts"].drop(columns="channel")
+    with_calls = runner.run(scenarios, processes=lambda: [*default_processes(), Calls()])
+    core = with_calls.summary[with_calls.summary.metric != "call_contacts"].drop(columns="line")
     pd.testing.assert_frame_equal(core.reset_index(drop=True), plain.summary.reset_index(drop=True))
-    contacts = with_outreach.summary[with_outreach.summary.metric == "outreach_contacts"]
-    assert set(contacts.channel) == set(CHANNELS) and (contacts.value > 0).all()
-    assert "channel" in with_outreach.monthly.columns and with_outreach.units["outreach_contacts"] == "persons"
-    assert [p["name"] for p in with_outreach.processes][-1] == "outreach"
-    assert with_outreach.processes[-1]["streams"] == ["dummy_outreach"]
+    contacts = with_calls.summary[with_calls.summary.metric == "call_contacts"]
+    assert set(contacts.line) == set(CHANNELS) and (contacts.value > 0).all()
+    assert "line" in with_calls.monthly.columns and with_calls.units["call_contacts"] == "persons"
+    assert [p["name"] for p in with_calls.processes][-1] == "calls"
+    assert with_calls.processes[-1]["streams"] == ["dummy_outreach"]
     # the channels add up to what a plain count gives: one count per contacted person
     by_channel = contacts[contacts.group == "non_active"].groupby("year")["value"].sum()
     assert by_channel.iloc[0] > 0
@@ -159,8 +159,9 @@ def test_stream_keys_depend_on_the_name_only():
      "random stream 'separation' is declared by both 'labour_market' and 'twin'"),
     (lambda p: [*p, type("Writer", (Process,), {"name": "writer", "columns": (Column("cheques_in_window"),)})()],
      "column 'cheques_in_window' is declared by both 'uptake' and 'writer'"),
-    (lambda p: [*p, type("Late", (Process,), {"name": "late", "columns": (Column("awareness_draw"),)})()],
-     r"process 'stocks' reads \['awareness_draw'\] in the background while 'late'"),
+    (lambda p: [type("Watcher", (Process,), {"name": "watcher", "background": True, "reads": ("awareness_draw",)})(), *p,
+                type("Late", (Process,), {"name": "late", "columns": (Column("awareness_draw"),)})()],
+     r"process 'watcher' reads \['awareness_draw'\] in the background while 'late'"),
     (lambda p: [*p, type("Reader", (Process,), {"name": "reader", "parameters": ("cheque.nothing",)})()],
      r"process 'reader' reads parameters that no file defines: \['cheque.nothing'\]"),
     (lambda p: [*p, type("Count", (Process,), {"name": "count", "counters": (Counter("employed", "stock", "p", "d"),)})()],
@@ -206,7 +207,7 @@ def test_processes_given_to_a_simulation_are_checked_at_once():
     with pytest.raises(ProcessError, match="is not a model.Process"):
         model.Simulation("baseline_2020", processes=[object()])
     with pytest.raises(ProcessError, match=r"is not a model.Process \(a class: give an instance"):
-        model.Simulation("baseline_2020", processes=[*default_processes(), Outreach])
+        model.Simulation("baseline_2020", processes=[*default_processes(), Calls])
     with pytest.raises(ProcessError, match="a month needs at least one process"):
         model.Simulation("baseline_2020", processes=[])
     with pytest.raises(ValueError, match="kind must be 'stock' or 'flow', got 'stok'"):

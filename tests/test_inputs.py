@@ -75,7 +75,7 @@ def law_tree():
      "the ranges 2025-01-01..2025-12-31 and 2025-06-01..2026-06-30 overlap"),
     ({"overrides": {"behaviour.uptake.shock_multiplier": {"2025-01-01..2025-12-31": 0.5, "2025-06-01": 0.7}}},
      "2025-06-01 falls inside the range 2025-01-01..2025-12-31"),
-    ({"overrides": {"cheque.cheques.government_cost": {"2025-01-01": {"cheque1": 600}}}}, "keys must be exactly ['cheque1', 'cheque2']"),
+    ({"overrides": {"cheque.cheques.user_price": {"2025-01-01": {"cheque1": 60}}}}, "keys must be exactly ['cheque1', 'cheque2']"),
     ({"start": "2012-01", "end": "2012-12", "extends": "law"}, "is not covered"),
 ])
 def test_dict_scenario_errors(change, message, law_tree):
@@ -406,7 +406,7 @@ def test_an_override_without_effect_is_warned_about(tmp_path, law_tree):
     path = write_scenario(tmp_path, "bad", text)
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 0
-    assert "warning: " in result.output and "overrides.cheque.cheques.user_price changes nothing from 2019-01 to 2034-12" in result.output
+    assert "warning: " in result.output and "overrides.cheque.cheques.user_price changes nothing from 2013-07 to 2034-12" in result.output
     with pytest.warns(UserWarning, match="changes nothing"):
         model.Simulation(str(path))
     assert model.Scenario.load(SCENARIOS / "herintreders.yaml", law_tree).warnings == []

@@ -49,7 +49,7 @@ def test_override_category_not_allowed(law):
 
 def test_override_wrong_keys(law):
     with pytest.raises(ParameterError, match=r"keys must be exactly \['cheque1', 'cheque2'\]"):
-        law.with_overrides({"cheque.cheques.government_cost": {dt.date(2025, 1, 1): {"cheque1": 600}}}, "s.yaml")
+        law.with_overrides({"cheque.cheques.user_price": {dt.date(2025, 1, 1): {"cheque1": 60}}}, "s.yaml")
 
 
 def test_override_unknown_path(law):

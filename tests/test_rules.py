@@ -62,9 +62,16 @@ def test_window_cases(case, law):
 def test_prices_by_date(law):
     p2019, p2020 = law.at(dt.date(2019, 6, 1)), law.at(dt.date(2020, 6, 1))
     numbers = np.array([1, 2])
-    assert rules.government_cost(p2019, numbers).tolist() == [510, 510]
-    assert rules.government_cost(p2020, numbers).tolist() == [640, 470]
+    # 2013 rule: EUR 550 excl. VAT per 4 h; the government pays the VAT and all but EUR 40.
+    assert rules.government_cost(p2019, numbers) == pytest.approx([550 * 1.21 - 40] * 2)
+    # 2020: EUR 140.256 an hour excl. VAT; 4 h and 3 h: the published EUR 640 and EUR 470, rounded.
+    assert rules.government_cost(p2020, numbers) == pytest.approx([638.84, 469.13], abs=0.01)
     assert rules.user_price(p2020, numbers).tolist() == [40, 40]
+    # The rules of November 2025 and the loopbaankrediet (amounts partly assumptions, see cheque.yaml).
+    p2026, p2027, p2029 = (law.at(dt.date(y, 6, 1)) for y in (2026, 2027, 2029))
+    assert rules.government_cost(p2026, numbers) == pytest.approx([3 * 135 * 1.21 - 60] * 2)
+    assert rules.cheque_price(p2027, numbers)[0] == pytest.approx(6 * 135 * 1.21 * 1.02 ** (5 / 12), rel=1e-3)
+    assert rules.hourly_fee(p2029) == pytest.approx(135 * 1.21 * 1.02 ** (29 / 12), rel=1e-3)
 
 
 def test_unknown_benefit_is_an_error():

@@ -123,7 +123,7 @@ def test_population_override_cannot_share_a_run(tmp_path, law):
 def test_validate_command(tmp_path):
     result = runner.invoke(app, ["validate", str(SCENARIOS / "herintreders.yaml")])
     assert result.exit_code == 0
-    assert "ok: 'herintreders' (herintreders.yaml <- baseline_2020.yaml)" in result.output
+    assert "ok: 'herintreders' (herintreders.yaml <- law_2025.yaml)" in result.output
 
 
 def test_impossible_date(tmp_path):
@@ -205,8 +205,8 @@ def test_out_is_a_file(tmp_path):
 
 
 def test_params_command(tmp_path):
-    ok = runner.invoke(app, ["params", "cheque.cheques.government_cost", "--date", "2021-01-01"])
-    assert ok.exit_code == 0 and "2021-01-01: {'cheque1': 640, 'cheque2': 470}" in ok.output
+    ok = runner.invoke(app, ["params", "cheque.cheques.hours", "--date", "2021-01-01"])
+    assert ok.exit_code == 0 and "2021-01-01: {'cheque1': 4, 'cheque2': 3}" in ok.output
     missing = runner.invoke(app, ["params", "nothing.like.this"])
     assert missing.exit_code == 2 and "no parameter path starts with 'nothing.like.this'" in missing.output
     bad_date = runner.invoke(app, ["params", "cheque.", "--date", "soon"])
