@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import outputs, runner
+from . import comparison, outputs, runner
 from .params import ParameterError, ParameterTree
 from .process import Process, check_processes
 from .processes import default_processes
@@ -152,9 +152,20 @@ class Results:
         """Yearly results per replication (the summary before averaging)."""
         return self.run.yearly
 
-    def comparison(self) -> pd.DataFrame:
-        """The comparison table ``loopbaan run`` prints (one row per scenario)."""
-        return outputs.comparison_table(self.run)
+    def comparison(self, wide: bool = True) -> pd.DataFrame:
+        """What each scenario changes against its baseline (see :mod:`model.comparison`).
+
+        Args:
+            wide: One row per scenario and baseline, group ``all``, the means
+                (what ``loopbaan run`` prints); ``False`` gives every item, group,
+                p05 and p95 (``comparison.csv``).
+        """
+        compared = comparison.compare(self.run)
+        return comparison.table(compared) if wide else compared
+
+    def levels(self) -> pd.DataFrame:
+        """Each scenario's own levels (eligible, starts, cost, users back to work, employment rate)."""
+        return outputs.levels_table(self.run)
 
     def difference(self, scenario: str, baseline: str | None = None, per_replication: bool = False) -> pd.DataFrame:
         """The paired difference ``scenario - baseline`` per year, metric and group.

@@ -88,7 +88,7 @@ def run(
     _check_flags(scale, seed, replications)
     _check_out(out)
     sim = _simulation(scenarios, scale, seed, replications)
-    from . import outputs  # heavy imports only once the input is known to be good
+    from . import comparison, outputs  # heavy imports only once the input is known to be good
     from .outputs import OutputError
 
     if name is not None:
@@ -109,9 +109,11 @@ def run(
         folder.discard()  # nothing left behind if the run stopped (a no-op once the folder is final)
     result = results.run
     typer.echo("")
-    outputs.print_table(outputs.comparison_table(result))
-    typer.echo("users back to work: recent users who started work (gross, including those who would have anyway);\n"
-               "extra employed: people at work minus the first scenario, same people and draws (the net effect).")
+    outputs.print_table(outputs.levels_table(result))
+    typer.echo("users back to work: recent users who started work (gross, including those who would have anyway).\n")
+    comparison.print_differences(results.comparison(wide=False), int(result.summary["year"].max()))
+    typer.echo("at work (net): people at work minus the baseline, same people and draws; all of comparison.csv has "
+               "users by group and costs by item.")
     settings = sim.scenarios[0].settings
     if settings["scale"] < 1 and settings["replications"] == 1:
         typer.echo(f"note: at scale {settings['scale']:g} each simulated person stands for {result.weight:,.0f} people; "
@@ -298,6 +300,45 @@ def _target_line(row, sample: str = "") -> str:
     error = f"{row['error'] * 100:+.2f} pp" if row["kind"] in ("share", "change") else f"{row['error_relative']:+.1%}"
     flag = "ok" if row["within_tolerance"] else "OUTSIDE TOLERANCE"
     return f"{head}observed {row['observed']:>10.4g} model {row['model']:>10.4g} {error:>10}  {flag}"
+
+
+@app.command()
+def effects(
+    scenario: str = typer.Argument("herintreders", help="Scenario whose rules decide who may take the cheque "
+                                                        "(a file or shipped name; default herintreders)."),
+    scale: float | None = typer.Option(None, "--scale", help="Share of the population to simulate, in (0, 1] "
+                                                             "(default: the scenario's)."),
+    seed: int | None = typer.Option(None, "--seed", help="Root seed (default: the scenario's)."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the run folder is created."),
+) -> None:
+    """Compute the effect of guidance per user: net effect, share at work with and without it, deadweight.
+
+    Gives guidance, in the scenario's first month, to everybody who may order a cheque, and follows
+    them twice from the same state with the same random numbers: with the effects of guidance and
+    without. Users are weighted by their hazard of taking the cheque up (self-selection).
+    """
+    if scale is not None and not 0 < scale <= 1:
+        _fail(f"--scale must be in (0, 1], got {scale}")
+    _check_out(out)
+    sim = _simulation([scenario], scale, seed, None)
+    from . import outputs
+    from .effects import measure
+
+    reserved = _reserve(out, outputs.default_name(["effects", sim.scenarios[0].name]).replace("effects+", "effects-", 1))
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        effect = measure(sim.scenarios[0])
+        folder = outputs.write_effect(effect, sim.scenarios[0], reserved, sys.argv)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    except outputs.OutputError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
+    finally:
+        reserved.discard()
+    typer.echo(str(effect))
+    typer.echo(str(folder))
 
 
 @app.command()

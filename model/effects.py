@@ -22,6 +22,7 @@ would have been at work without it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,15 @@ EFFECT_PARAMETERS = {
     "behaviour.guidance_effect.job_change_separation_reduction": 0.0,
 }
 GROUPS = ("non_employed", "employed")
+EFFECTS_FILE = Path(__file__).parent / "targets" / "effects.yaml"
+
+
+def literature_range(path: Path = EFFECTS_FILE) -> tuple[float, float]:
+    """The literature's range of the net effect per non-employed user (low, high), from ``targets/effects.yaml``."""
+    from .yamlfile import parse_yaml, read_text
+
+    entry = parse_yaml(read_text(path, ValueError, "effects file"), str(path), ValueError)["net_effect_non_employed"]
+    return float(entry["low"]), float(entry["high"])
 MAX_TREATED_WORKERS = 40_000  # simulated workers given guidance (a random subset of those eligible)
 
 
@@ -73,6 +83,14 @@ class GuidanceEffect:
         """Net effect on the share at work (a fraction; 0.05 is +5 percentage points)."""
         return float(self.table.loc[group, "net_effect"])
 
+    def within_literature(self) -> bool | None:
+        """Whether the net effect per non-employed user lies in the literature's range (None without such users)."""
+        value = self.net_effect("non_employed")
+        if np.isnan(value):
+            return None
+        low, high = literature_range()
+        return low <= value <= high
+
     def __str__(self) -> str:
         when = codes.month_date(self.month).isoformat()[:7]
         lines = [f"Effect of guidance given in {when} in '{self.scenario}', followed {self.horizon} months "
@@ -86,6 +104,11 @@ class GuidanceEffect:
                 f"guidance, {row['at_work_without_guidance']:.1%} without; net effect {row['net_effect'] * 100:+.1f} "
                 f"points; deadweight {row['deadweight']:.0%} of users at work. Without guidance, people of the "
                 f"same cells: {row['at_work_same_cells']:.1%}; everybody eligible: {row['at_work_all_eligible']:.1%}")
+        within = self.within_literature()
+        if within is not None:
+            low, high = literature_range()
+            lines.append(f"  net effect per non-employed user {'within' if within else 'OUTSIDE'} the literature's range "
+                         f"of {low * 100:+.0f} to {high * 100:+.0f} points (model/targets/effects.yaml)")
         return "\n".join(lines)
 
 

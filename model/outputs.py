@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import charts
+from . import charts, codes, comparison, flows
 from .runner import RunResult
 
 PACKAGES = ("numpy", "pandas", "mesa", "scipy", "matplotlib", "pydantic", "typer", "pyarrow", "PyYAML")
@@ -254,6 +254,13 @@ def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command:
         result.summary.to_csv(tmp / "summary.csv", index=False)
         result.monthly.to_parquet(tmp / "timeseries.parquet", index=False)
         result.fit.to_csv(tmp / "population_fit.csv", index=False)
+        compared = comparison.compare(result)
+        compared.to_csv(tmp / "comparison.csv", index=False)
+        transitions = flows.transition_table(result.yearly)
+        transitions.to_csv(tmp / "transitions.csv", index=False)
+        flows.transition_check(transitions).to_csv(tmp / "transitions_published.csv", index=False)
+        if result.hazard_bounds is not None:
+            result.hazard_bounds.to_csv(tmp / "hazard_bounds.csv", index=False)
         pd.DataFrame(result.scenarios[0].tree.table()).to_csv(tmp / "parameters.csv", index=False)
         stamp_line = stamp(result, final.name)
         for file_name, table in (extra or {}).items():
@@ -283,8 +290,23 @@ def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command:
     return folder.final
 
 
-def comparison_table(result: RunResult) -> pd.DataFrame:
-    """One row per scenario: the figures a user reads first (group 'all', replication means).
+def write_effect(effect, scenario, folder: RunFolder, command: list[str]) -> Path:
+    """Write the run folder of ``loopbaan effects``: ``guidance_effect.csv`` and a manifest."""
+    with atomic_folder(folder) as (tmp, final):
+        effect.table.reset_index().to_csv(tmp / "guidance_effect.csv", index=False)
+        manifest = {
+            "run": final.name, "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "command": command, "scenarios": [scenario.to_manifest()], "seed": scenario.settings["seed"],
+            "guidance_month": codes.month_date(effect.month).isoformat()[:7], "horizon_months": effect.horizon,
+            "summary": str(effect), **provenance(),
+            "files": ["guidance_effect.csv", "manifest.json"],
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    return folder.final
+
+
+def levels_table(result: RunResult) -> pd.DataFrame:
+    """One row per scenario: its own levels (group 'all', replication means); differences are in :mod:`model.comparison`.
 
     Averages and per-year rates are taken over the reported months, so a
     horizon that starts or ends mid-year is not misread.
@@ -292,9 +314,6 @@ def comparison_table(result: RunResult) -> pd.DataFrame:
     m = result.monthly[result.monthly["group"] == "all"]
     m = m.groupby(["scenario", "metric", "month"])["value"].mean()  # over replications
     last_year = max(result.summary["year"])
-    first = result.scenarios[0].name
-    employed_last = {s.name: m.loc[(s.name, "employed")].loc[lambda v: v.index.str.startswith(str(last_year))].mean()
-                     for s in result.scenarios}
     rows = []
     for sc in result.scenarios:
         per_month = lambda metric, name=sc.name: m.loc[(name, metric)]  # noqa: E731
@@ -306,15 +325,14 @@ def comparison_table(result: RunResult) -> pd.DataFrame:
             "eligible (avg)": per_month("eligible").mean(),
             "cheque-1 starts/yr": per_month("starts_cheque1").sum() / years,
             "gov. cost EUR M/yr": per_month("government_cost_eur").sum() / years / 1e6,
-            "users back to work (total)": per_month("reentries_employment").sum(),
+            "users back to work (gross)": per_month("reentries_employment").sum(),
             f"employment rate {last_year}": float(rate.iloc[0]),
-            f"extra employed {last_year} vs {first}": employed_last[sc.name] - employed_last[first],
         })
     return pd.DataFrame(rows).set_index("scenario")
 
 
 def print_table(table: pd.DataFrame, file=None) -> None:
-    """Print the comparison table in readable units."""
+    """Print the levels table in readable units."""
     file = file or sys.stdout
     fmt = {c: (lambda v: f"{v:.1%}") if c.startswith("employment rate") else
            (lambda v: f"{v:,.1f}") if "EUR" in c else (lambda v: f"{v:,.0f}") for c in table.columns}

@@ -47,6 +47,7 @@ class RunResult:
         units: Unit of each metric.
         dims: Names of the extra counter dimensions (columns of the tables).
         processes: What each process of the month declares, in order (for the manifest).
+        hazard_bounds: Every cell where a labour hazard had to be bounded, per set of margins used.
     """
 
     scenarios: list[Scenario]
@@ -61,6 +62,7 @@ class RunResult:
     units: dict[str, str] = field(default_factory=dict)
     dims: tuple[str, ...] = ()
     processes: list[dict] = field(default_factory=list)
+    hazard_bounds: pd.DataFrame | None = None
 
 
 def build_population(scenario: Scenario, streams: Streams, tables: TableCache,
@@ -192,7 +194,7 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     yearly = metrics.yearly_summary(monthly, kinds, dims)
     summary = _summarise(yearly, settings["replications"], dims)
     return RunResult(scenarios, monthly, summary, pd.concat(fits, ignore_index=True), timings, capped, persons, weight,
-                     yearly, units, dims, [describe(p) for p in declared])
+                     yearly, units, dims, [describe(p) for p in declared], tables.bounded_hazards())
 
 
 def _simulate(model: LoopbaanModel, last: int, advance: Callable[[int], None]) -> None:

@@ -137,6 +137,9 @@ class Scenario:
         tree: The parameter tree with the overrides applied.
         warnings: Overrides that change nothing in the simulated months (dated
             before a later value of the law, or after the end), one line each.
+        lineage: Names of the layers, the scenario's own first, then what it
+            extends (nearest first): a scenario's baseline in a comparison is
+            the nearest of these that runs with it.
     """
 
     name: str
@@ -147,6 +150,7 @@ class Scenario:
     overrides: dict[str, dict[Any, Any]]
     tree: ParameterTree = field(repr=False)
     warnings: list[str] = field(default_factory=list)
+    lineage: list[str] = field(default_factory=list)
 
     # -- building ------------------------------------------------------------
     @classmethod
@@ -227,7 +231,7 @@ class Scenario:
             lines = validation_lines(exc, f"scenario '{self.name}'", RunSettings, patterns=_PATTERN_HELP)
             raise ScenarioError("\n".join(lines)) from None
         out = Scenario(self.name, self.title, self.description, list(self.sources), {**self.settings, **given},
-                       self.overrides, self.tree, list(self.warnings))
+                       self.overrides, self.tree, list(self.warnings), list(self.lineage))
         _check_period(out, f"scenario '{self.name}'")
         return out
 
@@ -384,7 +388,8 @@ def _resolve_top(item, law: ParameterTree | None) -> Scenario:
         if key not in settings:
             raise ScenarioError(f"{label}: key '{key}' is required (in this scenario or one it extends), as YYYY-MM")
     scenario = Scenario(name=own.name, title=own.title or own.name, description=(own.description or "").strip(),
-                        sources=[s for _, s, _ in reversed(layers)], settings=settings, overrides=overrides, tree=tree)
+                        sources=[s for _, s, _ in reversed(layers)], settings=settings, overrides=overrides, tree=tree,
+                        lineage=[spec.name for spec, _, _ in reversed(layers)])
     _check_period(scenario, label)
     scenario.warnings = _without_effect(changes, scenario)
     return scenario

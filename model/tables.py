@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 from .behaviour import labour
 from .params import ParameterSet
 from .synthesis import CellTable, cell_table, projection_years
@@ -21,6 +23,7 @@ class TableCache:
 
     def __init__(self) -> None:
         self._store: dict[str, tuple[CellTable, labour.LabourHazards]] = {}
+        self._years: dict[str, int] = {}
 
     def get(self, p: ParameterSet) -> tuple[CellTable, labour.LabourHazards]:
         """The table and hazards for the margins in ``p``."""
@@ -30,4 +33,15 @@ class TableCache:
         if key not in self._store:
             table = cell_table(p)
             self._store[key] = (table, labour.hazards_from_table(table, p))
+            self._years.setdefault(key, p.date.year)
         return self._store[key]
+
+    def bounded_hazards(self) -> pd.DataFrame:
+        """Every cell where a hazard had to be bounded, for each set of margins used (first year it applied)."""
+        frames = [hazards.bounded.assign(margins_from_year=self._years[key])
+                  for key, (_, hazards) in self._store.items() if hazards.bounded is not None]
+        if not frames:
+            return pd.DataFrame()
+        out = pd.concat(frames, ignore_index=True)
+        return out[["margins_from_year", *[c for c in out.columns if c != "margins_from_year"]]].sort_values(
+            ["margins_from_year", "hazard", "sex", "education", "migration", "work_disability", "age"], ignore_index=True)

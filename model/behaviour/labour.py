@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from .. import codes
 from ..population import Population
@@ -34,6 +35,8 @@ class LabourHazards:
             Monthly transition probabilities, arrays of length ``N_AGE_CELLS``.
         reason_cumulative: Cumulative shares of the non-active reasons per
             age cell, shape (N_AGE_CELLS, 5), for people becoming non-active.
+        bounded: The cells where a solved hazard had to be bounded (see
+            :func:`hazards_from_table`), one row per cell and hazard.
     """
 
     employed_to_jobseeker: np.ndarray
@@ -43,6 +46,7 @@ class LabourHazards:
     non_active_to_employed: np.ndarray
     non_active_to_jobseeker: np.ndarray
     reason_cumulative: np.ndarray
+    bounded: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         # Total exit hazard of each state, for the first, one-comparison test.
@@ -80,18 +84,48 @@ def hazards_from_table(table: CellTable, p: Mapping) -> LabourHazards:
     f_jn = np.full(e.shape, p[tr + "jobseeker_to_non_active_rate"])
 
     need_e = e * (s_j + s_n) - j * f_je + (e - e_prev) / 12.0
+    s_n_given = s_n.copy()
     s_n += np.where(need_e < 0, -need_e / np.maximum(e, 1e-9), 0.0)
     f_ne = np.maximum(need_e, 0.0) / n
     need_j = j * (f_je + f_jn) - e * s_j + (j - j_prev) / 12.0
+    f_jn_given = f_jn.copy()
     f_jn += np.where(need_j < 0, -need_j / np.maximum(j, 1e-9), 0.0)
     f_nj = np.maximum(need_j, 0.0) / n
+    bounded = _bounded_cells({
+        "employed_to_non_active": (s_n_given, s_n, "raised: the non-active to work hazard would be negative"),
+        "jobseeker_to_non_active": (f_jn_given, f_jn, "raised: the non-active to job seeker hazard would be negative"),
+        "non_active_to_employed": (f_ne, f_ne, ""),
+        "non_active_to_jobseeker": (f_nj, f_nj, ""),
+    }, e.shape)
 
     non_active = by_band[..., 2:, :]  # (sex, edu, mig, dis, reason, band)
     totals = non_active.sum(axis=-2, keepdims=True)
     reason = np.divide(non_active, totals, out=np.full_like(non_active, 1.0 / len(NON_ACTIVE_STATES)), where=totals > 0)
     reason = np.moveaxis(reason[..., band_of_year], -2, -1).reshape(N_AGE_CELLS, len(NON_ACTIVE_STATES))
     cap = lambda x: np.clip(x.ravel(), 0.0, 1.0)  # noqa: E731
-    return LabourHazards(cap(s_j), cap(s_n), cap(f_je), cap(f_jn), cap(f_ne), cap(f_nj), np.cumsum(reason, axis=1))
+    return LabourHazards(cap(s_j), cap(s_n), cap(f_je), cap(f_jn), cap(f_ne), cap(f_nj), np.cumsum(reason, axis=1),
+                         bounded)
+
+
+def _bounded_cells(hazards: dict, shape: tuple[int, ...]) -> pd.DataFrame:
+    """Cells whose hazard was raised above its parameter value or capped at 1, one row each.
+
+    Args:
+        hazards: ``{name: (value before, value solved, why it was raised)}``, arrays of ``shape``.
+    """
+    rows = []
+    index = np.indices(shape).reshape(len(shape), -1)
+    for name, (before, solved, why) in hazards.items():
+        before, solved = np.asarray(before).ravel(), np.asarray(solved).ravel()
+        for i in np.flatnonzero((solved > before + 1e-12) | (solved > 1.0)):
+            sex, edu, mig, dis, year = index[:, i]
+            rows.append({"sex": codes.SEX[sex], "education": codes.EDUCATION[edu], "migration": codes.MIGRATION[mig],
+                         "work_disability": bool(dis), "age": int(AGES[year]), "hazard": name,
+                         "before": float(before[i]), "solved": float(solved[i]), "used": float(min(solved[i], 1.0)),
+                         "why": "capped at 1" if solved[i] > 1.0 and solved[i] <= before[i] + 1e-12 else
+                                why + ("; capped at 1" if solved[i] > 1.0 else "")})
+    return pd.DataFrame(rows, columns=["sex", "education", "migration", "work_disability", "age", "hazard", "before",
+                                       "solved", "used", "why"])
 
 
 def static_cells(pop: Population, rows=slice(None)) -> np.ndarray:

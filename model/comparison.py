@@ -1,0 +1,166 @@
+"""What each scenario changes against its baseline, computed replication by replication.
+
+A scenario's baseline is the nearest scenario it extends that runs with it
+(``Scenario.lineage``), else the run's first scenario: ``herintreders_outreach``
+is compared with ``herintreders`` (ask 2's part), ``herintreders`` with
+``law_2025`` (ask 1's part). Every item is a paired difference taken within
+each replication (same people, same random numbers), then summarised as the
+mean and the 5th and 95th percentiles over replications.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import codes
+from .runner import RunResult
+from .scenario import Scenario
+
+USER_GROUPS = ("all", "women", "low_educated", "age_50_plus", "migration_background", "work_disability",
+               "disadvantaged", "non_active", "reentrant_users")
+COST_ITEMS = {"extra_cost_cheques_eur": "government_cost_eur", "extra_cost_outreach_eur": "outreach_cost_eur",
+              "extra_cost_followup_eur": "followup_cost_eur"}
+# item: (unit, what it is); the order of the table.
+ITEMS = {
+    "extra_eligible": ("persons", "people who may order a cheque, average over the horizon"),
+    "extra_users": ("persons", "people starting cheque 1, total over the horizon"),
+    "extra_cost_cheques_eur": ("EUR", "government cost of cheques, total over the horizon"),
+    "extra_cost_outreach_eur": ("EUR", "cost of outreach (ask 2), total over the horizon"),
+    "extra_cost_followup_eur": ("EUR", "cost of VDAB follow-up (ask 3), total over the horizon"),
+    "extra_cost_total_eur": ("EUR", "all costs above, total over the horizon"),
+    "extra_registrations": ("persons", "registrations at VDAB as job seeker (follow-up included), total over the horizon"),
+    "extra_employed": ("persons", "people at work (net), average of the last year"),
+    "cost_per_extra_employed_eur": ("EUR", "extra cost over the horizon per extra person at work in the last year"),
+    "employment_rate_change_pp": ("percentage points", "employment rate 20-64 in the last year"),
+    "share_of_goal": ("fraction", "extra people at work as a share of the goal of 120,000 more at work"),
+    "share_of_distance_to_target": ("fraction", "change of the employment rate as a share of the baseline's distance to "
+                                                "80% in the last year (empty when the baseline reaches 80%)"),
+}
+
+
+def baseline_of(scenario: Scenario, run_names: list[str]) -> str | None:
+    """The scenario's baseline in a run: the nearest scenario it extends that runs with it, else the first one."""
+    for name in scenario.lineage[1:]:
+        if name in run_names and name != scenario.name:
+            return name
+    return run_names[0] if run_names[0] != scenario.name else None
+
+
+def _plain_metric(yearly: pd.DataFrame, dims: tuple[str, ...]) -> pd.DataFrame:
+    """Yearly values summed over any extra dimensions (e.g. outreach cost over channels)."""
+    keys = ["scenario", "replication", "year", "metric", "group"]
+    return yearly.groupby(keys, as_index=False, dropna=False)["value"].sum(min_count=1) if dims else yearly[keys + ["value"]]
+
+
+def compare(result: RunResult) -> pd.DataFrame:
+    """Every item of :data:`ITEMS` for every scenario that has a baseline in the run.
+
+    Returns:
+        Columns scenario, baseline, item, group, unit, value (mean over
+        replications), p05, p95, replications. ``extra_users`` is given for
+        every group of ``USER_GROUPS``, the other items for group ``all``.
+    """
+    names = [s.name for s in result.scenarios]
+    yearly = _plain_metric(result.yearly, result.dims)
+    wide = yearly.pivot_table(index=["scenario", "replication", "year", "group"], columns="metric", values="value",
+                              aggfunc="first", dropna=False)
+    last_year = int(yearly["year"].max())
+    p_last = result.scenarios[0].tree.at(codes.month_date(codes.month_number(last_year, 7)))
+    goal = p_last["labour_market.employment_goal_extra_people"]
+    target = p_last["labour_market.employment_rate_target"]
+    rows = []
+    for scenario in result.scenarios:
+        base = baseline_of(scenario, names)
+        if base is None:
+            continue
+        for rep in sorted(yearly["replication"].unique()):
+            a, b = wide.loc[(scenario.name, rep)], wide.loc[(base, rep)]
+            d = (a - b)
+
+            def total(metric: str, group: str = "all") -> float:
+                return float(d.xs(group, level="group")[metric].sum()) if metric in d else 0.0
+
+            last = d.xs(last_year, level="year").loc["all"]
+            base_rate = float(b.xs(last_year, level="year").loc["all", "employment_rate_20_64"])
+            costs = {item: total(metric) for item, metric in COST_ITEMS.items()}
+            extra_employed = float(last["employed"])
+            values = {
+                "extra_eligible": float(d.xs("all", level="group")["eligible"].mean()),
+                **costs,
+                "extra_cost_total_eur": sum(costs.values()),
+                "extra_registrations": total("registrations"),
+                "extra_employed": extra_employed,
+                "cost_per_extra_employed_eur": sum(costs.values()) / extra_employed if extra_employed >= 1 else np.nan,
+                "employment_rate_change_pp": float(last["employment_rate_20_64"]) * 100,
+                "share_of_goal": extra_employed / goal,
+                "share_of_distance_to_target": (float(last["employment_rate_20_64"]) / (target - base_rate)
+                                                if base_rate < target else np.nan),
+            }
+            for item, value in values.items():
+                rows.append((scenario.name, base, item, "all", rep, value))
+            for group in USER_GROUPS:
+                rows.append((scenario.name, base, "extra_users", group, rep, total("starts_cheque1", group)))
+    columns = ["scenario", "baseline", "item", "group", "replication", "value"]
+    per_rep = pd.DataFrame(rows, columns=columns)
+    if per_rep.empty:
+        return pd.DataFrame(columns=["scenario", "baseline", "item", "group", "unit", "value", "p05", "p95", "replications"])
+    grouped = per_rep.groupby(["scenario", "baseline", "item", "group"], sort=False, dropna=False)["value"]
+    out = grouped.mean().to_frame()
+    out["p05"] = grouped.quantile(0.05)
+    out["p95"] = grouped.quantile(0.95)
+    out["replications"] = grouped.count()
+    out = out.reset_index()
+    out.insert(4, "unit", out["item"].map(lambda i: ITEMS[i][0]))
+    order = {item: i for i, item in enumerate(ITEMS)}
+    return out.sort_values(["scenario", "item"], key=lambda c: c.map(order) if c.name == "item" else c.map(
+        {n: i for i, n in enumerate(names)}), kind="stable").reset_index(drop=True)
+
+
+def table(compared: pd.DataFrame) -> pd.DataFrame:
+    """The terminal's table: one row per scenario, group ``all``, means over replications."""
+    all_rows = compared[compared["group"] == "all"]
+    wide = all_rows.set_index(["scenario", "baseline", "item"])["value"].unstack("item")
+    order = list(dict.fromkeys(zip(all_rows["scenario"], all_rows["baseline"])))
+    return wide.reindex(index=pd.MultiIndex.from_tuples(order, names=["scenario", "baseline"]),
+                        columns=[c for c in ITEMS if c in wide.columns])
+
+
+# Short headings and formats of the terminal table.
+_SHOWN = {
+    "extra_eligible": ("eligible", "{:+,.0f}"),
+    "extra_users": ("users", "{:+,.0f}"),
+    "extra_cost_total_eur": ("cost EUR M", "{:+,.2f}", 1e-6),
+    "extra_registrations": ("registrations", "{:+,.0f}"),
+    "extra_employed": ("at work (net)", "{:+,.0f}"),
+    "cost_per_extra_employed_eur": ("EUR per extra at work", "{:,.0f}"),
+    "employment_rate_change_pp": ("rate (points)", "{:+.3f}"),
+    "share_of_goal": ("of 120,000 goal", "{:+.2%}"),
+    "share_of_distance_to_target": ("of distance to 80%", "{:+.2%}"),
+}
+
+
+def print_differences(compared: pd.DataFrame, last_year: int, file=None) -> None:
+    """Print each scenario's differences against its baseline; with replications, the 5-95% interval too."""
+    import sys
+
+    file = file or sys.stdout
+    rows = compared[compared["group"] == "all"].set_index(["scenario", "baseline", "item"])
+    out = {}
+    for (scenario, baseline), _ in rows.groupby(level=[0, 1], sort=False):
+        cells = {}
+        for item, (heading, fmt, *factor) in _SHOWN.items():
+            if (scenario, baseline, item) not in rows.index:
+                continue
+            r = rows.loc[(scenario, baseline, item)]
+            k = factor[0] if factor else 1.0
+            text = "-" if pd.isna(r["value"]) else fmt.format(r["value"] * k)
+            if r["replications"] > 1 and not pd.isna(r["value"]):
+                text += f" [{fmt.format(r['p05'] * k)}, {fmt.format(r['p95'] * k)}]"
+            cells[heading] = text
+        out[f"{scenario} vs {baseline}"] = cells
+    if not out:
+        return
+    print(f"Against its baseline (paired, same people and random numbers; costs and users over the horizon, "
+          f"people at work and rates in {last_year}):", file=file)
+    print(pd.DataFrame(out).T.to_string(), file=file)
