@@ -78,7 +78,7 @@ def compare(result: RunResult) -> pd.DataFrame:
             a, b = wide.loc[(scenario.name, rep)], wide.loc[(base, rep)]
             d = (a - b)
 
-            def total(metric: str, group: str = "all") -> float:
+            def total(metric: str, group: str = "all", d: pd.DataFrame = d) -> float:
                 return float(d.xs(group, level="group")[metric].sum()) if metric in d else 0.0
 
             last = d.xs(last_year, level="year").loc["all"]

@@ -56,6 +56,7 @@ def transition_check(table: pd.DataFrame, published: pd.DataFrame | None = None)
     out = []
     for scenario in model["scenario"].unique():
         rows = published.assign(scenario=scenario)
-        rows = rows.join(first, on=["scenario", "from_status", "to_status"]).join(mean, on=["scenario", "from_status", "to_status"])
+        on = ["scenario", "from_status", "to_status"]
+        rows = rows.join(first, on=on).join(mean, on=on)
         out.append(rows)
     return pd.concat(out, ignore_index=True)

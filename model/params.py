@@ -58,9 +58,12 @@ def _as_date(value: Any, where: str) -> dt.date:
 
 
 def as_period(key: Any, where: str) -> tuple[dt.date, dt.date | None]:
-    """A dated key: a date (from then on), a bounded range ``"YYYY-MM-DD..YYYY-MM-DD"`` (both days
-    included), or an open range ``"YYYY-MM-DD.."`` (from then on, replacing every later dated value;
-    its last day is ``datetime.date.max``)."""
+    """A dated key: a date, a bounded range or an open range.
+
+    A date holds from then on; a bounded range ``"YYYY-MM-DD..YYYY-MM-DD"``
+    includes both days; an open range ``"YYYY-MM-DD.."`` holds from its day on,
+    replacing every later dated value (its last day is ``datetime.date.max``).
+    """
     if isinstance(key, tuple) and len(key) == 2:
         first, last = key
     elif isinstance(key, str) and key.endswith("..") and key.count("..") == 1:
