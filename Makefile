@@ -6,9 +6,11 @@ STAMP := $(VENV)/.installed
 # pyenv selects Python 3.12 through .python-version; fall back to python3.12 on PATH.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3 2>/dev/null)
 BENCH_RUNS ?= 3
-SCENARIOS := scenarios/baseline_2020.yaml scenarios/pre2020_rules.yaml scenarios/herintreders.yaml
+# The law as it stands, the 2020 rules held, and the resolution's asks 1-3 (each against the one it extends).
+SCENARIOS := law_2025 baseline_2020 herintreders herintreders_literal herintreders_outreach vdab_followup
+EFFECT_SCALE ?= 0.25
 
-.PHONY: setup run test lint bench calibrate backcast clean-venv
+.PHONY: setup run test lint bench calibrate backcast effects clean-venv
 
 setup: $(STAMP)
 
@@ -21,6 +23,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/loopbaan run $(SCENARIOS)
+	$(BIN)/loopbaan effects herintreders --scale $(EFFECT_SCALE)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
@@ -34,8 +37,11 @@ calibrate: $(STAMP)
 backcast: $(STAMP)
 	$(BIN)/loopbaan backcast
 
+effects: $(STAMP)
+	$(BIN)/loopbaan effects herintreders --scale $(EFFECT_SCALE)
+
 bench: $(STAMP)
-	$(BIN)/python -m model.bench scenarios/baseline_2020.yaml --runs $(BENCH_RUNS)
+	$(BIN)/python -m model.bench scenarios/law_2025.yaml --runs $(BENCH_RUNS)
 
 clean-venv:
 	rm -rf $(VENV)

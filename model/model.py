@@ -5,7 +5,8 @@ People are columns (:class:`model.population.Population`) in one
 the counters and the current month. One ``step`` is one month: the declared
 processes (:mod:`model.processes`) run in order, each on whole arrays::
 
-    ageing -> labour market -> eligibility -> stocks (background) -> uptake -> guidance effects
+    ageing -> transitions -> VDAB follow-up -> labour market -> guidance outcomes -> eligibility
+    -> outreach -> stocks (background) -> uptake
 
 Build a model on a new state with :meth:`LoopbaanModel.start`, or continue a
 snapshot of a state (a shared warm-up) with ``LoopbaanModel(tree, state)``.
@@ -159,6 +160,8 @@ class LoopbaanModel(mesa.Model):
         for proc in self.processes:
             # Each process sees the parameters and streams it declares; the values are shared.
             month = Month(m, DeclaredParameters(p, proc), t, values, DeclaredStreams(self.state.streams, proc), p)
+            if proc.background:
+                proc.prepare(self, month)
             if proc.background and self.pool is not None:
                 pending.append(self.pool.submit(proc.step, self, month))
             else:

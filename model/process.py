@@ -27,7 +27,8 @@ the engine changes. The README's "Adding a mechanism" has a worked example.
 
 A process marked ``background`` reads the population while the processes after
 it run (in a second thread); it declares the columns it ``reads``, and the list
-is refused if a later process owns one of them.
+is refused if a later process owns one of them. What it needs of a column that
+a later process writes, it copies in ``prepare`` (run in the foreground first).
 """
 
 from __future__ import annotations
@@ -173,6 +174,13 @@ class Process:
         scenario's parameters (``model.tree``): what differs between scenarios
         belongs in :meth:`step`. The default does nothing; columns declared
         with a dtype are added by the engine before this is called.
+        """
+
+    def prepare(self, model: LoopbaanModel, month: Month) -> None:
+        """For a ``background`` process: runs in the foreground just before :meth:`step` goes to the second core.
+
+        Take copies here of anything the step reads that a later process of
+        the month writes (and leave it out of ``reads``). The default does nothing.
         """
 
     def step(self, model: LoopbaanModel, month: Month) -> None:

@@ -40,6 +40,7 @@ def changed_job(pop: Population, rows: np.ndarray, month: int, p: Mapping) -> np
             & (changed >= pop.spell_start[rows].astype(np.int32)))
 
 
-def followup_jobseekers(pop: Population) -> np.ndarray:
+def followup_jobseekers(pop: Population, rows=slice(None)) -> np.ndarray:
     """True for job seekers who registered through VDAB follow-up in their current out-of-work spell."""
-    return (pop.status == codes.JOBSEEKER) & (pop.followup_month >= pop.spell_start) & (pop.followup_month != codes.NO_MONTH)
+    followup = pop.followup_month[rows]
+    return (pop.status[rows] == codes.JOBSEEKER) & (followup >= pop.spell_start[rows]) & (followup != codes.NO_MONTH)

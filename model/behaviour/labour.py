@@ -91,11 +91,17 @@ def hazards_from_table(table: CellTable, p: Mapping) -> LabourHazards:
     f_jn_given = f_jn.copy()
     f_jn += np.where(need_j < 0, -need_j / np.maximum(j, 1e-9), 0.0)
     f_nj = np.maximum(need_j, 0.0) / n
+    # Separations are drawn sparsely below a ceiling: a raised exit hazard above it is cut to it
+    # (a few small cells where the interpolated age profile falls steeply; reported).
+    room = p["simulation.hazard_ceiling"]["separation"] - s_j
+    s_n_raised = s_n.copy()
+    s_n = np.minimum(s_n, np.maximum(room, 0.0))
     bounded = _bounded_cells({
-        "employed_to_non_active": (s_n_given, s_n, "raised: the non-active to work hazard would be negative"),
-        "jobseeker_to_non_active": (f_jn_given, f_jn, "raised: the non-active to job seeker hazard would be negative"),
-        "non_active_to_employed": (f_ne, f_ne, ""),
-        "non_active_to_jobseeker": (f_nj, f_nj, ""),
+        "employed_to_non_active": (s_n_given, s_n_raised, s_n, "raised: the non-active to work hazard would be negative"),
+        "jobseeker_to_non_active": (f_jn_given, f_jn, np.minimum(f_jn, 1.0),
+                                    "raised: the non-active to job seeker hazard would be negative"),
+        "non_active_to_employed": (f_ne, f_ne, np.minimum(f_ne, 1.0), ""),
+        "non_active_to_jobseeker": (f_nj, f_nj, np.minimum(f_nj, 1.0), ""),
     }, e.shape)
 
     non_active = by_band[..., 2:, :]  # (sex, edu, mig, dis, reason, band)
@@ -108,22 +114,24 @@ def hazards_from_table(table: CellTable, p: Mapping) -> LabourHazards:
 
 
 def _bounded_cells(hazards: dict, shape: tuple[int, ...]) -> pd.DataFrame:
-    """Cells whose hazard was raised above its parameter value or capped at 1, one row each.
+    """Cells whose hazard was raised above its parameter value, or cut (to the ceiling or to 1), one row each.
 
     Args:
-        hazards: ``{name: (value before, value solved, why it was raised)}``, arrays of ``shape``.
+        hazards: ``{name: (value before, value solved, value used, why it was raised)}``, arrays of ``shape``.
     """
     rows = []
     index = np.indices(shape).reshape(len(shape), -1)
-    for name, (before, solved, why) in hazards.items():
-        before, solved = np.asarray(before).ravel(), np.asarray(solved).ravel()
-        for i in np.flatnonzero((solved > before + 1e-12) | (solved > 1.0)):
+    for name, (before, solved, used, why) in hazards.items():
+        before, solved, used = (np.broadcast_to(np.asarray(a, dtype=float), shape).ravel() for a in (before, solved, used))
+        for i in np.flatnonzero((solved > before + 1e-12) | (used < solved - 1e-12)):
             sex, edu, mig, dis, year = index[:, i]
+            reasons = [why] if solved[i] > before[i] + 1e-12 else []
+            if used[i] < solved[i] - 1e-12:
+                reasons.append(f"cut to {used[i]:.3f} (the sparse-draw ceiling, or 1)")
             rows.append({"sex": codes.SEX[sex], "education": codes.EDUCATION[edu], "migration": codes.MIGRATION[mig],
                          "work_disability": bool(dis), "age": int(AGES[year]), "hazard": name,
-                         "before": float(before[i]), "solved": float(solved[i]), "used": float(min(solved[i], 1.0)),
-                         "why": "capped at 1" if solved[i] > 1.0 and solved[i] <= before[i] + 1e-12 else
-                                why + ("; capped at 1" if solved[i] > 1.0 else "")})
+                         "before": float(before[i]), "solved": float(solved[i]), "used": float(used[i]),
+                         "why": "; ".join(reasons)})
     return pd.DataFrame(rows, columns=["sex", "education", "migration", "work_disability", "age", "hazard", "before",
                                        "solved", "used", "why"])
 
@@ -191,9 +199,9 @@ class PersonEffects:
     Attributes:
         recent_user: True for people within the guidance-effect window.
         readiness: Latent readiness to (re)turn to work (standard normal).
-        reference: True for people whose hazards set the month's normalisers:
-            everybody except recent users and people registered by VDAB
-            follow-up (see :func:`job_finding_weights`).
+        reference: Given rows, True for people whose hazards set the month's
+            normalisers: everybody except recent users and people registered by
+            VDAB follow-up (see :func:`job_finding_weights`).
         job_changed: Given rows of people at work, True for those who changed
             job after guidance within the effect window, in this work spell (see
             ``behaviour.guidance_effect.job_change_separation_reduction``).
@@ -201,7 +209,7 @@ class PersonEffects:
 
     recent_user: np.ndarray
     readiness: np.ndarray
-    reference: np.ndarray
+    reference: Callable[[np.ndarray], np.ndarray]
     job_changed: Callable[[np.ndarray], np.ndarray]
 
 
@@ -222,7 +230,7 @@ def formerly_non_active_ratio(pop: Population, rows: np.ndarray, month: int, p: 
 
 
 def job_finding_weights(pop: Population, rows: np.ndarray, month: int, p: Mapping, effects: PersonEffects,
-                        jobseekers: bool) -> np.ndarray:
+                        jobseekers: bool, cells: np.ndarray | None = None) -> np.ndarray:
     """Each person's job-finding hazard as a multiple of their cell's.
 
     The weight is ``ratio x exp(loading x readiness)`` (for non-active people
@@ -234,18 +242,21 @@ def job_finding_weights(pop: Population, rows: np.ndarray, month: int, p: Mappin
     how many. Recent users and follow-up registrants are left out of the
     mean, so that a scenario that changes who they are does not move
     everybody else's hazard.
+
+    Args:
+        cells: The age cells of ``rows`` (:func:`person_cells`), if known: they give the age band.
     """
-    loading = p["behaviour.readiness.job_finding_loading"]
-    weight = np.exp(loading * effects.readiness[rows].astype(np.float64))
+    exponent = np.float32(p["behaviour.readiness.job_finding_loading"]) * effects.readiness[rows]
+    if not jobseekers:  # the longer out of work, the less likely to return
+        months_out = np.maximum(pop.spell_months(month, rows), 0).astype(np.float32)
+        exponent -= months_out * np.float32(np.log(2.0) / p["labour_market.non_active_halving_months"])
+    weight = np.exp(exponent).astype(np.float64)
     if jobseekers:
         weight *= formerly_non_active_ratio(pop, rows, month, p)
-    else:  # the longer out of work, the less likely to return
-        months_out = np.maximum(pop.spell_months(month, rows), 0)
-        weight *= np.exp2(-months_out / p["labour_market.non_active_halving_months"])
-    band = pop.age_band(rows)
-    ref = effects.reference[rows]
-    totals = np.bincount(band[ref], weights=weight[ref], minlength=len(codes.AGE_BANDS))
-    counts = np.bincount(band[ref], minlength=len(codes.AGE_BANDS))
+    band = pop.age_band(rows) if cells is None else BAND_OF_YEAR[cells % len(AGES)]
+    ref = effects.reference(rows)
+    totals = np.bincount(band, weights=np.where(ref, weight, 0.0), minlength=len(codes.AGE_BANDS))
+    counts = np.bincount(band, weights=ref, minlength=len(codes.AGE_BANDS))
     mean = np.divide(totals, counts, out=np.ones(len(codes.AGE_BANDS)), where=counts > 0)
     return weight / mean[band]
 
@@ -269,15 +280,16 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
         static: Column of :func:`static_cells`.
         pool: Optional ``concurrent.futures`` executor.
     """
-    if pool is not None:
-        separations = pool.submit(_decide_separations, pop, month, p, hazards, streams, static, effects)
-    else:
-        separations = None
-    j_to_w, j_to_n, j_to_n_cell = _decide_jobseekers(pop, month, p, hazards, streams, effects, static)
+    # Separations and job seekers on the second core, the (larger) non-active group here.
+    def separations_and_jobseekers():
+        return (_decide_separations(pop, month, p, hazards, streams, static, effects),
+                _decide_jobseekers(pop, month, p, hazards, streams, effects, static))
+
+    other = pool.submit(separations_and_jobseekers) if pool is not None else None
     n_to_w, n_to_j = _decide_non_active(pop, month, p, hazards, streams, effects, static)
-    result = (separations.result() if separations is not None
-              else _decide_separations(pop, month, p, hazards, streams, static, effects))
-    w_to_j, w_to_n, w_to_n_cell, capped = result
+    separations, jobseekers = other.result() if other is not None else separations_and_jobseekers()
+    w_to_j, w_to_n, w_to_n_cell, capped = separations
+    j_to_w, j_to_n, j_to_n_cell = jobseekers
     return Moves(w_to_j, w_to_n, j_to_w, j_to_n, n_to_w, n_to_j, w_to_n_cell, j_to_n_cell, capped)
 
 
@@ -314,7 +326,7 @@ def _decide_jobseekers(pop, month, p, hazards, streams, effects, static):
     js = np.flatnonzero(pop.status == codes.JOBSEEKER)
     u = streams.row_uniforms("jobseeker_exit", month, js)
     cell = person_cells(pop, js, static)
-    base_e = hazards.jobseeker_to_employed[cell] * job_finding_weights(pop, js, month, p, effects, jobseekers=True)
+    base_e = hazards.jobseeker_to_employed[cell] * job_finding_weights(pop, js, month, p, effects, True, cell)
     base_n = hazards.jobseeker_to_non_active[cell]
     base = np.minimum(base_e + base_n, 1.0)
     extra = np.where(effects.recent_user[js], extra_work, 0.0)
@@ -329,7 +341,7 @@ def _decide_non_active(pop, month, p, hazards, streams, effects, static):
     na = np.flatnonzero(pop.status == codes.NON_ACTIVE)
     u = streams.row_uniforms("non_active_exit", month, na)
     cell = person_cells(pop, na, static)
-    base_e = hazards.non_active_to_employed[cell] * job_finding_weights(pop, na, month, p, effects, jobseekers=False)
+    base_e = hazards.non_active_to_employed[cell] * job_finding_weights(pop, na, month, p, effects, False, cell)
     base = np.minimum(base_e + hazards.non_active_to_jobseeker[cell], 1.0)
     extra = np.where(effects.recent_user[na], extra_work, 0.0)
     to_work = (u < np.minimum(base_e, 1.0)) | ((u >= base) & (u < base + extra))

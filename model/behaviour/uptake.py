@@ -49,9 +49,10 @@ def is_aware(pop: Population, rows, p: Mapping, month: int | None = None) -> np.
     read when the population has them and ``month`` is given).
     """
     level = awareness_level(p)
-    non_active = pop.status[rows] == codes.NON_ACTIVE
-    threshold = np.where(non_active, level * p["behaviour.awareness.non_active_relative"], level)
-    aware = pop.awareness_draw[rows] < threshold
+    draw = pop.awareness_draw[rows]
+    aware = draw < np.float32(level)
+    # non-active people: aware only below their lower level (three passes of bytes, no float temporaries)
+    aware &= (pop.status[rows] != codes.NON_ACTIVE) | (draw < np.float32(level * p["behaviour.awareness.non_active_relative"]))
     if month is not None and "outreach_until" in pop.dtypes:
         aware |= pop.outreach_informed[rows] & (pop.outreach_until[rows] >= month)
     return aware

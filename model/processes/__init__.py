@@ -14,9 +14,9 @@
 6. eligibility: who may order a cheque this month under the scenario's rules;
 7. outreach (ask 2, off unless switched on): contacts that raise awareness
    and lower the hassle of ordering in target groups of non-active people;
-8. uptake: cheque 1 for aware eligible people, cheque 2 after cheque 1,
-   within the monthly cap; costs;
-9. stocks: the month's stocks by group.
+8. stocks: the month's stocks by group (in a second thread while 9 runs);
+9. uptake: cheque 1 for aware eligible people, cheque 2 after cheque 1,
+   within the monthly cap; costs.
 
 A new mechanism is a module with a :class:`model.process.Process` and a place
 in this list (or in a list given to :class:`model.Simulation`).
@@ -38,7 +38,7 @@ from .uptake import Uptake
 def default_processes() -> list:
     """A new list of the model's processes, in the order of the month."""
     return [Ageing(), Transitions(), VdabFollowup(), LabourMarket(), GuidanceOutcomes(), Eligibility(), Outreach(),
-            Uptake(), StockCounters()]
+            StockCounters(), Uptake()]
 
 
 def metric_names(kind: str) -> tuple[str, ...]:

@@ -9,10 +9,11 @@ from ..process import Month, Process
 
 
 class StockCounters(Process):
-    """Counts the stocks of the month with one ``bincount``, at the end of the month's processes.
+    """Counts the stocks of the month with one ``bincount``.
 
-    It runs last: the group keys read the re-entrant-user flag that uptake
-    sets, so it cannot overlap with uptake.
+    Runs in the background (a second thread) while uptake runs: it reads no
+    column uptake writes, except the re-entrant-user flag of the group keys,
+    of which it takes a copy first (:meth:`prepare`).
     """
 
     name = "stocks"
@@ -27,6 +28,14 @@ class StockCounters(Process):
                 "(in their current spell)"),
     )
     needs = ("eligible", "recent_users")
+    background = True
+    reads = ("status", "age_months", "awareness_draw", "group_key_static", "months_worked_before_spell",
+             "spell_start", "benefits_in_spell", "outreach_until", "outreach_informed", "followup_month")
+
+    def prepare(self, model, month: Month) -> None:
+        """Copy the re-entrant-user flag, which uptake writes while the stocks are counted."""
+        if month.recorded and "reentrant_user" in model.people.dtypes:
+            month.values["stocks:reentrant_user"] = model.people.reentrant_user.copy()
 
     def step(self, model, month: Month) -> None:
         """Record the stocks (recorded months only)."""
@@ -34,7 +43,8 @@ class StockCounters(Process):
             return
         pop, p = model.people, month.params
         eligible = month.values["eligible"]
-        keys = metrics.group_keys(pop, slice(None), month.number, p, pop.group_key_static)
+        keys = metrics.group_keys(pop, slice(None), month.number, p, pop.group_key_static,
+                                  month.values.get("stocks:reentrant_user"))
         flags = {
             "employed": pop.status == codes.EMPLOYED,
             "eligible": eligible,

@@ -30,7 +30,8 @@ class Transitions(Process):
 
     def step(self, model, month: Month) -> None:
         """In January: count the year's transitions, then note this January's status."""
-        if codes.month_date(month.number).month != 1:
+        # Only Januaries matter, and in the warm-up only the last one before recording starts.
+        if codes.month_date(month.number).month != 1 or month.number < model.state.record_from - 12:
             return
         pop = model.people
         present = pop.status != codes.ABSENT
