@@ -322,15 +322,18 @@ def effects(
     _check_out(out)
     sim = _simulation([scenario], scale, seed, None)
     from . import outputs
-    from .effects import measure
+    from .effects import horizon_months, measure
+
+    try:
+        horizon_months(sim.scenarios[0])
+    except ScenarioError as exc:
+        _fail(str(exc))
 
     reserved = _reserve(out, outputs.default_name(["effects", sim.scenarios[0].name]).replace("effects+", "effects-", 1))
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         effect = measure(sim.scenarios[0])
         folder = outputs.write_effect(effect, sim.scenarios[0], reserved, sys.argv)
-    except ScenarioError as exc:
-        _fail(str(exc))
     except outputs.OutputError as exc:
         _fail(str(exc))
     except KeyboardInterrupt as exc:

@@ -119,6 +119,21 @@ def without_effects(tree: ParameterTree, from_month: int) -> ParameterTree:
                                "effects switched off")
 
 
+def horizon_months(scenario: Scenario) -> int:
+    """Months the users are followed (``behaviour.guidance_effect.evaluation_months``), checked against the scenario's end.
+
+    Raises:
+        ScenarioError: when the scenario ends before the horizon.
+    """
+    from .scenario import ScenarioError
+
+    horizon = scenario.tree.at(codes.month_date(scenario.start_month))["behaviour.guidance_effect.evaluation_months"]
+    if scenario.start_month + horizon > scenario.end_month:
+        raise ScenarioError(f"scenario '{scenario.name}': the effect needs {horizon} months after "
+                            f"{scenario.settings['start']}, but the scenario ends {scenario.settings['end']}")
+    return horizon
+
+
 def measure(scenario: Scenario, replication: int = 0) -> GuidanceEffect:
     """Run the experiment in ``scenario`` (its scale and seed) at its first reported month.
 
@@ -129,12 +144,7 @@ def measure(scenario: Scenario, replication: int = 0) -> GuidanceEffect:
     """
     tables = TableCache()
     m0 = scenario.start_month
-    horizon = scenario.tree.at(codes.month_date(m0))["behaviour.guidance_effect.evaluation_months"]
-    if m0 + horizon > scenario.end_month:
-        from .scenario import ScenarioError
-
-        raise ScenarioError(f"scenario '{scenario.name}': the effect needs {horizon} months after {scenario.settings['start']}, "
-                            f"but the scenario ends {scenario.settings['end']}")
+    horizon = horizon_months(scenario)
     start, _ = initial_state([scenario], replication, default_processes(), tables)
     warm = LoopbaanModel(scenario.tree, start, default_processes(), tables)
     warm.run_until(m0 - 1)

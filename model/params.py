@@ -261,7 +261,7 @@ def _parse_parameter(path: str, node: Mapping[str, Any], source: str) -> Paramet
                                      f"[{low}, {high}]")
         if _kind(param.values[0]) == "number":
             for bound in (low, high):
-                param.check_value(bound, f"{source}: {path}: range")
+                param.check_value(bound, f"{source}: range")
     return param
 
 

@@ -32,6 +32,6 @@ def test_quickstart_notebook_runs(tmp_path, monkeypatch, capsys):
     namespace = runpy.run_path(str(QUICKSTART))
     folder = namespace["folder"]
     assert folder.parent == tmp_path and (folder / "summary.csv").is_file()
-    assert set(namespace["res"].summary.scenario) == {"baseline_2020", "herintreders", "cheap"}
+    assert set(namespace["res"].summary.scenario) == {"law_2025", "herintreders", "cheap"}
     assert (namespace["effect"].query("metric == 'eligible' and year == 2030")["value"] > 0).all()
     assert "unknown parameter 'cheque.cheques.user_prize'" in capsys.readouterr().out

@@ -105,3 +105,44 @@ def test_numbers_must_be_finite_and_of_a_usable_size(law):
     for bad in (float("nan"), float("inf"), 10**400):
         with pytest.raises(ParameterError, match=r"is not a finite number of a usable size"):
             law.with_overrides({"behaviour.uptake.intercept_cheque1": {dt.date(2025, 1, 1): bad}}, "s.yaml")
+
+
+def test_range_errors(tmp_path):
+    head = "a:\n  description: d\n  unit: u\n  reference: r\n"
+    with pytest.raises(ParameterError, match=r"range must be \[low, high\], two finite numbers with low <= high, got 0.5"):
+        _load_one(tmp_path, head + "  range: 0.5\n  values: {2020-01-01: 1}\n")
+    with pytest.raises(ParameterError, match=r"range must be \[low, high\].*got \[2, 1\]"):
+        _load_one(tmp_path, head + "  range: [2, 1]\n  values: {2020-01-01: 1}\n")
+    with pytest.raises(ParameterError, match=r"x.a: \[3\] outside its range \[0.0, 2.0\]"):
+        _load_one(tmp_path, head + "  range: [0, 2]\n  values: {2020-01-01: 1, 2021-01-01: 3}\n")
+    with pytest.raises(ParameterError, match=r"'range' needs numeric values"):
+        _load_one(tmp_path, head + "  range: [0, 2]\n  values: {2020-01-01: high}\n")
+    with pytest.raises(ParameterError, match=r"x.yaml: range: x.a: 5.0 is above the maximum 4 \(u\)"):
+        _load_one(tmp_path, head + "  max: 4\n  range: [0, 5]\n  values: {2020-01-01: 1}\n")
+    (tmp_path / "x.yaml").write_text(head + "  range: [0, 2]\n  values: {2020-01-01: 1}\n")
+    tree = ParameterTree.load(tmp_path, calibrated=None)
+    assert tree["x.a"].plausible_range == (0.0, 2.0)
+    assert tree.table()[0]["range"] == "[0.0, 2.0]"
+
+
+def test_every_effect_of_guidance_declares_a_range(law):
+    """The uncertainty analysis samples these: each needs a plausible range around its value."""
+    effects = [p for path, p in law.parameters.items()
+               if path.startswith(("behaviour.guidance_effect.", "behaviour.readiness.", "outreach.", "vdab_followup."))
+               and p.assumption and isinstance(p.values[0], float)]
+    assert len(effects) >= 15
+    missing = [p.path for p in effects if p.plausible_range is None]
+    assert not missing, missing
+
+
+def test_an_open_range_holds_whatever_the_law_changes_later(law):
+    held = law.with_overrides({"cheque.cheques.hours": {"2025-01-01..": {"cheque1": 4, "cheque2": 3}}}, "s.yaml")
+    assert law.at(dt.date(2028, 1, 1))["cheque.cheques.hours"] == {"cheque1": 6, "cheque2": 6}
+    for year in (2025, 2026, 2028, 2040):
+        assert held.at(dt.date(year, 12, 1))["cheque.cheques.hours"] == {"cheque1": 4, "cheque2": 3}
+    assert held.at(dt.date(2024, 12, 1))["cheque.cheques.hours"] == {"cheque1": 4, "cheque2": 3}
+    assert held.at(dt.date(2015, 1, 1))["cheque.cheques.hours"] == {"cheque1": 4, "cheque2": 4}
+    from model.params import as_period, period_label
+    assert period_label(as_period("2025-01-01..", "s")) == "2025-01-01.."
+    with pytest.raises(ParameterError, match=r"'2025-13-01' is not a date"):
+        law.with_overrides({"cheque.cheques.hours": {"2025-13-01..": {"cheque1": 4, "cheque2": 3}}}, "s.yaml")

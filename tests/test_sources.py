@@ -117,3 +117,18 @@ def test_no_file_refers_outside_the_repository():
         if hits:
             offending[name] = hits
     assert not offending, f"files referring to sources outside the repository: {offending}"
+
+
+def test_published_transitions_and_the_effect_range_refer_to_existing_source_entries():
+    from model.effects import EFFECTS_FILE
+    from model.flows import TRANSITIONS_FILE
+    from model.yamlfile import parse_yaml, read_text
+
+    known = anchors()
+    entries = {f"transitions.{name}": entry["reference"]
+               for name, entry in parse_yaml(read_text(TRANSITIONS_FILE, ValueError, "t"), "t", ValueError)["transitions"].items()}
+    entries.update({f"effects.{name}": entry["reference"]
+                    for name, entry in parse_yaml(read_text(EFFECTS_FILE, ValueError, "e"), "e", ValueError).items()})
+    assert len(entries) >= 5
+    problems = {name: found for name, ref in entries.items() if (found := reference_problems(ref, known))}
+    assert not problems, problems

@@ -1,0 +1,319 @@
+"""The resolution's asks as mechanisms, the law as it stands, and the effects of guidance."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import model
+from model import codes, comparison, effects, flows, rules, runner
+from model.behaviour import labour, uptake
+from model.model import LoopbaanModel
+from model.processes import default_processes
+from model.processes.outreach import Outreach
+from model.scenario import Scenario
+from model.tables import TableCache
+
+SHORT = {"start": "2025-01", "end": "2026-12", "warmup_months": 12, "scale": 0.003, "seed": 5}
+# At this small scale, re-entrants are too few to test what happens to them: these tests make them
+# aware and keen (an amplifier of the mechanisms, not a claim about behaviour).
+KEEN = {"behaviour.awareness.non_active_relative": {"2013-07-01": 1.0},
+        "behaviour.uptake.status": {"2013-07-01": {"employee": 0.0, "self_employed": -0.3, "non_active": 3.0}}}
+
+
+def _state(name: str, months_after_start: int = 0, scale: float = 0.003, **overrides):
+    """A warmed-up engine of a shipped scenario, at its first month (plus some)."""
+    sc = Scenario.resolve({"name": "t", "extends": name, **SHORT, "scale": scale, **overrides})
+    tables = TableCache()
+    state, _ = runner.initial_state([sc], 0, default_processes(), tables)
+    engine = LoopbaanModel(sc.tree, state, default_processes(), tables, threads=False)
+    engine.run_until(sc.start_month - 1 + months_after_start)
+    return sc, engine
+
+
+@pytest.fixture(scope="module")
+def asks():
+    """law_2025, ask 1, asks 1+2, asks 1+3 at small scale with keen re-entrants, two replications."""
+    specs = [{"name": n, "extends": n, **SHORT, "overrides": KEEN}
+             for n in ("law_2025", "herintreders", "herintreders_outreach", "vdab_followup")]
+    return model.Simulation(specs, replications=2).run(progress=False)
+
+
+# -- the law as it stands ------------------------------------------------------
+
+def test_law_2025_is_the_default_baseline_and_the_resolution_extends_it(law):
+    for name in ("herintreders", "herintreders_literal", "herintreders_outreach", "vdab_followup"):
+        assert "law_2025" in Scenario.load(name, law).lineage
+    assert Scenario.load("baseline_2020", law).lineage == ["baseline_2020", "law_2025"]
+    held = Scenario.load("baseline_2020", law).tree.at(dt.date(2030, 1, 1))
+    assert held["cheque.cheques.max_per_window"] == 2 and not held["cheque.eligibility.first_time_only"]
+    assert rules.government_cost(held, np.array([1, 2])) == pytest.approx([638.84, 469.13], abs=0.01)
+    now = law.at(dt.date(2026, 3, 1))
+    assert now["cheque.eligibility.first_time_only"] and now["cheque.cheques.max_per_window"] == 1
+    assert law.at(dt.date(2025, 5, 1))["cheque.cheques.monthly_cap"] == 1000
+    assert law.at(dt.date(2027, 2, 1))["cheque.cheques.hours"]["cheque1"] == 6
+
+
+def test_first_time_rule_admits_only_people_who_never_used_a_cheque():
+    sc, engine = _state("law_2025", months_after_start=10)  # 2025-11: the transitional rules
+    pop, started = engine.people, 0
+    for _ in range(6):
+        m = engine.month
+        before = pop.cheque1_month.copy()
+        engine.step()
+        starters = np.flatnonzero(pop.last_cheque_month == m)
+        started += len(starters)
+        assert (before[starters] == codes.NO_MONTH).all()
+        assert (pop.cheques_in_window[starters] == 1).all()  # one cheque: no cheque 2
+    assert started > 0
+
+
+def test_monthly_cap_is_never_exceeded_and_refusals_are_counted(asks):
+    ts = asks.timeseries
+    pick = lambda metric: ts[(ts.scenario == "law_2025") & (ts.metric == metric) & (ts.group == "all")].groupby("month")["value"].mean()  # noqa: E731
+    starts = pick("starts_cheque1") + pick("starts_cheque2")
+    weight = asks.run.weight
+    capped = [f"2025-{m:02d}" for m in range(3, 11)]
+    assert (starts[capped] <= 1000 + weight + 1e-6).all()  # cap / weight persons, rounded at random
+    assert pick("orders_refused")[capped].sum() > 0
+    assert pick("orders_refused")[["2025-01", "2025-02", "2025-12"]].sum() == 0
+
+
+# -- ask 1: re-entrants ----------------------------------------------------------
+
+def test_reentrant_users_keep_their_flag_and_are_a_group(asks):
+    s = asks.summary
+    users = s[(s.metric == "population_20_64") & (s.group == "reentrant_users")].set_index(["scenario", "year"])["value"]
+    assert (users.loc["law_2025"] == 0).all() and users.loc["herintreders"].iloc[-1] > 0
+    starts = s[(s.metric == "starts_cheque1") & (s.scenario == "herintreders")].set_index(["group", "year"])["value"]
+    assert starts.loc["reentrant_users"].equals(starts.loc["non_active"])  # first cheques of the non-active
+
+
+def test_both_readings_of_the_reentrant_definition(law):
+    sim = model.Simulation([{"name": n, "extends": n, **SHORT, "warmup_months": 0}
+                            for n in ("herintreders", "herintreders_literal")])
+    s = sim.run(progress=False).summary
+    pool = s[(s.metric == "eligible") & (s.group == "non_active")].set_index(["scenario", "year"])["value"]
+    assert (pool.loc["herintreders_literal"] > pool.loc["herintreders"]).all()
+    assert law.at(dt.date(2026, 1, 1))["cheque.eligibility.reentrant.disqualifying_benefits"] == [
+        "unemployment", "career_break", "incapacity", "pension"]
+
+
+def test_non_active_people_are_less_aware_than_workers(law):
+    pop = model.population.empty(4)
+    pop.status[:] = [codes.EMPLOYED, codes.NON_ACTIVE, codes.EMPLOYED, codes.NON_ACTIVE]
+    p = law.at(dt.date(2026, 1, 1))
+    level = uptake.awareness_level(p)
+    relative = p["behaviour.awareness.non_active_relative"]
+    pop.awareness_draw[:] = [level * 0.9, level * 0.9, level * relative * 0.5, level * relative * 0.5]
+    assert uptake.is_aware(pop, np.arange(4), p, 100).tolist() == [True, False, True, True]
+
+
+# -- ask 2: outreach --------------------------------------------------------------
+
+def test_outreach_aimed_at_one_group_changes_awareness_in_that_group_only():
+    on = {"outreach.letter.enabled": {"2025-01-01": True},
+          "outreach.letter.target_groups": {"2025-01-01": ["low_educated"]},
+          "outreach.letter.awareness_gain": {"2025-01-01": 1.0},
+          "outreach.letter.monthly_reach": {"2025-01-01": 0.5}}
+    sc, engine = _state("herintreders", overrides=on)
+    pop, m = engine.people, engine.month
+    p = engine.params(m)
+    before = uptake.is_aware(pop, slice(None), p, m)
+    process = next(proc for proc in engine.processes if isinstance(proc, Outreach))
+    from model.process import DeclaredParameters, DeclaredStreams, Month
+    process.step(engine, Month(m, DeclaredParameters(p, process), 0, {}, DeclaredStreams(engine.streams, process), p))
+    after = uptake.is_aware(pop, slice(None), p, m)
+    changed = np.flatnonzero(after != before)
+    assert len(changed) > 0 and (after[changed] & ~before[changed]).all()
+    assert (pop.education[changed] == 0).all() and (pop.status[changed] == codes.NON_ACTIVE).all()
+
+
+def test_outreach_reaches_its_targets_and_costs_per_person(asks):
+    s = asks.summary[asks.summary.scenario == "herintreders_outreach"]
+    reached = s[s.metric == "outreach_reached"].groupby(["group", "channel"])["value"].sum()
+    cost = s[s.metric == "outreach_cost_eur"].groupby(["group", "channel"])["value"].sum()
+    for channel in ("letter", "assisted"):
+        assert reached[("all", channel)] > 0
+        assert reached[("non_active", channel)] == pytest.approx(reached[("all", channel)])
+        assert reached[("disadvantaged", channel)] == pytest.approx(reached[("all", channel)])
+    law = model.parameters("outreach.letter.cost_per_person_reached", date="2026-01-01").value
+    assert cost[("all", "letter")] == pytest.approx(reached[("all", "letter")] * law)
+    assert (s[s.metric == "outreach_reached"].groupby("group")["value"].sum()["high_educated"]
+            < reached.xs("all", level="group").sum())
+
+
+# -- ask 3: VDAB follow-up --------------------------------------------------------
+
+def test_followup_registers_users_and_follows_them_to_work(asks):
+    s = asks.summary
+    total = lambda scenario, metric: s[(s.scenario == scenario) & (s.metric == metric) & (s.group == "all")]["value"].sum()  # noqa: E731
+    assert total("vdab_followup", "followup_contacts") >= total("vdab_followup", "followup_registrations") > 0
+    assert total("herintreders", "followup_contacts") == 0
+    cost = model.parameters("vdab_followup.cost_per_contact", date="2026-01-01").value
+    assert total("vdab_followup", "followup_cost_eur") == pytest.approx(total("vdab_followup", "followup_contacts") * cost)
+
+
+def test_every_lever_off_reproduces_the_baseline_exactly():
+    off = {"outreach.letter.enabled": {"2025-01-01..": False}, "outreach.assisted.enabled": {"2025-01-01..": False},
+           "vdab_followup.enabled": {"2025-01-01..": False}}
+    specs = [{"name": "herintreders", "extends": "herintreders", **SHORT},
+             {"name": "outreach_off", "extends": "herintreders_outreach", **SHORT, "overrides": off},
+             {"name": "followup_off", "extends": "vdab_followup", **SHORT, "overrides": off}]
+    s = model.Simulation(specs).run(progress=False).summary
+    base = s[s.scenario == "herintreders"].drop(columns="scenario").reset_index(drop=True)
+    for name in ("outreach_off", "followup_off"):
+        pd.testing.assert_frame_equal(s[s.scenario == name].drop(columns="scenario").reset_index(drop=True), base)
+
+
+# -- effects of guidance ------------------------------------------------------------
+
+def test_formerly_non_active_job_seekers_find_work_by_reason_and_time_out(law):
+    p = law.at(dt.date(2026, 1, 1))
+    pop = model.population.empty(4)
+    pop.add_column("registered_from", np.int8)
+    pop.status[:] = codes.JOBSEEKER
+    pop.registered_from[:] = [0, codes.REASON.index("care"), codes.REASON.index("care"), codes.REASON.index("illness")]
+    month = 600
+    pop.spell_start[:] = [month - 3, month, month - 48, month]
+    ratio = labour.formerly_non_active_ratio(pop, np.arange(4), month, p)
+    ratios = p["labour_market.formerly_non_active.job_finding_ratio"]
+    halving = p["labour_market.formerly_non_active.halving_months"]
+    assert ratio == pytest.approx([1.0, ratios["care"], ratios["care"] * 0.5 ** (48 / halving), ratios["illness"]])
+
+
+def test_readiness_decides_who_finds_work_not_how_many():
+    sc, engine = _state("herintreders", months_after_start=2)
+    pop, m = engine.people, engine.month
+    p = engine.params(m)
+    from model.behaviour import guidance
+    recent = guidance.recent_users(pop, m, p)
+    eff = labour.PersonEffects(recent, pop.readiness, lambda rows: ~recent[rows], lambda rows: np.zeros(len(rows), bool))
+    for status in (codes.NON_ACTIVE, codes.JOBSEEKER):
+        rows = np.flatnonzero(pop.status == status)
+        w = labour.job_finding_weights(pop, rows, m, p, eff, status == codes.JOBSEEKER)
+        band = pop.age_band(rows)
+        ref = ~recent[rows]
+        means = np.bincount(band[ref], weights=w[ref]) / np.bincount(band[ref])
+        assert means[np.bincount(band[ref]) > 0] == pytest.approx(1.0)
+        assert np.corrcoef(w, pop.readiness[rows])[0, 1] > 0.2
+
+
+def test_readiness_raises_uptake_of_non_active_people_only(law):
+    p = law.at(dt.date(2026, 1, 1))
+    pop = model.population.empty(4)
+    pop.add_column("readiness", np.float32)
+    pop.status[:] = [codes.NON_ACTIVE, codes.NON_ACTIVE, codes.EMPLOYED, codes.EMPLOYED]
+    pop.age_months[:] = 40 * 12
+    pop.readiness[:] = [1.0, -1.0, 1.0, -1.0]
+    h = uptake.cheque1_hazard(pop, np.arange(4), p)
+    assert h[0] > h[1] and h[2] == h[3]
+
+
+@pytest.fixture(scope="module")
+def measured():
+    def run(rate=None):
+        # from the month of guidance on, so the three share their warm-up exactly
+        over = {"overrides": {"behaviour.guidance_effect.extra_job_finding_rate": {"2025-01-01": rate}}} if rate else {}
+        sc = Scenario.resolve({"name": "e", "extends": "herintreders", "scale": 0.05, "seed": 3, **over})
+        return effects.measure(sc)
+    law = model.ParameterTree.load()
+    low, high = law["behaviour.guidance_effect.extra_job_finding_rate"].plausible_range
+    return run(), run(low), run(high)
+
+
+def test_net_effect_per_non_employed_user_lies_in_the_literature_range(measured):
+    central, _, _ = measured
+    low, high = effects.literature_range()
+    assert (low, high) == (0.03, 0.08)
+    assert low <= central.net_effect("non_employed") <= high and central.within_literature()
+    table = central.table
+    assert table.loc["non_employed", "treated"] > 1000
+    # deadweight: most users at work after two years would have been at work anyway, but not all
+    assert 0.5 < table.loc["non_employed", "deadweight"] < 1.0
+    assert 0 < central.net_effect("employed") < central.net_effect("non_employed")
+    assert "net effect per non-employed user within the literature's range" in str(central)
+
+
+def test_net_effect_follows_the_range_of_its_parameter(measured):
+    central, low, high = measured
+    assert low.net_effect("non_employed") < central.net_effect("non_employed") < high.net_effect("non_employed")
+    # without guidance, the same people: identical in the three runs (common random numbers)
+    assert low.table.loc["non_employed", "at_work_without_guidance"] == pytest.approx(
+        high.table.loc["non_employed", "at_work_without_guidance"])
+
+
+def test_without_effects_sets_every_effect_to_zero(law):
+    off = effects.without_effects(law, codes.month_number(2025, 1))
+    p = off.at(dt.date(2030, 1, 1))
+    assert all(p[path] == 0 for path in effects.EFFECT_PARAMETERS)
+    assert law.at(dt.date(2030, 1, 1))["behaviour.guidance_effect.extra_job_finding_rate"] > 0
+
+
+def test_effects_command_writes_a_folder_and_refuses_bad_input(tmp_path):
+    from typer.testing import CliRunner
+
+    from model.cli import app
+    bad = CliRunner().invoke(app, ["effects", "herintreders", "--scale", "2", "--out", str(tmp_path / "o")])
+    assert bad.exit_code == 2 and "--scale must be in (0, 1], got 2.0" in bad.output and not (tmp_path / "o").exists()
+    short = tmp_path / "short.yaml"
+    short.write_text("name: short\nextends: herintreders\nend: 2025-12\n")
+    bad = CliRunner().invoke(app, ["effects", str(short), "--scale", "0.002", "--out", str(tmp_path / "o")])
+    assert bad.exit_code == 2 and "the effect needs 24 months after 2025-01, but the scenario ends 2025-12" in bad.output
+    assert not (tmp_path / "o").exists()
+
+
+# -- transitions and the comparison ----------------------------------------------------
+
+def test_transitions_sum_to_one_per_origin(asks):
+    table = flows.transition_table(asks.run.yearly)
+    assert set(table.from_status) == {"employed", "jobseeker", "non_active"}
+    sums = table.groupby(["scenario", "year", "group", "from_status"])["share"].sum(min_count=1).dropna()
+    assert len(sums) and np.allclose(sums, 1.0)
+    employed = table[(table.group == "all") & (table.from_status == "employed") & (table.to_status == "employed")]
+    assert (employed.share > 0.9).all()
+    check = flows.transition_check(table)
+    assert {"share", "model_2025", "model_mean_all_years"} <= set(check.columns)
+
+
+def test_comparison_against_each_baseline_per_replication(asks):
+    compared = asks.comparison(wide=False)
+    pairs = set(zip(compared.scenario, compared.baseline))
+    assert pairs == {("herintreders", "law_2025"), ("herintreders_outreach", "herintreders"),
+                     ("vdab_followup", "herintreders")}
+    assert set(compared.item) == set(comparison.ITEMS)
+    assert (compared.replications <= 2).all()
+    row = compared.set_index(["scenario", "item", "group"])["value"]
+    assert row[("herintreders_outreach", "extra_cost_outreach_eur", "all")] > 0
+    assert row[("vdab_followup", "extra_cost_followup_eur", "all")] > 0
+    assert row[("vdab_followup", "extra_registrations", "all")] > 0
+    assert row[("herintreders", "extra_users", "reentrant_users")] > 0
+    total = row[("herintreders", "extra_cost_total_eur", "all")]
+    assert total == pytest.approx(sum(row[("herintreders", item, "all")] for item in comparison.COST_ITEMS))
+    employed = row[("herintreders", "extra_employed", "all")]
+    assert row[("herintreders", "share_of_goal", "all")] == pytest.approx(employed / 120_000)
+    defined = compared.dropna(subset=["value"])
+    assert ((defined.p05 <= defined.value + 1e-9) & (defined.value <= defined.p95 + 1e-9)).all()
+    wide = asks.comparison()
+    assert list(wide.index.names) == ["scenario", "baseline"] and "extra_employed" in wide.columns
+
+
+def test_a_scenario_against_itself_changes_nothing():
+    spec_a = {"name": "a", "extends": "herintreders", **SHORT, "warmup_months": 0}
+    res = model.Simulation([spec_a, {**spec_a, "name": "b"}]).run(progress=False)
+    compared = res.comparison(wide=False)
+    assert set(compared.baseline) == {"a"}
+    values = compared["value"]
+    assert ((values == 0) | values.isna()).all()
+
+
+def test_run_folder_has_the_new_tables(tmp_path, asks):
+    folder = asks.save(tmp_path)
+    for name in ("comparison.csv", "transitions.csv", "transitions_published.csv", "hazard_bounds.csv"):
+        assert (folder / name).is_file(), name
+    compared = pd.read_csv(folder / "comparison.csv")
+    assert list(compared.columns) == ["scenario", "baseline", "item", "group", "unit", "value", "p05", "p95",
+                                      "replications"]
+    bounds = pd.read_csv(folder / "hazard_bounds.csv")
+    assert {"margins_from_year", "hazard", "before", "solved", "used", "why"} <= set(bounds.columns)
