@@ -120,12 +120,12 @@ def test_same_seed_same_summary(tmp_path, small_run):
 def test_pinned_values(small_run):
     """Exact figures under the pinned seed (a regression check: update only on purpose)."""
     _, result = small_run
-    assert result.persons == 15_600
+    assert result.persons == 15_552  # 0.004 x the 2025 size (the projection from 2023)
     starts = _yearly(result, "base", "starts_cheque1")
     assert starts.to_dict() == pytest.approx(PINNED_STARTS)
 
 
-PINNED_STARTS = {2025: 34250.0, 2026: 29000.0}  # with model/calibrated/behaviour.yaml: re-pin when it changes
+PINNED_STARTS = {2025: 26749.943489576734, 2026: 29249.938208228763}  # with model/calibrated/behaviour.yaml: re-pin when it changes
 
 
 def test_fit_report_hits_the_margins(small_run):
