@@ -148,10 +148,17 @@ def static_cells(pop: Population, rows=slice(None)) -> np.ndarray:
     return cell.astype(np.uint8)
 
 
+# Single year of age (0 = 20 ... 44 = 64) of every age in months, clipped: one gather instead of arithmetic.
+YEAR_OF_AGE_MONTHS = np.clip(np.arange(codes.EXIT_AGE_MONTHS + 1) // 12 - 20, 0, len(AGES) - 1).astype(np.intp)
+
+
 def person_cells(pop: Population, rows: np.ndarray, static: np.ndarray) -> np.ndarray:
     """Age cell (static cell x single year of age) of each person in ``rows``, as intp."""
-    year = np.clip(pop.age_months[rows] // 12 - 20, 0, len(AGES) - 1).astype(np.intp)
-    return static[rows].astype(np.intp) * len(AGES) + year
+    year = np.take(YEAR_OF_AGE_MONTHS, pop.age_months[rows], mode="clip")
+    cell = static[rows].astype(np.intp)
+    cell *= len(AGES)
+    cell += year
+    return cell
 
 
 def leave_work(pop: Population, rows: np.ndarray, month: int, status: np.ndarray, reason: np.ndarray,

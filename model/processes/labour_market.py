@@ -69,6 +69,8 @@ class LabourMarket(Process):
         model.count(month, "registrations", registered)
         labour.register(pop, registered)
         pop.followup_month[registered] = m
+        data = model.data(self)
+        data["followup_seen"] = data.get("followup_seen", False) or len(registered) > 0
 
         recent = guidance.recent_users(pop, m, p)
         month.values["recent_users"] = recent
@@ -77,7 +79,8 @@ class LabourMarket(Process):
         pop.job_change_month[changers] = m
         effects = labour.PersonEffects(
             recent_user=recent, readiness=pop.readiness,
-            reference=lambda rows: ~recent[rows] & ~guidance.followup_jobseekers(pop, rows),
+            reference=(lambda rows: ~recent[rows] & ~guidance.followup_jobseekers(pop, rows)) if data["followup_seen"]
+            else (lambda rows: ~recent[rows]),  # nobody registered through the follow-up yet
             job_changed=lambda rows: guidance.changed_job(pop, rows, m, p))
         _, hazards = model.tables_for(m)
         moves = labour.decide_moves(pop, m, p, hazards, month.streams, effects, pop.labour_cell_static, model.pool)
@@ -88,7 +91,8 @@ class LabourMarket(Process):
         model.count(month, "registrations", moves.non_active_to_jobseeker)
         model.count(month, "reentries_employment", to_work[recent[to_work]])
         model.count(month, "reentries_jobseeker", moves.non_active_to_jobseeker[recent[moves.non_active_to_jobseeker]])
-        js_to_work = moves.jobseeker_to_work
-        model.count(month, "followup_exits_to_work", js_to_work[guidance.followup_jobseekers(pop, js_to_work)])
+        if data["followup_seen"]:
+            js_to_work = moves.jobseeker_to_work
+            model.count(month, "followup_exits_to_work", js_to_work[guidance.followup_jobseekers(pop, js_to_work)])
         model.count(month, "exits_to_non_active_users", moves.work_to_non_active[recent[moves.work_to_non_active]])
         labour.apply_moves(pop, moves, m, p, hazards, month.streams)

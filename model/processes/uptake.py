@@ -13,6 +13,9 @@ from ..process import Column, Month, Process
 class Uptake(Process):
     """Starts of cheques 1 and 2, their costs to government and users, and the hours of guidance.
 
+    Cheque 1 for workers is drawn sparsely (candidates at the ceiling hazard);
+    for non-active re-entrants, where they may order, with one uniform each.
+
     When ``cheque.cheques.monthly_cap`` binds, the month's orders are served
     in the order of a per-person priority draw (the same in every scenario);
     the others do not start this month.
@@ -20,12 +23,12 @@ class Uptake(Process):
 
     name = "uptake"
     parameters = ("behaviour.awareness.", "behaviour.uptake.", "behaviour.cheque2.", "behaviour.readiness.",
-                  "cheque.cheques.", "cheque.fee.", "outreach.",
+                  "cheque.cheques.", "cheque.fee.", "cheque.eligibility.reentrant.enabled", "outreach.",
                   "simulation.hazard_ceiling")
     columns = (*(Column(n) for n in ("cheques_in_window", "window_start", "last_cheque_month", "cheque1_month")),
                Column("cheque1_status", np.int8, -1, "labour status at the latest cheque-1 start (-1: none)"),
                Column("reentrant_user", np.bool_, False, "took cheque 1 as a non-active re-entrant (fixed)"))
-    streams = ("uptake_cheque1", "uptake_cheque2", "order_priority")
+    streams = ("uptake_cheque1", "uptake_cheque1_non_active", "uptake_cheque2", "order_priority")
     counters = (
         Counter("starts_cheque1", "flow", "cheques", "people starting guidance with cheque 1"),
         Counter("starts_cheque2", "flow", "cheques", "people starting guidance with cheque 2"),
@@ -42,13 +45,22 @@ class Uptake(Process):
         m, p, pop = month.number, month.params, model.people
         eligible = month.values["eligible"]
         ceiling = p["simulation.hazard_ceiling"]["uptake_cheque1"]
+        # Workers: candidates drawn sparsely at the ceiling (millions of rows, small hazards).
         rows, u = month.streams.sparse_candidates("uptake_cheque1", m, len(pop), ceiling)
-        ok = eligible[rows] & uptake.is_aware(pop, rows, p, m) & (rules.cheques_used(pop, m, p, rows) == 0)
-        ok &= p["cheque.cheques.max_per_window"] >= 1
+        ok = eligible[rows] & (pop.status[rows] != codes.NON_ACTIVE) & uptake.is_aware(pop, rows, p, m)
+        ok &= (rules.cheques_used(pop, m, p, rows) == 0) & (p["cheque.cheques.max_per_window"] >= 1)
         rows, u = rows[ok], u[ok]
         hazard = uptake.cheque1_hazard(pop, rows, p, m)
         model.counters.capped += int(np.count_nonzero(hazard > ceiling))
         first = rows[u * ceiling < hazard]
+        if p["cheque.eligibility.reentrant.enabled"]:
+            # Non-active re-entrants: few, and their hazard has no ceiling (readiness, assisted
+            # application): one uniform each, from their own stream.
+            rows = np.flatnonzero(eligible & (pop.status == codes.NON_ACTIVE))
+            rows = rows[uptake.is_aware(pop, rows, p, m) & (rules.cheques_used(pop, m, p, rows) == 0)
+                        & (p["cheque.cheques.max_per_window"] >= 1)]
+            u = month.streams.row_uniforms("uptake_cheque1_non_active", m, rows)
+            first = np.sort(np.concatenate([first, rows[u < uptake.cheque1_hazard(pop, rows, p, m)]]))
 
         window = p["cheque.cheques.window_months"]
         last = pop.last_cheque_month

@@ -37,8 +37,25 @@ def months_worked_in_window(pop: Population, month: int, window_months: int, idx
 
 
 def meets_recent_work_rule(pop: Population, month: int, months_required: int, window_months: int, idx=slice(None)) -> np.ndarray:
-    """2013 rule: at work now, with ``months_required`` months of work in the last ``window_months``."""
-    return months_worked_in_window(pop, month, window_months, idx) >= months_required
+    """2013 rule: at work now, with ``months_required`` months of work in the last ``window_months``.
+
+    The same as ``months_worked_in_window(...) >= months_required`` (tested), in
+    comparisons of the int16 columns with numbers, without wider copies: with
+    ``R`` required in a window ``W >= R``, a person at work qualifies when the
+    current job already lasts ``R`` months, or when the gap before it is at most
+    ``W - R`` and the current job plus earlier work reach ``R``.
+    """
+    at_work = pop.status[idx] == codes.EMPLOYED
+    if months_required <= 0:
+        return at_work
+    if months_required > window_months:
+        return np.zeros_like(at_work)
+    start = pop.spell_start[idx]
+    long_job = start <= month - months_required
+    # months worked before + current job >= R, i.e. before - start >= R - month (kept in int16)
+    enough = (pop.months_worked_before_spell[idx] - start) >= months_required - month
+    short_gap = pop.gap_before_job[idx] <= window_months - months_required
+    return at_work & (long_job | (short_gap & enough))
 
 
 def meets_experience_rule(pop: Population, month: int, months_required: int, idx=slice(None)) -> np.ndarray:
