@@ -192,25 +192,27 @@ class Recorder:
     flow = add  # flows and stocks with extra dimensions are added alike
 
     def stocks_from_keys(self, t: int, keys: np.ndarray, present: np.ndarray, flags: Mapping[str, np.ndarray],
-                         population: str) -> None:
-        """Record several person stocks of the month with one ``bincount``.
+                         population: str, sparse: Mapping[str, np.ndarray] | None = None) -> None:
+        """Record several person stocks of the month with one ``bincount`` (and small ones by rows).
 
         Args:
             keys: Group key of every row (uint16).
             present: True for rows aged 20-64.
-            flags: For each stock, a boolean column (at most 7).
+            flags: For each stock, a boolean column (at most 4; ``KEY_BITS`` + flags + 1 bits fit 16).
             population: Name of the stock of everybody present.
+            sparse: For stocks of few people, the rows (present or not) instead of a column.
         """
         names = list(flags)
-        if len(names) > 7:
-            raise ValueError(f"stocks_from_keys takes at most 7 flags, got {len(names)}")
-        # One bit per flag, then the present bit, in a byte; placed above the KEY_BITS key bits.
+        if KEY_BITS + len(names) + 1 > 16:
+            raise ValueError(f"stocks_from_keys takes at most {15 - KEY_BITS} flags, got {len(names)}; give the "
+                             f"small stocks as rows in 'sparse'")
+        # One bit per flag, then the present bit, above the KEY_BITS key bits: a 16-bit index.
         # (multiplying the 0/1 bytes is faster than shifting them, and much faster than ``where=``)
         code = present.view(np.uint8) * np.uint8(1 << len(names))
         for i, name in enumerate(names):
             code += flags[name].view(np.uint8) * np.uint8(1 << i)
         present_bit = KEY_BITS + len(names)
-        index = code.astype(np.uint32) << np.uint32(KEY_BITS)
+        index = code.astype(np.uint16) << np.uint16(KEY_BITS)
         index |= keys
         counts = np.bincount(index, minlength=1 << (present_bit + 1))[1 << present_bit:].reshape(-1, N_KEYS)
         self.data[population][t] = MEMBERSHIP @ counts.sum(axis=0) * self.weight
@@ -218,6 +220,9 @@ class Recorder:
         for i, name in enumerate(names):
             selected = counts[(combos >> i) & 1 == 1].sum(axis=0)
             self.data[name][t] = MEMBERSHIP @ selected * self.weight
+        for name, rows in (sparse or {}).items():
+            rows = rows[present[rows]]
+            self.data[name][t] = MEMBERSHIP @ np.bincount(keys[rows], minlength=N_KEYS) * self.weight
 
     def monthly_frame(self, months: list[int]) -> pd.DataFrame:
         """Long monthly table: month, metric, group, (extra dimensions,) value; stocks first, then flows."""

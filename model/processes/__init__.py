@@ -10,7 +10,8 @@
 4. labour market: follow-up registrations, then the moves between employed,
    registered job seeker and non-active, with the effects of guidance for
    recent users (job finding, staying in work, job changes);
-5. guidance outcomes: users at the evaluation horizon, and whether at work;
+5. stock keys: everybody's group key for the month's stocks (in a second thread);
+   guidance outcomes: users at the evaluation horizon, and whether at work;
 6. eligibility: who may order a cheque this month under the scenario's rules;
 7. outreach (ask 2, off unless switched on): contacts that raise awareness
    and lower the hassle of ordering in target groups of non-active people;
@@ -25,7 +26,7 @@ in this list (or in a list given to :class:`model.Simulation`).
 from __future__ import annotations
 
 from .ageing import Ageing
-from .counters import StockCounters
+from .counters import StockCounters, StockKeys
 from .eligibility import Eligibility
 from .followup import VdabFollowup
 from .guidance import GuidanceOutcomes
@@ -37,8 +38,8 @@ from .uptake import Uptake
 
 def default_processes() -> list:
     """A new list of the model's processes, in the order of the month."""
-    return [Ageing(), Transitions(), VdabFollowup(), LabourMarket(), GuidanceOutcomes(), Eligibility(), Outreach(),
-            StockCounters(), Uptake()]
+    return [Ageing(), Transitions(), VdabFollowup(), LabourMarket(), StockKeys(), GuidanceOutcomes(), Eligibility(),
+            Outreach(), StockCounters(), Uptake()]
 
 
 def metric_names(kind: str) -> tuple[str, ...]:
@@ -46,5 +47,5 @@ def metric_names(kind: str) -> tuple[str, ...]:
     return tuple(c.name for p in default_processes() for c in p.counters if c.kind == kind)
 
 
-__all__ = ["Ageing", "Transitions", "VdabFollowup", "LabourMarket", "GuidanceOutcomes", "Eligibility", "Outreach",
-           "Uptake", "StockCounters", "default_processes", "metric_names"]
+__all__ = ["Ageing", "Transitions", "VdabFollowup", "LabourMarket", "StockKeys", "GuidanceOutcomes", "Eligibility",
+           "Outreach", "Uptake", "StockCounters", "default_processes", "metric_names"]

@@ -1,6 +1,16 @@
-"""Monthly stocks by group: population, employed, eligible, aware and eligible, recent users, follow-up job seekers."""
+"""Monthly stocks by group: population, employed, eligible, aware and eligible, recent users, follow-up job seekers.
+
+Two background steps share the work, so that it overlaps with the month's
+other processes: :class:`StockKeys` computes every person's group key right
+after the labour moves (while eligibility, outreach and uptake run), and
+:class:`StockCounters` counts the stocks once eligibility is known. The engine's
+second core runs background steps one after the other, in the order they were
+handed over, so the keys are ready when the counting starts.
+"""
 
 from __future__ import annotations
+
+import numpy as np
 
 from .. import codes, metrics
 from ..behaviour import guidance, uptake
@@ -8,16 +18,40 @@ from ..metrics import Counter
 from ..process import Month, Process
 
 
+class StockKeys(Process):
+    """Group keys of everybody, for the month's stocks (recorded months only), in the background."""
+
+    name = "stock_keys"
+    parameters = ("cheque.eligibility.reentrant.",)
+    needs = ("recent_users",)
+    provides = ("stock_keys",)
+    background = True
+    reads = ("status", "age_months", "group_key_static", "months_worked_before_spell", "spell_start",
+             "benefits_in_spell")
+
+    def prepare(self, model, month: Month) -> None:
+        """Copy the re-entrant-user flag, which uptake writes while the keys are computed."""
+        if month.recorded and "reentrant_user" in model.people.dtypes:
+            month.values["stocks:reentrant_user"] = model.people.reentrant_user.copy()
+
+    def step(self, model, month: Month) -> None:
+        """Compute the keys (recorded months only)."""
+        if not month.recorded:
+            return
+        pop = model.people
+        month.values["stock_keys"] = metrics.group_keys(pop, slice(None), month.number, month.params,
+                                                        pop.group_key_static, month.values.get("stocks:reentrant_user"))
+
+
 class StockCounters(Process):
     """Counts the stocks of the month with one ``bincount``.
 
-    Runs in the background (a second thread) while uptake runs: it reads no
-    column uptake writes, except the re-entrant-user flag of the group keys,
-    of which it takes a copy first (:meth:`prepare`).
+    Runs in the background (a second thread) while uptake runs, with the keys
+    of :class:`StockKeys`: it reads no column uptake writes.
     """
 
     name = "stocks"
-    parameters = ("behaviour.awareness.", "cheque.eligibility.reentrant.")
+    parameters = ("behaviour.awareness.",)
     counters = (
         Counter("population_20_64", "stock", "persons", "residents aged 20-64"),
         Counter("employed", "stock", "persons", "people at work (employed or self-employed)"),
@@ -27,15 +61,9 @@ class StockCounters(Process):
         Counter("followup_jobseekers", "stock", "persons", "job seekers who registered through VDAB follow-up "
                 "(in their current spell)"),
     )
-    needs = ("eligible", "recent_users")
+    needs = ("eligible", "recent_users", "stock_keys")
     background = True
-    reads = ("status", "age_months", "awareness_draw", "group_key_static", "months_worked_before_spell",
-             "spell_start", "benefits_in_spell", "outreach_until", "outreach_informed", "followup_month")
-
-    def prepare(self, model, month: Month) -> None:
-        """Copy the re-entrant-user flag, which uptake writes while the stocks are counted."""
-        if month.recorded and "reentrant_user" in model.people.dtypes:
-            month.values["stocks:reentrant_user"] = model.people.reentrant_user.copy()
+    reads = ("status", "awareness_draw", "spell_start", "outreach_until", "outreach_informed", "followup_month")
 
     def step(self, model, month: Month) -> None:
         """Record the stocks (recorded months only)."""
@@ -43,13 +71,15 @@ class StockCounters(Process):
             return
         pop, p = model.people, month.params
         eligible = month.values["eligible"]
-        keys = metrics.group_keys(pop, slice(None), month.number, p, pop.group_key_static,
-                                  month.values.get("stocks:reentrant_user"))
+        keys = month.values["stock_keys"]
         flags = {
             "employed": pop.status == codes.EMPLOYED,
             "eligible": eligible,
             "aware_eligible": eligible & uptake.is_aware(pop, slice(None), p, month.number),
-            "recent_users": month.values["recent_users"],
-            "followup_jobseekers": guidance.followup_jobseekers(pop),
         }
-        model.counters.stocks_from_keys(month.t, keys, pop.status != codes.ABSENT, flags, "population_20_64")
+        jobseekers = np.flatnonzero(pop.status == codes.JOBSEEKER)
+        sparse = {
+            "recent_users": np.flatnonzero(month.values["recent_users"]),
+            "followup_jobseekers": jobseekers[guidance.followup_jobseekers(pop, jobseekers)],
+        }
+        model.counters.stocks_from_keys(month.t, keys, pop.status != codes.ABSENT, flags, "population_20_64", sparse)

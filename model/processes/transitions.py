@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import codes
+from .. import codes, metrics
 from ..metrics import Counter
 from ..process import Column, Month, Process
 
@@ -35,9 +35,13 @@ class Transitions(Process):
             return
         pop = model.people
         present = pop.status != codes.ABSENT
-        before = pop.status_january
-        both = np.flatnonzero(present & (before >= 0))
-        both = both[before[both] < len(STATUSES)]
-        index = before[both].astype(np.intp) * len(STATUSES) + pop.status[both].astype(np.intp)
-        model.count(month, "transitions", both, index=index)
-        pop.status_january[:] = np.where(present, pop.status, -1)
+        if month.recorded:
+            before = pop.status_january
+            both = present & (before >= 0)
+            # keys of everybody at once, then the people present both times (cheaper than gathering rows)
+            keys = metrics.group_keys(pop, slice(None), month.number, month.all_params or month.params,
+                                      pop.group_key_static)[both]
+            index = before[both].astype(np.intp) * len(STATUSES) + pop.status[both]
+            model.counters.add("transitions", month.t, keys, 1.0, index)
+        pop.status_january[:] = pop.status
+        pop.status_january[~present] = -1
