@@ -27,7 +27,8 @@ def job_changes(pop: Population, month: int, p: Mapping, recent: np.ndarray, str
     rate = p["behaviour.guidance_effect.job_change_rate"]
     if rate <= 0:
         return np.empty(0, dtype=np.intp)
-    rows = np.flatnonzero(recent & (pop.status == codes.EMPLOYED))
+    rows = np.flatnonzero(recent)  # few: then keep those at work
+    rows = rows[pop.status[rows] == codes.EMPLOYED]
     u = streams.row_uniforms("job_change", month, rows)
     return rows[u < rate]
 

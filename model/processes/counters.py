@@ -63,23 +63,30 @@ class StockCounters(Process):
     )
     needs = ("eligible", "recent_users", "stock_keys")
     background = True
-    reads = ("status", "awareness_draw", "spell_start", "outreach_until", "outreach_informed", "followup_month")
+    reads = ("status", "spell_start", "followup_month")
+
+    def prepare(self, model, month: Month) -> None:
+        """The flags of the large stocks, in the foreground (it balances the two cores' work)."""
+        if not month.recorded:
+            return
+        pop, eligible = model.people, month.values["eligible"]
+        month.values["stocks:flags"] = {
+            "employed": pop.status == codes.EMPLOYED,
+            "eligible": eligible,
+            "aware_eligible": eligible & uptake.is_aware(pop, slice(None), month.params, month.number),
+        }
 
     def step(self, model, month: Month) -> None:
         """Record the stocks (recorded months only)."""
         if not month.recorded:
             return
-        pop, p = model.people, month.params
-        eligible = month.values["eligible"]
+        pop = model.people
         keys = month.values["stock_keys"]
-        flags = {
-            "employed": pop.status == codes.EMPLOYED,
-            "eligible": eligible,
-            "aware_eligible": eligible & uptake.is_aware(pop, slice(None), p, month.number),
-        }
-        jobseekers = np.flatnonzero(pop.status == codes.JOBSEEKER)
-        sparse = {
-            "recent_users": np.flatnonzero(month.values["recent_users"]),
-            "followup_jobseekers": jobseekers[guidance.followup_jobseekers(pop, jobseekers)],
-        }
+        flags = month.values["stocks:flags"]
+        if (pop.followup_month != codes.NO_MONTH).any():
+            jobseekers = np.flatnonzero(pop.status == codes.JOBSEEKER)
+            followup = jobseekers[guidance.followup_jobseekers(pop, jobseekers)]
+        else:  # nobody registered through the follow-up
+            followup = np.empty(0, dtype=np.intp)
+        sparse = {"recent_users": np.flatnonzero(month.values["recent_users"]), "followup_jobseekers": followup}
         model.counters.stocks_from_keys(month.t, keys, pop.status != codes.ABSENT, flags, "population_20_64", sparse)

@@ -62,12 +62,18 @@ class Uptake(Process):
             u = month.streams.row_uniforms("uptake_cheque1_non_active", m, rows)
             first = np.sort(np.concatenate([first, rows[u < uptake.cheque1_hazard(pop, rows, p, m)]]))
 
-        window = p["cheque.cheques.window_months"]
-        last = pop.last_cheque_month
-        rows = np.flatnonzero((last > m - window) & (last < m))
-        rows = rows[eligible[rows] & rules.may_order(pop, m, p, rows) & (rules.cheques_used(pop, m, p, rows) >= 1)]
-        u = month.streams.row_uniforms("uptake_cheque2", m, rows)
-        second = rows[u < uptake.cheque2_hazard(pop, rows, m, p)]
+        window, most = p["cheque.cheques.window_months"], p["cheque.cheques.max_per_window"]
+        if most >= 2:
+            # people with a cheque but not all of them in their window (int8 compares), then a window still running
+            used = pop.cheques_in_window
+            rows = np.flatnonzero((used >= 1) & (used < most))
+            last = pop.last_cheque_month[rows]
+            rows = rows[(last > m - window) & (last < m)]
+            rows = rows[eligible[rows] & rules.may_order(pop, m, p, rows) & (rules.cheques_used(pop, m, p, rows) >= 1)]
+            u = month.streams.row_uniforms("uptake_cheque2", m, rows)
+            second = rows[u < uptake.cheque2_hazard(pop, rows, m, p)]
+        else:  # one cheque per window: no second one
+            second = np.empty(0, dtype=np.intp)
         self._start(model, month, self._within_cap(model, month, np.concatenate([first, second])))
 
     def _within_cap(self, model, month: Month, orders: np.ndarray) -> np.ndarray:
