@@ -88,17 +88,31 @@ headline = pd.DataFrame({
     "cheque-1 starts / year": table("starts_cheque1"),
     "cheque-2 starts / year": table("starts_cheque2"),
     "government cost EUR M / year": table("government_cost_eur") / 1e6,
-    "re-entries to work (total)": table("reentries_employment", agg="sum"),
-    "registrations at VDAB (total)": table("reentries_jobseeker", agg="sum"),
+    "users back to work, gross (total)": table("reentries_employment", agg="sum"),
+    "registrations at VDAB (total)": table("registrations", agg="sum"),
 })
 show(headline.round(1))
+
+# %% [markdown]
+# ## Each scenario against its baseline (`comparison.csv`)
+#
+# Paired on the same people and random numbers, replication by replication; a
+# scenario's baseline is the nearest scenario it extends in the run. Costs, users
+# and registrations are totals over the horizon; people at work and the employment
+# rate are those of the last year.
+
+# %%
+if (run / "comparison.csv").exists():
+    compared = pd.read_csv(run / "comparison.csv")
+    show(compared[compared.group == "all"].pivot_table(index=["scenario", "baseline"], columns="item",
+                                                        values="value", sort=False).T.round(3))
 
 # %% [markdown]
 # ## Per group: eligible people and new users (yearly averages)
 
 # %%
 groups = ["women", "men", "low_educated", "age_50_plus", "migration_background", "work_disability",
-          "disadvantaged", "non_active", "re_entrant"]
+          "disadvantaged", "non_active", "re_entrant", "reentrant_users"]
 per_group = pd.concat({m: pd.DataFrame({g: table(m, g) for g in groups}).T
                        for m in ("eligible", "starts_cheque1")}, axis=1)
 show(per_group.round(0))
