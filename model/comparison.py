@@ -39,12 +39,19 @@ ITEMS = {
 }
 
 
-def baseline_of(scenario: Scenario, run_names: list[str]) -> str | None:
-    """The scenario's baseline in a run: the nearest scenario it extends that runs with it, else the first one."""
+def baseline_of(scenario: Scenario, run: list[Scenario]) -> str | None:
+    """The scenario's baseline in a run: the nearest scenario it extends that runs with it, else the first one.
+
+    A scenario that the first one extends has no baseline (it is a baseline itself).
+    """
+    names = [s.name for s in run]
     for name in scenario.lineage[1:]:
-        if name in run_names and name != scenario.name:
+        if name in names and name != scenario.name:
             return name
-    return run_names[0] if run_names[0] != scenario.name else None
+    first = run[0]
+    if first.name == scenario.name or scenario.name in first.lineage[1:]:
+        return None
+    return first.name
 
 
 def _plain_metric(yearly: pd.DataFrame, dims: tuple[str, ...]) -> pd.DataFrame:
@@ -71,7 +78,7 @@ def compare(result: RunResult) -> pd.DataFrame:
     target = p_last["labour_market.employment_rate_target"]
     rows = []
     for scenario in result.scenarios:
-        base = baseline_of(scenario, names)
+        base = baseline_of(scenario, result.scenarios)
         if base is None:
             continue
         for rep in sorted(yearly["replication"].unique()):

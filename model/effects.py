@@ -128,7 +128,7 @@ def horizon_months(scenario: Scenario) -> int:
     from .scenario import ScenarioError
 
     horizon = scenario.tree.at(codes.month_date(scenario.start_month))["behaviour.guidance_effect.evaluation_months"]
-    if scenario.start_month + horizon > scenario.end_month:
+    if scenario.start_month + horizon - 1 > scenario.end_month:  # guidance at start - 1, followed to start + horizon - 1
         raise ScenarioError(f"scenario '{scenario.name}': the effect needs {horizon} months after "
                             f"{scenario.settings['start']}, but the scenario ends {scenario.settings['end']}")
     return horizon
@@ -152,8 +152,8 @@ def measure(scenario: Scenario, replication: int = 0) -> GuidanceEffect:
     state = warm.state
     pop, p = state.people, warm.params(m0)
 
-    # Awareness is a draw independent of everything else, so the unaware may stand in for the aware:
-    # treating every eligible person gives the same composition with a larger sample.
+    # Awareness is a draw independent of the rest (outreach aside, which informs chosen groups): the
+    # unaware may stand in for the aware, and treating every eligible person gives a larger sample.
     eligible = np.flatnonzero(rules.is_eligible(pop, m0, p) & (rules.cheques_used(pop, m0, p) == 0))
     non_employed = eligible[pop.status[eligible] != codes.EMPLOYED]
     workers = eligible[pop.status[eligible] == codes.EMPLOYED]

@@ -5,8 +5,11 @@ People are columns (:class:`model.population.Population`) in one
 the counters and the current month. One ``step`` is one month: the declared
 processes (:mod:`model.processes`) run in order, each on whole arrays::
 
-    ageing -> transitions -> VDAB follow-up -> labour market -> guidance outcomes -> eligibility
-    -> outreach -> stocks (background) -> uptake
+    ageing -> transitions -> VDAB follow-up -> labour market -> stock keys (background)
+    -> guidance outcomes -> eligibility -> outreach -> stocks (background) -> uptake
+
+The second core runs the background steps one after the other, in the order
+they were handed over (a pool of one worker), and the month ends when they are done.
 
 Build a model on a new state with :meth:`LoopbaanModel.start`, or continue a
 snapshot of a state (a shared warm-up) with ``LoopbaanModel(tree, state)``.

@@ -189,15 +189,37 @@ def test_readiness_decides_who_finds_work_not_how_many():
     p = engine.params(m)
     from model.behaviour import guidance
     recent = guidance.recent_users(pop, m, p)
-    eff = labour.PersonEffects(recent, pop.readiness, lambda rows: ~recent[rows], lambda rows: np.zeros(len(rows), bool))
+    eff = labour.PersonEffects(recent, pop.readiness, np.empty(0, dtype=np.intp), lambda rows: np.zeros(len(rows), bool))
     for status in (codes.NON_ACTIVE, codes.JOBSEEKER):
         rows = np.flatnonzero(pop.status == status)
         w = labour.job_finding_weights(pop, rows, m, p, eff, status == codes.JOBSEEKER)
         band = pop.age_band(rows)
-        ref = ~recent[rows]
-        means = np.bincount(band[ref], weights=w[ref]) / np.bincount(band[ref])
-        assert means[np.bincount(band[ref]) > 0] == pytest.approx(1.0)
+        means = np.bincount(band, weights=w) / np.bincount(band)
+        assert means[np.bincount(band) > 0] == pytest.approx(1.0)
         assert np.corrcoef(w, pop.readiness[rows])[0, 1] > 0.2
+    # follow-up registrants count with the non-active people they would otherwise be, not with the job seekers
+    js = np.flatnonzero(pop.status == codes.JOBSEEKER)
+    moved = js[:5]
+    eff = labour.PersonEffects(recent, pop.readiness, moved, lambda rows: np.zeros(len(rows), bool))
+    w = labour.job_finding_weights(pop, js, m, p, eff, True)
+    rest = ~np.isin(js, moved)
+    band = pop.age_band(js)
+    means = np.bincount(band[rest], weights=w[rest]) / np.bincount(band[rest])
+    assert means[np.bincount(band[rest]) > 0] == pytest.approx(1.0)
+
+
+def test_without_effects_admitting_reentrants_leaves_everybody_else_alone():
+    """With every effect of guidance at zero, re-entrants taking the cheque changes no labour move of anybody."""
+    zero = {path: {"2013-07-01": 0.0} for path in effects.EFFECT_PARAMETERS}
+    specs = [{"name": n, "extends": n, **SHORT, "scale": 0.005, "overrides": {**KEEN, **zero}}
+             for n in ("baseline_2020", "herintreders_2020")]
+    res = model.Simulation(specs).run(progress=False)
+    s = res.summary[res.summary.group != "reentrant_users"]
+    pick = lambda sc, metric: s[(s.scenario == sc) & (s.metric == metric)].drop(columns="scenario").reset_index(drop=True)  # noqa: E731
+    users = s[(s.scenario == "herintreders_2020") & (s.metric == "starts_cheque1") & (s.group == "non_active")]
+    assert users.value.sum() > 0  # re-entrants did take the cheque
+    for metric in ("employed", "entries_into_work", "exits_from_work", "registrations", "transitions"):
+        pd.testing.assert_frame_equal(pick("herintreders_2020", metric), pick("baseline_2020", metric))
 
 
 def test_readiness_raises_uptake_of_non_active_people_only(law):
@@ -317,3 +339,14 @@ def test_run_folder_has_the_new_tables(tmp_path, asks):
                                       "replications"]
     bounds = pd.read_csv(folder / "hazard_bounds.csv")
     assert {"margins_from_year", "hazard", "before", "solved", "used", "why"} <= set(bounds.columns)
+
+
+def test_baseline_of_a_scenario_in_a_run(law):
+    load = lambda n: Scenario.load(n, law)  # noqa: E731
+    run = [load("baseline_2020"), load("law_2025"), load("herintreders"), load("vdab_followup")]
+    # baseline_2020 extends law_2025: it is compared with it, and law_2025 (which the first one
+    # extends) is compared with nothing, whatever the order
+    assert [comparison.baseline_of(s, run) for s in run] == ["law_2025", None, "law_2025", "herintreders"]
+    assert comparison.baseline_of(run[0], [run[1], run[0]]) == "law_2025"
+    other = Scenario.from_dict({"name": "other", "extends": "law"} | {k: v for k, v in SHORT.items()}, law)
+    assert comparison.baseline_of(other, [run[1], other]) == "law_2025"

@@ -34,7 +34,11 @@ def job_changes(pop: Population, month: int, p: Mapping, recent: np.ndarray, str
 
 
 def changed_job(pop: Population, rows: np.ndarray, month: int, p: Mapping) -> np.ndarray:
-    """For ``rows``: True for people at work who changed job after guidance within the effect window, in this work spell."""
+    """For ``rows``: True for people at work who changed job after guidance in the last ``duration_months``, in this work spell.
+
+    The caller also requires the person to be a recent user, so the effect of
+    the job change ends with the effect window of the cheque.
+    """
     changed = pop.job_change_month[rows].astype(np.int32)
     duration = p["behaviour.guidance_effect.duration_months"]
     return ((pop.status[rows] == codes.EMPLOYED) & (changed > month - duration)

@@ -206,17 +206,16 @@ class PersonEffects:
     Attributes:
         recent_user: True for people within the guidance-effect window.
         readiness: Latent readiness to (re)turn to work (standard normal).
-        reference: Given rows, True for people whose hazards set the month's
-            normalisers: everybody except recent users and people registered by
-            VDAB follow-up (see :func:`job_finding_weights`).
-        job_changed: Given rows of people at work, True for those who changed
-            job after guidance within the effect window, in this work spell (see
+        followup_jobseekers: Sorted rows of job seekers who registered through
+            VDAB follow-up in their current spell (see :func:`job_finding_weights`).
+        job_changed: Given rows of people at work, True for recent users who
+            changed job after guidance, in this work spell (see
             ``behaviour.guidance_effect.job_change_separation_reduction``).
     """
 
     recent_user: np.ndarray
     readiness: np.ndarray
-    reference: Callable[[np.ndarray], np.ndarray]
+    followup_jobseekers: np.ndarray
     job_changed: Callable[[np.ndarray], np.ndarray]
 
 
@@ -236,23 +235,9 @@ def formerly_non_active_ratio(pop: Population, rows: np.ndarray, month: int, p: 
     return np.where(reason > 0, by_reason * decay, 1.0)
 
 
-def job_finding_weights(pop: Population, rows: np.ndarray, month: int, p: Mapping, effects: PersonEffects,
-                        jobseekers: bool, cells: np.ndarray | None = None) -> np.ndarray:
-    """Each person's job-finding hazard as a multiple of their cell's.
-
-    The weight is ``ratio x exp(loading x readiness)`` (for non-active people
-    ``ratio`` halves every ``labour_market.non_active_halving_months`` months
-    out of work; for job seekers it is :func:`formerly_non_active_ratio`), divided by its mean
-    over the reference people of the same state and age band, so the cell
-    hazards (which keep the published profile stationary) stay the mean:
-    readiness and the formerly non-active ratio decide *who* finds work, not
-    how many. Recent users and follow-up registrants are left out of the
-    mean, so that a scenario that changes who they are does not move
-    everybody else's hazard.
-
-    Args:
-        cells: The age cells of ``rows`` (:func:`person_cells`), if known: they give the age band.
-    """
+def _raw_weights(pop: Population, rows: np.ndarray, month: int, p: Mapping, effects: PersonEffects,
+                 jobseekers: bool) -> np.ndarray:
+    """``exp(loading x readiness)`` times the duration factor (non-active) or the formerly non-active ratio (job seekers)."""
     exponent = np.float32(p["behaviour.readiness.job_finding_loading"]) * effects.readiness[rows]
     if not jobseekers:  # the longer out of work, the less likely to return
         months_out = np.maximum(pop.spell_months(month, rows), 0).astype(np.float32)
@@ -260,11 +245,49 @@ def job_finding_weights(pop: Population, rows: np.ndarray, month: int, p: Mappin
     weight = np.exp(exponent).astype(np.float64)
     if jobseekers:
         weight *= formerly_non_active_ratio(pop, rows, month, p)
+    return weight
+
+
+def job_finding_weights(pop: Population, rows: np.ndarray, month: int, p: Mapping, effects: PersonEffects,
+                        jobseekers: bool, cells: np.ndarray | None = None) -> np.ndarray:
+    """Each person's job-finding hazard as a multiple of their cell's.
+
+    The weight is ``ratio x exp(loading x readiness)`` (for non-active people
+    ``ratio`` halves every ``labour_market.non_active_halving_months`` months
+    out of work; for job seekers it is :func:`formerly_non_active_ratio`),
+    divided by its mean over the people of the same state and age band, so
+    that the hazards of each state and age band keep their average (cells
+    within a band may drift a little as readiness is selected out): readiness,
+    time out and the reason decide *who* finds work, not how many.
+
+    The mean is taken over the same people in every scenario, as far as the
+    scenario leaves them where they were: everybody in the state (users of
+    guidance included: their base weight does not depend on the guidance),
+    except that people who registered through VDAB follow-up count with the
+    non-active people they would otherwise be, not with the job seekers. So a
+    scenario moves other people's hazards only through the people it really
+    moves to another state.
+
+    Args:
+        cells: The age cells of ``rows`` (:func:`person_cells`), if known: they give the age band.
+    """
+    n_bands = len(codes.AGE_BANDS)
+    weight = _raw_weights(pop, rows, month, p, effects, jobseekers)
     band = pop.age_band(rows) if cells is None else BAND_OF_YEAR[cells % len(AGES)]
-    ref = effects.reference(rows)
-    totals = np.bincount(band, weights=np.where(ref, weight, 0.0), minlength=len(codes.AGE_BANDS))
-    counts = np.bincount(band, weights=ref, minlength=len(codes.AGE_BANDS))
-    mean = np.divide(totals, counts, out=np.ones(len(codes.AGE_BANDS)), where=counts > 0)
+    followup = effects.followup_jobseekers
+    if jobseekers:
+        ref = np.ones(len(rows)) if len(followup) == 0 else (~np.isin(rows, followup)).astype(float)
+        totals = np.bincount(band, weights=weight * ref, minlength=n_bands)
+        counts = np.bincount(band, weights=ref, minlength=n_bands)
+    else:
+        totals = np.bincount(band, weights=weight, minlength=n_bands)
+        counts = np.bincount(band, minlength=n_bands).astype(float)
+        if len(followup):
+            extra_band = pop.age_band(followup)
+            totals += np.bincount(extra_band, weights=_raw_weights(pop, followup, month, p, effects, False),
+                                  minlength=n_bands)
+            counts += np.bincount(extra_band, minlength=n_bands)
+    mean = np.divide(totals, counts, out=np.ones(n_bands), where=counts > 0)
     return weight / mean[band]
 
 

@@ -2,7 +2,8 @@
 
 When ``vdab_followup.enabled``, VDAB contacts users who are still non-active
 ``vdab_followup.months_after_guidance`` months after the start of their
-first cheque (once); a share accepts. The labour market registers them
+first cheque of a window (at the start of that month, before its labour
+moves; once per window); a share accepts. The labour market registers them
 before the month's moves (:mod:`.labour_market`); as job seekers they then
 find work at the rate of formerly non-active job seekers, which depends on
 why and how long they were out. Off unless a scenario switches it on.

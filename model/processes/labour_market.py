@@ -77,11 +77,14 @@ class LabourMarket(Process):
         changers = guidance.job_changes(pop, m, p, recent, month.streams)
         model.count(month, "job_changes", changers)
         pop.job_change_month[changers] = m
+        if data["followup_seen"]:
+            jobseekers = np.flatnonzero(pop.status == codes.JOBSEEKER)
+            followup = jobseekers[guidance.followup_jobseekers(pop, jobseekers)]
+        else:  # nobody registered through the follow-up yet
+            followup = empty_rows()
         effects = labour.PersonEffects(
-            recent_user=recent, readiness=pop.readiness,
-            reference=(lambda rows: ~recent[rows] & ~guidance.followup_jobseekers(pop, rows)) if data["followup_seen"]
-            else (lambda rows: ~recent[rows]),  # nobody registered through the follow-up yet
-            job_changed=lambda rows: guidance.changed_job(pop, rows, m, p))
+            recent_user=recent, readiness=pop.readiness, followup_jobseekers=followup,
+            job_changed=lambda rows: recent[rows] & guidance.changed_job(pop, rows, m, p))
         _, hazards = model.tables_for(m)
         moves = labour.decide_moves(pop, m, p, hazards, month.streams, effects, pop.labour_cell_static, model.pool)
         model.counters.capped += moves.capped
@@ -91,8 +94,7 @@ class LabourMarket(Process):
         model.count(month, "registrations", moves.non_active_to_jobseeker)
         model.count(month, "reentries_employment", to_work[recent[to_work]])
         model.count(month, "reentries_jobseeker", moves.non_active_to_jobseeker[recent[moves.non_active_to_jobseeker]])
-        if data["followup_seen"]:
-            js_to_work = moves.jobseeker_to_work
-            model.count(month, "followup_exits_to_work", js_to_work[guidance.followup_jobseekers(pop, js_to_work)])
+        js_to_work = moves.jobseeker_to_work
+        model.count(month, "followup_exits_to_work", js_to_work[np.isin(js_to_work, followup)])
         model.count(month, "exits_to_non_active_users", moves.work_to_non_active[recent[moves.work_to_non_active]])
         labour.apply_moves(pop, moves, m, p, hazards, month.streams)

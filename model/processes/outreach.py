@@ -2,7 +2,8 @@
 
 Each channel (``outreach.letter``, ``outreach.assisted``) that is switched on
 contacts, each month, a share of the non-active people in its target groups
-who are not under a running contact. A contact makes the person aware of the
+who are not under a running contact (one uniform per person and month, so a
+wider reach contacts the same people and more). A contact makes the person aware of the
 cheque with the channel's probability and, for the assisted channel, lowers
 the hassle of ordering (a logit shift of the uptake hazard), for the
 channel's ``effect_months``. Contacts are drawn from per-person random
@@ -61,9 +62,10 @@ class Outreach(Process):
             prefix = f"outreach.{channel}."
             if not p[prefix + "enabled"]:
                 continue
-            rows, _ = month.streams.sparse_candidates(f"outreach_{channel}", m, len(pop), p[prefix + "monthly_reach"])
-            rows = rows[(pop.status[rows] == codes.NON_ACTIVE) & (pop.outreach_until[rows] < m)]
-            rows = rows[in_target_groups(pop, rows, p[prefix + "target_groups"])]
+            rows = np.flatnonzero(pop.status == codes.NON_ACTIVE)
+            rows = rows[(pop.outreach_until[rows] < m) & in_target_groups(pop, rows, p[prefix + "target_groups"])]
+            # one uniform per person: a wider reach contacts the same people and more (nested campaigns)
+            rows = rows[month.streams.row_uniforms(f"outreach_{channel}", m, rows) < p[prefix + "monthly_reach"]]
             informed = month.streams.row_uniforms(f"outreach_{channel}_informed", m, rows) < p[prefix + "awareness_gain"]
             pop.outreach_until[rows] = m + p[prefix + "effect_months"] - 1
             pop.outreach_channel[rows] = code
