@@ -45,26 +45,29 @@ def is_aware(pop: Population, rows, p: Mapping, month: int | None = None) -> np.
     Non-active people hear of the cheque neither at work nor through VDAB:
     their level is ``behaviour.awareness.non_active_relative`` times the
     workers'. A contact of an outreach campaign (ask 2) that informed the
-    person makes them aware while it lasts (columns of :mod:`model.processes.outreach`,
-    read when the population has them and ``month`` is given).
+    person makes them aware while it lasts and they are still non-active
+    (columns of :mod:`model.processes.outreach`, read when the population has
+    them and ``month`` is given).
     """
     level = awareness_level(p)
     draw = pop.awareness_draw[rows]
     aware = draw < np.float32(level)
-    # non-active people: aware only below their lower level (three passes of bytes, no float temporaries)
-    aware &= (pop.status[rows] != codes.NON_ACTIVE) | (draw < np.float32(level * p["behaviour.awareness.non_active_relative"]))
-    if month is not None and "outreach_until" in pop.dtypes:
-        aware |= pop.outreach_informed[rows] & (pop.outreach_until[rows] >= month)
+    non_active = pop.status[rows] == codes.NON_ACTIVE
+    # non-active people: aware only below their lower level (passes of bytes, no float temporaries)
+    aware &= ~non_active | (draw < np.float32(level * p["behaviour.awareness.non_active_relative"]))
+    if month is not None and "outreach_until" in pop.dtypes:  # a contact informs while the person is non-active
+        aware |= non_active & pop.outreach_informed[rows] & (pop.outreach_until[rows] >= month)
     return aware
 
 
 def outreach_shift(pop: Population, rows, p: Mapping, month: int) -> np.ndarray | float:
-    """Logit shift of the cheque-1 hazard from a running outreach contact (lower hassle), else 0."""
+    """Logit shift of the cheque-1 hazard from a running outreach contact (lower hassle) of a non-active person, else 0."""
     if "outreach_until" not in pop.dtypes:
         return 0.0
     channel = pop.outreach_channel[rows].astype(np.intp)
     shift = np.array([0.0] + [p[f"outreach.{c}.hassle_reduction"] for c in OUTREACH_CHANNELS])[channel]
-    return np.where(pop.outreach_until[rows] >= month, shift, 0.0)
+    running = (pop.outreach_until[rows] >= month) & (pop.status[rows] == codes.NON_ACTIVE)
+    return np.where(running, shift, 0.0)
 
 
 def uptake_status(pop: Population, rows) -> np.ndarray:
