@@ -103,6 +103,16 @@ def warmup_signature(scenario: Scenario) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _yearly_parameters(scenarios: list[Scenario]) -> list:
+    """The parameters of each January after the first month, for every scenario (what ``tables_for`` asks)."""
+    out = []
+    for scenario in scenarios:
+        first = scenario.first_month
+        januaries = range(first - codes.month_date(first).month + 13, scenario.end_month + 1, 12)
+        out += [scenario.tree.at(codes.month_date(m)) for m in januaries]
+    return out
+
+
 def initial_state(scenarios: list[Scenario], replication: int, processes: list[Process],
                   tables: TableCache) -> tuple[SimulationState, pd.DataFrame]:
     """The state at the first simulated month of a replication, shared by every scenario.
@@ -112,7 +122,9 @@ def initial_state(scenarios: list[Scenario], replication: int, processes: list[P
     """
     first = scenarios[0]
     streams = Streams(first.settings["seed"], replication)
+    prefetch = tables.prefetch(_yearly_parameters(scenarios))
     people, weight, fit = build_population(first, streams, tables, scenarios[1:])
+    prefetch.join()
     model = LoopbaanModel.start(first.tree, people, first.first_month, first.start_month, first.n_months, weight,
                                 streams, processes, tables)
     model.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pandas as pd
 
@@ -35,6 +36,19 @@ class TableCache:
             self._store[key] = (table, labour.hazards_from_table(table, p))
             self._years.setdefault(key, p.date.year)
         return self._store[key]
+
+    def prefetch(self, parameter_sets: list[ParameterSet]) -> threading.Thread:
+        """Compute the tables of ``parameter_sets`` in a thread (started, returned to be joined).
+
+        The synthesis of the population keeps one core busy while the other is
+        idle: the yearly tables of the horizon are raked there meanwhile. A
+        table is a pure function of its margins, so which thread computes it
+        changes nothing.
+        """
+        thread = threading.Thread(target=lambda: [self.get(p) for p in parameter_sets], name="loopbaan-tables",
+                                  daemon=True)
+        thread.start()
+        return thread
 
     def bounded_hazards(self) -> pd.DataFrame:
         """Every cell where a hazard had to be bounded, for each set of margins used (first year it applied)."""
