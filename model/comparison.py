@@ -10,6 +10,8 @@ mean and the 5th and 95th percentiles over replications.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -21,21 +23,39 @@ USER_GROUPS = ("all", "women", "low_educated", "age_50_plus", "migration_backgro
                "disadvantaged", "non_active", "reentrant_users")
 COST_ITEMS = {"extra_cost_cheques_eur": "government_cost_eur", "extra_cost_outreach_eur": "outreach_cost_eur",
               "extra_cost_followup_eur": "followup_cost_eur"}
-# item: (unit, what it is); the order of the table.
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of the comparison: unit, meaning, and its column in the terminal table (if shown)."""
+
+    unit: str
+    meaning: str
+    heading: str | None = None
+    fmt: str = "{:+,.0f}"
+    factor: float = 1.0
+
+
+# The items, in the order of the table.
 ITEMS = {
-    "extra_eligible": ("persons", "people who may order a cheque, average over the horizon"),
-    "extra_users": ("persons", "people starting cheque 1, total over the horizon"),
-    "extra_cost_cheques_eur": ("EUR", "government cost of cheques, total over the horizon"),
-    "extra_cost_outreach_eur": ("EUR", "cost of outreach (ask 2), total over the horizon"),
-    "extra_cost_followup_eur": ("EUR", "cost of VDAB follow-up (ask 3), total over the horizon"),
-    "extra_cost_total_eur": ("EUR", "all costs above, total over the horizon"),
-    "extra_registrations": ("persons", "registrations at VDAB as job seeker (follow-up included), total over the horizon"),
-    "extra_employed": ("persons", "people at work (net), average of the last year"),
-    "cost_per_extra_employed_eur": ("EUR", "extra cost over the horizon per extra person at work in the last year"),
-    "employment_rate_change_pp": ("percentage points", "employment rate 20-64 in the last year"),
-    "share_of_goal": ("fraction", "extra people at work as a share of the goal of 120,000 more at work"),
-    "share_of_distance_to_target": ("fraction", "change of the employment rate as a share of the baseline's distance to "
-                                                "80% in the last year (empty when the baseline reaches 80%)"),
+    "extra_eligible": Item("persons", "people who may order a cheque, average over the horizon", "eligible"),
+    "extra_users": Item("persons", "people starting cheque 1, total over the horizon", "users"),
+    "extra_cost_cheques_eur": Item("EUR", "government cost of cheques, total over the horizon"),
+    "extra_cost_outreach_eur": Item("EUR", "cost of outreach (ask 2), total over the horizon"),
+    "extra_cost_followup_eur": Item("EUR", "cost of VDAB follow-up (ask 3), total over the horizon"),
+    "extra_cost_total_eur": Item("EUR", "all costs above, total over the horizon", "cost EUR M", "{:+,.2f}", 1e-6),
+    "extra_registrations": Item("persons", "registrations at VDAB as job seeker (follow-up included), total over the "
+                                "horizon", "registrations"),
+    "extra_employed": Item("persons", "people at work (net), average of the last year", "at work (net)"),
+    "cost_per_extra_employed_eur": Item("EUR", "extra cost over the horizon per extra person at work in the last year",
+                                        "EUR per extra at work", "{:,.0f}"),
+    "employment_rate_change_pp": Item("percentage points", "employment rate 20-64 in the last year", "rate (points)",
+                                      "{:+.3f}"),
+    "share_of_goal": Item("fraction", "extra people at work as a share of the goal of 120,000 more at work",
+                          "of 120,000 goal", "{:+.2%}"),
+    "share_of_distance_to_target": Item("fraction", "change of the employment rate as a share of the baseline's "
+                                        "distance to 80% in the last year (empty when the baseline reaches 80%)",
+                                        "of distance to 80%", "{:+.2%}"),
 }
 
 
@@ -118,7 +138,7 @@ def compare(result: RunResult) -> pd.DataFrame:
     out["p95"] = grouped.quantile(0.95)
     out["replications"] = grouped.count()
     out = out.reset_index()
-    out.insert(4, "unit", out["item"].map(lambda i: ITEMS[i][0]))
+    out.insert(4, "unit", out["item"].map(lambda i: ITEMS[i].unit))
     order = {item: i for i, item in enumerate(ITEMS)}
     return out.sort_values(["scenario", "item"], key=lambda c: c.map(order) if c.name == "item" else c.map(
         {n: i for i, n in enumerate(names)}), kind="stable").reset_index(drop=True)
@@ -133,19 +153,6 @@ def table(compared: pd.DataFrame) -> pd.DataFrame:
                         columns=[c for c in ITEMS if c in wide.columns])
 
 
-# Short headings and formats of the terminal table.
-_SHOWN = {
-    "extra_eligible": ("eligible", "{:+,.0f}"),
-    "extra_users": ("users", "{:+,.0f}"),
-    "extra_cost_total_eur": ("cost EUR M", "{:+,.2f}", 1e-6),
-    "extra_registrations": ("registrations", "{:+,.0f}"),
-    "extra_employed": ("at work (net)", "{:+,.0f}"),
-    "cost_per_extra_employed_eur": ("EUR per extra at work", "{:,.0f}"),
-    "employment_rate_change_pp": ("rate (points)", "{:+.3f}"),
-    "share_of_goal": ("of 120,000 goal", "{:+.2%}"),
-    "share_of_distance_to_target": ("of distance to 80%", "{:+.2%}"),
-}
-
 
 def print_differences(compared: pd.DataFrame, last_year: int, file=None) -> None:
     """Print each scenario's differences against its baseline; with replications, the 5-95% interval too."""
@@ -156,15 +163,15 @@ def print_differences(compared: pd.DataFrame, last_year: int, file=None) -> None
     out = {}
     for (scenario, baseline), _ in rows.groupby(level=[0, 1], sort=False):
         cells = {}
-        for item, (heading, fmt, *factor) in _SHOWN.items():
-            if (scenario, baseline, item) not in rows.index:
+        for name, item in ITEMS.items():
+            if item.heading is None or (scenario, baseline, name) not in rows.index:
                 continue
-            r = rows.loc[(scenario, baseline, item)]
-            k = factor[0] if factor else 1.0
-            text = "-" if pd.isna(r["value"]) else fmt.format(r["value"] * k)
+            r = rows.loc[(scenario, baseline, name)]
+            show = lambda v, item=item: item.fmt.format(v * item.factor)  # noqa: E731
+            text = "-" if pd.isna(r["value"]) else show(r["value"])
             if r["replications"] > 1 and not pd.isna(r["value"]):
-                text += f" [{fmt.format(r['p05'] * k)}, {fmt.format(r['p95'] * k)}]"
-            cells[heading] = text
+                text += f" [{show(r['p05'])}, {show(r['p95'])}]"
+            cells[item.heading] = text
         out[f"{scenario} vs {baseline}"] = cells
     if not out:
         return

@@ -33,7 +33,7 @@ from .model import LoopbaanModel
 from .params import ParameterTree
 from .processes import default_processes
 from .runner import initial_state
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 from .tables import TableCache
 
 # Every parameter through which guidance changes a user's labour-market path.
@@ -125,8 +125,6 @@ def horizon_months(scenario: Scenario) -> int:
     Raises:
         ScenarioError: when the scenario ends before the horizon.
     """
-    from .scenario import ScenarioError
-
     horizon = scenario.tree.at(codes.month_date(scenario.start_month))["behaviour.guidance_effect.evaluation_months"]
     if scenario.start_month + horizon - 1 > scenario.end_month:  # guidance at start - 1, followed to start + horizon - 1
         raise ScenarioError(f"scenario '{scenario.name}': the effect needs {horizon} months after "

@@ -45,8 +45,11 @@ class TableCache:
         table is a pure function of its margins, so which thread computes it
         changes nothing.
         """
-        thread = threading.Thread(target=lambda: [self.get(p) for p in parameter_sets], name="loopbaan-tables",
-                                  daemon=True)
+        def rake_all() -> None:
+            for p in parameter_sets:
+                self.get(p)
+
+        thread = threading.Thread(target=rake_all, name="loopbaan-tables", daemon=True)
         thread.start()
         return thread
 

@@ -49,3 +49,11 @@ def followup_jobseekers(pop: Population, rows=slice(None)) -> np.ndarray:
     """True for job seekers who registered through VDAB follow-up in their current out-of-work spell."""
     followup = pop.followup_month[rows]
     return (pop.status[rows] == codes.JOBSEEKER) & (followup >= pop.spell_start[rows]) & (followup != codes.NO_MONTH)
+
+
+def followup_jobseeker_rows(pop: Population) -> np.ndarray:
+    """Sorted rows of :func:`followup_jobseekers` (one cheap pass when nobody was ever registered so)."""
+    if not (pop.followup_month != codes.NO_MONTH).any():
+        return np.empty(0, dtype=np.intp)
+    jobseekers = np.flatnonzero(pop.status == codes.JOBSEEKER)
+    return jobseekers[followup_jobseekers(pop, jobseekers)]

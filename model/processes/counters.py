@@ -83,10 +83,6 @@ class StockCounters(Process):
         pop = model.people
         keys = month.values["stock_keys"]
         flags = month.values["stocks:flags"]
-        if (pop.followup_month != codes.NO_MONTH).any():
-            jobseekers = np.flatnonzero(pop.status == codes.JOBSEEKER)
-            followup = jobseekers[guidance.followup_jobseekers(pop, jobseekers)]
-        else:  # nobody registered through the follow-up
-            followup = np.empty(0, dtype=np.intp)
-        sparse = {"recent_users": np.flatnonzero(month.values["recent_users"]), "followup_jobseekers": followup}
+        sparse = {"recent_users": np.flatnonzero(month.values["recent_users"]),
+                  "followup_jobseekers": guidance.followup_jobseeker_rows(pop)}
         model.counters.stocks_from_keys(month.t, keys, pop.status != codes.ABSENT, flags, "population_20_64", sparse)

@@ -69,19 +69,13 @@ class LabourMarket(Process):
         model.count(month, "registrations", registered)
         labour.register(pop, registered)
         pop.followup_month[registered] = m
-        data = model.data(self)
-        data["followup_seen"] = data.get("followup_seen", False) or len(registered) > 0
 
         recent = guidance.recent_users(pop, m, p)
         month.values["recent_users"] = recent
         changers = guidance.job_changes(pop, m, p, recent, month.streams)
         model.count(month, "job_changes", changers)
         pop.job_change_month[changers] = m
-        if data["followup_seen"]:
-            jobseekers = np.flatnonzero(pop.status == codes.JOBSEEKER)
-            followup = jobseekers[guidance.followup_jobseekers(pop, jobseekers)]
-        else:  # nobody registered through the follow-up yet
-            followup = empty_rows()
+        followup = guidance.followup_jobseeker_rows(pop)
         effects = labour.PersonEffects(
             recent_user=recent, readiness=pop.readiness, followup_jobseekers=followup,
             job_changed=lambda rows: recent[rows] & guidance.changed_job(pop, rows, m, p))

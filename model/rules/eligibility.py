@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import codes
 from ..population import Population
+from .cheques import never_used
 
 
 def benefit_mask(names: Iterable[str]) -> int:
@@ -105,5 +106,5 @@ def is_eligible(pop: Population, month: int, p: Mapping, idx=slice(None)) -> np.
         non_active = pop.status[idx] == codes.NON_ACTIVE
         eligible = eligible | (non_active & is_reentrant(pop, month, p, idx))
     if p["cheque.eligibility.first_time_only"]:
-        eligible &= pop.cheque1_month[idx] == codes.NO_MONTH
+        eligible &= never_used(pop, idx)
     return eligible
