@@ -89,7 +89,13 @@ def run(
     _check_out(out)
     sim = _simulation(scenarios, scale, seed, replications)
     from . import comparison, outputs  # heavy imports only once the input is known to be good
+    from .flows import published_transitions
     from .outputs import OutputError
+
+    try:  # the published transitions go into the run folder: read them before minutes of simulation
+        published_transitions()
+    except ValueError as exc:
+        _fail(str(exc))
 
     if name is not None:
         try:
@@ -322,11 +328,12 @@ def effects(
     _check_out(out)
     sim = _simulation([scenario], scale, seed, None)
     from . import outputs
-    from .effects import horizon_months, measure
+    from .effects import horizon_months, literature_range, measure
 
     try:
         horizon_months(sim.scenarios[0])
-    except ScenarioError as exc:
+        literature_range()
+    except (ScenarioError, ValueError) as exc:
         _fail(str(exc))
 
     reserved = _reserve(out, outputs.default_name(["effects", sim.scenarios[0].name]).replace("effects+", "effects-", 1))

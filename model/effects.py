@@ -47,12 +47,23 @@ GROUPS = ("non_employed", "employed")
 EFFECTS_FILE = Path(__file__).parent / "targets" / "effects.yaml"
 
 
-def literature_range(path: Path = EFFECTS_FILE) -> tuple[float, float]:
-    """The literature's range of the net effect per non-employed user (low, high), from ``targets/effects.yaml``."""
+def literature_range(path: Path | None = None) -> tuple[float, float]:
+    """The literature's range of the net effect per non-employed user (low, high), from ``targets/effects.yaml``.
+
+    Raises:
+        ValueError: naming the file and key, for a missing entry or a range that is not 0 <= low <= high <= 1.
+    """
     from .yamlfile import parse_yaml, read_text
 
-    entry = parse_yaml(read_text(path, ValueError, "effects file"), str(path), ValueError)["net_effect_non_employed"]
-    return float(entry["low"]), float(entry["high"])
+    path = path or EFFECTS_FILE
+    raw = parse_yaml(read_text(path, ValueError, "effects file"), str(path), ValueError)
+    entry = raw.get("net_effect_non_employed") if isinstance(raw, dict) else None
+    low, high = (entry.get("low"), entry.get("high")) if isinstance(entry, dict) else (None, None)
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high))
+    if not numbers or not 0 <= low <= high <= 1:
+        raise ValueError(f"{path}: key 'net_effect_non_employed' needs low and high, fractions with "
+                         f"0 <= low <= high <= 1; got low={low!r}, high={high!r}")
+    return float(low), float(high)
 MAX_TREATED_WORKERS = 40_000  # simulated workers given guidance (a random subset of those eligible)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .processes.transitions import STATUSES
 from .yamlfile import parse_yaml, read_text
 
 TRANSITIONS_FILE = Path(__file__).parent / "targets" / "transitions.yaml"
@@ -31,13 +32,32 @@ def transition_table(yearly: pd.DataFrame) -> pd.DataFrame:
     return persons
 
 
-def published_transitions(path: Path = TRANSITIONS_FILE) -> pd.DataFrame:
-    """The published transition shares: source, region, year, from_status, to_status, share, reference."""
+def published_transitions(path: Path | None = None) -> pd.DataFrame:
+    """The published transition shares: source, region, year, from_status, to_status, share, reference.
+
+    Raises:
+        ValueError: naming the file and key, for a file that is not the shape
+            of ``model/targets/transitions.yaml``.
+    """
+    path = path or TRANSITIONS_FILE
     raw = parse_yaml(read_text(path, ValueError, "transitions file"), str(path), ValueError)
+    entries = raw.get("transitions") if isinstance(raw, dict) else None
+    if not isinstance(entries, dict) or not entries:
+        raise ValueError(f"{path}: key 'transitions' must map names to published tables")
     rows = []
-    for name, entry in raw["transitions"].items():
+    for name, entry in entries.items():
+        where = f"{path}: key 'transitions.{name}"
+        if not isinstance(entry, dict) or set(entry) != {"description", "region", "year", "reference", "values"}:
+            raise ValueError(f"{where}' needs exactly the keys description, region, year, reference, values")
+        if not isinstance(entry["values"], dict):
+            raise ValueError(f"{where}.values' must map a status to {{status: share}}")
         for origin, destinations in entry["values"].items():
-            for destination, share in destinations.items():
+            for destination, share in (destinations.items() if isinstance(destinations, dict) else [(None, None)]):
+                if origin not in STATUSES or destination not in STATUSES:
+                    raise ValueError(f"{where}.values.{origin}': statuses must be among {list(STATUSES)}, "
+                                     f"as a mapping {{status: share}}")
+                if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+                    raise ValueError(f"{where}.values.{origin}.{destination}': {share!r} is not a share between 0 and 1")
                 rows.append({"source": name, "region": entry["region"], "year": entry["year"], "from_status": origin,
                              "to_status": destination, "share": float(share), "reference": "; ".join(entry["reference"])})
     return pd.DataFrame(rows)

@@ -350,3 +350,55 @@ def test_baseline_of_a_scenario_in_a_run(law):
     assert comparison.baseline_of(run[0], [run[1], run[0]]) == "law_2025"
     other = Scenario.from_dict({"name": "other", "extends": "law"} | {k: v for k, v in SHORT.items()}, law)
     assert comparison.baseline_of(other, [run[1], other]) == "law_2025"
+
+
+# -- bad input of the new files and commands ------------------------------------------
+
+GOOD_TABLE = ("transitions:\n  x:\n    description: d\n    region: BE\n    year: 2023\n    reference: [r]\n"
+              "    values:\n      employed: {employed: 0.9}\n")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("other: 1\n", "key 'transitions' must map names to published tables"),
+    ("transitions:\n  x: {region: BE}\n", "key 'transitions.x' needs exactly the keys description, region, year, reference, values"),
+    (GOOD_TABLE.replace("values:\n      employed: {employed: 0.9}", "values: 3"), "key 'transitions.x.values' must map a status"),
+    (GOOD_TABLE.replace("{employed: 0.9}", "{working: 0.9}"), "key 'transitions.x.values.employed': statuses must be among"),
+    (GOOD_TABLE.replace("0.9", "1.5"), "key 'transitions.x.values.employed.employed': 1.5 is not a share between 0 and 1"),
+    ("transitions: [unclosed\n", "not valid YAML"),
+])
+def test_published_transitions_file_errors(tmp_path, text, message):
+    path = tmp_path / "transitions.yaml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace("[", r"\[")):
+        flows.published_transitions(path)
+    path.write_text(GOOD_TABLE)
+    assert flows.published_transitions(path)["share"].tolist() == [0.9]
+
+
+@pytest.mark.parametrize("text", ["other: 1\n", "net_effect_non_employed: {low: 0.08, high: 0.03}\n",
+                                  "net_effect_non_employed: {low: 0.03, high: true}\n"])
+def test_effect_range_file_errors(tmp_path, text):
+    path = tmp_path / "effects.yaml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=r"key 'net_effect_non_employed' needs low and high, fractions with 0 <= low <= high <= 1"):
+        effects.literature_range(path)
+
+
+def test_commands_refuse_a_bad_target_file_before_simulating_and_keep_earlier_runs(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from model.cli import app
+    out = tmp_path / "out"
+    (out / "earlier").mkdir(parents=True)
+    (out / "earlier" / "keep.txt").write_text("x")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("other: 1\n")
+    monkeypatch.setattr(flows, "TRANSITIONS_FILE", bad)
+    result = CliRunner().invoke(app, ["run", "law_2025", "--scale", "0.001", "--out", str(out)])
+    assert result.exit_code == 2 and "bad.yaml: key 'transitions' must map names" in result.output
+    monkeypatch.setattr(effects, "EFFECTS_FILE", bad)
+    result = CliRunner().invoke(app, ["effects", "herintreders", "--scale", "0.001", "--out", str(out)])
+    assert result.exit_code == 2 and "bad.yaml: key 'net_effect_non_employed' needs low and high" in result.output
+    result = CliRunner().invoke(app, ["effects", "no_such_scenario", "--out", str(out)])
+    assert result.exit_code == 2 and "no_such_scenario: scenario file not found" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["earlier"] and (out / "earlier" / "keep.txt").read_text() == "x"
