@@ -68,6 +68,22 @@ def _figure(**kwargs) -> tuple[Chart, object]:
     return fig, fig.subplots(**kwargs)
 
 
+def _legend_below(fig: Figure, ax, fontsize: int = 8) -> None:
+    """The scenarios' legend under the axes, never over the data; the stamp goes below it.
+
+    Long scenario titles go one to a row; short ones side by side.
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    if not labels:
+        return
+    per_row = fig.get_figwidth() * 130 / fontsize  # characters that fit across the figure
+    ncol = max(1, min(len(labels), int(per_row // (max(map(len, labels)) + 6))))
+    rows = -(-len(labels) // ncol)
+    fig.legend(handles, labels, loc="upper center", ncol=ncol, fontsize=fontsize, bbox_to_anchor=(0.5, 0.0),
+               frameon=False)
+    fig.stamp_y = -0.02 - rows * fontsize * 1.6 / (72 * fig.get_figheight())  # one text line per legend row
+
+
 def stamp_figure(fig: Figure, stamp: str) -> Figure:
     """Print the lines naming the run, scale and seed under the figure (wrapped to its width)."""
     if stamp and not getattr(fig, "stamped", False):
@@ -120,9 +136,7 @@ def eligible_and_users(summary: pd.DataFrame, scenarios) -> Figure:
     axes[0].invert_yaxis()  # once: the axes share y
     axes[0].set_title("Who may use the loopbaancheque")
     axes[1].set_title("Who takes it up")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(scenarios), fontsize=9, bbox_to_anchor=(0.5, -0.06))
-    fig.stamp_y = -0.08  # below the legend
+    _legend_below(fig, axes[0], fontsize=9)
     fig.suptitle("Eligibility and uptake by group (groups overlap; 'any disadvantaged group' = any of the four groups above it)",
                  fontsize=10)
     return fig
@@ -142,10 +156,10 @@ def yearly_cost(summary: pd.DataFrame, scenarios) -> Figure:
     """Government cost per year, per scenario."""
     fig, ax = _figure(figsize=(8, 4.5))
     _lines(ax, summary, scenarios, "government_cost_eur", 1e6)
-    ax.set_ylabel("EUR million per year\n(cost per cheque as in the rules, not indexed)")
+    ax.set_ylabel("EUR million per year\n(fee with VAT less own contributions,\nat the prices in force)")
     ax.set_title("Government cost of the loopbaancheque")
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8)
+    _legend_below(fig, ax)
     return fig
 
 
@@ -161,7 +175,7 @@ def employment_rate(summary: pd.DataFrame, scenarios) -> Figure:
     ax.text(ax.get_xlim()[0], target * 100, f"  target {target:.0%}", va="top", fontsize=9)
     ax.set_ylabel("Employment rate 20-64 (%)")
     ax.set_title("Employment rate against the 80% target")
-    ax.legend(fontsize=8, loc="lower right")
+    _legend_below(fig, ax)
     # The scenarios differ by far less than the axis shows: the difference in people at work.
     ax = axes[1]
     employed = summary[(summary["metric"] == "employed") & (summary["group"] == "all")]
@@ -173,9 +187,7 @@ def employment_rate(summary: pd.DataFrame, scenarios) -> Figure:
     ax.set_title(f"Extra people at work compared with\n{base.title}", fontsize=10)
     differences = np.concatenate([(wide[s.name] - wide[base.name]).to_numpy() for s in scenarios[1:]] or [np.zeros(1)])
     ax.yaxis.set_major_formatter(_signed(differences))
-    ax.grid(alpha=0.3)
-    if len(scenarios) > 1:
-        ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)  # the scenarios' colours are those of the legend under the figure
     return fig
 
 
@@ -189,7 +201,7 @@ def starts(summary: pd.DataFrame, scenarios) -> Figure:
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
         ax.set_ylim(bottom=0)
     axes[0].set_ylabel("people starting guidance per year")
-    axes[0].legend(fontsize=8)
+    _legend_below(fig, axes[0])
     return fig
 
 
