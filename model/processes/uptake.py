@@ -7,7 +7,7 @@ import numpy as np
 from .. import codes, rules
 from ..behaviour import uptake
 from ..metrics import Counter
-from ..process import Column, Month, Process
+from ..process import Column, Month, Process, empty_rows
 
 
 class Uptake(Process):
@@ -44,23 +44,7 @@ class Uptake(Process):
         """Draw the starts of cheque 1 (sparse candidates at the ceiling) and of cheque 2; apply the cap."""
         m, p, pop = month.number, month.params, model.people
         eligible = month.values["eligible"]
-        ceiling = p["simulation.hazard_ceiling"]["uptake_cheque1"]
-        # Workers: candidates drawn sparsely at the ceiling (millions of rows, small hazards).
-        rows, u = month.streams.sparse_candidates("uptake_cheque1", m, len(pop), ceiling)
-        ok = eligible[rows] & (pop.status[rows] != codes.NON_ACTIVE) & uptake.is_aware(pop, rows, p, m)
-        ok &= (rules.cheques_used(pop, m, p, rows) == 0) & (p["cheque.cheques.max_per_window"] >= 1)
-        rows, u = rows[ok], u[ok]
-        hazard = uptake.cheque1_hazard(pop, rows, p, m)
-        model.counters.capped += int(np.count_nonzero(hazard > ceiling))
-        first = rows[u * ceiling < hazard]
-        if p["cheque.eligibility.reentrant.enabled"]:
-            # Non-active re-entrants: few, and their hazard has no ceiling (readiness, assisted
-            # application): one uniform each, from their own stream.
-            rows = np.flatnonzero(eligible & (pop.status == codes.NON_ACTIVE))
-            rows = rows[uptake.is_aware(pop, rows, p, m) & (rules.cheques_used(pop, m, p, rows) == 0)
-                        & (p["cheque.cheques.max_per_window"] >= 1)]
-            u = month.streams.row_uniforms("uptake_cheque1_non_active", m, rows)
-            first = np.sort(np.concatenate([first, rows[u < uptake.cheque1_hazard(pop, rows, p, m)]]))
+        first = self._first_cheques(model, month, eligible) if p["cheque.cheques.max_per_window"] >= 1 else empty_rows()
 
         window, most = p["cheque.cheques.window_months"], p["cheque.cheques.max_per_window"]
         if most >= 2:
@@ -73,8 +57,33 @@ class Uptake(Process):
             u = month.streams.row_uniforms("uptake_cheque2", m, rows)
             second = rows[u < uptake.cheque2_hazard(pop, rows, m, p)]
         else:  # one cheque per window: no second one
-            second = np.empty(0, dtype=np.intp)
+            second = empty_rows()
         self._start(model, month, self._within_cap(model, month, np.concatenate([first, second])))
+
+    def _first_cheques(self, model, month: Month, eligible: np.ndarray) -> np.ndarray:
+        """Rows starting cheque 1: aware, eligible people with no cheque in a running window."""
+        m, p, pop = month.number, month.params, model.people
+
+        def may_start(rows: np.ndarray) -> np.ndarray:
+            return uptake.is_aware(pop, rows, p, m) & (rules.cheques_used(pop, m, p, rows) == 0)
+
+        # Workers: candidates drawn sparsely at the ceiling (millions of rows, small hazards).
+        ceiling = p["simulation.hazard_ceiling"]["uptake_cheque1"]
+        rows, u = month.streams.sparse_candidates("uptake_cheque1", m, len(pop), ceiling)
+        ok = eligible[rows] & (pop.status[rows] != codes.NON_ACTIVE)
+        ok[ok] = may_start(rows[ok])
+        rows, u = rows[ok], u[ok]
+        hazard = uptake.cheque1_hazard(pop, rows, p, m)
+        model.counters.capped += int(np.count_nonzero(hazard > ceiling))
+        first = rows[u * ceiling < hazard]
+        if p["cheque.eligibility.reentrant.enabled"]:
+            # Non-active re-entrants: few, and their hazard has no ceiling (readiness, assisted
+            # application): one uniform each, from their own stream.
+            rows = np.flatnonzero(eligible & (pop.status == codes.NON_ACTIVE))
+            rows = rows[may_start(rows)]
+            u = month.streams.row_uniforms("uptake_cheque1_non_active", m, rows)
+            first = np.sort(np.concatenate([first, rows[u < uptake.cheque1_hazard(pop, rows, p, m)]]))
+        return first
 
     def _within_cap(self, model, month: Month, orders: np.ndarray) -> np.ndarray:
         """The orders served under the monthly cap (all of them when there is none)."""
