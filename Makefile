@@ -6,8 +6,10 @@ STAMP := $(VENV)/.installed
 # pyenv selects Python 3.12 through .python-version; fall back to python3.12 on PATH.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3 2>/dev/null)
 BENCH_RUNS ?= 3
-# The law as it stands, the 2020 rules held, and the resolution's asks 1-3 (each against the one it extends).
-SCENARIOS := law_2025 baseline_2020 herintreders herintreders_literal herintreders_outreach vdab_followup
+# The law as it stands, the 2020 rules held, the resolution's asks (each against the one it extends), the centres'
+# incentive, a budget cap, and the resolution as a whole with each ask's part.
+SCENARIOS := law_2025 baseline_2020 herintreders herintreders_literal herintreders_outreach vdab_followup \
+	quality_monitoring centre_incentive budget_cap resolution_full
 EFFECT_SCALE ?= 0.25
 
 .PHONY: setup run test lint bench calibrate backcast effects clean-venv

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import comparison, outputs, runner
+from . import comparison, outputs, parts, runner
 from .params import ParameterError, ParameterTree
 from .process import Process, check_processes
 from .processes import default_processes
@@ -74,7 +74,10 @@ class Simulation:
         except ParameterError as exc:
             raise ScenarioError(str(exc)) from None
         resolved = [Scenario.resolve(item, law) for item in items]
-        self.scenarios = [s.with_settings(scale=scale, seed=seed, replications=replications) for s in resolved]
+        given = [s.with_settings(scale=scale, seed=seed, replications=replications) for s in resolved]
+        check_compatible(given)
+        # a scenario made of parts brings the runs that show each part's share
+        self.scenarios, self.parts_plan = parts.expand(given, law)
         check_compatible(self.scenarios)
         for scenario in self.scenarios:
             for message in scenario.warnings:
@@ -112,6 +115,7 @@ class Simulation:
         with tqdm(total=self.months_to_simulate(), unit="month", desc="loopbaansim", disable=not show) as bar:
             result = runner.run(self.scenarios, progress=log or (lambda s: None), processes=factory,
                                 advance=bar.update)
+        result.parts = self.parts_plan
         return Results(result)
 
 
@@ -162,6 +166,10 @@ class Results:
         """
         compared = comparison.compare(self.run)
         return comparison.table(compared) if wide else compared
+
+    def parts(self) -> pd.DataFrame:
+        """Each part's share of every scenario made of parts (``resolution_full``): see :mod:`model.parts`."""
+        return parts.decompose(self.run, self.run.parts)
 
     def levels(self) -> pd.DataFrame:
         """Each scenario's own levels (eligible, starts, cost, users back to work, employment rate)."""

@@ -235,12 +235,75 @@ def difference(table: pd.DataFrame, metric: str = "employed", groups: tuple[str,
     return fig
 
 
+def centres(summary: pd.DataFrame, scenarios) -> Figure:
+    """Career centres: capacity against demand, waiting, drop-outs, occupancy per centre and quality."""
+    fig, axes = _figure(nrows=2, ncols=3, figsize=(15, 8.5))
+    plain = summary[summary["centre"].isna()] if "centre" in summary else summary
+    ax = axes[0, 0]
+    for i, s in enumerate(scenarios):
+        d = plain[(plain["scenario"] == s.name) & (plain["group"] == "all")]
+        hours = d[d["metric"] == "guidance_hours"].sort_values("year")
+        ax.plot(hours["year"], hours["value"] / 12, label=s.title, **_style(i))
+    capacity = plain[(plain["metric"] == "capacity_hours") & (plain["scenario"] == scenarios[0].name)].sort_values("year")
+    ax.plot(capacity["year"], capacity["value"], color="black", linestyle="--", linewidth=1.5,
+            label="capacity of the centres")
+    ax.set_title("Hours of guidance a month: started (lines)\nagainst what the centres can give (dashed)", fontsize=10)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
+    ax.grid(alpha=0.3)
+    ax = axes[0, 1]
+    for i, s in enumerate(scenarios):
+        d = plain[(plain["scenario"] == s.name) & (plain["group"] == "all")].pivot_table(
+            index="year", columns="metric", values="value")
+        started = d["starts_cheque1"] + d["starts_cheque2"]
+        ax.plot(d.index, np.where(started > 0, d["months_waited"] / started.where(started > 0), np.nan), **_style(i))
+    ax.set_title("Mean wait for a centre (months, people who started)", fontsize=10)
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax = axes[0, 2]
+    _lines(ax, plain, scenarios, "waiting_dropouts")
+    ax.set_title("People who gave up waiting, per year", fontsize=10)
+    ax.set_ylim(bottom=0)
+    ax = axes[1, 0]
+    last = int(summary["year"].max())
+    per_centre = summary[(summary["year"] == last) & summary["metric"].isin(["centre_hours_delivered",
+                                                                              "centre_capacity_hours"])]
+    for i, s in enumerate(scenarios):
+        d = per_centre[per_centre["scenario"] == s.name].pivot_table(index="centre", columns="metric", values="value")
+        if d.empty or "centre_capacity_hours" not in d:
+            continue
+        d = d[d["centre_capacity_hours"] > 0]
+        occupancy = np.sort((d["centre_hours_delivered"] / 12 / d["centre_capacity_hours"]).to_numpy())[::-1]
+        ax.plot(np.arange(1, len(occupancy) + 1), occupancy * 100, **_style(i))
+    ax.axhline(100, color="black", linestyle="--", linewidth=1)
+    ax.set_title(f"Occupancy of each centre in {last} (%), fullest first", fontsize=10)
+    ax.set_xlabel("centres")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax = axes[1, 1]
+    _lines(ax, plain, scenarios, "waiting_list")
+    ax.set_title("People on a waiting list (average of the months)", fontsize=10)
+    ax.set_ylim(bottom=0)
+    ax = axes[1, 2]
+    for i, s in enumerate(scenarios):
+        for metric, dash in (("quality_mean", "-"), ("quality_p10", ":")):
+            d = plain[(plain["scenario"] == s.name) & (plain["metric"] == metric)].sort_values("year")
+            ax.plot(d["year"], d["value"], color=f"C{i % 10}", linestyle=dash)
+    ax.set_title("Quality of the centres: mean weighted by coaches (solid)\nand lowest decile (dotted); 1 = mean "
+                 "effect without monitoring", fontsize=10)
+    ax.grid(alpha=0.3)
+    _legend_below(fig, axes[0, 0])
+    fig.suptitle("Career centres", fontsize=11)
+    return fig
+
+
 # Every chart of a run folder: name -> (file name, function of (summary, scenarios)).
 CHARTS = {
     "eligible_and_users": ("eligible_and_users_by_group", eligible_and_users),
     "cheque_starts": ("cheque_starts_per_year", starts),
     "government_cost": ("government_cost_per_year", yearly_cost),
     "employment_rate": ("employment_rate_vs_target", employment_rate),
+    "centres": ("career_centres", centres),
 }
 
 

@@ -118,6 +118,11 @@ def run(
     outputs.print_table(outputs.levels_table(result))
     typer.echo("users back to work: recent users who started work (gross, including those who would have anyway).\n")
     comparison.print_differences(results.comparison(wide=False), int(result.summary["year"].max()))
+    if result.parts:
+        from .parts import print_parts
+
+        typer.echo("")
+        print_parts(results.parts())
     typer.echo("at work (net): people at work minus the baseline, same people and draws; all of comparison.csv has "
                "users by group and costs by item.")
     settings = sim.scenarios[0].settings

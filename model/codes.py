@@ -20,6 +20,13 @@ MIN_AGE_MONTHS = 20 * 12
 EXIT_AGE_MONTHS = 65 * 12
 NO_MONTH = -32000  # "never" for month columns (int16)
 
+PROVINCES = ("antwerpen", "limburg", "oost_vlaanderen", "vlaams_brabant", "west_vlaanderen")
+# Career centres are reported per slot (a recognised centre's place in the market, see
+# model.institutions.centres); this is the array size, and the largest number of
+# recognised centres a parameter file or scenario may give (centres.supply.recognised).
+CENTRE_SLOTS = 300
+NO_CENTRE = -1
+
 # Age groups of the published employment rates by age.
 EMPLOYMENT_AGE_GROUPS = {"20-34": (0, 1, 2), "35-44": (3, 4), "45-54": (5, 6), "55-64": (7, 8)}
 # Age groups of the uptake coefficients.

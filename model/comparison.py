@@ -22,7 +22,8 @@ from .scenario import Scenario
 USER_GROUPS = ("all", "women", "low_educated", "age_50_plus", "migration_background", "work_disability",
                "disadvantaged", "non_active", "reentrant_users")
 COST_ITEMS = {"extra_cost_cheques_eur": "government_cost_eur", "extra_cost_outreach_eur": "outreach_cost_eur",
-              "extra_cost_followup_eur": "followup_cost_eur"}
+              "extra_cost_followup_eur": "followup_cost_eur", "extra_cost_monitoring_eur": "monitoring_cost_eur",
+              "extra_cost_incentive_eur": "incentive_bonus_eur"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,12 @@ ITEMS = {
     "extra_cost_cheques_eur": Item("EUR", "government cost of cheques, total over the horizon"),
     "extra_cost_outreach_eur": Item("EUR", "cost of outreach (ask 2), total over the horizon"),
     "extra_cost_followup_eur": Item("EUR", "cost of VDAB follow-up (ask 3), total over the horizon"),
+    "extra_cost_monitoring_eur": Item("EUR", "cost of quality monitoring of the centres (ask 4), total over the horizon"),
+    "extra_cost_incentive_eur": Item("EUR", "bonus paid to centres under the supply-driven incentive, total over the "
+                                     "horizon"),
     "extra_cost_total_eur": Item("EUR", "all costs above, total over the horizon", "cost EUR M", "{:+,.2f}", 1e-6),
+    "extra_waiting": Item("persons", "people waiting for a centre, average over the horizon", "waiting"),
+    "extra_dropouts": Item("persons", "people who gave up waiting for a centre, total over the horizon"),
     "extra_registrations": Item("persons", "registrations at VDAB as job seeker (follow-up included), total over the "
                                 "horizon", "registrations"),
     "extra_employed": Item("persons", "people at work (net), average of the last year", "at work (net)"),
@@ -80,8 +86,12 @@ def _plain_metric(yearly: pd.DataFrame, dims: tuple[str, ...]) -> pd.DataFrame:
     return yearly.groupby(keys, as_index=False, dropna=False)["value"].sum(min_count=1) if dims else yearly[keys + ["value"]]
 
 
-def compare(result: RunResult) -> pd.DataFrame:
+def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd.DataFrame:
     """Every item of :data:`ITEMS` for every scenario that has a baseline in the run.
+
+    Args:
+        pairs: ``(scenario, baseline)`` pairs to compare instead (default: each
+            scenario against :func:`baseline_of`).
 
     Returns:
         Columns scenario, baseline, item, group, unit, value (mean over
@@ -97,12 +107,13 @@ def compare(result: RunResult) -> pd.DataFrame:
     goal = p_last["labour_market.employment_goal_extra_people"]
     target = p_last["labour_market.employment_rate_target"]
     rows = []
-    for scenario in result.scenarios:
-        base = baseline_of(scenario, result.scenarios)
-        if base is None:
+    if pairs is None:
+        pairs = [(s.name, baseline_of(s, result.scenarios)) for s in result.scenarios]
+    for name, base in pairs:
+        if base is None or name == base:
             continue
         for rep in sorted(yearly["replication"].unique()):
-            a, b = wide.loc[(scenario.name, rep)], wide.loc[(base, rep)]
+            a, b = wide.loc[(name, rep)], wide.loc[(base, rep)]
             d = (a - b)
 
             def total(metric: str, group: str = "all", d: pd.DataFrame = d) -> float:
@@ -116,6 +127,8 @@ def compare(result: RunResult) -> pd.DataFrame:
                 "extra_eligible": float(d.xs("all", level="group")["eligible"].mean()),
                 **costs,
                 "extra_cost_total_eur": sum(costs.values()),
+                "extra_waiting": float(d.xs("all", level="group")["waiting_list"].mean()) if "waiting_list" in d else 0.0,
+                "extra_dropouts": total("waiting_dropouts"),
                 "extra_registrations": total("registrations"),
                 "extra_employed": extra_employed,
                 "cost_per_extra_employed_eur": sum(costs.values()) / extra_employed if extra_employed >= 1 else np.nan,
@@ -125,9 +138,9 @@ def compare(result: RunResult) -> pd.DataFrame:
                                                 if base_rate < target else np.nan),
             }
             for item, value in values.items():
-                rows.append((scenario.name, base, item, "all", rep, value))
+                rows.append((name, base, item, "all", rep, value))
             for group in USER_GROUPS:
-                rows.append((scenario.name, base, "extra_users", group, rep, total("starts_cheque1", group)))
+                rows.append((name, base, "extra_users", group, rep, total("starts_cheque1", group)))
     columns = ["scenario", "baseline", "item", "group", "replication", "value"]
     per_rep = pd.DataFrame(rows, columns=columns)
     if per_rep.empty:

@@ -109,6 +109,9 @@ class Counter:
             ``((dimension, (label, ...)), ...)``: for example one count per
             career centre or per outreach channel. Each becomes a column of the
             tidy tables.
+        by_group: False for a counter kept for everybody only (group ``all``):
+            for example per career centre, or a value of the market such as
+            its mean quality, which is not a count of people.
     """
 
     name: str
@@ -116,6 +119,7 @@ class Counter:
     unit: str
     description: str
     dims: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    by_group: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -145,7 +149,7 @@ class Recorder:
     def __init__(self, counters: list[Counter], n_months: int, weight: float):
         self.weight = weight
         self.counters = {c.name: c for c in counters}
-        self.data = {c.name: np.zeros((n_months, len(GROUPS), *c.shape)) for c in counters}
+        self.data = {c.name: np.zeros((n_months, len(GROUPS) if c.by_group else 1, *c.shape)) for c in counters}
         self.capped = 0
 
     def copy(self) -> Recorder:
@@ -182,6 +186,9 @@ class Recorder:
             raise ValueError(f"counter '{name}' is not declared by any process; declared: {sorted(self.counters)}")
         weights = np.broadcast_to(np.asarray(amount, dtype=float), keys.shape)
         cells = int(np.prod(counter.shape)) if counter.dims else 1
+        if not counter.by_group:  # people counted for everybody only, weighted like the others
+            self.total(name, t, weights * self.weight, index)
+            return
         if counter.dims:
             if index is None:
                 raise ValueError(f"counter '{name}' has extra dimensions {[d for d, _ in counter.dims]}: give an index")
@@ -190,6 +197,31 @@ class Recorder:
         self.data[name][t] += (MEMBERSHIP @ by_key * self.weight).reshape(len(GROUPS), *counter.shape)
 
     flow = add  # flows and stocks with extra dimensions are added alike
+
+    def total(self, name: str, t: int, amount: np.ndarray | float, index: np.ndarray | None = None) -> None:
+        """Add amounts (real units: persons, hours, EUR) to a counter kept for everybody only (``by_group=False``).
+
+        Unlike :meth:`add`, the amounts are not multiplied by the weight: they are
+        already what they stand for (a centre's capacity in hours, a quality level).
+
+        Args:
+            amount: One amount per entry of ``index``, or one amount for a counter without dimensions.
+            index: Flat index of each amount in the counter's dimensions.
+        """
+        counter = self.counters.get(name)
+        if counter is None:
+            raise ValueError(f"counter '{name}' is not declared by any process; declared: {sorted(self.counters)}")
+        if counter.by_group:
+            raise ValueError(f"counter '{name}' is kept by group: count people with add()")
+        if not counter.dims:
+            self.data[name][t, 0] += float(np.sum(amount))
+            return
+        if index is None:
+            raise ValueError(f"counter '{name}' has extra dimensions {[d for d, _ in counter.dims]}: give an index")
+        cells = int(np.prod(counter.shape))
+        by_cell = np.bincount(np.asarray(index, dtype=np.intp), weights=np.broadcast_to(
+            np.asarray(amount, dtype=float), np.shape(index)), minlength=cells)
+        self.data[name][t, 0] += by_cell.reshape(counter.shape)
 
     def stocks_from_keys(self, t: int, keys: np.ndarray, present: np.ndarray, flags: Mapping[str, np.ndarray],
                          population: str, sparse: Mapping[str, np.ndarray] | None = None) -> None:
@@ -231,11 +263,12 @@ class Recorder:
         ordered = sorted(self.counters.values(), key=lambda c: c.kind != "stock")  # stable: declared order within kind
         for counter in ordered:
             data = self.data[counter.name]
+            groups = GROUPS if counter.by_group else ("all",)
             if not counter.dims:
-                df = pd.DataFrame(data, index=labels, columns=GROUPS)
+                df = pd.DataFrame(data, index=labels, columns=groups)
                 df = df.rename_axis("month").reset_index().melt(id_vars="month", var_name="group", value_name="value")
             else:
-                index = pd.MultiIndex.from_product([labels, GROUPS, *(lab for _, lab in counter.dims)],
+                index = pd.MultiIndex.from_product([labels, groups, *(lab for _, lab in counter.dims)],
                                                    names=["month", "group", *(d for d, _ in counter.dims)])
                 df = pd.DataFrame({"value": data.reshape(-1)}, index=index).reset_index()
             df.insert(1, "metric", counter.name)

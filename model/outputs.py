@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import charts, codes, comparison, flows
+from . import charts, codes, comparison, flows, parts
 from .runner import RunResult
 
 PACKAGES = ("numpy", "pandas", "mesa", "scipy", "matplotlib", "pydantic", "typer", "pyarrow", "PyYAML")
@@ -256,6 +256,8 @@ def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command:
         result.fit.to_csv(tmp / "population_fit.csv", index=False)
         compared = comparison.compare(result)
         compared.to_csv(tmp / "comparison.csv", index=False)
+        if result.parts:
+            parts.decompose(result, result.parts).to_csv(tmp / "parts.csv", index=False)
         transitions = flows.transition_table(result.yearly)
         transitions.to_csv(tmp / "transitions.csv", index=False)
         flows.transition_check(transitions).to_csv(tmp / "transitions_published.csv", index=False)

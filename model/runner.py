@@ -48,6 +48,8 @@ class RunResult:
         dims: Names of the extra counter dimensions (columns of the tables).
         processes: What each process of the month declares, in order (for the manifest).
         hazard_bounds: Every cell where a labour hazard had to be bounded, per set of margins used.
+        parts: For each scenario made of parts, the runs that show each part's share
+            (:func:`model.parts.expand`).
     """
 
     scenarios: list[Scenario]
@@ -63,6 +65,7 @@ class RunResult:
     dims: tuple[str, ...] = ()
     processes: list[dict] = field(default_factory=list)
     hazard_bounds: pd.DataFrame | None = None
+    parts: dict[str, dict] = field(default_factory=dict)
 
 
 def build_population(scenario: Scenario, streams: Streams, tables: TableCache,

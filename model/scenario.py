@@ -64,10 +64,13 @@ class ScenarioFile(RunSettings):
     title: str | None = Field(None, max_length=300, description="One-line title for charts and tables")
     description: str | None = Field(None, max_length=10_000)
     extends: str | list[str] = Field(ROOT, description="Scenario(s) this one extends: shipped names, paths, or 'law'")
+    parts: dict[str, str] = Field(default_factory=dict, description="Named parts: each part is the own overrides of "
+                                  "a scenario (shipped name or path), added to what this one extends")
     overrides: dict[str, Any] = Field(default_factory=dict)
 
 
-KEYS = ["name", "title", "description", "extends", *SETTINGS, "overrides"]  # in the order of the docs
+KEYS = ["name", "title", "description", "extends", *SETTINGS, "parts", "overrides"]  # in the order of the docs
+PART_NAME_MAX = 24
 _PATTERN_HELP = {
     "name": f"lower-case letters, digits and _ only, at most {NAME_MAX} characters",
     "start": "a month as YYYY-MM, from 1950-01 to 2199-12",
@@ -98,6 +101,16 @@ def _validate(raw: Any, label: str) -> ScenarioFile:
         if not ref.strip() or ref.strip(" ./\\") == "" or len(ref) > REFERENCE_MAX or any(ord(c) < 32 for c in ref):
             raise ScenarioError(f"{label}: key '{key}': {excerpt(ref)} is not a scenario; give a shipped scenario name "
                                 f"({', '.join(shipped_names())}), a path to a .yaml file, or '{ROOT}'")
+    for part, ref in spec.parts.items():
+        if not re.fullmatch(NAME_PATTERN, part) or len(part) > PART_NAME_MAX:
+            raise ScenarioError(f"{label}: key 'parts.{part[:40]}': a part's name is lower-case letters, digits "
+                                f"and _ only, at most {PART_NAME_MAX} characters")
+        if not ref.strip() or ref == ROOT or len(ref) > REFERENCE_MAX or any(ord(c) < 32 for c in ref):
+            raise ScenarioError(f"{label}: key 'parts.{part}': {excerpt(ref)} is not a scenario; give a shipped "
+                                f"scenario name ({', '.join(shipped_names())}) or a path to a .yaml file")
+    if len(spec.parts) == 1:
+        raise ScenarioError(f"{label}: key 'parts': give at least two parts (or put the one part's overrides in "
+                            f"'overrides')")
     for path, dated in spec.overrides.items():
         if not isinstance(dated, dict) or not dated:
             raise ScenarioError(f"{label}: key 'overrides.{path}': needs dated values, e.g. {{2025-01-01: value}} "
@@ -140,6 +153,10 @@ class Scenario:
         lineage: Names of the layers, the scenario's own first, then what it
             extends (nearest first): a scenario's baseline in a comparison is
             the nearest of these that runs with it.
+        parts: For a scenario made of parts (key ``parts``): each part's name
+            and its overrides (the own overrides of the scenario it names), in order.
+        base: For a scenario made of parts: the references of what it extends
+            (absolute paths, or ``law``), on which the parts are laid one by one.
     """
 
     name: str
@@ -151,6 +168,8 @@ class Scenario:
     tree: ParameterTree = field(repr=False)
     warnings: list[str] = field(default_factory=list)
     lineage: list[str] = field(default_factory=list)
+    parts: dict[str, dict[str, dict]] = field(default_factory=dict)
+    base: list[str] = field(default_factory=list)
 
     # -- building ------------------------------------------------------------
     @classmethod
@@ -231,7 +250,8 @@ class Scenario:
             lines = validation_lines(exc, f"scenario '{self.name}'", RunSettings, patterns=_PATTERN_HELP)
             raise ScenarioError("\n".join(lines)) from None
         out = Scenario(self.name, self.title, self.description, list(self.sources), {**self.settings, **given},
-                       self.overrides, self.tree, list(self.warnings), list(self.lineage))
+                       self.overrides, self.tree, list(self.warnings), list(self.lineage), dict(self.parts),
+                       list(self.base))
         _check_period(out, f"scenario '{self.name}'")
         return out
 
@@ -243,6 +263,7 @@ class Scenario:
             "dicts": {s.label: s.content for s in self.sources if s.content is not None},
             "settings": self.settings,
             "overrides": {p: {period_label(k): v for k, v in dated.items()} for p, dated in self.overrides.items()},
+            "parts": {name: sorted(over) for name, over in self.parts.items()},
             "parameters_sha256": self.tree.digest(),
             "calibration": self.tree.calibration,
         }
@@ -358,12 +379,41 @@ def _layers(item, stack: list[str], out: list[tuple[ScenarioFile, Source, str]])
         out.append((spec, source, key))
 
 
+def _part_layers(own: ScenarioFile, own_source: Source, stack_key: str) -> tuple[list, dict[str, dict], list[str]]:
+    """The parts of a scenario as layers (each part's own overrides), the parts by name, and the base references."""
+    folder = own_source.path.parent if own_source.path is not None else None
+    references = own.extends if isinstance(own.extends, list) else [own.extends]
+    base = [ROOT if ref == ROOT else str(_locate(ref, folder, own_source.label, "extends").resolve())
+            for ref in references]
+    layers, parts, owner = [], {}, {}
+    for part, ref in own.parts.items():
+        path = _locate(ref, folder, own_source.label, f"parts.{part}")
+        if str(path.resolve()) == stack_key:
+            raise ScenarioError(f"{own_source.label}: key 'parts.{part}': a scenario cannot be a part of itself")
+        spec, source = _read_file(path)
+        if not spec.overrides:
+            raise ScenarioError(f"{own_source.label}: key 'parts.{part}': {path} overrides nothing of its own, so it "
+                                f"adds nothing as a part")
+        for param in spec.overrides:
+            if param in owner:
+                raise ScenarioError(f"{own_source.label}: key 'parts.{part}': {path} overrides '{param}', which part "
+                                    f"'{owner[param]}' overrides too; parts must change different parameters")
+            owner[param] = part
+        parts[part] = spec.overrides
+        layers.append((ScenarioFile(name=spec.name, overrides=spec.overrides), source, f"part:{part}"))
+    return layers, parts, base
+
+
 def _resolve_top(item, law: ParameterTree | None) -> Scenario:
     law = law or ParameterTree.load()
     layers: list[tuple[ScenarioFile, Source, str]] = []
     _layers(item, [], layers)
-    own, own_source, _ = layers[-1]
+    own, own_source, own_key = layers[-1]
     label = own_source.label
+    parts, base = {}, []
+    if own.parts:
+        part_layers, parts, base = _part_layers(own, own_source, own_key)
+        layers[-1:-1] = part_layers  # the parts after what it extends, its own overrides last
     settings: dict[str, Any] = {}
     overrides: dict[str, dict[Any, Any]] = {}
     tree = law
@@ -389,7 +439,8 @@ def _resolve_top(item, law: ParameterTree | None) -> Scenario:
             raise ScenarioError(f"{label}: key '{key}' is required (in this scenario or one it extends), as YYYY-MM")
     scenario = Scenario(name=own.name, title=own.title or own.name, description=(own.description or "").strip(),
                         sources=[s for _, s, _ in reversed(layers)], settings=settings, overrides=overrides, tree=tree,
-                        lineage=[spec.name for spec, _, _ in reversed(layers)])
+                        lineage=[spec.name for spec, _, key in reversed(layers) if not key.startswith("part:")],
+                        parts=parts, base=base)
     _check_period(scenario, label)
     scenario.warnings = _without_effect(changes, scenario)
     return scenario

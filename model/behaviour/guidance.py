@@ -23,13 +23,18 @@ def recent_users(pop: Population, month: int, p: Mapping) -> np.ndarray:
 
 
 def job_changes(pop: Population, month: int, p: Mapping, recent: np.ndarray, streams) -> np.ndarray:
-    """Rows of employed recent users who change job this month (their work spell goes on)."""
+    """Rows of employed recent users who change job this month (their work spell goes on).
+
+    The rate is the mean rate times the quality of the user's guidance (``guidance_quality``, when the population has it).
+    """
     rate = p["behaviour.guidance_effect.job_change_rate"]
     if rate <= 0:
         return np.empty(0, dtype=np.intp)
     rows = np.flatnonzero(recent)  # few: then keep those at work
     rows = rows[pop.status[rows] == codes.EMPLOYED]
     u = streams.row_uniforms("job_change", month, rows)
+    if "guidance_quality" in pop.dtypes:
+        rate = rate * pop.guidance_quality[rows].astype(np.float64)
     return rows[u < rate]
 
 

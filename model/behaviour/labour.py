@@ -211,12 +211,33 @@ class PersonEffects:
         job_changed: Given rows of people at work, True for recent users who
             changed job after guidance, in this work spell (see
             ``behaviour.guidance_effect.job_change_separation_reduction``).
+        quality: Quality multiplier of each person's latest guidance (the
+            centre's, :mod:`model.institutions.centres`), or None for 1: the
+            effects of guidance on a user are the mean effects times it.
     """
 
     recent_user: np.ndarray
     readiness: np.ndarray
     followup_jobseekers: np.ndarray
     job_changed: Callable[[np.ndarray], np.ndarray]
+    quality: np.ndarray | None = None
+
+    def multiplier(self, rows: np.ndarray) -> np.ndarray | float:
+        """The quality multiplier of ``rows`` (1 without centres)."""
+        return 1.0 if self.quality is None else self.quality[rows].astype(np.float64)
+
+
+def user_effect(effects: PersonEffects, rows: np.ndarray, mean_effect: float) -> np.ndarray:
+    """The effect of guidance on each of ``rows``: ``mean_effect`` x quality for recent users, 0 for others.
+
+    Only the few recent users are gathered, not every row.
+    """
+    out = np.zeros(len(rows))
+    if mean_effect == 0:
+        return out
+    users = np.flatnonzero(effects.recent_user[rows])
+    out[users] = mean_effect * effects.multiplier(rows[users])
+    return out
 
 
 def formerly_non_active_ratio(pop: Population, rows: np.ndarray, month: int, p: Mapping) -> np.ndarray:
@@ -343,8 +364,9 @@ def _decide_separations(pop, month, p, hazards, streams, static, effects):
     rows, u, cell = rows[moved], u[moved], cell[moved]
     s_j, s_n = hazards.employed_to_jobseeker[cell], hazards.employed_to_non_active[cell]
     g = "behaviour.guidance_effect."
-    stay = np.where(effects.recent_user[rows], 1.0 - p[g + "employed_non_active_exit_reduction"], 1.0)
-    match = np.where(effects.job_changed(rows), 1.0 - p[g + "job_change_separation_reduction"], 1.0)
+    stay = np.clip(1.0 - user_effect(effects, rows, p[g + "employed_non_active_exit_reduction"]), 0.0, 1.0)
+    match = np.where(effects.job_changed(rows),
+                     np.clip(1.0 - p[g + "job_change_separation_reduction"] * effects.multiplier(rows), 0.0, 1.0), 1.0)
     to_j = u < s_j * match
     to_n = (u >= s_j) & (u < s_j + s_n * stay * match)
     return rows[to_j], rows[to_n], cell[to_n], capped
@@ -359,7 +381,7 @@ def _decide_jobseekers(pop, month, p, hazards, streams, effects, static):
     base_e = hazards.jobseeker_to_employed[cell] * job_finding_weights(pop, js, month, p, effects, True, cell)
     base_n = hazards.jobseeker_to_non_active[cell]
     base = np.minimum(base_e + base_n, 1.0)
-    extra = np.where(effects.recent_user[js], extra_work, 0.0)
+    extra = user_effect(effects, js, extra_work)
     to_work = (u < np.minimum(base_e, 1.0)) | ((u >= base) & (u < base + extra))
     to_n = ~to_work & (u < base)
     return js[to_work], js[to_n], cell[to_n]
@@ -373,7 +395,7 @@ def _decide_non_active(pop, month, p, hazards, streams, effects, static):
     cell = person_cells(pop, na, static)
     base_e = hazards.non_active_to_employed[cell] * job_finding_weights(pop, na, month, p, effects, False, cell)
     base = np.minimum(base_e + hazards.non_active_to_jobseeker[cell], 1.0)
-    extra = np.where(effects.recent_user[na], extra_work, 0.0)
+    extra = user_effect(effects, na, extra_work)
     to_work = (u < np.minimum(base_e, 1.0)) | ((u >= base) & (u < base + extra))
     to_j = ~to_work & (u < base)
     return na[to_work], na[to_j]

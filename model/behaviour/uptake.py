@@ -47,7 +47,9 @@ def is_aware(pop: Population, rows, p: Mapping, month: int | None = None) -> np.
     workers'. A contact of an outreach campaign (ask 2) that informed the
     person makes them aware while it lasts and they are still non-active
     (columns of :mod:`model.processes.outreach`, read when the population has
-    them and ``month`` is given).
+    them and ``month`` is given). So does a contact of a career centre's own
+    outreach under the supply-driven incentive, whatever the person's status
+    (:mod:`model.processes.centre_outreach`).
     """
     level = awareness_level(p)
     draw = pop.awareness_draw[rows]
@@ -57,6 +59,9 @@ def is_aware(pop: Population, rows, p: Mapping, month: int | None = None) -> np.
     aware &= ~non_active | (draw < np.float32(level * p["behaviour.awareness.non_active_relative"]))
     if month is not None and "outreach_until" in pop.dtypes:  # a contact informs while the person is non-active
         aware |= non_active & pop.outreach_informed[rows] & (pop.outreach_until[rows] >= month)
+    # a centre's contact informs whatever the status (nobody was ever contacted without the incentive: skip)
+    if month is not None and "incentive_until" in pop.dtypes and pop.incentive_informed.any():
+        aware |= pop.incentive_informed[rows] & (pop.incentive_until[rows] >= month)
     return aware
 
 
@@ -134,10 +139,17 @@ def cheque2_hazard(pop: Population, rows: np.ndarray, month: int, p: Mapping) ->
     """Monthly probability of starting cheque 2, decaying with months since the last cheque.
 
     Zero in the month of the last cheque. A higher own contribution for
-    cheque 2 than for cheque 1 lowers the hazard through the price term.
+    cheque 2 than for cheque 1 lowers the hazard through the price term. When
+    the population carries the quality of the user's centre (the engine's), the
+    hazard is multiplied by ``1 + centres.quality.cheque2_loading x (quality - 1)``:
+    better coaching makes more users continue, the mean over users stays the same.
     """
     since = month - pop.last_cheque_month[rows].astype(np.int32)
-    return cheque2_hazard_after(since, p)
+    hazard = cheque2_hazard_after(since, p)
+    if "guidance_quality" in pop.dtypes:
+        quality = pop.guidance_quality[rows].astype(np.float64)
+        hazard = np.clip(hazard * np.maximum(1.0 + p["centres.quality.cheque2_loading"] * (quality - 1.0), 0.0), 0.0, 1.0)
+    return hazard
 
 
 def cheque2_hazard_after(since: np.ndarray, p: Mapping) -> np.ndarray:

@@ -78,7 +78,8 @@ class LabourMarket(Process):
         followup = guidance.followup_jobseeker_rows(pop)
         effects = labour.PersonEffects(
             recent_user=recent, readiness=pop.readiness, followup_jobseekers=followup,
-            job_changed=lambda rows: recent[rows] & guidance.changed_job(pop, rows, m, p))
+            job_changed=lambda rows: recent[rows] & guidance.changed_job(pop, rows, m, p),
+            quality=pop.guidance_quality if "guidance_quality" in pop.dtypes else None)
         _, hazards = model.tables_for(m)
         moves = labour.decide_moves(pop, m, p, hazards, month.streams, effects, pop.labour_cell_static, model.pool)
         model.counters.capped += moves.capped

@@ -1,4 +1,9 @@
-"""Uptake: cheque 1 for aware, eligible people with no cheque in a running window; then cheque 2."""
+"""Uptake: orders of cheque 1 by aware, eligible people with no cheque in a running window; then of cheque 2.
+
+The orders go to the career centres (:mod:`.centre_queue`), which start the
+guidance within their capacity and the year's budget. People waiting for a
+centre do not order again.
+"""
 
 from __future__ import annotations
 
@@ -7,41 +12,34 @@ import numpy as np
 from .. import codes, rules
 from ..behaviour import uptake
 from ..metrics import Counter
-from ..process import Column, Month, Process, empty_rows
+from ..process import Month, Process, empty_rows
 
 
 class Uptake(Process):
-    """Starts of cheques 1 and 2, their costs to government and users, and the hours of guidance.
+    """Orders of cheques 1 and 2 (handed on as ``orders``; the centres start them).
 
     Cheque 1 for workers is drawn sparsely (candidates at the ceiling hazard);
     for non-active re-entrants, where they may order, with one uniform each.
 
-    When ``cheque.cheques.monthly_cap`` binds, the month's orders are served
+    When ``cheque.cheques.monthly_cap`` binds, the month's orders are accepted
     in the order of a per-person priority draw (the same in every scenario);
-    the others do not start this month.
+    the others are refused this month.
     """
 
     name = "uptake"
     parameters = ("behaviour.awareness.", "behaviour.uptake.", "behaviour.cheque2.", "behaviour.readiness.",
                   "cheque.cheques.", "cheque.fee.", "cheque.eligibility.reentrant.enabled", "outreach.",
-                  "simulation.hazard_ceiling")
-    columns = (*(Column(n) for n in ("cheques_in_window", "window_start", "last_cheque_month", "cheque1_month")),
-               Column("cheque1_status", np.int8, -1, "labour status at the latest cheque-1 start (-1: none)"),
-               Column("reentrant_user", np.bool_, False, "took cheque 1 as a non-active re-entrant (fixed)"))
+                  "simulation.hazard_ceiling", "centres.quality.cheque2_loading")
     streams = ("uptake_cheque1", "uptake_cheque1_non_active", "uptake_cheque2", "order_priority")
     counters = (
-        Counter("starts_cheque1", "flow", "cheques", "people starting guidance with cheque 1"),
-        Counter("starts_cheque2", "flow", "cheques", "people starting guidance with cheque 2"),
+        Counter("orders", "flow", "orders", "orders of a cheque accepted (within the monthly cap), for a centre"),
         Counter("orders_refused", "flow", "cheques", "orders not served because the monthly cap was reached"),
-        Counter("government_cost_eur", "flow", "EUR", "cost of the cheques to the Flemish government (fee with VAT "
-                "less own contribution), at the prices in force"),
-        Counter("user_cost_eur", "flow", "EUR", "own contributions of the users, at the price in force"),
-        Counter("guidance_hours", "flow", "hours", "hours of guidance started"),
     )
     needs = ("eligible",)
+    provides = ("orders",)
 
     def step(self, model, month: Month) -> None:
-        """Draw the starts of cheque 1 (sparse candidates at the ceiling) and of cheque 2; apply the cap."""
+        """Draw the orders of cheque 1 (sparse candidates at the ceiling) and of cheque 2; apply the cap."""
         m, p, pop = month.number, month.params, model.people
         eligible = month.values["eligible"]
         first = self._first_cheques(model, month, eligible) if p["cheque.cheques.max_per_window"] >= 1 else empty_rows()
@@ -53,19 +51,22 @@ class Uptake(Process):
             rows = np.flatnonzero((used >= 1) & (used < most))
             last = pop.last_cheque_month[rows]
             rows = rows[(last > m - window) & (last < m)]
-            rows = rows[eligible[rows] & rules.may_order(pop, m, p, rows) & (rules.cheques_used(pop, m, p, rows) >= 1)]
+            rows = rows[eligible[rows] & rules.may_order(pop, m, p, rows) & (rules.cheques_used(pop, m, p, rows) >= 1)
+                        & ~waiting(pop, rows)]
             u = month.streams.row_uniforms("uptake_cheque2", m, rows)
             second = rows[u < uptake.cheque2_hazard(pop, rows, m, p)]
         else:  # one cheque per window: no second one
             second = empty_rows()
-        self._start(model, month, self._within_cap(model, month, np.concatenate([first, second])))
+        orders = self._within_cap(model, month, np.concatenate([first, second]))
+        model.count(month, "orders", orders)
+        month.values["orders"] = orders
 
     def _first_cheques(self, model, month: Month, eligible: np.ndarray) -> np.ndarray:
         """Rows starting cheque 1: aware, eligible people with no cheque in a running window."""
         m, p, pop = month.number, month.params, model.people
 
         def may_start(rows: np.ndarray) -> np.ndarray:
-            return uptake.is_aware(pop, rows, p, m) & (rules.cheques_used(pop, m, p, rows) == 0)
+            return uptake.is_aware(pop, rows, p, m) & (rules.cheques_used(pop, m, p, rows) == 0) & ~waiting(pop, rows)
 
         # Workers: candidates drawn sparsely at the ceiling (millions of rows, small hazards).
         ceiling = p["simulation.hazard_ceiling"]["uptake_cheque1"]
@@ -99,16 +100,9 @@ class Uptake(Process):
         model.count(month, "orders_refused", orders[order[served:]])
         return np.sort(orders[order[:served]])
 
-    def _start(self, model, month: Month, rows: np.ndarray) -> None:
-        p, pop = month.params, model.people
-        status = pop.status[rows]
-        number = rules.record_start(pop, rows, month.number, p)
-        first = number == 1
-        pop.cheque1_status[rows[first]] = status[first]
-        pop.reentrant_user[rows[first & (status == codes.NON_ACTIVE)]] = True
-        model.count(month, "starts_cheque1", rows[first])
-        model.count(month, "starts_cheque2", rows[~first])
-        model.count(month, "government_cost_eur", rows, rules.government_cost(p, number))
-        model.count(month, "user_cost_eur", rows, rules.user_price(p, number))
-        hours = p["cheque.cheques.hours"]
-        model.count(month, "guidance_hours", rows, np.where(first, float(hours["cheque1"]), float(hours["cheque2"])))
+
+def waiting(pop, rows: np.ndarray) -> np.ndarray:
+    """True for people waiting for a career centre (they do not order again)."""
+    if "waiting_since" not in pop.dtypes:
+        return np.zeros(len(rows), dtype=bool)
+    return pop.waiting_since[rows] != codes.NO_MONTH

@@ -1,0 +1,216 @@
+"""Orders go to career centres, which start guidance within their capacity and the year's budget.
+
+Each order of the month (:mod:`.uptake`) goes to a centre: cheque 2 to the
+centre of cheque 1 while it holds its mandate, otherwise the person's choice
+(:func:`model.behaviour.centres.choose`). Every centre serves its waiting
+list first come, first served, while it has room this month: its capacity,
+less what the last trajectory it started overran last month's room (so that
+a small centre, or any centre at a reduced scale, can start a trajectory
+longer than a month's room, and capacity holds over time). Unused room is
+lost: coaches cannot bank their time. Then the
+year's budget (``cheque.budget``), if any, pays for the orders in the order
+they were placed; the rest wait for the next year, or are refused. People who
+wait may give up, each month from their second on; people who are no longer
+eligible leave the list; the clients of a centre that lost its mandate move to
+another. A start is a cheque used: its cost, hours and the centre's quality,
+which scales the effects of guidance on the user (:mod:`.labour_market`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import codes, rules
+from ..behaviour import centres
+from ..metrics import Counter
+from ..process import Column, Month, Process, empty_rows
+from ..institutions.centres import KIND
+from .centre_market import CENTRE_DIM
+from .outreach import in_target_groups
+
+
+class CentreQueue(Process):
+    """Waiting lists of the centres, and the starts of guidance."""
+
+    name = "centre_queue"
+    parameters = ("centres.", "cheque.cheques.", "cheque.fee.", "cheque.budget.")
+    columns = (
+        *(Column(n) for n in ("cheques_in_window", "window_start", "last_cheque_month", "cheque1_month")),
+        Column("cheque1_status", np.int8, -1, "labour status at the latest cheque-1 start (-1: none)"),
+        Column("reentrant_user", np.bool_, False, "took cheque 1 as a non-active re-entrant (fixed)"),
+        Column("centre", np.int16, codes.NO_CENTRE, "slot of the centre of the latest guidance (-1: none)"),
+        Column("waiting_centre", np.int16, codes.NO_CENTRE, "slot of the centre the person waits for (-1: none)"),
+        Column("waiting_since", np.int16, codes.NO_MONTH, "month the pending order was placed (NO_MONTH: none)"),
+        Column("guidance_quality", np.float32, 1.0, "quality multiplier of the centre of the latest cheque-1 guidance"),
+    )
+    streams = ("centre_choice", "waiting_dropout", "queue_priority")
+    counters = (
+        Counter("starts_cheque1", "flow", "cheques", "people starting guidance with cheque 1"),
+        Counter("starts_cheque2", "flow", "cheques", "people starting guidance with cheque 2"),
+        Counter("government_cost_eur", "flow", "EUR", "cost of the cheques to the Flemish government (fee with VAT "
+                "less own contribution), at the prices in force"),
+        Counter("user_cost_eur", "flow", "EUR", "own contributions of the users, at the price in force"),
+        Counter("guidance_hours", "flow", "hours", "hours of guidance started"),
+        Counter("months_waited", "flow", "months", "months waited by the people starting guidance (mean wait = "
+                "months_waited / starts)"),
+        Counter("waiting_list", "stock", "persons", "people waiting for a centre at the end of the month"),
+        Counter("waiting_dropouts", "flow", "persons", "people who gave up waiting, or were no longer eligible"),
+        Counter("orders_held_budget", "flow", "orders", "orders the year's budget could not pay this month "
+                "(they wait for the next year)"),
+        Counter("orders_refused_budget", "flow", "orders", "orders refused because the year's budget was spent"),
+        Counter("incentive_bonus_eur", "flow", "EUR", "bonus paid to centres for cheque-1 clients of the target "
+                "groups (supply-driven incentive)"),
+        Counter("centre_hours_delivered", "flow", "hours", "hours of guidance a centre started", CENTRE_DIM,
+                by_group=False),
+        Counter("centre_waiting", "stock", "persons", "people on a centre's waiting list at the end of the month",
+                CENTRE_DIM, by_group=False),
+        Counter("centre_dropouts", "flow", "persons", "people who gave up waiting for a centre", CENTRE_DIM,
+                by_group=False),
+    )
+    needs = ("eligible", "orders", "market")
+
+    def initialise(self, model) -> None:
+        """Empty waiting lists and no carried-over room."""
+        data = model.data(self)
+        data["queue"] = empty_rows()
+        data["credit"] = np.zeros(codes.CENTRE_SLOTS)  # overrun of last month's room (<= 0), simulated hours
+        data["budget"] = {"year": None, "spent": 0.0}
+
+    def step(self, model, month: Month) -> None:
+        """Update the waiting lists, add the month's orders, serve them, start guidance."""
+        m, p, pop = month.number, month.params, model.people
+        data, market = model.data(self), month.values["market"]
+        queue = self._keep_waiting(model, month, data["queue"])
+
+        orders = month.values["orders"]
+        if len(orders):
+            again = rules.cheques_used(pop, m, p, orders) >= 1  # cheque 2 at the centre of cheque 1, if it is open
+            slot = np.where(again, pop.centre[orders].astype(np.intp), codes.NO_CENTRE)
+            slot = np.where((slot >= 0) & market.open[np.maximum(slot, 0)], slot, codes.NO_CENTRE)
+            pop.waiting_centre[orders] = slot
+            pop.waiting_since[orders] = m
+            queue = np.concatenate([queue, orders])
+        # everybody without an open centre chooses one (new orders, clients of a centre that lost its mandate)
+        slot = pop.waiting_centre[queue].astype(np.intp)
+        lost = (slot < 0) | ~market.open[np.maximum(slot, 0)]
+        if lost.any():
+            who = queue[lost]
+            u = month.streams.row_uniforms("centre_choice", m, who)
+            pop.waiting_centre[who] = centres.choose(pop.province[who].astype(np.intp), u, market, p)
+        nowhere = queue[pop.waiting_centre[queue] < 0]  # no centre open at all: the order lapses
+        model.count(month, "waiting_dropouts", nowhere)
+        pop.waiting_since[nowhere] = codes.NO_MONTH
+        queue = queue[pop.waiting_centre[queue] >= 0]
+
+        served = self._serve(model, month, queue, market, data)
+        started = queue[served]
+        delivered = self._start(model, month, started, market)
+        waiting = data["queue"] = queue[~served & (pop.waiting_since[queue] != codes.NO_MONTH)]
+        waiting_slot = pop.waiting_centre[waiting].astype(np.intp)
+        if month.recorded:
+            model.count(month, "waiting_list", waiting)
+            model.counters.total("centre_waiting", month.t, model.weight, waiting_slot)
+        # the agents keep their month's figures (for inspection: model.state.institutions)
+        on_list = np.bincount(waiting_slot, minlength=codes.CENTRE_SLOTS) * model.weight
+        for centre in model.state.institutions.get(KIND, []):
+            centre.hours_delivered = float(delivered[centre.slot])
+            centre.waiting = float(on_list[centre.slot])
+
+    def _keep_waiting(self, model, month: Month, queue: np.ndarray) -> np.ndarray:
+        """The waiting list after this month's drop-outs (and of people no longer eligible or present)."""
+        m, p, pop = month.number, month.params, model.people
+        queue = queue[(pop.waiting_since[queue] != codes.NO_MONTH) & (pop.status[queue] != codes.ABSENT)]
+        waited = pop.waiting_since[queue] < m
+        u = month.streams.row_uniforms("waiting_dropout", m, queue)
+        leave = (waited & (u < p["centres.waiting.dropout_per_month"])) | ~month.values["eligible"][queue]
+        gone = queue[leave]
+        model.count(month, "waiting_dropouts", gone)
+        if month.recorded and len(gone):
+            slot = pop.waiting_centre[gone].astype(np.intp)
+            model.counters.total("centre_dropouts", month.t, model.weight, slot[slot >= 0])
+        pop.waiting_since[gone] = codes.NO_MONTH
+        pop.waiting_centre[gone] = codes.NO_CENTRE
+        return queue[~leave]
+
+    def _serve(self, model, month: Month, queue: np.ndarray, market, data: dict) -> np.ndarray:
+        """True for the orders that start this month: within their centre's room, then within the budget."""
+        m, p, pop = month.number, month.params, model.people
+        if len(queue) == 0:
+            data["credit"] = np.where(market.open, np.minimum(market.capacity / model.weight + data["credit"], 0.0), 0.0)
+            return np.zeros(0, dtype=bool)
+        number = rules.cheques_used(pop, m, p, queue) + 1
+        hours = self._hours(p, number)
+        slot = pop.waiting_centre[queue].astype(np.intp)
+        since = pop.waiting_since[queue].astype(np.int64)
+        priority = month.streams.row_uniforms("queue_priority", m, queue)
+        if p["centres.capacity.limited"]:
+            room = market.capacity / model.weight + data["credit"]
+            served = centres.served_within_capacity(slot, since, priority, hours, room)
+            used = np.bincount(slot[served], weights=hours[served], minlength=codes.CENTRE_SLOTS)
+            # an overrun is taken from next month's room; unused room is lost (coaches cannot bank their time)
+            data["credit"] = np.where(market.open, np.minimum(room - used, 0.0), 0.0)
+        else:
+            served = np.ones(len(queue), dtype=bool)
+        budget = self._remaining_budget(m, p, data)
+        if budget is not None:
+            rows = np.flatnonzero(served)
+            cost = rules.government_cost(p, number[rows]) * model.weight
+            funded = centres.funded_within_budget(since[rows], priority[rows], cost, budget)
+            data["budget"]["spent"] += float(cost[funded].sum())
+            unfunded = queue[rows[~funded]]
+            served[rows[~funded]] = False
+            if p["cheque.budget.when_spent"] == "refuse":
+                model.count(month, "orders_refused_budget", unfunded)
+                pop.waiting_since[unfunded] = codes.NO_MONTH
+                pop.waiting_centre[unfunded] = codes.NO_CENTRE
+            else:
+                model.count(month, "orders_held_budget", unfunded)
+        return served
+
+    @staticmethod
+    def _hours(p, number: np.ndarray) -> np.ndarray:
+        hours = p["cheque.cheques.hours"]
+        return np.where(number <= 1, float(hours["cheque1"]), float(hours["cheque2"]))
+
+    @staticmethod
+    def _remaining_budget(m: int, p, data: dict) -> float | None:
+        """EUR left of this calendar year's budget (None without a cap)."""
+        cap = p["cheque.budget.yearly_cap_eur"]
+        if cap <= 0:
+            return None
+        year = codes.month_date(m).year
+        if data["budget"]["year"] != year:
+            data["budget"] = {"year": year, "spent": 0.0}
+        return cap - data["budget"]["spent"]
+
+    def _start(self, model, month: Month, rows: np.ndarray, market) -> np.ndarray:
+        """Record the starts: cheque, cost, hours, months waited, the centre and its quality.
+
+        Returns:
+            Hours started per slot (real hours).
+        """
+        p, pop, m = month.params, model.people, month.number
+        status = pop.status[rows]
+        number = rules.record_start(pop, rows, m, p)
+        first = number == 1
+        slot = pop.waiting_centre[rows].astype(np.intp)
+        pop.centre[rows] = slot
+        pop.guidance_quality[rows[first]] = market.quality[slot[first]]
+        pop.cheque1_status[rows[first]] = status[first]
+        pop.reentrant_user[rows[first & (status == codes.NON_ACTIVE)]] = True
+        hours = self._hours(p, number)
+        model.count(month, "starts_cheque1", rows[first])
+        model.count(month, "starts_cheque2", rows[~first])
+        model.count(month, "government_cost_eur", rows, rules.government_cost(p, number))
+        model.count(month, "user_cost_eur", rows, rules.user_price(p, number))
+        model.count(month, "guidance_hours", rows, hours)
+        model.count(month, "months_waited", rows, (m - pop.waiting_since[rows].astype(np.int32)).astype(float))
+        if p["centres.incentive.enabled"]:
+            clients = rows[first]
+            clients = clients[in_target_groups(pop, clients, p["centres.incentive.target_groups"])]
+            model.count(month, "incentive_bonus_eur", clients, p["centres.incentive.bonus_per_client_eur"])
+        if month.recorded:
+            model.counters.total("centre_hours_delivered", month.t, hours * model.weight, slot)
+        pop.waiting_since[rows] = codes.NO_MONTH
+        pop.waiting_centre[rows] = codes.NO_CENTRE
+        return np.bincount(slot, weights=hours * model.weight, minlength=codes.CENTRE_SLOTS)

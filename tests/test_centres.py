@@ -1,0 +1,292 @@
+"""Career centres as agents: capacity, waiting lists, quality and its monitoring, the incentive, the budget cap."""
+
+import datetime as dt
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+import model
+from model import codes, runner
+from model.behaviour import centres as centre_behaviour
+from model.institutions import centres
+from model.institutions.centres import KIND, CareerCentre
+from model.model import LoopbaanModel
+from model.processes import default_processes
+from model.scenario import Scenario, ScenarioError
+from model.tables import TableCache
+
+SHORT = {"start": "2025-01", "end": "2026-12", "warmup_months": 12, "scale": 0.003, "seed": 5}
+KEEN = {"behaviour.awareness.non_active_relative": {"2013-07-01": 1.0},
+        "behaviour.uptake.status": {"2013-07-01": {"employee": 0.0, "self_employed": -0.3, "non_active": 3.0}}}
+
+
+def _run(specs, **kw):
+    return model.Simulation(specs, **kw).run(progress=False)
+
+
+def _total(summary, scenario, metric, group="all"):
+    s = summary[(summary.scenario == scenario) & (summary.metric == metric) & (summary.group == group)]
+    if "centre" in s:
+        s = s[s["centre"].isna()]
+    return float(s["value"].sum())
+
+
+def _engine(name="law_2025", scale=0.003, **overrides):
+    sc = Scenario.resolve({"name": "t", "extends": name, **SHORT, "scale": scale, **overrides})
+    tables = TableCache()
+    state, _ = runner.initial_state([sc], 0, default_processes(), tables)
+    return sc, LoopbaanModel(sc.tree, state, default_processes(), tables, threads=False)
+
+
+# -- the market ------------------------------------------------------------------
+
+def test_centres_are_mesa_agents_that_grow_from_50_to_262(law):
+    sc, engine = _engine()
+    engine.run_until(sc.start_month)
+    agents = engine.state.institutions[KIND]
+    assert all(isinstance(c, CareerCentre) and isinstance(c, mesa.Agent) and c.model is engine for c in agents)
+    assert len(agents) == 262 and sorted(c.slot for c in agents) == list(range(262))
+    assert set(engine.agents_by_type[CareerCentre]) == set(agents)
+    # sizes: the largest first, and 2,000-2,500 coaches in 2020 (the published range)
+    coaches = np.array([c.coaches for c in agents])
+    assert (np.diff(coaches) <= 1e-9).all()
+    assert coaches.sum() == pytest.approx(2250)
+    p2014 = law.at(dt.date(2014, 1, 1))
+    assert 50 <= centres.open_slots(p2014) <= 100 and centres.open_slots(law.at(dt.date(2018, 4, 1))) == 232
+
+
+def test_province_capacity_follows_the_population():
+    latent = centres.LatentMarket.draw(np.random.default_rng(1), np.array([0.281, 0.132, 0.230, 0.176, 0.181]), 1.0)
+    size = np.exp(latent.size_z[:262])
+    share = np.bincount(latent.province[:262], weights=size, minlength=5) / size.sum()
+    assert share == pytest.approx([0.281, 0.132, 0.230, 0.176, 0.181], abs=0.03)
+
+
+def test_choice_stays_in_the_province_and_follows_size():
+    market = centres.MarketArrays(open=np.array([True, True, True, False] + [False] * (codes.CENTRE_SLOTS - 4)),
+                                  capacity=np.zeros(codes.CENTRE_SLOTS), quality=np.ones(codes.CENTRE_SLOTS),
+                                  quality_z=np.zeros(codes.CENTRE_SLOTS), province=np.zeros(codes.CENTRE_SLOTS, np.intp),
+                                  coaches=np.zeros(codes.CENTRE_SLOTS))
+    market.province[:4] = [0, 0, 1, 1]
+    market.coaches[:4] = [3.0, 1.0, 2.0, 50.0]  # slot 3 is closed: never chosen
+    p = {"centres.choice.own_province_share": 1.0, "centres.choice.quality_loading": 0.0}
+    u = np.random.default_rng(2).random(20_000)
+    chosen = centre_behaviour.choose(np.zeros(20_000, np.intp), u, market, p)
+    assert set(chosen) == {0, 1}
+    assert np.mean(chosen == 0) == pytest.approx(0.75, abs=0.02)
+    assert (centre_behaviour.choose(np.ones(5, np.intp), u[:5], market, p) == 2).all()
+    market.open[:] = False
+    assert (centre_behaviour.choose(np.zeros(5, np.intp), u[:5], market, p) == codes.NO_CENTRE).all()
+
+
+def test_a_centre_serves_first_come_first_served_within_its_room():
+    slot = np.array([0, 0, 0, 1, 1])
+    since = np.array([5, 3, 5, 4, 4])
+    priority = np.array([0.1, 0.9, 0.2, 0.5, 0.4])
+    hours = np.full(5, 4.0)
+    served = centre_behaviour.served_within_capacity(slot, since, priority, hours, np.array([6.0, 0.0] + [0.0] * 298))
+    # centre 0: the oldest order first (room left before it), then the next while room remains; centre 1 has none
+    assert served.tolist() == [True, True, False, False, False]
+    funded = centre_behaviour.funded_within_budget(since, priority, np.full(5, 100.0), 250.0)
+    assert funded.sum() == 2 and funded[1] and funded[[3, 4]].any()
+
+
+# -- capacity and waiting -------------------------------------------------------
+
+def test_zero_capacity_starts_nobody_and_people_wait():
+    zero = {"centres.capacity.hours_per_coach_month": {"2013-07-01": 0}}
+    s = _run([{"name": "law_2025", "extends": "law_2025", **SHORT},
+              {"name": "none", "extends": "law_2025", **SHORT, "overrides": zero}]).summary
+    assert _total(s, "none", "starts_cheque1") == 0 and _total(s, "none", "starts_cheque2") == 0
+    assert _total(s, "none", "government_cost_eur") == 0
+    assert _total(s, "none", "waiting_list") > 0 and _total(s, "none", "waiting_dropouts") > 0
+    assert _total(s, "law_2025", "starts_cheque1") > 0
+
+
+def test_hours_delivered_never_exceed_capacity_over_time():
+    """Per centre: the hours started since opening stay within the capacity given, plus at most one trajectory."""
+    scarce = {"centres.capacity.hours_per_coach_month": {"2013-07-01": 0.3}}
+    results = _run([{"name": "scarce", "extends": "herintreders", **SHORT, "scale": 0.01, "overrides": scarce}])
+    ts = results.timeseries
+    weight = results.run.weight
+    wide = ts[ts.metric.isin(["centre_hours_delivered", "centre_capacity_hours"])].pivot_table(
+        index=["centre", "month"], columns="metric", values="value")
+    cumulative = wide.groupby(level="centre").cumsum()
+    trajectory = 6 * weight  # the longest trajectory (6 hours of loopbaankrediet), in real hours
+    assert (cumulative["centre_hours_delivered"] <= cumulative["centre_capacity_hours"] + trajectory + 1e-6).all()
+    monthly = wide["centre_hours_delivered"] <= wide["centre_capacity_hours"] + trajectory + 1e-6
+    assert monthly.all()
+    assert _total(results.summary, "scarce", "waiting_dropouts") > 0  # it binds
+
+
+def test_capacity_off_serves_every_order_at_once():
+    unlimited = {"centres.capacity.limited": {"2013-07-01": False}}
+    s = _run([{"name": "open", "extends": "law_2025", **SHORT, "overrides": unlimited}]).summary
+    assert _total(s, "open", "waiting_list") == 0 and _total(s, "open", "months_waited") == 0
+    assert _total(s, "open", "orders") == _total(s, "open", "starts_cheque1") + _total(s, "open", "starts_cheque2")
+
+
+def test_capacity_barely_binds_in_the_fit_years(law):
+    """Supply grew ahead of demand in 2014-2018: the fit does not need to account for capacity (refit otherwise)."""
+    p = law.at(dt.date(2014, 1, 1))
+    latent = centres.LatentMarket.draw(np.random.default_rng(0), np.ones(5), p["centres.supply.coaches_sigma"])
+    capacity = latent.coaches(p)[:centres.open_slots(p)].sum() * p["centres.capacity.hours_per_coach_month"]
+    hours_asked_2014 = (11_663 + 2_995) * 4 / 12  # published starts x 4 hours, a month
+    assert capacity > 1.5 * hours_asked_2014
+
+
+# -- quality and monitoring ------------------------------------------------------
+
+def test_quality_scales_the_effects_and_its_mean_over_users_is_one(law):
+    p = law.at(dt.date(2020, 1, 1))
+    latent = centres.LatentMarket.draw(np.random.default_rng(3), np.ones(5), p["centres.supply.coaches_sigma"])
+    n = centres.open_slots(p)
+    weight = latent.coaches(p)[:n] * np.exp(p["centres.choice.quality_loading"] * latent.quality_z[:n])
+    multiplier = centres.quality_multiplier(p, latent.quality_z[:n], latent.normaliser(p))
+    assert np.sum(weight * multiplier) / weight.sum() == pytest.approx(1.0)
+    assert multiplier.min() < 0.8 < 1.2 < multiplier.max()
+
+
+def test_monitoring_never_lowers_quality_and_costs_per_centre():
+    specs = [{"name": "law_2025", "extends": "law_2025", **SHORT},
+             {"name": "quality_monitoring", "extends": "quality_monitoring", **SHORT}]
+    s = _run(specs).summary
+    for year in (2025, 2026):
+        mean = lambda sc, metric: float(s[(s.scenario == sc) & (s.metric == metric) & (s.year == year)]["value"].iloc[0])  # noqa: E731
+        assert mean("quality_monitoring", "quality_mean") >= mean("law_2025", "quality_mean")
+        assert mean("quality_monitoring", "quality_p10") > mean("law_2025", "quality_p10")
+    assert _total(s, "law_2025", "monitoring_cost_eur") == 0
+    open_centres = s[(s.scenario == "quality_monitoring") & (s.metric == "centres_open")].set_index("year")["value"]
+    cost = s[(s.scenario == "quality_monitoring") & (s.metric == "monitoring_cost_eur")].set_index("year")["value"]
+    assert cost.to_numpy() == pytest.approx(open_centres.to_numpy() * 5000, rel=1e-9)
+    assert _total(s, "quality_monitoring", "centres_lost_mandate") > 0
+    assert _total(s, "quality_monitoring", "centres_improved") > 0
+
+
+def test_a_centre_below_the_floor_improves_or_loses_its_mandate(law):
+    p = law.at(dt.date(2026, 1, 1))
+    m = codes.month_number(2026, 1)
+    host = mesa.Model()
+    weak = CareerCentre(host, 0, 0, 0.0, -2.0, m)
+    assert weak.assess(p, 0.1, m) == "improved" and weak.quality_z == pytest.approx(centres.floor_z(p))
+    other = CareerCentre(host, 1, 0, 0.0, -2.0, m)
+    assert other.assess(p, 0.9, m) == "lost" and not other.mandate and other.capacity_hours == 0
+    assert other.vacant_until == m + p["centres.monitoring.vacancy_months"] - 1
+    strong = CareerCentre(host, 2, 0, 0.0, 0.5, m)
+    assert strong.assess(p, 0.9, m) == "passed" and strong.mandate
+    assert centres.draw_above_floor(p, 0.0) >= centres.floor_z(p) - 1e-9
+
+
+def test_clients_of_a_centre_that_lost_its_mandate_move_to_others():
+    sc, engine = _engine("quality_monitoring", scale=0.01)
+    engine.run_until(sc.start_month + 1)  # the January assessment of 2025 has taken place
+    agents = engine.state.institutions[KIND]
+    lost = {c.slot for c in agents if not c.mandate}
+    assert lost
+    pop = engine.people
+    waiting = pop.waiting_since != codes.NO_MONTH
+    assert not np.isin(pop.waiting_centre[waiting], list(lost)).any()
+
+
+# -- the incentive -----------------------------------------------------------------
+
+def test_incentive_aimed_at_one_group_reaches_that_group_only():
+    only = {"centres.incentive.target_groups": {"2025-01-01": ["work_disability"]}}
+    sc, engine = _engine("centre_incentive", **{"overrides": only})
+    engine.run_until(sc.start_month + 5)
+    pop = engine.people
+    reached = pop.incentive_until != codes.NO_MONTH
+    assert reached.sum() > 0
+    assert pop.work_disability[reached].all()
+    s = _run([{"name": "herintreders", "extends": "herintreders", **SHORT},
+              {"name": "incentive", "extends": "centre_incentive", **SHORT, "overrides": only}]).summary
+    assert _total(s, "incentive", "incentive_contacts", "work_disability") == _total(s, "incentive", "incentive_contacts")
+    assert _total(s, "incentive", "incentive_bonus_eur") == pytest.approx(
+        _total(s, "incentive", "starts_cheque1", "work_disability") * 150)
+    assert _total(s, "herintreders", "incentive_contacts") == 0 and _total(s, "herintreders", "incentive_bonus_eur") == 0
+
+
+def test_cream_skimming_reaches_the_most_ready():
+    keen = {"centres.incentive.easiest_client_loading": {"2025-01-01": 1.5}}
+    flat = {"centres.incentive.easiest_client_loading": {"2025-01-01": 0.0}}
+    readiness = []
+    for overrides in (flat, keen):
+        sc, engine = _engine("centre_incentive", overrides=overrides)
+        engine.run_until(sc.start_month + 3)
+        pop = engine.people
+        readiness.append(float(pop.readiness[pop.incentive_until != codes.NO_MONTH].mean()))
+    assert readiness[1] > readiness[0] + 0.3
+
+
+# -- the budget cap -------------------------------------------------------------------
+
+@pytest.mark.parametrize("when", ["wait", "refuse"])
+def test_budget_cap_is_never_exceeded(when):
+    cap = 4_000_000
+    over = {"cheque.budget.yearly_cap_eur": {"2025-01-01": cap}, "cheque.budget.when_spent": {"2025-01-01": when}}
+    s = _run([{"name": "law_2025", "extends": "law_2025", **SHORT},
+              {"name": "capped", "extends": "law_2025", **SHORT, "overrides": over}]).summary
+    cost = s[(s.scenario == "capped") & (s.metric == "government_cost_eur") & (s.group == "all")].set_index("year")["value"]
+    free = s[(s.scenario == "law_2025") & (s.metric == "government_cost_eur") & (s.group == "all")].set_index("year")["value"]
+    assert (cost <= cap + 1e-6).all() and (free > cap).any()
+    held, refused = _total(s, "capped", "orders_held_budget"), _total(s, "capped", "orders_refused_budget")
+    assert (held > 0 and refused == 0) if when == "wait" else (refused > 0 and held == 0)
+
+
+# -- levers off, and the resolution as a whole ------------------------------------------------
+
+def test_every_centre_lever_off_reproduces_law_2025_exactly():
+    """Monitoring that finds nobody below a floor of 0, an incentive of EUR 0, a cap never reached: same numbers."""
+    off = {"centres.monitoring.enabled": {"2025-01-01": True}, "centres.monitoring.floor_quantile": {"2013-07-01": 0.0},
+           "centres.monitoring.cost_per_centre_year": {"2013-07-01": 0},
+           "centres.incentive.enabled": {"2025-01-01": True}, "centres.incentive.bonus_per_client_eur": {"2013-07-01": 0},
+           "cheque.budget.yearly_cap_eur": {"2025-01-01": 1.0e9}}
+    s = _run([{"name": "law_2025", "extends": "law_2025", **SHORT},
+              {"name": "levers_off", "extends": "law_2025", **SHORT, "overrides": off}]).summary
+    base = s[s.scenario == "law_2025"].drop(columns="scenario").reset_index(drop=True)
+    pd.testing.assert_frame_equal(s[s.scenario == "levers_off"].drop(columns="scenario").reset_index(drop=True), base)
+
+
+def test_resolution_full_shows_each_asks_part(law):
+    full = Scenario.load("resolution_full", law)
+    assert list(full.parts) == ["ask_1_reentrants", "ask_2_outreach", "ask_3_vdab_followup", "ask_4_monitoring"]
+    assert full.lineage[:2] == ["resolution_full", "law_2025"]
+    p = full.tree.at(dt.date(2026, 1, 1))
+    assert p["cheque.eligibility.reentrant.enabled"] and p["outreach.letter.enabled"]
+    assert p["vdab_followup.enabled"] and p["centres.monitoring.enabled"]
+    specs = [{"name": "law_2025", "extends": "law_2025", **SHORT, "overrides": KEEN},
+             {"name": "resolution_full", "extends": "resolution_full", **SHORT, "overrides": KEEN,
+              "parts": dict(zip(full.parts, ["herintreders", "herintreders_outreach", "vdab_followup",
+                                             "quality_monitoring"]))}]
+    results = _run(specs)
+    names = [s.name for s in results.scenarios]
+    assert "resolution_full__ask_2_outreach" in names and "resolution_full__upto_ask_3_vdab_followup" in names
+    parts = results.parts()
+    users = parts[parts["item"] == "extra_users"].set_index(["part", "how"])["value"]
+    steps = users.xs("added_in_order", level="how")
+    assert steps.sum() == pytest.approx(users[("all parts", "together")])
+    alone = users.xs("alone", level="how")
+    assert alone.sum() + users[("all parts", "interaction")] == pytest.approx(users[("all parts", "together")])
+    assert users[("ask_2_outreach", "alone")] == 0  # outreach to non-active people who may not order: no users
+
+
+def test_parts_must_change_different_parameters(tmp_path):
+    (tmp_path / "a.yaml").write_text("name: a\nextends: law_2025\noverrides:\n  vdab_followup.enabled: {2025-01-01: true}\n")
+    (tmp_path / "b.yaml").write_text("name: b\nextends: law_2025\noverrides:\n  vdab_followup.enabled: {2026-01-01: true}\n")
+    (tmp_path / "c.yaml").write_text("name: c\nextends: law_2025\nparts: {one: a.yaml, two: b.yaml}\n")
+    with pytest.raises(ScenarioError, match="parts.two.*overrides 'vdab_followup.enabled', which part 'one'"):
+        Scenario.load(tmp_path / "c.yaml")
+    (tmp_path / "d.yaml").write_text("name: d\nextends: law_2025\nparts: {one: a.yaml}\n")
+    with pytest.raises(ScenarioError, match="at least two parts"):
+        Scenario.load(tmp_path / "d.yaml")
+    (tmp_path / "e.yaml").write_text("name: e\nextends: law_2025\nparts: {One: a.yaml, two: b.yaml}\n")
+    with pytest.raises(ScenarioError, match="parts.One.*lower-case"):
+        Scenario.load(tmp_path / "e.yaml")
+    (tmp_path / "f.yaml").write_text("name: f\nextends: law_2025\nparts: {one: a.yaml, two: law_2025}\n")
+    with pytest.raises(ScenarioError, match="parts.two.*overrides nothing of its own"):
+        Scenario.load(tmp_path / "f.yaml")
+    (tmp_path / "g.yaml").write_text("name: g\nextends: law_2025\nparts: {one: a.yaml, two: nowhere}\n")
+    with pytest.raises(ScenarioError, match="parts.two.*not found"):
+        Scenario.load(tmp_path / "g.yaml")
