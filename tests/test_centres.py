@@ -106,19 +106,33 @@ def test_zero_capacity_starts_nobody_and_people_wait():
 
 
 def test_hours_delivered_never_exceed_capacity_over_time():
-    """Per centre: the hours started since opening stay within the capacity given, plus at most one trajectory."""
+    """Hours started stay within the capacity given, plus at most one trajectory, month by month and since the start.
+
+    At full scale this holds per centre; at a reduced scale per pool of centres sharing capacity (at scale 1 a
+    pool is one centre).
+    """
     scarce = {"centres.capacity.hours_per_coach_month": {"2013-07-01": 0.3}}
-    results = _run([{"name": "scarce", "extends": "herintreders", **SHORT, "scale": 0.01, "overrides": scarce}])
-    ts = results.timeseries
-    weight = results.run.weight
-    wide = ts[ts.metric.isin(["centre_hours_delivered", "centre_capacity_hours"])].pivot_table(
-        index=["centre", "month"], columns="metric", values="value")
-    cumulative = wide.groupby(level="centre").cumsum()
-    trajectory = 6 * weight  # the longest trajectory (6 hours of loopbaankrediet), in real hours
-    assert (cumulative["centre_hours_delivered"] <= cumulative["centre_capacity_hours"] + trajectory + 1e-6).all()
-    monthly = wide["centre_hours_delivered"] <= wide["centre_capacity_hours"] + trajectory + 1e-6
-    assert monthly.all()
-    assert _total(results.summary, "scarce", "waiting_dropouts") > 0  # it binds
+    sc, engine = _engine("herintreders", scale=0.01, overrides=scarce)
+    engine.run_until(sc.start_month - 1)
+    trajectory = 6 * engine.weight  # the longest trajectory (6 hours of loopbaankrediet), in real hours
+    delivered_total = capacity_total = 0.0
+    for t in range(sc.n_months):
+        engine.step()
+        market = engine.state.process_data["centre_market"]["arrays"]
+        pool = centre_behaviour.capacity_pools(market.province, engine.weight)
+        delivered = np.bincount(pool, engine.counters.data["centre_hours_delivered"][t, 0], codes.CENTRE_SLOTS)
+        capacity = np.bincount(pool, engine.counters.data["centre_capacity_hours"][t, 0], codes.CENTRE_SLOTS)
+        assert (delivered <= capacity + trajectory + 1e-6).all()
+        delivered_total, capacity_total = delivered_total + delivered, capacity_total + capacity
+        assert (delivered_total <= capacity_total + trajectory + 1e-6).all()
+    assert engine.counters.data["waiting_dropouts"][:, 0].sum() > 0  # it binds
+    assert centre_behaviour.capacity_pools(market.province, 1.0).tolist() == list(range(codes.CENTRE_SLOTS))
+
+
+def test_capacity_pools_group_centres_of_a_province_at_reduced_scale():
+    province = np.array([0, 1, 0, 0, 1, 0, 0])
+    assert centre_behaviour.capacity_pools(province, 1.0).tolist() == [0, 1, 2, 3, 4, 5, 6]
+    assert centre_behaviour.capacity_pools(province, 2.0).tolist() == [0, 1, 0, 3, 1, 3, 6]
 
 
 def test_capacity_off_serves_every_order_at_once():

@@ -122,8 +122,13 @@ def test_continuing_a_restored_snapshot_gives_the_same_months(scenarios):
     # the institutions came along, belong to the new model, and kept counting
     centres = restored.state.institutions["centres"]
     assert [c.months for c in centres] == [scenario.n_months + scenario.settings["warmup_months"]] * 2
-    assert all(c.model is restored for c in centres) and len(restored.agents) == 2
+    career = restored.state.institutions["career_centres"]
+    assert all(c.model is restored for c in centres + career) and len(restored.agents) == 2 + len(career) == 264
     assert [c.unique_id for c in centres] == [c.unique_id for c in original.state.institutions["centres"]]
+    # the career centres too: same slots, capacity, quality and last month's figures
+    attributes = ("slot", "unique_id", "capacity_hours", "quality", "hours_delivered", "waiting", "mandate")
+    assert [[getattr(c, a) for a in attributes] for c in career] == \
+        [[getattr(c, a) for a in attributes] for c in original.state.institutions["career_centres"]]
 
 
 def test_institutions_survive_a_shared_warm_up(scenarios):
@@ -159,7 +164,7 @@ def test_stream_keys_depend_on_the_name_only():
     (lambda p: [*p, type("Twin", (Process,), {"name": "twin", "streams": ("separation",)})()],
      "random stream 'separation' is declared by both 'labour_market' and 'twin'"),
     (lambda p: [*p, type("Writer", (Process,), {"name": "writer", "columns": (Column("cheques_in_window"),)})()],
-     "column 'cheques_in_window' is declared by both 'uptake' and 'writer'"),
+     "column 'cheques_in_window' is declared by both 'centre_queue' and 'writer'"),
     (lambda p: [type("Watcher", (Process,), {"name": "watcher", "background": True, "reads": ("awareness_draw",)})(), *p,
                 type("Late", (Process,), {"name": "late", "columns": (Column("awareness_draw"),)})()],
      r"process 'watcher' reads \['awareness_draw'\] in the background while 'late'"),

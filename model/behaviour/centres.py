@@ -54,6 +54,32 @@ def choose(province: np.ndarray, u: np.ndarray, market: MarketArrays, p: Mapping
     return out
 
 
+def capacity_pools(province: np.ndarray, weight: float) -> np.ndarray:
+    """The pool of each slot whose capacity is shared at the run's scale: the slot itself at full scale.
+
+    At a reduced scale one simulated person stands for ``weight`` people, who
+    in reality would go to ``weight`` different centres, not all to one: a
+    small centre's month would hold a fraction of a simulated trajectory, and
+    waits would come from the coarse grain of the simulation, not from
+    capacity. So the capacity of about ``weight`` centres of a province (next
+    to each other in size order) is shared: each pool then holds about as many
+    simulated trajectories a month as one centre holds real ones, and waits
+    behave as at full scale. People still choose, and are counted at, their
+    own centre.
+
+    Returns:
+        For each slot, the smallest slot of its pool.
+    """
+    k = max(1, int(round(weight)))
+    pool = np.arange(len(province))
+    if k == 1:
+        return pool
+    for code in np.unique(province):
+        slots = np.flatnonzero(province == code)
+        pool[slots] = slots[(np.arange(len(slots)) // k) * k]
+    return pool
+
+
 def served_within_capacity(slot: np.ndarray, waiting_since: np.ndarray, priority: np.ndarray, hours: np.ndarray,
                            room: np.ndarray) -> np.ndarray:
     """Which orders a centre can start this month: first come, first served, while it has room.

@@ -5,9 +5,11 @@ centre of cheque 1 while it holds its mandate, otherwise the person's choice
 (:func:`model.behaviour.centres.choose`). Every centre serves its waiting
 list first come, first served, while it has room this month: its capacity,
 less what the last trajectory it started overran last month's room (so that
-a small centre, or any centre at a reduced scale, can start a trajectory
-longer than a month's room, and capacity holds over time). Unused room is
-lost: coaches cannot bank their time. Then the
+a small centre can start a trajectory longer than a month's room, and
+capacity holds over time). Unused room is lost: coaches cannot bank their
+time. At a reduced scale, centres of a province share their capacity in pools
+of about 1/scale centres (:func:`model.behaviour.centres.capacity_pools`), so
+that waits do not come from the coarse grain of the simulation. Then the
 year's budget (``cheque.budget``), if any, pays for the orders in the order
 they were placed; the rest wait for the next year, or are refused. People who
 wait may give up, each month from their second on; people who are no longer
@@ -73,7 +75,7 @@ class CentreQueue(Process):
         """Empty waiting lists and no carried-over room."""
         data = model.data(self)
         data["queue"] = empty_rows()
-        data["credit"] = np.zeros(codes.CENTRE_SLOTS)  # overrun of last month's room (<= 0), simulated hours
+        data["credit"] = np.zeros(codes.CENTRE_SLOTS)  # overrun of last month's room (<= 0) by pool, simulated hours
         data["budget"] = {"year": None, "spent": 0.0}
 
     def step(self, model, month: Month) -> None:
@@ -135,8 +137,10 @@ class CentreQueue(Process):
     def _serve(self, model, month: Month, queue: np.ndarray, market, data: dict) -> np.ndarray:
         """True for the orders that start this month: within their centre's room, then within the budget."""
         m, p, pop = month.number, month.params, model.people
+        pool = centres.capacity_pools(market.province, model.weight)
+        capacity = np.bincount(pool, weights=market.capacity / model.weight, minlength=codes.CENTRE_SLOTS)
         if len(queue) == 0:
-            data["credit"] = np.where(market.open, np.minimum(market.capacity / model.weight + data["credit"], 0.0), 0.0)
+            data["credit"] = np.minimum(capacity + data["credit"], 0.0)
             return np.zeros(0, dtype=bool)
         number = rules.cheques_used(pop, m, p, queue) + 1
         hours = self._hours(p, number)
@@ -144,11 +148,11 @@ class CentreQueue(Process):
         since = pop.waiting_since[queue].astype(np.int64)
         priority = month.streams.row_uniforms("queue_priority", m, queue)
         if p["centres.capacity.limited"]:
-            room = market.capacity / model.weight + data["credit"]
-            served = centres.served_within_capacity(slot, since, priority, hours, room)
-            used = np.bincount(slot[served], weights=hours[served], minlength=codes.CENTRE_SLOTS)
+            room = capacity + data["credit"]
+            served = centres.served_within_capacity(pool[slot], since, priority, hours, room)
+            used = np.bincount(pool[slot[served]], weights=hours[served], minlength=codes.CENTRE_SLOTS)
             # an overrun is taken from next month's room; unused room is lost (coaches cannot bank their time)
-            data["credit"] = np.where(market.open, np.minimum(room - used, 0.0), 0.0)
+            data["credit"] = np.minimum(room - used, 0.0)
         else:
             served = np.ones(len(queue), dtype=bool)
         budget = self._remaining_budget(m, p, data)
