@@ -102,14 +102,15 @@ def decompose(result, plan: dict[str, dict]) -> pd.DataFrame:
     from .comparison import compare
 
     pairs = sorted({(s, p["base"]) for p in plan.values() for s in [*p["alone"].values(), *p["in_order"]]})
-    compared = compare(result, pairs) if pairs else pd.DataFrame(columns=["scenario", "baseline", "item", "group"])
+    compared = compare(result, pairs) if pairs else pd.DataFrame(columns=["scenario", "baseline", "item", "group",
+                                                                          "value"])
     rows = compared[(compared["group"] == "all") & compared["item"].isin(ADDITIVE_ITEMS)]
     value = rows.set_index(["scenario", "baseline", "item"])["value"]
     out = []
     for name, p in plan.items():
         base = p["base"]
 
-        def effect(scenario: str, item: str) -> float:
+        def effect(scenario: str, item: str, base: str = base) -> float:
             return 0.0 if scenario == base else float(value.get((scenario, base, item), float("nan")))
 
         for item in ADDITIVE_ITEMS:

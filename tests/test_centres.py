@@ -168,7 +168,7 @@ def test_monitoring_never_lowers_quality_and_costs_per_centre():
              {"name": "quality_monitoring", "extends": "quality_monitoring", **SHORT}]
     s = _run(specs).summary
     for year in (2025, 2026):
-        mean = lambda sc, metric: float(s[(s.scenario == sc) & (s.metric == metric) & (s.year == year)]["value"].iloc[0])  # noqa: E731
+        mean = lambda sc, metric, year=year: float(s[(s.scenario == sc) & (s.metric == metric) & (s.year == year)]["value"].iloc[0])  # noqa: E731
         assert mean("quality_monitoring", "quality_mean") >= mean("law_2025", "quality_mean")
         assert mean("quality_monitoring", "quality_p10") > mean("law_2025", "quality_p10")
     assert _total(s, "law_2025", "monitoring_cost_eur") == 0
@@ -304,3 +304,33 @@ def test_parts_must_change_different_parameters(tmp_path):
     (tmp_path / "g.yaml").write_text("name: g\nextends: law_2025\nparts: {one: a.yaml, two: nowhere}\n")
     with pytest.raises(ScenarioError, match="parts.two.*not found"):
         Scenario.load(tmp_path / "g.yaml")
+
+
+def test_a_part_must_be_another_scenario(tmp_path):
+    (tmp_path / "a.yaml").write_text("name: a\nextends: law_2025\noverrides:\n  vdab_followup.enabled: {2025-01-01: true}\n")
+    (tmp_path / "self.yaml").write_text("name: self\nextends: law_2025\nparts: {one: a.yaml, two: self.yaml}\n")
+    with pytest.raises(ScenarioError, match="parts.two.*cannot be a part of itself"):
+        Scenario.load(tmp_path / "self.yaml")
+    (tmp_path / "blank.yaml").write_text("name: blank\nextends: law_2025\nparts: {one: a.yaml, two: ' '}\n")
+    with pytest.raises(ScenarioError, match="parts.two.*is not a scenario"):
+        Scenario.load(tmp_path / "blank.yaml")
+
+
+def test_a_run_without_parts_has_an_empty_parts_table():
+    results = _run([{"name": "law_2025", "extends": "law_2025", **SHORT}])
+    assert results.parts().empty and not results.run.parts
+
+
+def test_market_counters_refuse_what_they_cannot_hold():
+    from model.metrics import Counter, Recorder
+
+    recorder = Recorder([Counter("by_group", "flow", "persons", "x"),
+                         Counter("per_centre", "stock", "hours", "x", (("centre", ("a", "b")),), by_group=False)], 2, 1.0)
+    with pytest.raises(ValueError, match="counter 'nothing' is not declared"):
+        recorder.total("nothing", 0, 1.0)
+    with pytest.raises(ValueError, match="counter 'by_group' is kept by group"):
+        recorder.total("by_group", 0, 1.0)
+    with pytest.raises(ValueError, match="counter 'per_centre' has extra dimensions"):
+        recorder.total("per_centre", 0, 1.0)
+    recorder.total("per_centre", 1, np.array([2.0, 3.0, 4.0]), np.array([0, 1, 1]))
+    assert recorder.data["per_centre"][1, 0].tolist() == [2.0, 7.0]

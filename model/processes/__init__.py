@@ -57,5 +57,6 @@ def metric_names(kind: str) -> tuple[str, ...]:
     return tuple(c.name for p in default_processes() for c in p.counters if c.kind == kind)
 
 
-__all__ = ["Ageing", "Transitions", "CentreMarket", "CentreOutreach", "CentreQueue", "VdabFollowup", "LabourMarket", "StockKeys", "GuidanceOutcomes", "Eligibility",
-           "Outreach", "Uptake", "StockCounters", "default_processes", "metric_names"]
+__all__ = ["Ageing", "Transitions", "CentreMarket", "CentreOutreach", "CentreQueue", "VdabFollowup", "LabourMarket",
+           "StockKeys", "GuidanceOutcomes", "Eligibility", "Outreach", "Uptake", "StockCounters", "default_processes",
+           "metric_names"]

@@ -24,9 +24,9 @@ import numpy as np
 
 from .. import codes, rules
 from ..behaviour import centres
+from ..institutions.centres import KIND
 from ..metrics import Counter
 from ..process import Column, Month, Process, empty_rows
-from ..institutions.centres import KIND
 from .centre_market import CENTRE_DIM
 from .outreach import in_target_groups
 
