@@ -50,6 +50,8 @@ ITEMS = {
     "extra_cost_total_eur": Item("EUR", "all costs above, total over the horizon", "cost EUR M", "{:+,.2f}", 1e-6),
     "extra_waiting": Item("persons", "people waiting for a centre, average over the horizon", "waiting"),
     "extra_dropouts": Item("persons", "people who gave up waiting for a centre, total over the horizon"),
+    "user_quality_change": Item("fraction", "change of the mean quality of the users' centres over the horizon "
+                                "(the effect of guidance per user changes in proportion)", "effect per user", "{:+.1%}"),
     "extra_registrations": Item("persons", "registrations at VDAB as job seeker (follow-up included), total over the "
                                 "horizon", "registrations"),
     "extra_employed": Item("persons", "people at work (net), average of the last year", "at work (net)"),
@@ -78,6 +80,13 @@ def baseline_of(scenario: Scenario, run: list[Scenario]) -> str | None:
     if first.name == scenario.name or scenario.name in first.lineage[1:]:
         return None
     return first.name
+
+
+def _mean_quality(values: pd.DataFrame) -> float:
+    """Mean quality multiplier of the users' centres over the horizon (group all; nan without users)."""
+    users = values.xs("all", level="group")
+    starts = float(users["starts_cheque1"].sum())
+    return float(users["user_quality"].sum()) / starts if starts > 0 else np.nan
 
 
 def _plain_metric(yearly: pd.DataFrame, dims: tuple[str, ...]) -> pd.DataFrame:
@@ -129,6 +138,7 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
                 "extra_cost_total_eur": sum(costs.values()),
                 "extra_waiting": float(d.xs("all", level="group")["waiting_list"].mean()) if "waiting_list" in d else 0.0,
                 "extra_dropouts": total("waiting_dropouts"),
+                "user_quality_change": _mean_quality(a) / _mean_quality(b) - 1.0 if "user_quality" in d else 0.0,
                 "extra_registrations": total("registrations"),
                 "extra_employed": extra_employed,
                 "cost_per_extra_employed_eur": sum(costs.values()) / extra_employed if extra_employed >= 1 else np.nan,

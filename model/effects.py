@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import codes, rules
+from .behaviour import centres as centre_choice
 from .behaviour import uptake
 from .model import LoopbaanModel
 from .params import ParameterTree
@@ -176,9 +177,15 @@ def measure(scenario: Scenario, replication: int = 0) -> GuidanceEffect:
     cell_weights = {g: uptake.cheque1_hazard(pop, rows, no_selection, m0) for g, rows in groups.items()}
     treated = np.concatenate(list(groups.values()))
     status_at_start = pop.status[treated].copy()
-    # Guidance started the month before m0: users are recent users from m0 for the effect window.
+    # Guidance started the month before m0: users are recent users from m0 for the effect window,
+    # at a centre each chooses as users do, whose quality scales their effects.
     rules.record_start(pop, treated, m0 - 1, p)
     pop.cheque1_status[treated] = status_at_start
+    market = state.process_data["centre_market"]["arrays"]
+    u = state.streams.row_uniforms("centre_choice", m0 - 1, treated)
+    slot = centre_choice.choose(pop.province[treated].astype(np.intp), u, market, p)
+    pop.centre[treated] = slot
+    pop.guidance_quality[treated] = np.where(slot >= 0, market.quality[np.maximum(slot, 0)], 1.0)
 
     at_work = {}
     for label, tree in (("on", scenario.tree), ("off", without_effects(scenario.tree, m0 - 1))):

@@ -53,6 +53,8 @@ class CentreQueue(Process):
                 "less own contribution), at the prices in force"),
         Counter("user_cost_eur", "flow", "EUR", "own contributions of the users, at the price in force"),
         Counter("guidance_hours", "flow", "hours", "hours of guidance started"),
+        Counter("user_quality", "flow", "multiplier", "quality multipliers of the centres of the people starting "
+                "cheque 1, summed (mean quality of users = user_quality / starts_cheque1)"),
         Counter("months_waited", "flow", "months", "months waited by the people starting guidance (mean wait = "
                 "months_waited / starts)"),
         Counter("waiting_list", "stock", "persons", "people waiting for a centre at the end of the month"),
@@ -204,6 +206,7 @@ class CentreQueue(Process):
         pop.reentrant_user[rows[first & (status == codes.NON_ACTIVE)]] = True
         hours = self._hours(p, number)
         model.count(month, "starts_cheque1", rows[first])
+        model.count(month, "user_quality", rows[first], market.quality[slot[first]])
         model.count(month, "starts_cheque2", rows[~first])
         model.count(month, "government_cost_eur", rows, rules.government_cost(p, number))
         model.count(month, "user_cost_eur", rows, rules.user_price(p, number))
