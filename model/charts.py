@@ -276,7 +276,9 @@ def centres(summary: pd.DataFrame, scenarios) -> Figure:
         occupancy = np.sort((d["centre_hours_delivered"] / 12 / d["centre_capacity_hours"]).to_numpy())[::-1]
         ax.plot(np.arange(1, len(occupancy) + 1), occupancy * 100, **_style(i))
     ax.axhline(100, color="black", linestyle="--", linewidth=1)
-    ax.set_title(f"Occupancy of each centre in {last} (%), fullest first", fontsize=10)
+    pooled = scenarios[0].settings["scale"] < 1
+    ax.set_title(f"Occupancy of each centre in {last} (%), fullest first" + (
+        "\n(below scale 1 centres share capacity in pools: see per pool)" if pooled else ""), fontsize=10)
     ax.set_xlabel("centres")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)

@@ -138,7 +138,7 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
                 "extra_cost_total_eur": sum(costs.values()),
                 "extra_waiting": float(d.xs("all", level="group")["waiting_list"].mean()) if "waiting_list" in d else 0.0,
                 "extra_dropouts": total("waiting_dropouts"),
-                "user_quality_change": _mean_quality(a) / _mean_quality(b) - 1.0 if "user_quality" in d else 0.0,
+                "user_quality_change": _mean_quality(a) / _mean_quality(b) - 1.0 if "user_quality" in d else np.nan,
                 "extra_registrations": total("registrations"),
                 "extra_employed": extra_employed,
                 "cost_per_extra_employed_eur": sum(costs.values()) / extra_employed if extra_employed >= 1 else np.nan,

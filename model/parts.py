@@ -72,7 +72,11 @@ def expand(scenarios: list[Scenario], law: ParameterTree | None = None) -> tuple
         if not scenario.parts:
             continue
         names = list(scenario.parts)
-        base = find_or_add(_derived(scenario, f"{scenario.name}__base", f"{scenario.title}: base", [], law), front=True)
+        if len(scenario.base) == 1 and scenario.base[0] != ROOT:  # the base is a scenario of its own: use its name
+            base_scenario = Scenario.load(scenario.base[0], law).with_settings(**scenario.settings)
+        else:
+            base_scenario = _derived(scenario, f"{scenario.name}__base", f"{scenario.title}: base", [], law)
+        base = find_or_add(base_scenario, front=True)
         alone = {part: find_or_add(_derived(scenario, f"{scenario.name}__{part}", f"{part} alone", [part], law))
                  for part in names}
         in_order = []

@@ -111,6 +111,10 @@ def _validate(raw: Any, label: str) -> ScenarioFile:
     if len(spec.parts) == 1:
         raise ScenarioError(f"{label}: key 'parts': give at least two parts (or put the one part's overrides in "
                             f"'overrides')")
+    if spec.parts and spec.overrides:
+        raise ScenarioError(f"{label}: keys 'parts' and 'overrides' cannot go together: the runs that show each "
+                            f"part's share would leave the overrides out; make them a part of their own (a scenario "
+                            f"file named under 'parts')")
     for path, dated in spec.overrides.items():
         if not isinstance(dated, dict) or not dated:
             raise ScenarioError(f"{label}: key 'overrides.{path}': needs dated values, e.g. {{2025-01-01: value}} "
@@ -368,6 +372,9 @@ def _layers(item, stack: list[str], out: list[tuple[ScenarioFile, Source, str]])
         spec, source = _read_dict(value, extra)
         key = f"dict:{id(value)}"
         folder = None
+    if stack and spec.parts:
+        raise ScenarioError(f"{extra}: extends {source.label}, a scenario made of parts; extend what it extends and "
+                            f"name its parts (or put them in 'extends')")
     references = spec.extends if isinstance(spec.extends, list) else [spec.extends]
     for i, ref in enumerate(references):
         if ref == ROOT:

@@ -6,6 +6,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 import model
 from model import codes, runner
@@ -58,7 +59,7 @@ def test_centres_are_mesa_agents_that_grow_from_50_to_262(law):
 
 
 def test_province_capacity_follows_the_population():
-    latent = centres.LatentMarket.draw(np.random.default_rng(1), np.array([0.281, 0.132, 0.230, 0.176, 0.181]), 1.0)
+    latent = centres.LatentMarket.draw(np.random.default_rng(1), np.array([0.281, 0.132, 0.230, 0.176, 0.181]))
     size = np.exp(latent.size_z[:262])
     share = np.bincount(latent.province[:262], weights=size, minlength=5) / size.sum()
     assert share == pytest.approx([0.281, 0.132, 0.230, 0.176, 0.181], abs=0.03)
@@ -145,7 +146,7 @@ def test_capacity_off_serves_every_order_at_once():
 def test_capacity_barely_binds_in_the_fit_years(law):
     """Supply grew ahead of demand in 2014-2018: the fit does not need to account for capacity (refit otherwise)."""
     p = law.at(dt.date(2014, 1, 1))
-    latent = centres.LatentMarket.draw(np.random.default_rng(0), np.ones(5), p["centres.supply.coaches_sigma"])
+    latent = centres.LatentMarket.draw(np.random.default_rng(0), np.ones(5))
     capacity = latent.coaches(p)[:centres.open_slots(p)].sum() * p["centres.capacity.hours_per_coach_month"]
     hours_asked_2014 = (11_663 + 2_995) * 4 / 12  # published starts x 4 hours, a month
     assert capacity > 1.5 * hours_asked_2014
@@ -155,7 +156,7 @@ def test_capacity_barely_binds_in_the_fit_years(law):
 
 def test_quality_scales_the_effects_and_its_mean_over_users_is_one(law):
     p = law.at(dt.date(2020, 1, 1))
-    latent = centres.LatentMarket.draw(np.random.default_rng(3), np.ones(5), p["centres.supply.coaches_sigma"])
+    latent = centres.LatentMarket.draw(np.random.default_rng(3), np.ones(5))
     n = centres.open_slots(p)
     weight = latent.coaches(p)[:n] * np.exp(p["centres.choice.quality_loading"] * latent.quality_z[:n])
     multiplier = centres.quality_multiplier(p, latent.quality_z[:n], latent.normaliser(p))
@@ -263,19 +264,22 @@ def test_every_centre_lever_off_reproduces_law_2025_exactly():
     pd.testing.assert_frame_equal(s[s.scenario == "levers_off"].drop(columns="scenario").reset_index(drop=True), base)
 
 
-def test_resolution_full_shows_each_asks_part(law):
+def test_resolution_full_shows_each_asks_part(law, tmp_path):
     full = Scenario.load("resolution_full", law)
     assert list(full.parts) == ["ask_1_reentrants", "ask_2_outreach", "ask_3_vdab_followup", "ask_4_monitoring"]
     assert full.lineage[:2] == ["resolution_full", "law_2025"]
     p = full.tree.at(dt.date(2026, 1, 1))
     assert p["cheque.eligibility.reentrant.enabled"] and p["outreach.letter.enabled"]
     assert p["vdab_followup.enabled"] and p["centres.monitoring.enabled"]
-    specs = [{"name": "law_2025", "extends": "law_2025", **SHORT, "overrides": KEEN},
-             {"name": "resolution_full", "extends": "resolution_full", **SHORT, "overrides": KEEN,
-              "parts": dict(zip(full.parts, ["herintreders", "herintreders_outreach", "vdab_followup",
-                                             "quality_monitoring"]))}]
+    # the same parts on a base with keen re-entrants (so that the small sample has some)
+    base = tmp_path / "keen_law.yaml"
+    base.write_text(yaml.safe_dump({"name": "keen_law", "extends": "law_2025", **SHORT, "overrides": KEEN}))
+    specs = [{"name": "resolution_full", "extends": str(base), "parts": {
+        "ask_1_reentrants": "herintreders", "ask_2_outreach": "herintreders_outreach",
+        "ask_3_vdab_followup": "vdab_followup", "ask_4_monitoring": "quality_monitoring"}}]
     results = _run(specs)
     names = [s.name for s in results.scenarios]
+    assert names[0] == "keen_law"  # the base comes first when it is not in the run
     assert "resolution_full__ask_2_outreach" in names and "resolution_full__upto_ask_3_vdab_followup" in names
     parts = results.parts()
     users = parts[parts["item"] == "extra_users"].set_index(["part", "how"])["value"]
@@ -284,6 +288,7 @@ def test_resolution_full_shows_each_asks_part(law):
     alone = users.xs("alone", level="how")
     assert alone.sum() + users[("all parts", "interaction")] == pytest.approx(users[("all parts", "together")])
     assert users[("ask_2_outreach", "alone")] == 0  # outreach to non-active people who may not order: no users
+    assert users[("all parts", "together")] > 0
 
 
 def test_parts_must_change_different_parameters(tmp_path):
@@ -334,3 +339,23 @@ def test_market_counters_refuse_what_they_cannot_hold():
         recorder.total("per_centre", 0, 1.0)
     recorder.total("per_centre", 1, np.array([2.0, 3.0, 4.0]), np.array([0, 1, 1]))
     assert recorder.data["per_centre"][1, 0].tolist() == [2.0, 7.0]
+
+
+def test_parts_go_alone_and_cannot_be_extended(tmp_path):
+    (tmp_path / "a.yaml").write_text("name: a\nextends: law_2025\noverrides:\n  vdab_followup.enabled: {2025-01-01: true}\n")
+    (tmp_path / "b.yaml").write_text("name: b\nextends: law_2025\noverrides:\n  outreach.letter.enabled: {2025-01-01: true}\n")
+    (tmp_path / "both.yaml").write_text("name: both\nextends: law_2025\nparts: {one: a.yaml, two: b.yaml}\n"
+                                        "overrides:\n  centres.monitoring.enabled: {2025-01-01: true}\n")
+    with pytest.raises(ScenarioError, match="'parts' and 'overrides' cannot go together"):
+        Scenario.load(tmp_path / "both.yaml")
+    with pytest.raises(ScenarioError, match="extends .*resolution_full.yaml, a scenario made of parts"):
+        Scenario.resolve({"name": "x", "extends": "resolution_full"})
+
+
+def test_a_budget_cap_from_mid_year_counts_the_spending_since_january():
+    cap = 6_000_000  # about what the first half of 2025 costs: the second half may spend little
+    over = {"cheque.budget.yearly_cap_eur": {"2025-07-01": cap}}
+    s = _run([{"name": "capped", "extends": "law_2025", **SHORT, "overrides": over}]).summary
+    cost = s[(s.scenario == "capped") & (s.metric == "government_cost_eur") & (s.group == "all")].set_index("year")["value"]
+    assert (cost <= cap + 1e-6).all()
+    assert _total(s, "capped", "orders_held_budget") > 0

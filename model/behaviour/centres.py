@@ -89,8 +89,8 @@ def served_within_capacity(slot: np.ndarray, waiting_since: np.ndarray, priority
     room is left before the order (a prefix of its list: nobody is passed
     over). The last trajectory started may overrun the room; the overrun is
     taken from the next month's room (see :mod:`model.processes.centre_queue`),
-    so that over time a centre never gives more than its capacity plus one
-    trajectory, at any scale.
+    so that over time a centre (at reduced scale, a pool of centres:
+    :func:`capacity_pools`) never gives more than its capacity plus one trajectory.
 
     Args:
         slot: Centre of each order.

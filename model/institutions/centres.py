@@ -124,19 +124,22 @@ class LatentMarket:
     province: np.ndarray
 
     @classmethod
-    def draw(cls, rng: np.random.Generator, province_shares: np.ndarray, sigma: float) -> LatentMarket:
+    def draw(cls, rng: np.random.Generator, province_shares: np.ndarray) -> LatentMarket:
         """Draw the market: sizes (largest first) and qualities; then place the slots in the provinces.
 
         Centres settle where the clients are: each slot, from the largest, goes
-        to the province furthest below its population share of the coaches of
-        the slots so far (sizes as ``exp(sigma x size_z)``), so that every
-        province's capacity follows its population at every stage of growth.
+        to the province furthest below its population share of the sizes of
+        the slots so far, so that every province's capacity follows its
+        population at every stage of growth. The placement uses the sizes at
+        the default dispersion (``exp(size_z)``), not a scenario's
+        ``centres.supply.coaches_sigma``: it is made once for all the scenarios
+        of a run, and must not depend on which one comes first.
         """
         n = codes.CENTRE_SLOTS
         size_z = -np.sort(-rng.standard_normal(n))
         quality_z = rng.standard_normal(n)
         shares = np.asarray(province_shares, dtype=float) / np.sum(province_shares)
-        size = np.exp(sigma * size_z)
+        size = np.exp(size_z)
         held = np.zeros(len(shares))
         province = np.zeros(n, dtype=np.intp)
         for slot in range(n):
@@ -173,6 +176,7 @@ class MarketArrays:
         quality_z: Quality on the standard scale.
         province: Province code of each slot.
         coaches: Coaches of each slot's centre (0 where empty).
+        opened: Month the slot's present centre was recognised (``codes.NO_MONTH`` where none).
     """
 
     open: np.ndarray
@@ -181,12 +185,14 @@ class MarketArrays:
     quality_z: np.ndarray
     province: np.ndarray
     coaches: np.ndarray
+    opened: np.ndarray | None = None
 
 
 def arrays(centres: list[CareerCentre]) -> MarketArrays:
     """The market as arrays by slot, from the agents."""
     n = codes.CENTRE_SLOTS
-    out = MarketArrays(np.zeros(n, bool), np.zeros(n), np.ones(n), np.zeros(n), np.zeros(n, np.intp), np.zeros(n))
+    out = MarketArrays(np.zeros(n, bool), np.zeros(n), np.ones(n), np.zeros(n), np.zeros(n, np.intp), np.zeros(n),
+                       np.full(n, codes.NO_MONTH, dtype=np.int64))
     for c in centres:
         out.open[c.slot] = c.mandate
         out.capacity[c.slot] = c.capacity_hours if c.mandate else 0.0
@@ -194,4 +200,5 @@ def arrays(centres: list[CareerCentre]) -> MarketArrays:
         out.quality_z[c.slot] = c.quality_z
         out.province[c.slot] = c.province
         out.coaches[c.slot] = c.coaches if c.mandate else 0.0
+        out.opened[c.slot] = c.opened
     return out

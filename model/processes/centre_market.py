@@ -64,12 +64,12 @@ class CentreMarket(Process):
     provides = ("market",)
 
     def initialise(self, model) -> None:
-        """Everybody's province, the latent market of the replication, and the centres open at the first month."""
+        """Everybody's province and the latent market of the replication (the centres open in the first step)."""
         pop, first = model.people, model.state.first_month
         p = model.params(first)
         pop.province[:] = draw_provinces(model.streams, first, np.arange(len(pop)), p["population.province_shares"])
         shares = np.array([p["population.province_shares"][name] for name in codes.PROVINCES])
-        latent = LatentMarket.draw(model.streams.generator("centre_market", first), shares, p["centres.supply.coaches_sigma"])
+        latent = LatentMarket.draw(model.streams.generator("centre_market", first), shares)
         model.data(self)["latent"] = latent
         model.state.institutions[KIND] = []
 

@@ -59,8 +59,8 @@ class CentreQueue(Process):
                 "months_waited / starts)"),
         Counter("waiting_list", "stock", "persons", "people waiting for a centre at the end of the month"),
         Counter("waiting_dropouts", "flow", "persons", "people who gave up waiting, or were no longer eligible"),
-        Counter("orders_held_budget", "flow", "orders", "orders the year's budget could not pay this month "
-                "(they wait for the next year)"),
+        Counter("orders_held_budget", "flow", "order-months", "orders the year's budget could not pay, counted in "
+                "every month they are held (they wait for the next year)"),
         Counter("orders_refused_budget", "flow", "orders", "orders refused because the year's budget was spent"),
         Counter("incentive_bonus_eur", "flow", "EUR", "bonus paid to centres for cheque-1 clients of the target "
                 "groups (supply-driven incentive)"),
@@ -88,9 +88,11 @@ class CentreQueue(Process):
 
         orders = month.values["orders"]
         if len(orders):
-            again = rules.cheques_used(pop, m, p, orders) >= 1  # cheque 2 at the centre of cheque 1, if it is open
+            # cheque 2 at the centre of cheque 1, if it still holds its mandate (not a new centre in its slot)
+            again = rules.cheques_used(pop, m, p, orders) >= 1
             slot = np.where(again, pop.centre[orders].astype(np.intp), codes.NO_CENTRE)
-            slot = np.where((slot >= 0) & market.open[np.maximum(slot, 0)], slot, codes.NO_CENTRE)
+            same = market.open[np.maximum(slot, 0)] & (market.opened[np.maximum(slot, 0)] <= pop.last_cheque_month[orders])
+            slot = np.where((slot >= 0) & same, slot, codes.NO_CENTRE)
             pop.waiting_centre[orders] = slot
             pop.waiting_since[orders] = m
             queue = np.concatenate([queue, orders])
@@ -149,20 +151,15 @@ class CentreQueue(Process):
         slot = pop.waiting_centre[queue].astype(np.intp)
         since = pop.waiting_since[queue].astype(np.int64)
         priority = month.streams.row_uniforms("queue_priority", m, queue)
+        served = np.ones(len(queue), dtype=bool)
         if p["centres.capacity.limited"]:
             room = capacity + data["credit"]
             served = centres.served_within_capacity(pool[slot], since, priority, hours, room)
-            used = np.bincount(pool[slot[served]], weights=hours[served], minlength=codes.CENTRE_SLOTS)
-            # an overrun is taken from next month's room; unused room is lost (coaches cannot bank their time)
-            data["credit"] = np.minimum(room - used, 0.0)
-        else:
-            served = np.ones(len(queue), dtype=bool)
         budget = self._remaining_budget(m, p, data)
         if budget is not None:
             rows = np.flatnonzero(served)
             cost = rules.government_cost(p, number[rows]) * model.weight
             funded = centres.funded_within_budget(since[rows], priority[rows], cost, budget)
-            data["budget"]["spent"] += float(cost[funded].sum())
             unfunded = queue[rows[~funded]]
             served[rows[~funded]] = False
             if p["cheque.budget.when_spent"] == "refuse":
@@ -171,6 +168,11 @@ class CentreQueue(Process):
                 pop.waiting_centre[unfunded] = codes.NO_CENTRE
             else:
                 model.count(month, "orders_held_budget", unfunded)
+        if p["centres.capacity.limited"]:
+            # only the orders that start use room; an overrun is taken from next month's room, and unused
+            # room is lost (coaches cannot bank their time)
+            used = np.bincount(pool[slot[served]], weights=hours[served], minlength=codes.CENTRE_SLOTS)
+            data["credit"] = np.minimum(room - used, 0.0)
         return served
 
     @staticmethod
@@ -180,14 +182,15 @@ class CentreQueue(Process):
 
     @staticmethod
     def _remaining_budget(m: int, p, data: dict) -> float | None:
-        """EUR left of this calendar year's budget (None without a cap)."""
+        """EUR left of this calendar year's budget (None without a cap).
+
+        The year's spending counts from January, also when the cap comes into force later in the year.
+        """
         cap = p["cheque.budget.yearly_cap_eur"]
         if cap <= 0:
             return None
         year = codes.month_date(m).year
-        if data["budget"]["year"] != year:
-            data["budget"] = {"year": year, "spent": 0.0}
-        return cap - data["budget"]["spent"]
+        return cap - (data["budget"]["spent"] if data["budget"]["year"] == year else 0.0)
 
     def _start(self, model, month: Month, rows: np.ndarray, market) -> np.ndarray:
         """Record the starts: cheque, cost, hours, months waited, the centre and its quality.
@@ -208,7 +211,12 @@ class CentreQueue(Process):
         model.count(month, "starts_cheque1", rows[first])
         model.count(month, "user_quality", rows[first], market.quality[slot[first]])
         model.count(month, "starts_cheque2", rows[~first])
-        model.count(month, "government_cost_eur", rows, rules.government_cost(p, number))
+        cost = rules.government_cost(p, number)
+        model.count(month, "government_cost_eur", rows, cost)
+        year, data = codes.month_date(m).year, model.data(self)  # the year's spending, for a budget cap
+        if data["budget"]["year"] != year:
+            data["budget"] = {"year": year, "spent": 0.0}
+        data["budget"]["spent"] += float(cost.sum()) * model.weight
         model.count(month, "user_cost_eur", rows, rules.user_price(p, number))
         model.count(month, "guidance_hours", rows, hours)
         model.count(month, "months_waited", rows, (m - pop.waiting_since[rows].astype(np.int32)).astype(float))
@@ -221,3 +229,4 @@ class CentreQueue(Process):
         pop.waiting_since[rows] = codes.NO_MONTH
         pop.waiting_centre[rows] = codes.NO_CENTRE
         return np.bincount(slot, weights=hours * model.weight, minlength=codes.CENTRE_SLOTS)
+
