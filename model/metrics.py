@@ -223,16 +223,15 @@ class Recorder:
             np.asarray(amount, dtype=float), np.shape(index)), minlength=cells)
         self.data[name][t, 0] += by_cell.reshape(counter.shape)
 
-    def stocks_from_keys(self, t: int, keys: np.ndarray, present: np.ndarray, flags: Mapping[str, np.ndarray],
-                         population: str, sparse: Mapping[str, np.ndarray] | None = None) -> None:
-        """Record several person stocks of the month with one ``bincount`` (and small ones by rows).
+    @staticmethod
+    def flag_index(present: np.ndarray, flags: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The flag bits of every row above the ``KEY_BITS`` key bits (uint16).
 
-        Args:
-            keys: Group key of every row (uint16).
-            present: True for rows aged 20-64.
-            flags: For each stock, a boolean column (at most 4; ``KEY_BITS`` + flags + 1 bits fit 16).
-            population: Name of the stock of everybody present.
-            sparse: For stocks of few people, the rows (present or not) instead of a column.
+        The part of :meth:`stocks_from_keys` that does not need the keys, so that it can be done apart
+        (in another thread).
+
+        Raises:
+            ValueError: for more than ``15 - KEY_BITS`` flags.
         """
         names = list(flags)
         if KEY_BITS + len(names) + 1 > 16:
@@ -243,8 +242,24 @@ class Recorder:
         code = present.view(np.uint8) * np.uint8(1 << len(names))
         for i, name in enumerate(names):
             code += flags[name].view(np.uint8) * np.uint8(1 << i)
+        return code.astype(np.uint16) << np.uint16(KEY_BITS)
+
+    def stocks_from_keys(self, t: int, keys: np.ndarray, present: np.ndarray, flags: Mapping[str, np.ndarray],
+                         population: str, sparse: Mapping[str, np.ndarray] | None = None,
+                         index: np.ndarray | None = None) -> None:
+        """Record several person stocks of the month with one ``bincount`` (and small ones by rows).
+
+        Args:
+            keys: Group key of every row (uint16).
+            present: True for rows aged 20-64.
+            flags: For each stock, a boolean column (at most 4; ``KEY_BITS`` + flags + 1 bits fit 16).
+            population: Name of the stock of everybody present.
+            sparse: For stocks of few people, the rows (present or not) instead of a column.
+            index: :meth:`flag_index` of ``present`` and ``flags``, if already made (it is changed in place).
+        """
+        names = list(flags)
         present_bit = KEY_BITS + len(names)
-        index = code.astype(np.uint16) << np.uint16(KEY_BITS)
+        index = self.flag_index(present, flags) if index is None else index
         index |= keys
         counts = np.bincount(index, minlength=1 << (present_bit + 1))[1 << present_bit:].reshape(-1, N_KEYS)
         self.data[population][t] = MEMBERSHIP @ counts.sum(axis=0) * self.weight

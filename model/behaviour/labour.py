@@ -23,6 +23,7 @@ from ..population import Population
 from ..synthesis import AGES, BAND_OF_YEAR, NON_ACTIVE_STATES, SHAPE, STATES, CellTable, draw_benefits, single_year_shares
 
 N_AGE_CELLS = int(np.prod(SHAPE[:-1])) // SHAPE[1] * len(AGES)
+BAND_OF_CELL = BAND_OF_YEAR[np.arange(N_AGE_CELLS) % len(AGES)]  # age band of each age cell: a gather, not a division
 
 
 @dataclass
@@ -294,7 +295,7 @@ def job_finding_weights(pop: Population, rows: np.ndarray, month: int, p: Mappin
     """
     n_bands = len(codes.AGE_BANDS)
     weight = _raw_weights(pop, rows, month, p, effects, jobseekers)
-    band = pop.age_band(rows) if cells is None else BAND_OF_YEAR[cells % len(AGES)]
+    band = pop.age_band(rows) if cells is None else BAND_OF_CELL[cells]
     followup = effects.followup_jobseekers
     if jobseekers:
         ref = np.ones(len(rows)) if len(followup) == 0 else (~np.isin(rows, followup)).astype(float)
@@ -313,7 +314,7 @@ def job_finding_weights(pop: Population, rows: np.ndarray, month: int, p: Mappin
 
 
 def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards, streams, effects: PersonEffects,
-                 static: np.ndarray, pool=None) -> Moves:
+                 static: np.ndarray, pool=None, candidates: Callable[[], tuple] | None = None) -> Moves:
     """Decide one month of labour-market moves, all from the start-of-month state.
 
     Employed people leave work with the cell's separation hazards (drawn
@@ -330,10 +331,13 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
         effects: Person-level differences (:class:`PersonEffects`).
         static: Column of :func:`static_cells`.
         pool: Optional ``concurrent.futures`` executor.
+        candidates: Returns the month's separation candidates (:func:`separation_candidates`), if drawn
+            already (called where the separations are decided, in the second thread when there is one).
     """
     # Separations and job seekers on the second core, the (larger) non-active group here.
     def separations_and_jobseekers():
-        return (_decide_separations(pop, month, p, hazards, streams, static, effects),
+        drawn = candidates() if candidates is not None else separation_candidates(streams, month, len(pop), p)
+        return (_decide_separations(pop, month, p, hazards, drawn, static, effects),
                 _decide_jobseekers(pop, month, p, hazards, streams, effects, static))
 
     other = pool.submit(separations_and_jobseekers) if pool is not None else None
@@ -347,14 +351,24 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
 # Each group is first tested against its total exit hazard (one comparison per
 # person); only the few who move are then sorted into destinations.
 
-def _decide_separations(pop, month, p, hazards, streams, static, effects):
+def separation_candidates(streams, month: int, n_rows: int, p: Mapping) -> tuple[np.ndarray, np.ndarray]:
+    """The month's candidates for leaving work: rows drawn at the ceiling hazard, and their uniforms.
+
+    They depend on nothing but the stream, the month and the number of rows,
+    so they can be drawn before the month's state is known (in the second
+    thread, while the month's first processes run).
+    """
+    return streams.sparse_candidates("separation", month, n_rows, p["simulation.hazard_ceiling"]["separation"])
+
+
+def _decide_separations(pop, month, p, hazards, candidates, static, effects):
     """[0, s_J) job seeker, [s_J, s_J + s_N) non-active; guidance shrinks the intervals of users.
 
     The shrunken intervals keep their start, so whoever moves with the effect
     would have moved the same way without it.
     """
     ceiling = p["simulation.hazard_ceiling"]["separation"]
-    rows, u = streams.sparse_candidates("separation", month, len(pop), ceiling)
+    rows, u = candidates
     keep = pop.status[rows] == codes.EMPLOYED
     rows, u = rows[keep], u[keep] * ceiling
     cell = person_cells(pop, rows, static)

@@ -57,7 +57,8 @@ def is_aware(pop: Population, rows, p: Mapping, month: int | None = None) -> np.
     non_active = pop.status[rows] == codes.NON_ACTIVE
     # non-active people: aware only below their lower level (passes of bytes, no float temporaries)
     aware &= ~non_active | (draw < np.float32(level * p["behaviour.awareness.non_active_relative"]))
-    if month is not None and "outreach_until" in pop.dtypes:  # a contact informs while the person is non-active
+    # a contact informs while the person is non-active (nobody was ever informed without outreach: skip)
+    if month is not None and "outreach_until" in pop.dtypes and pop.outreach_informed.any():
         aware |= non_active & pop.outreach_informed[rows] & (pop.outreach_until[rows] >= month)
     # a centre's contact informs whatever the status (nobody was ever contacted without the incentive: skip)
     if month is not None and "incentive_until" in pop.dtypes and pop.incentive_informed.any():

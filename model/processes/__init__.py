@@ -2,6 +2,8 @@
 
 ``default_processes()`` is the month of the model:
 
+0. separation draws: the month's candidates for leaving work, drawn in a
+   second thread while the first processes run (they depend on no state);
 1. ageing: everybody gets a month older; people reaching 65 leave; free rows
    are filled to the published size and age structure;
 2. transitions: in January, status now against status the January before;
@@ -40,7 +42,7 @@ from .counters import StockCounters, StockKeys
 from .eligibility import Eligibility
 from .followup import VdabFollowup
 from .guidance import GuidanceOutcomes
-from .labour_market import LabourMarket
+from .labour_market import LabourMarket, SeparationDraws
 from .outreach import Outreach
 from .transitions import Transitions
 from .uptake import Uptake
@@ -48,8 +50,8 @@ from .uptake import Uptake
 
 def default_processes() -> list:
     """A new list of the model's processes, in the order of the month."""
-    return [Ageing(), Transitions(), CentreMarket(), VdabFollowup(), LabourMarket(), StockKeys(), GuidanceOutcomes(),
-            Eligibility(), Outreach(), CentreOutreach(), StockCounters(), Uptake(), CentreQueue()]
+    return [SeparationDraws(), Ageing(), Transitions(), CentreMarket(), VdabFollowup(), LabourMarket(), StockKeys(),
+            GuidanceOutcomes(), Eligibility(), Outreach(), CentreOutreach(), StockCounters(), Uptake(), CentreQueue()]
 
 
 def metric_names(kind: str) -> tuple[str, ...]:
@@ -57,6 +59,6 @@ def metric_names(kind: str) -> tuple[str, ...]:
     return tuple(c.name for p in default_processes() for c in p.counters if c.kind == kind)
 
 
-__all__ = ["Ageing", "Transitions", "CentreMarket", "CentreOutreach", "CentreQueue", "VdabFollowup", "LabourMarket",
-           "StockKeys", "GuidanceOutcomes", "Eligibility", "Outreach", "Uptake", "StockCounters", "default_processes",
-           "metric_names"]
+__all__ = ["SeparationDraws", "Ageing", "Transitions", "CentreMarket", "CentreOutreach", "CentreQueue", "VdabFollowup",
+           "LabourMarket", "StockKeys", "GuidanceOutcomes", "Eligibility", "Outreach", "Uptake", "StockCounters",
+           "default_processes", "metric_names"]

@@ -66,15 +66,20 @@ class StockCounters(Process):
     reads = ("status", "spell_start", "followup_month")
 
     def prepare(self, model, month: Month) -> None:
-        """The flags of the large stocks, in the foreground (it balances the two cores' work)."""
+        """The flags of the large stocks and their bits, in the foreground (it balances the two cores' work)."""
         if not month.recorded:
             return
         pop, eligible = model.people, month.values["eligible"]
-        month.values["stocks:flags"] = {
+        flags = {
             "employed": pop.status == codes.EMPLOYED,
             "eligible": eligible,
             "aware_eligible": eligible & uptake.is_aware(pop, slice(None), month.params, month.number),
         }
+        present = pop.status != codes.ABSENT
+        month.values["stocks:flags"] = flags
+        month.values["stocks:present"] = present
+        month.values["stocks:index"] = metrics.Recorder.flag_index(present, flags)
+        month.values["stocks:recent_rows"] = np.flatnonzero(month.values["recent_users"])
 
     def step(self, model, month: Month) -> None:
         """Record the stocks (recorded months only)."""
@@ -83,6 +88,7 @@ class StockCounters(Process):
         pop = model.people
         keys = month.values["stock_keys"]
         flags = month.values["stocks:flags"]
-        sparse = {"recent_users": np.flatnonzero(month.values["recent_users"]),
+        sparse = {"recent_users": month.values["stocks:recent_rows"],
                   "followup_jobseekers": guidance.followup_jobseeker_rows(pop)}
-        model.counters.stocks_from_keys(month.t, keys, pop.status != codes.ABSENT, flags, "population_20_64", sparse)
+        model.counters.stocks_from_keys(month.t, keys, month.values["stocks:present"], flags, "population_20_64", sparse,
+                                        month.values["stocks:index"])

@@ -26,6 +26,29 @@ def draw_readiness(streams, month: int, rows: np.ndarray) -> np.ndarray:
     return ndtri(np.clip(u, 1e-12, 1.0 - 1e-12)).astype(np.float32)
 
 
+class SeparationDraws(Process):
+    """The month's candidates for leaving work, drawn in the second thread at the start of the month.
+
+    The draws depend on no state (:func:`model.behaviour.labour.separation_candidates`),
+    so the second core, idle while ageing and the first processes run, makes
+    them before the labour market needs them. The labour market reads them
+    only in work it hands to the second core, which runs after this step (one
+    worker, first in, first out), or, without a second thread, after it.
+    """
+
+    name = "separation_draws"
+    parameters = ("simulation.hazard_ceiling",)
+    streams = ("separation",)
+    provides = ("separation_candidates",)
+    background = True
+    reads = ()
+
+    def step(self, model, month: Month) -> None:
+        """Draw the candidates."""
+        month.values["separation_candidates"] = labour.separation_candidates(month.streams, month.number,
+                                                                               len(model.people), month.params)
+
+
 class LabourMarket(Process):
     """Moves between the labour states, counted with the movers' groups before the move."""
 
@@ -38,7 +61,7 @@ class LabourMarket(Process):
                Column("registered_from", np.int8, 0, "non-activity reason a job seeker registered from (0: from work)"),
                Column("followup_month", np.int16, codes.NO_MONTH, "month of registration through VDAB follow-up"),
                Column("job_change_month", np.int16, codes.NO_MONTH, "month of the latest job change after guidance"))
-    streams = ("separation", "jobseeker_exit", "non_active_exit", "destination_reason", "benefit", "readiness",
+    streams = ("jobseeker_exit", "non_active_exit", "destination_reason", "benefit", "readiness",
                "job_change")
     counters = (
         Counter("entries_into_work", "flow", "persons", "all moves into work"),
@@ -52,7 +75,7 @@ class LabourMarket(Process):
         Counter("exits_to_non_active_users", "flow", "persons", "employed recent users who leave work for non-activity"),
         Counter("job_changes", "flow", "persons", "employed recent users who change job"),
     )
-    needs = ("renewed_rows",)
+    needs = ("renewed_rows", "separation_candidates")
     provides = ("recent_users",)
 
     def initialise(self, model) -> None:
@@ -81,7 +104,9 @@ class LabourMarket(Process):
             job_changed=lambda rows: recent[rows] & guidance.changed_job(pop, rows, m, p),
             quality=pop.guidance_quality if "guidance_quality" in pop.dtypes else None)
         _, hazards = model.tables_for(m)
-        moves = labour.decide_moves(pop, m, p, hazards, month.streams, effects, pop.labour_cell_static, model.pool)
+        # the candidates are drawn in the second thread, which decides the separations after drawing them
+        moves = labour.decide_moves(pop, m, p, hazards, month.streams, effects, pop.labour_cell_static, model.pool,
+                                    candidates=lambda: month.values["separation_candidates"])
         model.counters.capped += moves.capped
         to_work = np.concatenate([moves.jobseeker_to_work, moves.non_active_to_work])
         model.count(month, "entries_into_work", to_work)
