@@ -193,7 +193,10 @@ class Recorder:
             if index is None:
                 raise ValueError(f"counter '{name}' has extra dimensions {[d for d, _ in counter.dims]}: give an index")
             keys = keys.astype(np.intp) * cells + index
-        by_key = np.bincount(keys, weights=weights, minlength=N_KEYS * cells).reshape(N_KEYS, cells)
+        if np.ndim(amount) == 0:  # one amount for all: count, then multiply (no array of weights)
+            by_key = np.bincount(keys, minlength=N_KEYS * cells).reshape(N_KEYS, cells) * float(amount)
+        else:
+            by_key = np.bincount(keys, weights=weights, minlength=N_KEYS * cells).reshape(N_KEYS, cells)
         self.data[name][t] += (MEMBERSHIP @ by_key * self.weight).reshape(len(GROUPS), *counter.shape)
 
     flow = add  # flows and stocks with extra dimensions are added alike

@@ -146,12 +146,21 @@ class LoopbaanModel(mesa.Model):
         january = month - codes.month_date(month).month + 1
         return self.tables.get(self.params(max(january, self.state.first_month)))
 
-    def count(self, month: Month, name: str, rows: np.ndarray, amount=1.0, index: np.ndarray | None = None) -> None:
-        """Count people (or amounts) by group in a recorded month; nothing during warm-up."""
+    def group_keys(self, month: Month, rows: np.ndarray) -> np.ndarray:
+        """The group keys of ``rows`` this month (:func:`model.metrics.group_keys`), for several counts of the same people."""
+        return metrics.group_keys(self.people, rows, month.number, month.all_params or month.params,
+                                  self.people.group_key_static)
+
+    def count(self, month: Month, name: str, rows: np.ndarray, amount=1.0, index: np.ndarray | None = None,
+              keys: np.ndarray | None = None) -> None:
+        """Count people (or amounts) by group in a recorded month; nothing during warm-up.
+
+        Args:
+            keys: The group keys of ``rows`` (:meth:`group_keys`), if already made.
+        """
         if month.t < 0:
             return
-        keys = metrics.group_keys(self.people, rows, month.number, month.all_params or month.params,
-                                  self.people.group_key_static)
+        keys = self.group_keys(month, rows) if keys is None else keys
         self.counters.add(name, month.t, keys, amount, index)
 
     # -- the month ---------------------------------------------------------

@@ -208,22 +208,24 @@ class CentreQueue(Process):
         pop.cheque1_status[rows[first]] = status[first]
         pop.reentrant_user[rows[first & (status == codes.NON_ACTIVE)]] = True
         hours = self._hours(p, number)
-        model.count(month, "starts_cheque1", rows[first])
-        model.count(month, "user_quality", rows[first], market.quality[slot[first]])
-        model.count(month, "starts_cheque2", rows[~first])
+        keys = model.group_keys(month, rows) if month.recorded else None  # the same people for every count
+        model.count(month, "starts_cheque1", rows[first], keys=None if keys is None else keys[first])
+        model.count(month, "user_quality", rows[first], market.quality[slot[first]],
+                    keys=None if keys is None else keys[first])
+        model.count(month, "starts_cheque2", rows[~first], keys=None if keys is None else keys[~first])
         cost = rules.government_cost(p, number)
-        model.count(month, "government_cost_eur", rows, cost)
+        model.count(month, "government_cost_eur", rows, cost, keys=keys)
         year, data = codes.month_date(m).year, model.data(self)  # the year's spending, for a budget cap
         if data["budget"]["year"] != year:
             data["budget"] = {"year": year, "spent": 0.0}
         data["budget"]["spent"] += float(cost.sum()) * model.weight
-        model.count(month, "user_cost_eur", rows, rules.user_price(p, number))
-        model.count(month, "guidance_hours", rows, hours)
-        model.count(month, "months_waited", rows, (m - pop.waiting_since[rows].astype(np.int32)).astype(float))
+        model.count(month, "user_cost_eur", rows, rules.user_price(p, number), keys=keys)
+        model.count(month, "guidance_hours", rows, hours, keys=keys)
+        model.count(month, "months_waited", rows, (m - pop.waiting_since[rows].astype(np.int32)).astype(float), keys=keys)
         if p["centres.incentive.enabled"]:
-            clients = rows[first]
-            clients = clients[in_target_groups(pop, clients, p["centres.incentive.target_groups"])]
-            model.count(month, "incentive_bonus_eur", clients, p["centres.incentive.bonus_per_client_eur"])
+            target = first & in_target_groups(pop, rows, p["centres.incentive.target_groups"])
+            model.count(month, "incentive_bonus_eur", rows[target], p["centres.incentive.bonus_per_client_eur"],
+                        keys=None if keys is None else keys[target])
         if month.recorded:
             model.counters.total("centre_hours_delivered", month.t, hours * model.weight, slot)
         pop.waiting_since[rows] = codes.NO_MONTH

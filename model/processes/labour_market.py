@@ -108,13 +108,28 @@ class LabourMarket(Process):
         moves = labour.decide_moves(pop, m, p, hazards, month.streams, effects, pop.labour_cell_static, model.pool,
                                     candidates=lambda: month.values["separation_candidates"])
         model.counters.capped += moves.capped
-        to_work = np.concatenate([moves.jobseeker_to_work, moves.non_active_to_work])
-        model.count(month, "entries_into_work", to_work)
-        model.count(month, "exits_from_work", np.concatenate([moves.work_to_jobseeker, moves.work_to_non_active]))
-        model.count(month, "registrations", moves.non_active_to_jobseeker)
-        model.count(month, "reentries_employment", to_work[recent[to_work]])
-        model.count(month, "reentries_jobseeker", moves.non_active_to_jobseeker[recent[moves.non_active_to_jobseeker]])
-        js_to_work = moves.jobseeker_to_work
-        model.count(month, "followup_exits_to_work", js_to_work[np.isin(js_to_work, followup)])
-        model.count(month, "exits_to_non_active_users", moves.work_to_non_active[recent[moves.work_to_non_active]])
+        if month.recorded:  # the keys of each set of movers once, for the counts of its subsets
+            self._count_moves(model, month, moves, recent, followup)
         labour.apply_moves(pop, moves, m, p, hazards, month.streams)
+
+    @staticmethod
+    def _count_moves(model, month: Month, moves: labour.Moves, recent: np.ndarray, followup: np.ndarray) -> None:
+        """Count the month's moves, with the movers' groups before the move."""
+        to_work = np.concatenate([moves.jobseeker_to_work, moves.non_active_to_work])
+        exits = np.concatenate([moves.work_to_jobseeker, moves.work_to_non_active])
+        registering = moves.non_active_to_jobseeker
+        keys_in, keys_out, keys_registering = (model.group_keys(month, rows) for rows in (to_work, exits, registering))
+        model.count(month, "entries_into_work", to_work, keys=keys_in)
+        model.count(month, "exits_from_work", exits, keys=keys_out)
+        model.count(month, "registrations", registering, keys=keys_registering)
+        users = recent[to_work]
+        model.count(month, "reentries_employment", to_work[users], keys=keys_in[users])
+        users = recent[registering]
+        model.count(month, "reentries_jobseeker", registering[users], keys=keys_registering[users])
+        from_followup = np.zeros(len(to_work), dtype=bool)
+        from_followup[:len(moves.jobseeker_to_work)] = np.isin(moves.jobseeker_to_work, followup)
+        model.count(month, "followup_exits_to_work", to_work[from_followup], keys=keys_in[from_followup])
+        to_non_active = np.zeros(len(exits), dtype=bool)
+        to_non_active[len(moves.work_to_jobseeker):] = True
+        users = to_non_active & recent[exits]
+        model.count(month, "exits_to_non_active_users", exits[users], keys=keys_out[users])
