@@ -235,6 +235,14 @@ def difference(table: pd.DataFrame, metric: str = "employed", groups: tuple[str,
     return fig
 
 
+def _panel(ax, title: str, from_zero: bool = True) -> None:
+    """A panel's title, grid, and its axis from 0."""
+    ax.set_title(title, fontsize=10)
+    if from_zero:
+        ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+
+
 def centres(summary: pd.DataFrame, scenarios) -> Figure:
     """Career centres: capacity against demand, waiting, drop-outs, occupancy per centre and quality."""
     fig, axes = _figure(nrows=2, ncols=3, figsize=(15, 8.5))
@@ -247,23 +255,18 @@ def centres(summary: pd.DataFrame, scenarios) -> Figure:
     capacity = plain[(plain["metric"] == "capacity_hours") & (plain["scenario"] == scenarios[0].name)].sort_values("year")
     ax.plot(capacity["year"], capacity["value"], color="black", linestyle="--", linewidth=1.5,
             label="capacity of the centres")
-    ax.set_title("Hours of guidance a month: started (lines)\nagainst what the centres can give (dashed)", fontsize=10)
-    ax.set_ylim(bottom=0)
+    _panel(ax, "Hours of guidance a month: started (lines)\nagainst what the centres can give (dashed)")
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
-    ax.grid(alpha=0.3)
     ax = axes[0, 1]
     for i, s in enumerate(scenarios):
         d = plain[(plain["scenario"] == s.name) & (plain["group"] == "all")].pivot_table(
             index="year", columns="metric", values="value")
         started = d["starts_cheque1"] + d["starts_cheque2"]
         ax.plot(d.index, np.where(started > 0, d["months_waited"] / started.where(started > 0), np.nan), **_style(i))
-    ax.set_title("Mean wait for a centre (months, people who started)", fontsize=10)
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
+    _panel(ax, "Mean wait for a centre (months, people who started)")
     ax = axes[0, 2]
     _lines(ax, plain, scenarios, "waiting_dropouts")
-    ax.set_title("People who gave up waiting, per year", fontsize=10)
-    ax.set_ylim(bottom=0)
+    _panel(ax, "People who gave up waiting, per year")
     ax = axes[1, 0]
     last = int(summary["year"].max())
     per_centre = summary[(summary["year"] == last) & summary["metric"].isin(["centre_hours_delivered",
@@ -277,23 +280,19 @@ def centres(summary: pd.DataFrame, scenarios) -> Figure:
         ax.plot(np.arange(1, len(occupancy) + 1), occupancy * 100, **_style(i))
     ax.axhline(100, color="black", linestyle="--", linewidth=1)
     pooled = scenarios[0].settings["scale"] < 1
-    ax.set_title(f"Occupancy of each centre in {last} (%), fullest first" + (
-        "\n(below scale 1 centres share capacity in pools: see per pool)" if pooled else ""), fontsize=10)
+    _panel(ax, f"Occupancy of each centre in {last} (%), fullest first" + (
+        "\n(below scale 1 centres share capacity in pools: see per pool)" if pooled else ""))
     ax.set_xlabel("centres")
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
     ax = axes[1, 1]
     _lines(ax, plain, scenarios, "waiting_list")
-    ax.set_title("People on a waiting list (average of the months)", fontsize=10)
-    ax.set_ylim(bottom=0)
+    _panel(ax, "People on a waiting list (average of the months)")
     ax = axes[1, 2]
     for i, s in enumerate(scenarios):
         for metric, dash in (("quality_mean", "-"), ("quality_p10", ":")):
             d = plain[(plain["scenario"] == s.name) & (plain["metric"] == metric)].sort_values("year")
             ax.plot(d["year"], d["value"], color=f"C{i % 10}", linestyle=dash)
-    ax.set_title("Quality of the centres: mean weighted by coaches (solid)\nand lowest decile (dotted); 1 = mean "
-                 "effect without monitoring", fontsize=10)
-    ax.grid(alpha=0.3)
+    _panel(ax, "Quality of the centres: mean weighted by coaches (solid)\nand lowest decile (dotted); 1 = mean "
+           "effect without monitoring", from_zero=False)
     _legend_below(fig, axes[0, 0])
     fig.suptitle("Career centres", fontsize=11)
     return fig

@@ -291,34 +291,25 @@ def test_resolution_full_shows_each_asks_part(law, tmp_path):
     assert users[("all parts", "together")] > 0
 
 
-def test_parts_must_change_different_parameters(tmp_path):
-    (tmp_path / "a.yaml").write_text("name: a\nextends: law_2025\noverrides:\n  vdab_followup.enabled: {2025-01-01: true}\n")
-    (tmp_path / "b.yaml").write_text("name: b\nextends: law_2025\noverrides:\n  vdab_followup.enabled: {2026-01-01: true}\n")
-    (tmp_path / "c.yaml").write_text("name: c\nextends: law_2025\nparts: {one: a.yaml, two: b.yaml}\n")
-    with pytest.raises(ScenarioError, match="parts.two.*overrides 'vdab_followup.enabled', which part 'one'"):
+PART_A = "name: a\nextends: law_2025\noverrides:\n  vdab_followup.enabled: {2025-01-01: true}\n"
+PART_B = "name: b\nextends: law_2025\noverrides:\n  vdab_followup.enabled: {2026-01-01: true}\n"
+
+
+@pytest.mark.parametrize("parts, message", [
+    ("{one: a.yaml, two: b.yaml}", "parts.two.*overrides 'vdab_followup.enabled', which part 'one'"),
+    ("{one: a.yaml}", "at least two parts"),
+    ("{One: a.yaml, two: b.yaml}", "parts.One.*lower-case"),
+    ("{one: a.yaml, two: law_2025}", "parts.two.*overrides nothing of its own"),
+    ("{one: a.yaml, two: nowhere}", "parts.two.*not found"),
+    ("{one: a.yaml, two: c.yaml}", "parts.two.*cannot be a part of itself"),
+    ("{one: a.yaml, two: ' '}", "parts.two.*is not a scenario"),
+])
+def test_bad_parts_are_refused_with_the_key(tmp_path, parts, message):
+    (tmp_path / "a.yaml").write_text(PART_A)
+    (tmp_path / "b.yaml").write_text(PART_B)
+    (tmp_path / "c.yaml").write_text(f"name: c\nextends: law_2025\nparts: {parts}\n")
+    with pytest.raises(ScenarioError, match=message):
         Scenario.load(tmp_path / "c.yaml")
-    (tmp_path / "d.yaml").write_text("name: d\nextends: law_2025\nparts: {one: a.yaml}\n")
-    with pytest.raises(ScenarioError, match="at least two parts"):
-        Scenario.load(tmp_path / "d.yaml")
-    (tmp_path / "e.yaml").write_text("name: e\nextends: law_2025\nparts: {One: a.yaml, two: b.yaml}\n")
-    with pytest.raises(ScenarioError, match="parts.One.*lower-case"):
-        Scenario.load(tmp_path / "e.yaml")
-    (tmp_path / "f.yaml").write_text("name: f\nextends: law_2025\nparts: {one: a.yaml, two: law_2025}\n")
-    with pytest.raises(ScenarioError, match="parts.two.*overrides nothing of its own"):
-        Scenario.load(tmp_path / "f.yaml")
-    (tmp_path / "g.yaml").write_text("name: g\nextends: law_2025\nparts: {one: a.yaml, two: nowhere}\n")
-    with pytest.raises(ScenarioError, match="parts.two.*not found"):
-        Scenario.load(tmp_path / "g.yaml")
-
-
-def test_a_part_must_be_another_scenario(tmp_path):
-    (tmp_path / "a.yaml").write_text("name: a\nextends: law_2025\noverrides:\n  vdab_followup.enabled: {2025-01-01: true}\n")
-    (tmp_path / "self.yaml").write_text("name: self\nextends: law_2025\nparts: {one: a.yaml, two: self.yaml}\n")
-    with pytest.raises(ScenarioError, match="parts.two.*cannot be a part of itself"):
-        Scenario.load(tmp_path / "self.yaml")
-    (tmp_path / "blank.yaml").write_text("name: blank\nextends: law_2025\nparts: {one: a.yaml, two: ' '}\n")
-    with pytest.raises(ScenarioError, match="parts.two.*is not a scenario"):
-        Scenario.load(tmp_path / "blank.yaml")
 
 
 def test_a_run_without_parts_has_an_empty_parts_table():
