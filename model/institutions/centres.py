@@ -67,6 +67,11 @@ class CareerCentre(mesa.Agent):
         self.capacity_hours = self.coaches * p["centres.capacity.hours_per_coach_month"] if self.mandate else 0.0
         self.quality = quality_multiplier(p, self.quality_z, normaliser)
 
+    def drift(self, p: Mapping, shock: float) -> None:
+        """A year's change of quality: ``rho z + sqrt(1 - rho^2) shock``, ``rho`` = ``centres.quality.yearly_persistence``."""
+        rho = p["centres.quality.yearly_persistence"]
+        self.quality_z = rho * self.quality_z + float(np.sqrt(1.0 - rho * rho)) * shock
+
     def assess(self, p: Mapping, u: float, month: int) -> str:
         """Quality monitoring (ask 4): a centre below the floor improves to it or loses its mandate.
 

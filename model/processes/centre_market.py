@@ -2,7 +2,8 @@
 
 Each month new slots open as ``centres.supply.recognised`` grows; a slot left
 vacant by a lost mandate gets a new centre when its vacancy ends. Every
-January, when monitoring is on, each centre is assessed
+January each centre's quality moves a little (:meth:`CareerCentre.drift`:
+coaches come and go), and, when monitoring is on, each centre is assessed
 (:meth:`CareerCentre.assess`). The month's market is handed on as arrays by
 slot (``market``). People's provinces, which decide where they look for a
 centre, are drawn here when they enter.
@@ -40,7 +41,7 @@ class CentreMarket(Process):
     name = "centre_market"
     parameters = ("centres.", "population.province_shares")
     columns = (Column("province", np.int8, 0, "province code (codes.PROVINCES), fixed"),)
-    streams = ("province", "centre_market", "centre_assessment", "centre_replacement")
+    streams = ("province", "centre_market", "centre_quality_drift", "centre_assessment", "centre_replacement")
     counters = (
         Counter("centre_capacity_hours", "stock", "hours per month", "hours of guidance a centre can give a month",
                 CENTRE_DIM, by_group=False),
@@ -82,8 +83,14 @@ class CentreMarket(Process):
         latent: LatentMarket = data["latent"]
         agents: list[CareerCentre] = model.state.institutions[KIND]
         changed = self._open_and_close(model, month, latent, agents)
+        january = codes.month_date(m).month == 1
+        if january and p["centres.quality.yearly_persistence"] < 1:  # quality moves a little each year
+            shocks = month.streams.generator("centre_quality_drift", m).standard_normal(codes.CENTRE_SLOTS)
+            for centre in agents:
+                centre.drift(p, float(shocks[centre.slot]))
+            changed = True
         assessed = {"improved": 0, "lost": 0}
-        if p["centres.monitoring.enabled"] and codes.month_date(m).month == 1:
+        if p["centres.monitoring.enabled"] and january:
             u = month.streams.generator("centre_assessment", m).random(codes.CENTRE_SLOTS)
             for centre in agents:
                 outcome = centre.assess(p, float(u[centre.slot]), m)
