@@ -227,7 +227,8 @@ class Results:
 
         Args:
             name: A chart of the run folder (``eligible_and_users``, ``cheque_starts``,
-                ``government_cost``, ``employment_rate``, or their file names), or
+                ``government_cost``, ``employment_rate``, ``centres``, or their file
+                names without extension, e.g. ``career_centres``), or
                 ``difference`` with options ``scenario``, ``baseline``, ``metric``
                 (default ``employed``) and ``groups`` (default ``("all",)``).
 

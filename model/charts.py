@@ -269,20 +269,29 @@ def centres(summary: pd.DataFrame, scenarios) -> Figure:
     _panel(ax, "People who gave up waiting, per year")
     ax = axes[1, 0]
     last = int(summary["year"].max())
+    pooled = scenarios[0].settings["scale"] < 1
+    if pooled:  # capacity is shared by pools of centres: one centre's occupancy means nothing
+        _panel(ax, f"Occupancy of each centre in {last}")
+        ax.text(0.5, 0.5, "shown at scale 1 only:\nbelow it, centres of a province\nshare their capacity in pools",
+                ha="center", va="center", transform=ax.transAxes, fontsize=9, color="0.35")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        scenarios_for_occupancy = []
+    else:
+        scenarios_for_occupancy = scenarios
     per_centre = summary[(summary["year"] == last) & summary["metric"].isin(["centre_hours_delivered",
                                                                               "centre_capacity_hours"])]
-    for i, s in enumerate(scenarios):
+    for i, s in enumerate(scenarios_for_occupancy):
         d = per_centre[per_centre["scenario"] == s.name].pivot_table(index="centre", columns="metric", values="value")
         if d.empty or "centre_capacity_hours" not in d:
             continue
         d = d[d["centre_capacity_hours"] > 0]
         occupancy = np.sort((d["centre_hours_delivered"] / 12 / d["centre_capacity_hours"]).to_numpy())[::-1]
         ax.plot(np.arange(1, len(occupancy) + 1), occupancy * 100, **_style(i))
-    ax.axhline(100, color="black", linestyle="--", linewidth=1)
-    pooled = scenarios[0].settings["scale"] < 1
-    _panel(ax, f"Occupancy of each centre in {last} (%), fullest first" + (
-        "\n(below scale 1 centres share capacity in pools: see per pool)" if pooled else ""))
-    ax.set_xlabel("centres")
+    if not pooled:
+        ax.axhline(100, color="black", linestyle="--", linewidth=1)
+        _panel(ax, f"Occupancy of each centre in {last} (%), fullest first")
+        ax.set_xlabel("centres")
     ax = axes[1, 1]
     _lines(ax, plain, scenarios, "waiting_list")
     _panel(ax, "People on a waiting list (average of the months)")

@@ -129,7 +129,8 @@ def run(
     if settings["scale"] < 1 and settings["replications"] == 1:
         typer.echo(f"note: at scale {settings['scale']:g} each simulated person stands for {result.weight:,.0f} people; "
                    f"differences between scenarios smaller than about {20 * result.weight:,.0f} people are within "
-                   f"sampling noise. Use scale 1 or replications for results.", err=True)
+                   f"sampling noise. Use scale 1 or replications for results. Below scale 1 the career centres share "
+                   f"their capacity in pools, so waiting and capacity effects are approximate.", err=True)
     if result.capped:
         typer.echo(f"warning: {result.capped} hazards were capped at their ceiling (see manifest.json)", err=True)
     typer.echo(str(path))

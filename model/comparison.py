@@ -55,7 +55,8 @@ ITEMS = {
     "extra_registrations": Item("persons", "registrations at VDAB as job seeker (follow-up included), total over the "
                                 "horizon", "registrations"),
     "extra_employed": Item("persons", "people at work (net), average of the last year", "at work (net)"),
-    "cost_per_extra_employed_eur": Item("EUR", "extra cost over the horizon per extra person at work in the last year",
+    "cost_per_extra_employed_eur": Item("EUR", "extra cost over the horizon per extra person at work in the last year "
+                                        "(empty unless both are positive)",
                                         "EUR per extra at work", "{:,.0f}"),
     "employment_rate_change_pp": Item("percentage points", "employment rate 20-64 in the last year", "rate (points)",
                                       "{:+.3f}"),
@@ -141,7 +142,9 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
                 "user_quality_change": _mean_quality(a) / _mean_quality(b) - 1.0 if "user_quality" in d else np.nan,
                 "extra_registrations": total("registrations"),
                 "extra_employed": extra_employed,
-                "cost_per_extra_employed_eur": sum(costs.values()) / extra_employed if extra_employed >= 1 else np.nan,
+                # a cost per job only for a cost and a gain: a saving, or a loss of jobs, has none
+                "cost_per_extra_employed_eur": (sum(costs.values()) / extra_employed
+                                                if extra_employed >= 1 and sum(costs.values()) > 0 else np.nan),
                 "employment_rate_change_pp": float(last["employment_rate_20_64"]) * 100,
                 "share_of_goal": extra_employed / goal,
                 "share_of_distance_to_target": (float(last["employment_rate_20_64"]) / (target - base_rate)

@@ -398,6 +398,9 @@ def _part_layers(own: ScenarioFile, own_source: Source, stack_key: str) -> tuple
         if str(path.resolve()) == stack_key:
             raise ScenarioError(f"{own_source.label}: key 'parts.{part}': a scenario cannot be a part of itself")
         spec, source = _read_file(path)
+        if spec.parts:
+            raise ScenarioError(f"{own_source.label}: key 'parts.{part}': {path} is a scenario made of parts; name "
+                                f"its parts here instead")
         if not spec.overrides:
             raise ScenarioError(f"{own_source.label}: key 'parts.{part}': {path} overrides nothing of its own, so it "
                                 f"adds nothing as a part")

@@ -241,8 +241,12 @@ def test_cream_skimming_reaches_the_most_ready():
 def test_budget_cap_is_never_exceeded(when):
     cap = 4_000_000
     over = {"cheque.budget.yearly_cap_eur": {"2025-01-01": cap}, "cheque.budget.when_spent": {"2025-01-01": when}}
-    s = _run([{"name": "law_2025", "extends": "law_2025", **SHORT},
-              {"name": "capped", "extends": "law_2025", **SHORT, "overrides": over}]).summary
+    results = _run([{"name": "law_2025", "extends": "law_2025", **SHORT},
+                    {"name": "capped", "extends": "law_2025", **SHORT, "overrides": over}])
+    s = results.summary
+    compared = results.comparison(wide=False).set_index(["scenario", "item", "group"])["value"]
+    assert compared[("capped", "extra_cost_total_eur", "all")] < 0
+    assert np.isnan(compared[("capped", "cost_per_extra_employed_eur", "all")])  # a saving has no cost per job
     cost = s[(s.scenario == "capped") & (s.metric == "government_cost_eur") & (s.group == "all")].set_index("year")["value"]
     free = s[(s.scenario == "law_2025") & (s.metric == "government_cost_eur") & (s.group == "all")].set_index("year")["value"]
     assert (cost <= cap + 1e-6).all() and (free > cap).any()
@@ -303,6 +307,7 @@ PART_B = "name: b\nextends: law_2025\noverrides:\n  vdab_followup.enabled: {2026
     ("{one: a.yaml, two: nowhere}", "parts.two.*not found"),
     ("{one: a.yaml, two: c.yaml}", "parts.two.*cannot be a part of itself"),
     ("{one: a.yaml, two: ' '}", "parts.two.*is not a scenario"),
+    ("{one: a.yaml, two: resolution_full}", "parts.two.*is a scenario made of parts; name its parts here"),
 ])
 def test_bad_parts_are_refused_with_the_key(tmp_path, parts, message):
     (tmp_path / "a.yaml").write_text(PART_A)
