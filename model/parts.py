@@ -33,12 +33,11 @@ def _derived(scenario: Scenario, name: str, title: str, part_names: list[str], l
     overrides: dict = {}
     for part in part_names:
         overrides.update(scenario.parts[part])
-    extends = [ref for ref in scenario.base] or [ROOT]
+    extends = list(scenario.base) or [ROOT]
     content = {"name": name, "title": title, "extends": extends if len(extends) > 1 else extends[0],
                "overrides": overrides}
     derived = Scenario.from_dict(content, law, source=f"<part of {scenario.name}: {', '.join(part_names)}>")
-    settings = {k: v for k, v in scenario.settings.items()}
-    return derived.with_settings(**settings)
+    return derived.with_settings(**scenario.settings)
 
 
 def _same(a: Scenario, b: Scenario) -> bool:
@@ -79,15 +78,9 @@ def expand(scenarios: list[Scenario], law: ParameterTree | None = None) -> tuple
         base = find_or_add(base_scenario, front=True)
         alone = {part: find_or_add(_derived(scenario, f"{scenario.name}__{part}", f"{part} alone", [part], law))
                  for part in names}
-        in_order = []
-        for k in range(1, len(names) + 1):
-            if k == len(names):
-                in_order.append(scenario.name)
-            elif k == 1:
-                in_order.append(alone[names[0]])
-            else:
-                in_order.append(find_or_add(_derived(scenario, f"{scenario.name}__upto_{names[k - 1]}",
-                                                     f"parts up to {names[k - 1]}", names[:k], law)))
+        # the first step is the first part alone, the last the scenario itself: both are found, not run again
+        in_order = [find_or_add(_derived(scenario, f"{scenario.name}__upto_{part}", f"parts up to {part}",
+                                         names[:k + 1], law)) for k, part in enumerate(names)]
         plan[scenario.name] = {"base": base, "alone": alone, "in_order": in_order}
     return out, plan
 

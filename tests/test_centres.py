@@ -69,7 +69,8 @@ def test_choice_stays_in_the_province_and_follows_size():
     market = centres.MarketArrays(open=np.array([True, True, True, False] + [False] * (codes.CENTRE_SLOTS - 4)),
                                   capacity=np.zeros(codes.CENTRE_SLOTS), quality=np.ones(codes.CENTRE_SLOTS),
                                   quality_z=np.zeros(codes.CENTRE_SLOTS), province=np.zeros(codes.CENTRE_SLOTS, np.intp),
-                                  coaches=np.zeros(codes.CENTRE_SLOTS))
+                                  coaches=np.zeros(codes.CENTRE_SLOTS),
+                                  opened=np.full(codes.CENTRE_SLOTS, codes.NO_MONTH))
     market.province[:4] = [0, 0, 1, 1]
     market.coaches[:4] = [3.0, 1.0, 2.0, 50.0]  # slot 3 is closed: never chosen
     p = {"centres.choice.own_province_share": 1.0, "centres.choice.quality_loading": 0.0}
@@ -355,3 +356,27 @@ def test_a_budget_cap_from_mid_year_counts_the_spending_since_january():
     cost = s[(s.scenario == "capped") & (s.metric == "government_cost_eur") & (s.group == "all")].set_index("year")["value"]
     assert (cost <= cap + 1e-6).all()
     assert _total(s, "capped", "orders_held_budget") > 0
+
+
+@pytest.mark.parametrize("text, message", [
+    ("name: x\nextends: law_2025\nparts: {one: herintreders, two: nowhere}\n", "key 'parts.two': scenario 'nowhere' not found"),
+    ("name: x\nextends: resolution_full\n", "a scenario made of parts"),
+    ("name: x\nextends: law_2025\noverrides:\n  centres.waiting.dropout_per_month: {2025-01-01: 1.5}\n",
+     "centres.waiting.dropout_per_month"),
+    ("name: x\nextends: law_2025\noverrides:\n  cheque.budget.when_spent: {2025-01-01: reject}\n",
+     "cheque.budget.when_spent"),
+    ("name: x\nextends: law_2025\noverrides:\n  centres.capacity.hours_per_coach: {2025-01-01: 4}\n",
+     "centres.capacity.hours_per_coach"),
+])
+def test_the_command_refuses_bad_centre_input_and_keeps_earlier_runs(tmp_path, text, message):
+    from typer.testing import CliRunner
+
+    from model.cli import app
+    out = tmp_path / "out"
+    (out / "earlier").mkdir(parents=True)
+    (out / "earlier" / "keep.txt").write_text("x")
+    (tmp_path / "x.yaml").write_text(text)
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "x.yaml"), "--scale", "0.001", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["earlier"] and (out / "earlier" / "keep.txt").read_text() == "x"

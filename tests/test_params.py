@@ -73,20 +73,27 @@ def _load_one(tmp_path, text):
     return ParameterTree.load(tmp_path)
 
 
-def test_parameter_file_errors(tmp_path):
-    head = "a:\n  description: d\n  unit: u\n  reference: r\n"
-    with pytest.raises(ParameterError, match=r"'soon' is not a date; write dates as YYYY-MM-DD"):
-        _load_one(tmp_path, head + "  values: {soon: 1}\n")
-    with pytest.raises(ParameterError, match=r"interpolation must be 'step' or 'linear'"):
-        _load_one(tmp_path, head + "  interpolation: cubic\n  values: {2020-01-01: 1}\n")
-    with pytest.raises(ParameterError, match=r"has unknown keys \['colour'\]"):
-        _load_one(tmp_path, head + "  colour: red\n  values: {2020-01-01: 1}\n")
-    with pytest.raises(ParameterError, match=r"needs 'values' as a mapping date -> value"):
-        _load_one(tmp_path, head + "  values: 3\n")
-    with pytest.raises(ParameterError, match=r"'x.b' is neither a folder nor a parameter"):
-        _load_one(tmp_path, "b: 3\n")
-    with pytest.raises(ParameterError, match=r"not valid YAML"):
-        _load_one(tmp_path, "a: [unclosed\n")
+HEAD = "a:\n  description: d\n  unit: u\n  reference: r\n"
+
+
+@pytest.mark.parametrize("text, message", [
+    (HEAD + "  values: {soon: 1}\n", r"'soon' is not a date; write dates as YYYY-MM-DD"),
+    (HEAD + "  interpolation: cubic\n  values: {2020-01-01: 1}\n", r"interpolation must be 'step' or 'linear'"),
+    (HEAD + "  colour: red\n  values: {2020-01-01: 1}\n", r"has unknown keys \['colour'\]"),
+    (HEAD + "  values: 3\n", r"needs 'values' as a mapping date -> value"),
+    ("b: 3\n", r"'x.b' is neither a folder nor a parameter"),
+    ("a: [unclosed\n", r"not valid YAML"),
+    (HEAD + "  range: 0.5\n  values: {2020-01-01: 1}\n",
+     r"range must be \[low, high\], two finite numbers with low <= high, got 0.5"),
+    (HEAD + "  range: [2, 1]\n  values: {2020-01-01: 1}\n", r"range must be \[low, high\].*got \[2, 1\]"),
+    (HEAD + "  range: [0, 2]\n  values: {2020-01-01: 1, 2021-01-01: 3}\n", r"x.a: \[3\] outside its range \[0.0, 2.0\]"),
+    (HEAD + "  range: [0, 2]\n  values: {2020-01-01: high}\n", r"'range' needs numeric values"),
+    (HEAD + "  max: 4\n  range: [0, 5]\n  values: {2020-01-01: 1}\n",
+     r"x.yaml: range: x.a: 5.0 is above the maximum 4 \(u\)"),
+])
+def test_parameter_file_errors(tmp_path, text, message):
+    with pytest.raises(ParameterError, match=message):
+        _load_one(tmp_path, text)
 
 
 def test_probabilities_may_not_exceed_one(law):
@@ -107,19 +114,8 @@ def test_numbers_must_be_finite_and_of_a_usable_size(law):
             law.with_overrides({"behaviour.uptake.intercept_cheque1": {dt.date(2025, 1, 1): bad}}, "s.yaml")
 
 
-def test_range_errors(tmp_path):
-    head = "a:\n  description: d\n  unit: u\n  reference: r\n"
-    with pytest.raises(ParameterError, match=r"range must be \[low, high\], two finite numbers with low <= high, got 0.5"):
-        _load_one(tmp_path, head + "  range: 0.5\n  values: {2020-01-01: 1}\n")
-    with pytest.raises(ParameterError, match=r"range must be \[low, high\].*got \[2, 1\]"):
-        _load_one(tmp_path, head + "  range: [2, 1]\n  values: {2020-01-01: 1}\n")
-    with pytest.raises(ParameterError, match=r"x.a: \[3\] outside its range \[0.0, 2.0\]"):
-        _load_one(tmp_path, head + "  range: [0, 2]\n  values: {2020-01-01: 1, 2021-01-01: 3}\n")
-    with pytest.raises(ParameterError, match=r"'range' needs numeric values"):
-        _load_one(tmp_path, head + "  range: [0, 2]\n  values: {2020-01-01: high}\n")
-    with pytest.raises(ParameterError, match=r"x.yaml: range: x.a: 5.0 is above the maximum 4 \(u\)"):
-        _load_one(tmp_path, head + "  max: 4\n  range: [0, 5]\n  values: {2020-01-01: 1}\n")
-    (tmp_path / "x.yaml").write_text(head + "  range: [0, 2]\n  values: {2020-01-01: 1}\n")
+def test_a_plausible_range_is_read(tmp_path):
+    (tmp_path / "x.yaml").write_text(HEAD + "  range: [0, 2]\n  values: {2020-01-01: 1}\n")
     tree = ParameterTree.load(tmp_path, calibrated=None)
     assert tree["x.a"].plausible_range == (0.0, 2.0)
     assert tree.table()[0]["range"] == "[0.0, 2.0]"

@@ -190,7 +190,7 @@ class MarketArrays:
     quality_z: np.ndarray
     province: np.ndarray
     coaches: np.ndarray
-    opened: np.ndarray | None = None
+    opened: np.ndarray
 
 
 def arrays(centres: list[CareerCentre]) -> MarketArrays:

@@ -91,8 +91,9 @@ class CentreQueue(Process):
             # cheque 2 at the centre of cheque 1, if it still holds its mandate (not a new centre in its slot)
             again = rules.cheques_used(pop, m, p, orders) >= 1
             slot = np.where(again, pop.centre[orders].astype(np.intp), codes.NO_CENTRE)
-            same = market.open[np.maximum(slot, 0)] & (market.opened[np.maximum(slot, 0)] <= pop.last_cheque_month[orders])
-            slot = np.where((slot >= 0) & same, slot, codes.NO_CENTRE)
+            known = np.maximum(slot, 0)
+            same = (slot >= 0) & market.open[known] & (market.opened[known] <= pop.last_cheque_month[orders])
+            slot = np.where(same, slot, codes.NO_CENTRE)
             pop.waiting_centre[orders] = slot
             pop.waiting_since[orders] = m
             queue = np.concatenate([queue, orders])
