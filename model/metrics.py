@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from . import codes
+from .kernels import keys as kernels_keys
 from .population import UPTAKE_GROUP_OF_BAND, Population
-from .rules import is_reentrant
+from .rules import benefit_mask
 
 AGE_GROUP_NAMES = tuple(f"age_{g.replace('-', '_')}" for g in codes.UPTAKE_AGE_GROUPS)  # age_20_29, ...
 GROUPS = ("all", "women", "men", "low_educated", "mid_educated", "high_educated", "age_50_plus",
@@ -34,6 +35,7 @@ AGE_SHIFT = 7  # bits 7-9: uptake age group code
 REENTRANT_USER = 1 << 10
 KEY_BITS = 11
 N_KEYS = 1 << KEY_BITS
+KEY_BIT_VALUES = np.array([NON_ACTIVE, REENTRANT, REENTRANT_USER], dtype=np.int64)  # bits of the kernels' keys
 FIRST_50_PLUS_GROUP = list(codes.UPTAKE_AGE_GROUPS).index("50-54")
 
 
@@ -84,15 +86,16 @@ def group_keys(pop: Population, rows, month: int, p: Mapping, static: np.ndarray
         reentrant_user: The re-entrant-user column to use (default: the population's; a
             background process passes the copy it took).
     """
-    flags = static[rows] + (pop.status[rows] == codes.NON_ACTIVE).view(np.uint8) * np.uint8(NON_ACTIVE)
-    flags += is_reentrant(pop, month, p, rows).view(np.uint8) * np.uint8(REENTRANT)
-    key = np.take(AGE_KEY, pop.age_months[rows], mode="clip")  # ages past 65 (free rows) clip to 55-64
-    key += flags
     if reentrant_user is None and "reentrant_user" in pop.dtypes:
         reentrant_user = pop.reentrant_user
-    if reentrant_user is not None:
-        key += reentrant_user[rows].view(np.uint8) * np.uint16(REENTRANT_USER)
-    return key
+    if reentrant_user is None:
+        reentrant_user = np.empty(0, dtype=bool)
+    prefix = "cheque.eligibility.reentrant."
+    rows = np.arange(len(pop)) if isinstance(rows, slice) else np.asarray(rows, dtype=np.intp)
+    return kernels_keys.group_keys(
+        rows, pop.status, pop.age_months, static, pop.months_worked_before_spell, pop.spell_start, pop.benefits_in_spell,
+        reentrant_user, month, p[prefix + "min_months_worked"], p[prefix + "min_months_out_of_work"],
+        benefit_mask(p[prefix + "disqualifying_benefits"]), AGE_KEY, KEY_BIT_VALUES)
 
 
 @dataclass(frozen=True)
@@ -226,53 +229,9 @@ class Recorder:
             np.asarray(amount, dtype=float), np.shape(index)), minlength=cells)
         self.data[name][t, 0] += by_cell.reshape(counter.shape)
 
-    @staticmethod
-    def flag_index(present: np.ndarray, flags: Mapping[str, np.ndarray]) -> np.ndarray:
-        """The flag bits of every row above the ``KEY_BITS`` key bits (uint16).
-
-        The part of :meth:`stocks_from_keys` that does not need the keys, so that it can be done apart
-        (in another thread).
-
-        Raises:
-            ValueError: for more than ``15 - KEY_BITS`` flags.
-        """
-        names = list(flags)
-        if KEY_BITS + len(names) + 1 > 16:
-            raise ValueError(f"stocks_from_keys takes at most {15 - KEY_BITS} flags, got {len(names)}; give the "
-                             f"small stocks as rows in 'sparse'")
-        # One bit per flag, then the present bit, above the KEY_BITS key bits: a 16-bit index.
-        # (multiplying the 0/1 bytes is faster than shifting them, and much faster than ``where=``)
-        code = present.view(np.uint8) * np.uint8(1 << len(names))
-        for i, name in enumerate(names):
-            code += flags[name].view(np.uint8) * np.uint8(1 << i)
-        return code.astype(np.uint16) << np.uint16(KEY_BITS)
-
-    def stocks_from_keys(self, t: int, keys: np.ndarray, present: np.ndarray, flags: Mapping[str, np.ndarray],
-                         population: str, sparse: Mapping[str, np.ndarray] | None = None,
-                         index: np.ndarray | None = None) -> None:
-        """Record several person stocks of the month with one ``bincount`` (and small ones by rows).
-
-        Args:
-            keys: Group key of every row (uint16).
-            present: True for rows aged 20-64.
-            flags: For each stock, a boolean column (at most 4; ``KEY_BITS`` + flags + 1 bits fit 16).
-            population: Name of the stock of everybody present.
-            sparse: For stocks of few people, the rows (present or not) instead of a column.
-            index: :meth:`flag_index` of ``present`` and ``flags``, if already made (it is changed in place).
-        """
-        names = list(flags)
-        present_bit = KEY_BITS + len(names)
-        index = self.flag_index(present, flags) if index is None else index
-        index |= keys
-        counts = np.bincount(index, minlength=1 << (present_bit + 1))[1 << present_bit:].reshape(-1, N_KEYS)
-        self.data[population][t] = MEMBERSHIP @ counts.sum(axis=0) * self.weight
-        combos = np.arange(counts.shape[0])
-        for i, name in enumerate(names):
-            selected = counts[(combos >> i) & 1 == 1].sum(axis=0)
-            self.data[name][t] = MEMBERSHIP @ selected * self.weight
-        for name, rows in (sparse or {}).items():
-            rows = rows[present[rows]]
-            self.data[name][t] = MEMBERSHIP @ np.bincount(keys[rows], minlength=N_KEYS) * self.weight
+    def set_stock(self, name: str, t: int, by_key: np.ndarray) -> None:
+        """Set a stock of month ``t`` from its count of simulated people per group key (length ``N_KEYS``)."""
+        self.data[name][t] = MEMBERSHIP @ by_key * self.weight
 
     def monthly_frame(self, months: list[int]) -> pd.DataFrame:
         """Long monthly table: month, metric, group, (extra dimensions,) value; stocks first, then flows."""

@@ -54,6 +54,7 @@ class LoopbaanModel(mesa.Model):
         self.tables = tables or TableCache()
         self._params: dict[int, ParameterSet] = {}
         self.seconds = {"warmup": 0.0, "simulate": 0.0}
+        self._scratch: dict[str, dict] = {}
         self.adopt(state)
         # Independent read-only parts of a month overlap on a second core (numpy
         # releases the GIL); results do not depend on it.
@@ -134,6 +135,10 @@ class LoopbaanModel(mesa.Model):
     def data(self, process: Process) -> dict:
         """The state's own data of ``process`` (kept in snapshots)."""
         return self.state.process_data.setdefault(process.name, {})
+
+    def scratch(self, process: Process) -> dict:
+        """Working arrays of ``process`` kept between months of this model (not part of the state, never snapshotted)."""
+        return self._scratch.setdefault(process.name, {})
 
     def params(self, month: int) -> ParameterSet:
         """Parameters in force in ``month`` (cached)."""

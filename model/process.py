@@ -116,6 +116,11 @@ class DeclaredStreams:
         self._check(name)
         return self._streams.generator(name, month)
 
+    def row_key(self, name: str, month: int):
+        """See :meth:`model.randomness.Streams.row_key`."""
+        self._check(name)
+        return self._streams.row_key(name, month)
+
     def row_uniforms(self, name: str, month: int, rows):
         """See :meth:`model.randomness.Streams.row_uniforms`."""
         self._check(name)

@@ -72,9 +72,16 @@ class Streams:
         """A generator for ``stream`` in ``month`` (same in every scenario)."""
         return np.random.Generator(np.random.PCG64(self._sequence(stream, month)))
 
+    def row_key(self, stream: str, month: int) -> np.uint64:
+        """The key of ``stream`` in ``month`` from which :meth:`row_uniforms` hashes each row's uniform.
+
+        Compiled kernels take it to compute the same uniforms (:func:`model.kernels.random.row_uniform`).
+        """
+        return self._sequence(stream, month).generate_state(1, np.uint64)[0]
+
     def row_uniforms(self, stream: str, month: int, rows: np.ndarray) -> np.ndarray:
         """Uniforms in [0, 1) for the given person rows (float64)."""
-        key = self._sequence(stream, month).generate_state(1, np.uint64)[0]
+        key = self.row_key(stream, month)
         with np.errstate(over="ignore"):
             x = _splitmix64(np.asarray(rows, dtype=np.uint64) * _GOLDEN + key)
         return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)

@@ -162,7 +162,7 @@ def test_stream_keys_depend_on_the_name_only():
     (lambda p: [type("Early", (Process,), {"name": "early", "needs": ("eligible",)})(), *p],
      r"process 'early' needs \['eligible'\], which no earlier process provides"),
     (lambda p: [*p, type("Twin", (Process,), {"name": "twin", "streams": ("separation",)})()],
-     "random stream 'separation' is declared by both 'separation_draws' and 'twin'"),
+     "random stream 'separation' is declared by both 'labour_market' and 'twin'"),
     (lambda p: [*p, type("Writer", (Process,), {"name": "writer", "columns": (Column("cheques_in_window"),)})()],
      "column 'cheques_in_window' is declared by both 'centre_queue' and 'writer'"),
     (lambda p: [type("Watcher", (Process,), {"name": "watcher", "background": True, "reads": ("awareness_draw",)})(), *p,

@@ -172,12 +172,16 @@ def test_every_lever_off_reproduces_the_baseline_exactly():
 def test_formerly_non_active_job_seekers_find_work_by_reason_and_time_out(law):
     p = law.at(dt.date(2026, 1, 1))
     pop = model.population.empty(4)
-    pop.add_column("registered_from", np.int8)
+    for name, dtype, fill in (("registered_from", np.int8, 0), ("readiness", np.float32, 0.0),
+                              ("followup_month", np.int16, codes.NO_MONTH), ("labour_cell_static", np.uint8, 0)):
+        pop.add_column(name, dtype, fill)
     pop.status[:] = codes.JOBSEEKER
+    pop.age_months[:] = 30 * 12
     pop.registered_from[:] = [0, codes.REASON.index("care"), codes.REASON.index("care"), codes.REASON.index("illness")]
     month = 600
     pop.spell_start[:] = [month - 3, month, month - 48, month]
-    ratio = labour.formerly_non_active_ratio(pop, np.arange(4), month, p)
+    weights = labour.job_finding_weights(pop, month, p)  # readiness 0: the weights are the ratios over their mean
+    ratio = weights / weights[0]
     ratios = p["labour_market.formerly_non_active.job_finding_ratio"]
     halving = p["labour_market.formerly_non_active.halving_months"]
     assert ratio == pytest.approx([1.0, ratios["care"], ratios["care"] * 0.5 ** (48 / halving), ratios["illness"]])
@@ -187,12 +191,10 @@ def test_readiness_decides_who_finds_work_not_how_many():
     sc, engine = _state("herintreders", months_after_start=2)
     pop, m = engine.people, engine.month
     p = engine.params(m)
-    from model.behaviour import guidance
-    recent = guidance.recent_users(pop, m, p)
-    eff = labour.PersonEffects(recent, pop.readiness, np.empty(0, dtype=np.intp), lambda rows: np.zeros(len(rows), bool))
+    weights = labour.job_finding_weights(pop, m, p)
     for status in (codes.NON_ACTIVE, codes.JOBSEEKER):
         rows = np.flatnonzero(pop.status == status)
-        w = labour.job_finding_weights(pop, rows, m, p, eff, status == codes.JOBSEEKER)
+        w = weights[rows]
         band = pop.age_band(rows)
         means = np.bincount(band, weights=w) / np.bincount(band)
         assert means[np.bincount(band) > 0] == pytest.approx(1.0)
@@ -200,8 +202,8 @@ def test_readiness_decides_who_finds_work_not_how_many():
     # follow-up registrants count with the non-active people they would otherwise be, not with the job seekers
     js = np.flatnonzero(pop.status == codes.JOBSEEKER)
     moved = js[:5]
-    eff = labour.PersonEffects(recent, pop.readiness, moved, lambda rows: np.zeros(len(rows), bool))
-    w = labour.job_finding_weights(pop, js, m, p, eff, True)
+    pop.followup_month[moved] = pop.spell_start[moved]
+    w = labour.job_finding_weights(pop, m, p)[js]
     rest = ~np.isin(js, moved)
     band = pop.age_band(js)
     means = np.bincount(band[rest], weights=w[rest]) / np.bincount(band[rest])

@@ -12,42 +12,32 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import codes
+from ..kernels import rows as kernels_rows
 from ..population import Population
 
 
-def recent_users(pop: Population, month: int, p: Mapping) -> np.ndarray:
-    """True for people who started cheque 1 within the effect window (this month excluded)."""
+def recent_user_rows(pop: Population, month: int, p: Mapping) -> np.ndarray:
+    """Sorted rows of the people who started cheque 1 within the effect window (this month excluded)."""
     duration = p["behaviour.guidance_effect.duration_months"]
-    first = pop.cheque1_month
-    return (first >= month - duration) & (first <= month - 1)
+    return kernels_rows.rows_in_range(pop.cheque1_month, month - duration, month - 1)
 
 
 def job_changes(pop: Population, month: int, p: Mapping, recent: np.ndarray, streams) -> np.ndarray:
     """Rows of employed recent users who change job this month (their work spell goes on).
 
     The rate is the mean rate times the quality of the user's guidance (``guidance_quality``, when the population has it).
+
+    Args:
+        recent: Rows of the recent users (:func:`recent_user_rows`).
     """
     rate = p["behaviour.guidance_effect.job_change_rate"]
     if rate <= 0:
         return np.empty(0, dtype=np.intp)
-    rows = np.flatnonzero(recent)  # few: then keep those at work
-    rows = rows[pop.status[rows] == codes.EMPLOYED]
+    rows = recent[pop.status[recent] == codes.EMPLOYED]
     u = streams.row_uniforms("job_change", month, rows)
     if "guidance_quality" in pop.dtypes:
         rate = rate * pop.guidance_quality[rows].astype(np.float64)
     return rows[u < rate]
-
-
-def changed_job(pop: Population, rows: np.ndarray, month: int, p: Mapping) -> np.ndarray:
-    """For ``rows``: True for people at work who changed job after guidance in the last ``duration_months``, in this work spell.
-
-    The caller also requires the person to be a recent user, so the effect of
-    the job change ends with the effect window of the cheque.
-    """
-    changed = pop.job_change_month[rows].astype(np.int32)
-    duration = p["behaviour.guidance_effect.duration_months"]
-    return ((pop.status[rows] == codes.EMPLOYED) & (changed > month - duration)
-            & (changed >= pop.spell_start[rows].astype(np.int32)))
 
 
 def followup_jobseekers(pop: Population, rows=slice(None)) -> np.ndarray:

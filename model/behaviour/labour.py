@@ -12,13 +12,15 @@ better-educated cohorts ageing into 55-64).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .. import codes
+from ..kernels import labour as kernels_labour
+from ..kernels import rows as kernels_rows
 from ..population import Population
 from ..synthesis import AGES, BAND_OF_YEAR, NON_ACTIVE_STATES, SHAPE, STATES, CellTable, draw_benefits, single_year_shares
 
@@ -54,6 +56,11 @@ class LabourHazards:
         self.employed_exit = self.employed_to_jobseeker + self.employed_to_non_active
         self.jobseeker_exit = self.jobseeker_to_employed + self.jobseeker_to_non_active
         self.non_active_exit = self.non_active_to_employed + self.non_active_to_jobseeker
+        # The two hazards of each state by status code and cell, for the kernel (free rows: none).
+        none = np.zeros_like(self.employed_to_jobseeker)
+        self.by_status = (
+            np.stack([self.employed_to_jobseeker, self.jobseeker_to_employed, self.non_active_to_employed, none]),
+            np.stack([self.employed_to_non_active, self.jobseeker_to_non_active, self.non_active_to_jobseeker, none]))
 
 
 def hazards_from_table(table: CellTable, p: Mapping) -> LabourHazards:
@@ -200,87 +207,68 @@ class Moves:
     capped: int = 0
 
 
-@dataclass
-class PersonEffects:
-    """What makes one person's hazards differ from their cell's, for one month.
-
-    Attributes:
-        recent_user: True for people within the guidance-effect window.
-        readiness: Latent readiness to (re)turn to work (standard normal).
-        followup_jobseekers: Sorted rows of job seekers who registered through
-            VDAB follow-up in their current spell (see :func:`job_finding_weights`).
-        job_changed: Given rows of people at work, True for recent users who
-            changed job after guidance, in this work spell (see
-            ``behaviour.guidance_effect.job_change_separation_reduction``).
-        quality: Quality multiplier of each person's latest guidance (the
-            centre's, :mod:`model.institutions.centres`), or None for 1: the
-            effects of guidance on a user are the mean effects times it.
-    """
-
-    recent_user: np.ndarray
-    readiness: np.ndarray
-    followup_jobseekers: np.ndarray
-    job_changed: Callable[[np.ndarray], np.ndarray]
-    quality: np.ndarray | None = None
-
-    def multiplier(self, rows: np.ndarray) -> np.ndarray | float:
-        """The quality multiplier of ``rows`` (1 without centres)."""
-        return 1.0 if self.quality is None else self.quality[rows].astype(np.float64)
-
-
-def user_effect(effects: PersonEffects, rows: np.ndarray, mean_effect: float) -> np.ndarray:
-    """The effect of guidance on each of ``rows``: ``mean_effect`` x quality for recent users, 0 for others.
-
-    Only the few recent users are gathered, not every row.
-    """
-    out = np.zeros(len(rows))
-    if mean_effect == 0:
-        return out
-    users = np.flatnonzero(effects.recent_user[rows])
-    out[users] = mean_effect * effects.multiplier(rows[users])
-    return out
-
-
-def formerly_non_active_ratio(pop: Population, rows: np.ndarray, month: int, p: Mapping) -> np.ndarray:
-    """Job-finding of each job seeker relative to a recent job loser of the same cell (1 for job losers).
+def formerly_non_active_ratios(p: Mapping) -> np.ndarray:
+    """Job-finding of a job seeker relative to a recent job loser, by the reason they registered from (index 0: from work).
 
     People who registered after a spell of non-activity find work at a ratio
     that depends on why they were non-active
-    (``labour_market.formerly_non_active.job_finding_ratio``) and falls by half
-    every ``labour_market.formerly_non_active.halving_months`` months out of work.
+    (``labour_market.formerly_non_active.job_finding_ratio``); the ratio falls
+    by half every ``labour_market.formerly_non_active.halving_months`` months
+    out of work (applied in the kernel).
     """
     prefix = "labour_market.formerly_non_active."
-    reason = pop.registered_from[rows].astype(np.intp)
-    by_reason = np.array([1.0] + [p[prefix + "job_finding_ratio"][r] for r in codes.REASON[1:]])[reason]
-    months_out = np.maximum(pop.spell_months(month, rows), 0)
-    decay = np.exp2(-months_out / p[prefix + "halving_months"])
-    return np.where(reason > 0, by_reason * decay, 1.0)
+    return np.array([1.0] + [p[prefix + "job_finding_ratio"][r] for r in codes.REASON[1:]])
 
 
-def _raw_weights(pop: Population, rows: np.ndarray, month: int, p: Mapping, effects: PersonEffects,
-                 jobseekers: bool) -> np.ndarray:
-    """``exp(loading x readiness)`` times the duration factor (non-active) or the formerly non-active ratio (job seekers)."""
-    exponent = np.float32(p["behaviour.readiness.job_finding_loading"]) * effects.readiness[rows]
-    if not jobseekers:  # the longer out of work, the less likely to return
-        months_out = np.maximum(pop.spell_months(month, rows), 0).astype(np.float32)
-        exponent -= months_out * np.float32(np.log(2.0) / p["labour_market.non_active_halving_months"])
-    weight = np.exp(exponent).astype(np.float64)
-    if jobseekers:
-        weight *= formerly_non_active_ratio(pop, rows, month, p)
-    return weight
+def ready_weights(pop: Population, p: Mapping, scratch: dict, renewed: np.ndarray | None = None) -> np.ndarray:
+    """``exp(loading x readiness)`` of every person, kept in ``scratch`` for the loading in force.
+
+    Readiness is fixed for a person, so the exponential is taken once for
+    everybody (again only when ``behaviour.readiness.job_finding_loading``
+    changes), then for the ``renewed`` rows, whose readiness was just drawn.
+    """
+    loading = np.float32(p["behaviour.readiness.job_finding_loading"])
+    cached = scratch.get("ready_weight")
+    if cached is None or scratch.get("loading") != loading or len(cached) != len(pop):
+        cached = np.exp(loading * pop.readiness)
+        scratch.update(ready_weight=cached, loading=loading)
+    elif renewed is not None and len(renewed):
+        cached[renewed] = np.exp(loading * pop.readiness[renewed])
+    return cached
 
 
-def job_finding_weights(pop: Population, rows: np.ndarray, month: int, p: Mapping, effects: PersonEffects,
-                        jobseekers: bool, cells: np.ndarray | None = None) -> np.ndarray:
-    """Each person's job-finding hazard as a multiple of their cell's.
+def _weights_and_means(pop: Population, month: int, p: Mapping, weight: np.ndarray,
+                       ready_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Raw job-finding weights into ``weight`` (kernel pass 1), and the mean per age band of non-active people and job seekers.
 
-    The weight is ``ratio x exp(loading x readiness)`` (for non-active people
-    ``ratio`` halves every ``labour_market.non_active_halving_months`` months
-    out of work; for job seekers it is :func:`formerly_non_active_ratio`),
-    divided by its mean over the people of the same state and age band, so
-    that the hazards of each state and age band keep their average (cells
-    within a band may drift a little as readiness is selected out): readiness,
-    time out and the reason decide *who* finds work, not how many.
+    See :func:`job_finding_weights` for what the weights are.
+    """
+    n_bands = len(codes.AGE_BANDS)
+    # decay tables over every possible number of months out (the longest spell began at the earliest spell start)
+    months = np.arange(max(month - int(pop.spell_start.min()), 0) + 1)
+    ratio_decay = np.ones((2, len(months)))
+    ratio_decay[1] = np.exp2(-months / p["labour_market.formerly_non_active.halving_months"])
+    sums = kernels_labour.job_finding_weights(
+        pop.status, YEAR_OF_AGE_MONTHS, len(AGES), pop.labour_cell_static, pop.age_months, pop.spell_start,
+        ready_weight, pop.registered_from, pop.followup_month, codes.NO_MONTH, month,
+        np.exp2(-months / p["labour_market.non_active_halving_months"]), formerly_non_active_ratios(p), ratio_decay,
+        BAND_OF_CELL, n_bands, weight)
+    na_sum, na_count, js_sum, js_count = (s.sum(axis=0) for s in sums)  # chunks added in order: same with any threads
+    na_mean = np.divide(na_sum, na_count, out=np.ones(n_bands), where=na_count > 0)
+    js_mean = np.divide(js_sum, js_count, out=np.ones(n_bands), where=js_count > 0)
+    return na_mean, js_mean
+
+
+def job_finding_weights(pop: Population, month: int, p: Mapping) -> np.ndarray:
+    """Each out-of-work person's job-finding hazard as a multiple of their cell's (0 for others).
+
+    The raw weight is ``ratio x exp(loading x readiness)``: for non-active
+    people ``ratio`` halves every ``labour_market.non_active_halving_months``
+    months out of work; for job seekers it is the formerly non-active ratio
+    (:func:`formerly_non_active_ratios`, halving with time out). It is divided
+    by its mean over the people of the same state and age band, so that the
+    hazards of each state and age band keep their average: readiness, time
+    out and the reason decide *who* finds work, not how many.
 
     The mean is taken over the same people in every scenario, as far as the
     scenario leaves them where they were: everybody in the state (users of
@@ -289,130 +277,64 @@ def job_finding_weights(pop: Population, rows: np.ndarray, month: int, p: Mappin
     non-active people they would otherwise be, not with the job seekers. So a
     scenario moves other people's hazards only through the people it really
     moves to another state.
+    """
+    weight = np.zeros(len(pop), dtype=np.float32)
+    na_mean, js_mean = _weights_and_means(pop, month, p, weight, ready_weights(pop, p, {}))
+    rows = np.flatnonzero((pop.status == codes.JOBSEEKER) | (pop.status == codes.NON_ACTIVE))
+    band = BAND_OF_CELL[person_cells(pop, rows, pop.labour_cell_static)]
+    mean = np.where(pop.status[rows] == codes.JOBSEEKER, js_mean[band], na_mean[band])
+    out = np.zeros(len(pop))
+    out[rows] = weight[rows] / mean
+    return out
+
+
+def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards, streams,
+                 scratch: dict | None = None, renewed: np.ndarray | None = None) -> Moves:
+    """Decide one month of labour-market moves, all from the start-of-month state (two kernel passes).
+
+    Employed people leave work with their cell's separation hazards; employed
+    recent users of cheque 1 leave less often (guidance effect on staying in
+    work, and a job change after guidance lowers both separation hazards).
+    Job seekers and non-active people find work with the cell's hazard times
+    their person weight (:func:`job_finding_weights`), plus, for recent users,
+    the extra rate of the guidance effect. Each person has one uniform of
+    their state's stream and the outcomes are laid out as consecutive
+    intervals (base moves first), so that a person's base outcome is the same
+    in every scenario. The effects of a user scale with the quality of their
+    guidance (``guidance_quality``, when the population has it).
 
     Args:
-        cells: The age cells of ``rows`` (:func:`person_cells`), if known: they give the age band.
+        streams: The random streams (separation, jobseeker_exit, non_active_exit).
+        scratch: Arrays kept between months (a weight and a move per row, :func:`ready_weights`), to
+            spare making them each month.
+        renewed: Rows whose readiness was drawn this month (new people).
     """
-    n_bands = len(codes.AGE_BANDS)
-    weight = _raw_weights(pop, rows, month, p, effects, jobseekers)
-    band = pop.age_band(rows) if cells is None else BAND_OF_CELL[cells]
-    followup = effects.followup_jobseekers
-    if jobseekers:
-        ref = np.ones(len(rows)) if len(followup) == 0 else (~np.isin(rows, followup)).astype(float)
-        totals = np.bincount(band, weights=weight * ref, minlength=n_bands)
-        counts = np.bincount(band, weights=ref, minlength=n_bands)
-    else:
-        totals = np.bincount(band, weights=weight, minlength=n_bands)
-        counts = np.bincount(band, minlength=n_bands).astype(float)
-        if len(followup):
-            extra_band = pop.age_band(followup)
-            totals += np.bincount(extra_band, weights=_raw_weights(pop, followup, month, p, effects, False),
-                                  minlength=n_bands)
-            counts += np.bincount(extra_band, minlength=n_bands)
-    mean = np.divide(totals, counts, out=np.ones(n_bands), where=counts > 0)
-    return weight / mean[band]
-
-
-def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards, streams, effects: PersonEffects,
-                 static: np.ndarray, pool=None, candidates: Callable[[], tuple] | None = None) -> Moves:
-    """Decide one month of labour-market moves, all from the start-of-month state.
-
-    Employed people leave work with the cell's separation hazards (drawn
-    sparsely, common random numbers); employed recent users leave less often
-    (guidance effect on staying in work). Job seekers and non-active people
-    find work with the cell's hazard times their person weight
-    (:func:`job_finding_weights`), plus, for recent cheque users, the extra
-    rate of the guidance effect. Each person has one uniform and the outcomes
-    are laid out as consecutive intervals (base moves first), so that a
-    person's base outcome is the same in every scenario. The three groups are
-    decided independently (read-only), in a second thread when ``pool`` is given.
-
-    Args:
-        effects: Person-level differences (:class:`PersonEffects`).
-        static: Column of :func:`static_cells`.
-        pool: Optional ``concurrent.futures`` executor.
-        candidates: Returns the month's separation candidates (:func:`separation_candidates`), if drawn
-            already (called where the separations are decided, in the second thread when there is one).
-    """
-    # Separations and job seekers on the second core, the (larger) non-active group here.
-    def separations_and_jobseekers():
-        drawn = candidates() if candidates is not None else separation_candidates(streams, month, len(pop), p)
-        return (_decide_separations(pop, month, p, hazards, drawn, static, effects),
-                _decide_jobseekers(pop, month, p, hazards, streams, effects, static))
-
-    other = pool.submit(separations_and_jobseekers) if pool is not None else None
-    n_to_w, n_to_j = _decide_non_active(pop, month, p, hazards, streams, effects, static)
-    separations, jobseekers = other.result() if other is not None else separations_and_jobseekers()
-    w_to_j, w_to_n, w_to_n_cell, capped = separations
-    j_to_w, j_to_n, j_to_n_cell = jobseekers
-    return Moves(w_to_j, w_to_n, j_to_w, j_to_n, n_to_w, n_to_j, w_to_n_cell, j_to_n_cell, capped)
-
-
-# Each group is first tested against its total exit hazard (one comparison per
-# person); only the few who move are then sorted into destinations.
-
-def separation_candidates(streams, month: int, n_rows: int, p: Mapping) -> tuple[np.ndarray, np.ndarray]:
-    """The month's candidates for leaving work: rows drawn at the ceiling hazard, and their uniforms.
-
-    They depend on nothing but the stream, the month and the number of rows,
-    so they can be drawn before the month's state is known (in the second
-    thread, while the month's first processes run).
-    """
-    return streams.sparse_candidates("separation", month, n_rows, p["simulation.hazard_ceiling"]["separation"])
-
-
-def _decide_separations(pop, month, p, hazards, candidates, static, effects):
-    """[0, s_J) job seeker, [s_J, s_J + s_N) non-active; guidance shrinks the intervals of users.
-
-    The shrunken intervals keep their start, so whoever moves with the effect
-    would have moved the same way without it.
-    """
-    ceiling = p["simulation.hazard_ceiling"]["separation"]
-    rows, u = candidates
-    keep = pop.status[rows] == codes.EMPLOYED
-    rows, u = rows[keep], u[keep] * ceiling
-    cell = person_cells(pop, rows, static)
-    total = hazards.employed_exit[cell]
-    capped = int(np.count_nonzero(total > ceiling))
-    moved = np.flatnonzero(u < total)
-    rows, u, cell = rows[moved], u[moved], cell[moved]
-    s_j, s_n = hazards.employed_to_jobseeker[cell], hazards.employed_to_non_active[cell]
+    scratch = {} if scratch is None else scratch
+    n = len(pop)
+    if scratch.get("n") != n:
+        scratch.update(n=n, weight=np.zeros(n, dtype=np.float32), move=np.zeros(n, dtype=np.int8))
+    weight, move = scratch["weight"], scratch["move"]
+    na_mean, js_mean = _weights_and_means(pop, month, p, weight, ready_weights(pop, p, scratch, renewed))
     g = "behaviour.guidance_effect."
-    stay = np.clip(1.0 - user_effect(effects, rows, p[g + "employed_non_active_exit_reduction"]), 0.0, 1.0)
-    match = np.where(effects.job_changed(rows),
-                     np.clip(1.0 - p[g + "job_change_separation_reduction"] * effects.multiplier(rows), 0.0, 1.0), 1.0)
-    to_j = u < s_j * match
-    to_n = (u >= s_j) & (u < s_j + s_n * stay * match)
-    return rows[to_j], rows[to_n], cell[to_n], capped
-
-
-def _decide_jobseekers(pop, month, p, hazards, streams, effects, static):
-    """[0, f_JE w) work, [f_JE w, f_JE w + f_JN) non-active, then the users' extra to work."""
-    extra_work = p["behaviour.guidance_effect.extra_job_finding_rate"]
-    js = np.flatnonzero(pop.status == codes.JOBSEEKER)
-    u = streams.row_uniforms("jobseeker_exit", month, js)
-    cell = person_cells(pop, js, static)
-    base_e = hazards.jobseeker_to_employed[cell] * job_finding_weights(pop, js, month, p, effects, True, cell)
-    base_n = hazards.jobseeker_to_non_active[cell]
-    base = np.minimum(base_e + base_n, 1.0)
-    extra = user_effect(effects, js, extra_work)
-    to_work = (u < np.minimum(base_e, 1.0)) | ((u >= base) & (u < base + extra))
-    to_n = ~to_work & (u < base)
-    return js[to_work], js[to_n], cell[to_n]
-
-
-def _decide_non_active(pop, month, p, hazards, streams, effects, static):
-    """[0, f_NE w) work, [f_NE w, f_NE w + f_NJ) register, then the users' extra to work."""
-    extra_work = p["behaviour.guidance_effect.extra_job_finding_rate"]
-    na = np.flatnonzero(pop.status == codes.NON_ACTIVE)
-    u = streams.row_uniforms("non_active_exit", month, na)
-    cell = person_cells(pop, na, static)
-    base_e = hazards.non_active_to_employed[cell] * job_finding_weights(pop, na, month, p, effects, False, cell)
-    base = np.minimum(base_e + hazards.non_active_to_jobseeker[cell], 1.0)
-    extra = user_effect(effects, na, extra_work)
-    to_work = (u < np.minimum(base_e, 1.0)) | ((u >= base) & (u < base + extra))
-    to_j = ~to_work & (u < base)
-    return na[to_work], na[to_j]
+    quality = pop.guidance_quality if "guidance_quality" in pop.dtypes else np.empty(0, dtype=np.float32)
+    keys = np.array([streams.row_key(name, month) for name in ("separation", "jobseeker_exit", "non_active_exit")] + [0],
+                    dtype=np.uint64)
+    mean = np.ones((len(codes.STATUS), len(codes.AGE_BANDS)))
+    mean[codes.JOBSEEKER], mean[codes.NON_ACTIVE] = js_mean, na_mean
+    kernels_labour.decide(
+        pop.status, YEAR_OF_AGE_MONTHS, len(AGES), pop.labour_cell_static, pop.age_months, pop.spell_start,
+        pop.followup_month, pop.cheque1_month, pop.job_change_month, quality, month, keys, weight, mean, BAND_OF_CELL,
+        hazards.by_status[0], hazards.by_status[1], int(p[g + "duration_months"]),
+        float(p[g + "employed_non_active_exit_reduction"]), float(p[g + "job_change_separation_reduction"]),
+        float(p[g + "extra_job_finding_rate"]), move)
+    movers = kernels_rows.rows_where_nonzero(move)
+    code = move[movers]
+    by = {c: movers[code == c] for c in range(1, 7)}
+    k = kernels_labour
+    w_to_n, j_to_n = by[k.WORK_TO_NON_ACTIVE], by[k.JOBSEEKER_TO_NON_ACTIVE]
+    static = pop.labour_cell_static
+    return Moves(by[k.WORK_TO_JOBSEEKER], w_to_n, by[k.JOBSEEKER_TO_WORK], j_to_n, by[k.NON_ACTIVE_TO_WORK],
+                 by[k.NON_ACTIVE_TO_JOBSEEKER], person_cells(pop, w_to_n, static), person_cells(pop, j_to_n, static))
 
 
 def register(pop: Population, rows: np.ndarray) -> None:

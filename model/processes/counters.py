@@ -1,57 +1,26 @@
 """Monthly stocks by group: population, employed, eligible, aware and eligible, recent users, follow-up job seekers.
 
-Two background steps share the work, so that it overlaps with the month's
-other processes: :class:`StockKeys` computes every person's group key right
-after the labour moves (while eligibility, outreach and uptake run), and
-:class:`StockCounters` counts the stocks once eligibility is known. The engine's
-second core runs background steps one after the other, in the order they were
-handed over, so the keys are ready when the counting starts.
+The large stocks are counted in one kernel pass over every person
+(:func:`model.kernels.stocks.count_stocks`), after eligibility and outreach and
+before uptake; the small ones (recent users, follow-up job seekers) from their rows.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import codes, metrics
+from .. import codes, metrics, rules
 from ..behaviour import guidance, uptake
+from ..kernels import stocks as kernels_stocks
 from ..metrics import Counter
 from ..process import Month, Process
 
 
-class StockKeys(Process):
-    """Group keys of everybody, for the month's stocks (recorded months only), in the background."""
-
-    name = "stock_keys"
-    parameters = ("cheque.eligibility.reentrant.",)
-    needs = ("recent_users",)
-    provides = ("stock_keys",)
-    background = True
-    reads = ("status", "age_months", "group_key_static", "months_worked_before_spell", "spell_start",
-             "benefits_in_spell")
-
-    def prepare(self, model, month: Month) -> None:
-        """Copy the re-entrant-user flag, which uptake writes while the keys are computed."""
-        if month.recorded and "reentrant_user" in model.people.dtypes:
-            month.values["stocks:reentrant_user"] = model.people.reentrant_user.copy()
-
-    def step(self, model, month: Month) -> None:
-        """Compute the keys (recorded months only)."""
-        if not month.recorded:
-            return
-        pop = model.people
-        month.values["stock_keys"] = metrics.group_keys(pop, slice(None), month.number, month.params,
-                                                        pop.group_key_static, month.values.get("stocks:reentrant_user"))
-
-
 class StockCounters(Process):
-    """Counts the stocks of the month with one ``bincount``.
-
-    Runs in the background (a second thread) while uptake runs, with the keys
-    of :class:`StockKeys`: it reads no column uptake writes.
-    """
+    """Counts the stocks of the month by group (recorded months only)."""
 
     name = "stocks"
-    parameters = ("behaviour.awareness.",)
+    parameters = ("behaviour.awareness.", "cheque.eligibility.reentrant.")
     counters = (
         Counter("population_20_64", "stock", "persons", "residents aged 20-64"),
         Counter("employed", "stock", "persons", "people at work (employed or self-employed)"),
@@ -61,34 +30,35 @@ class StockCounters(Process):
         Counter("followup_jobseekers", "stock", "persons", "job seekers who registered through VDAB follow-up "
                 "(in their current spell)"),
     )
-    needs = ("eligible", "recent_users", "stock_keys")
-    background = True
-    reads = ("status", "spell_start", "followup_month")
-
-    def prepare(self, model, month: Month) -> None:
-        """The flags of the large stocks and their bits, in the foreground (it balances the two cores' work)."""
-        if not month.recorded:
-            return
-        pop, eligible = model.people, month.values["eligible"]
-        flags = {
-            "employed": pop.status == codes.EMPLOYED,
-            "eligible": eligible,
-            "aware_eligible": eligible & uptake.is_aware(pop, slice(None), month.params, month.number),
-        }
-        present = pop.status != codes.ABSENT
-        month.values["stocks:flags"] = flags
-        month.values["stocks:present"] = present
-        month.values["stocks:index"] = metrics.Recorder.flag_index(present, flags)
-        month.values["stocks:recent_rows"] = np.flatnonzero(month.values["recent_users"])
+    needs = ("eligible", "recent_users")
 
     def step(self, model, month: Month) -> None:
-        """Record the stocks (recorded months only)."""
+        """Record the stocks (recorded months only): one kernel pass for the large ones, rows for the small ones."""
         if not month.recorded:
             return
-        pop = model.people
-        keys = month.values["stock_keys"]
-        flags = month.values["stocks:flags"]
-        sparse = {"recent_users": month.values["stocks:recent_rows"],
-                  "followup_jobseekers": guidance.followup_jobseeker_rows(pop)}
-        model.counters.stocks_from_keys(month.t, keys, month.values["stocks:present"], flags, "population_20_64", sparse,
-                                        month.values["stocks:index"])
+        pop, p, m = model.people, month.params, month.number
+        reentrant = "cheque.eligibility.reentrant."
+        level = uptake.awareness_level(p)
+        empty = np.empty(0, dtype=np.int16)
+        outreach = ((pop.outreach_informed, pop.outreach_until) if "outreach_until" in pop.dtypes
+                    and pop.outreach_informed.any() else (empty.astype(bool), empty))
+        incentive = ((pop.incentive_informed, pop.incentive_until) if "incentive_until" in pop.dtypes
+                     and pop.incentive_informed.any() else (empty.astype(bool), empty))
+        counts = kernels_stocks.count_stocks(
+            pop.status, pop.age_months, pop.group_key_static, pop.months_worked_before_spell, pop.spell_start,
+            pop.benefits_in_spell, pop.reentrant_user if "reentrant_user" in pop.dtypes else empty.astype(bool),
+            month.values["eligible"], pop.awareness_draw, np.float32(level),
+            np.float32(level * p["behaviour.awareness.non_active_relative"]), *outreach, *incentive, m,
+            p[reentrant + "min_months_worked"], p[reentrant + "min_months_out_of_work"],
+            rules.benefit_mask(p[reentrant + "disqualifying_benefits"]), metrics.AGE_KEY,
+            metrics.KEY_BIT_VALUES, metrics.N_KEYS)
+        by_flags = counts.sum(axis=0)  # (flag combination, key)
+        combos = np.arange(by_flags.shape[0])
+        record = model.counters.set_stock
+        record("population_20_64", month.t, by_flags.sum(axis=0))
+        for bit, name in enumerate(("employed", "eligible", "aware_eligible")):
+            record(name, month.t, by_flags[(combos >> bit) & 1 == 1].sum(axis=0))
+        for name, rows in (("recent_users", month.values["recent_users"]),
+                           ("followup_jobseekers", guidance.followup_jobseeker_rows(pop))):
+            rows = rows[pop.status[rows] != codes.ABSENT]
+            record(name, month.t, np.bincount(model.group_keys(month, rows), minlength=metrics.N_KEYS))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import codes
+from ..kernels import rows as kernels_rows
 from ..metrics import Counter
 from ..process import Month, Process
 
@@ -37,7 +38,7 @@ class GuidanceOutcomes(Process):
             return
         pop = model.people
         horizon = month.params["behaviour.guidance_effect.evaluation_months"]
-        rows = np.flatnonzero(pop.cheque1_month == month.number - horizon)
+        rows = kernels_rows.rows_in_range(pop.cheque1_month, month.number - horizon, month.number - horizon)
         rows = rows[pop.status[rows] != codes.ABSENT]
         index = (pop.cheque1_status[rows] != codes.EMPLOYED).astype(np.intp)
         model.count(month, "cohort_users", rows, index=index)

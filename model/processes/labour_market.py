@@ -26,42 +26,18 @@ def draw_readiness(streams, month: int, rows: np.ndarray) -> np.ndarray:
     return ndtri(np.clip(u, 1e-12, 1.0 - 1e-12)).astype(np.float32)
 
 
-class SeparationDraws(Process):
-    """The month's candidates for leaving work, drawn in the second thread at the start of the month.
-
-    The draws depend on no state (:func:`model.behaviour.labour.separation_candidates`),
-    so the second core, idle while ageing and the first processes run, makes
-    them before the labour market needs them. The labour market reads them
-    only in work it hands to the second core, which runs after this step (one
-    worker, first in, first out), or, without a second thread, after it.
-    """
-
-    name = "separation_draws"
-    parameters = ("simulation.hazard_ceiling",)
-    streams = ("separation",)
-    provides = ("separation_candidates",)
-    background = True
-    reads = ()
-
-    def step(self, model, month: Month) -> None:
-        """Draw the candidates."""
-        month.values["separation_candidates"] = labour.separation_candidates(month.streams, month.number,
-                                                                               len(model.people), month.params)
-
-
 class LabourMarket(Process):
     """Moves between the labour states, counted with the movers' groups before the move."""
 
     name = "labour_market"
-    parameters = ("labour_market.", "careers.benefit_by_reason", "behaviour.guidance_effect.", "behaviour.readiness.",
-                  "simulation.hazard_ceiling")
+    parameters = ("labour_market.", "careers.benefit_by_reason", "behaviour.guidance_effect.", "behaviour.readiness.")
     columns = (*(Column(n) for n in ("status", "self_employed", "inactive_reason", "months_worked_before_spell",
                                      "spell_start", "gap_before_job", "benefits_in_spell")),
                Column("readiness", np.float32, 0.0, "latent readiness to (re)turn to work, standard normal, fixed"),
                Column("registered_from", np.int8, 0, "non-activity reason a job seeker registered from (0: from work)"),
                Column("followup_month", np.int16, codes.NO_MONTH, "month of registration through VDAB follow-up"),
                Column("job_change_month", np.int16, codes.NO_MONTH, "month of the latest job change after guidance"))
-    streams = ("jobseeker_exit", "non_active_exit", "destination_reason", "benefit", "readiness",
+    streams = ("separation", "jobseeker_exit", "non_active_exit", "destination_reason", "benefit", "readiness",
                "job_change")
     counters = (
         Counter("entries_into_work", "flow", "persons", "all moves into work"),
@@ -75,7 +51,7 @@ class LabourMarket(Process):
         Counter("exits_to_non_active_users", "flow", "persons", "employed recent users who leave work for non-activity"),
         Counter("job_changes", "flow", "persons", "employed recent users who change job"),
     )
-    needs = ("renewed_rows", "separation_candidates")
+    needs = ("renewed_rows",)
     provides = ("recent_users",)
 
     def initialise(self, model) -> None:
@@ -93,28 +69,24 @@ class LabourMarket(Process):
         labour.register(pop, registered)
         pop.followup_month[registered] = m
 
-        recent = guidance.recent_users(pop, m, p)
+        recent = guidance.recent_user_rows(pop, m, p)
         month.values["recent_users"] = recent
         changers = guidance.job_changes(pop, m, p, recent, month.streams)
         model.count(month, "job_changes", changers)
         pop.job_change_month[changers] = m
-        followup = guidance.followup_jobseeker_rows(pop)
-        effects = labour.PersonEffects(
-            recent_user=recent, readiness=pop.readiness, followup_jobseekers=followup,
-            job_changed=lambda rows: recent[rows] & guidance.changed_job(pop, rows, m, p),
-            quality=pop.guidance_quality if "guidance_quality" in pop.dtypes else None)
         _, hazards = model.tables_for(m)
-        # the candidates are drawn in the second thread, which decides the separations after drawing them
-        moves = labour.decide_moves(pop, m, p, hazards, month.streams, effects, pop.labour_cell_static, model.pool,
-                                    candidates=lambda: month.values["separation_candidates"])
-        model.counters.capped += moves.capped
+        moves = labour.decide_moves(pop, m, p, hazards, month.streams, model.scratch(self), renewed)
         if month.recorded:  # the keys of each set of movers once, for the counts of its subsets
-            self._count_moves(model, month, moves, recent, followup)
+            self._count_moves(model, month, moves, recent, guidance.followup_jobseeker_rows(pop))
         labour.apply_moves(pop, moves, m, p, hazards, month.streams)
 
     @staticmethod
     def _count_moves(model, month: Month, moves: labour.Moves, recent: np.ndarray, followup: np.ndarray) -> None:
-        """Count the month's moves, with the movers' groups before the move."""
+        """Count the month's moves, with the movers' groups before the move.
+
+        Args:
+            recent: Sorted rows of the recent users; followup: sorted rows of the follow-up job seekers.
+        """
         to_work = np.concatenate([moves.jobseeker_to_work, moves.non_active_to_work])
         exits = np.concatenate([moves.work_to_jobseeker, moves.work_to_non_active])
         registering = moves.non_active_to_jobseeker
@@ -122,14 +94,14 @@ class LabourMarket(Process):
         model.count(month, "entries_into_work", to_work, keys=keys_in)
         model.count(month, "exits_from_work", exits, keys=keys_out)
         model.count(month, "registrations", registering, keys=keys_registering)
-        users = recent[to_work]
+        users = np.isin(to_work, recent, assume_unique=True)
         model.count(month, "reentries_employment", to_work[users], keys=keys_in[users])
-        users = recent[registering]
+        users = np.isin(registering, recent, assume_unique=True)
         model.count(month, "reentries_jobseeker", registering[users], keys=keys_registering[users])
         from_followup = np.zeros(len(to_work), dtype=bool)
         from_followup[:len(moves.jobseeker_to_work)] = np.isin(moves.jobseeker_to_work, followup)
         model.count(month, "followup_exits_to_work", to_work[from_followup], keys=keys_in[from_followup])
         to_non_active = np.zeros(len(exits), dtype=bool)
         to_non_active[len(moves.work_to_jobseeker):] = True
-        users = to_non_active & recent[exits]
+        users = to_non_active & np.isin(exits, recent, assume_unique=True)
         model.count(month, "exits_to_non_active_users", exits[users], keys=keys_out[users])

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import codes, rules
 from ..behaviour import uptake
+from ..kernels import uptake as kernels_uptake
 from ..metrics import Counter
 from ..process import Month, Process, empty_rows
 
@@ -18,8 +19,8 @@ from ..process import Month, Process, empty_rows
 class Uptake(Process):
     """Orders of cheques 1 and 2 (handed on as ``orders``; the centres start them).
 
-    Cheque 1 for workers is drawn sparsely (candidates at the ceiling hazard);
-    for non-active re-entrants, where they may order, with one uniform each.
+    Cheque 1 for workers is drawn sparsely (candidates at the ceiling hazard,
+    :mod:`model.kernels.uptake`); for non-active re-entrants, where they may order, with one uniform each.
 
     When ``cheque.cheques.monthly_cap`` binds, the month's orders are accepted
     in the order of a per-person priority draw (the same in every scenario);
@@ -68,15 +69,20 @@ class Uptake(Process):
         def may_start(rows: np.ndarray) -> np.ndarray:
             return uptake.is_aware(pop, rows, p, m) & (rules.cheques_used(pop, m, p, rows) == 0) & ~waiting(pop, rows)
 
-        # Workers: candidates drawn sparsely at the ceiling (millions of rows, small hazards).
+        # Workers: candidates drawn sparsely at the ceiling (millions of rows, small hazards), then those who may start.
         ceiling = p["simulation.hazard_ceiling"]["uptake_cheque1"]
         rows, u = month.streams.sparse_candidates("uptake_cheque1", m, len(pop), ceiling)
-        ok = eligible[rows] & (pop.status[rows] != codes.NON_ACTIVE)
-        ok[ok] = may_start(rows[ok])
-        rows, u = rows[ok], u[ok]
+        empty = np.empty(0, dtype=np.int16)
+        incentive = ((pop.incentive_informed, pop.incentive_until) if "incentive_until" in pop.dtypes
+                     else (empty.astype(bool), empty))
+        ok = kernels_uptake.workers_who_may_start(
+            rows, pop.status, eligible, pop.awareness_draw, np.float32(uptake.awareness_level(p)), *incentive,
+            pop.window_start, pop.cheques_in_window, pop.waiting_since if "waiting_since" in pop.dtypes else empty,
+            codes.NO_MONTH, m, p["cheque.cheques.window_months"])
+        rows, u = rows[ok], u[ok] * ceiling
         hazard = uptake.cheque1_hazard(pop, rows, p, m)
         model.counters.capped += int(np.count_nonzero(hazard > ceiling))
-        first = rows[u * ceiling < hazard]
+        first = rows[u < hazard]
         if p["cheque.eligibility.reentrant.enabled"]:
             # Non-active re-entrants: few, and their hazard has no ceiling (readiness, assisted
             # application): one uniform each, from their own stream.

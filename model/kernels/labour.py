@@ -1,0 +1,151 @@
+"""The month's labour-market moves in two passes over every person (see :func:`model.behaviour.labour.decide_moves`).
+
+Pass 1 computes each out-of-work person's job-finding weight and, per chunk,
+the sums that make its mean per state and age band. Pass 2 gives each person
+one uniform of their state's stream and lays the outcomes out as consecutive
+intervals (base moves first, then the guidance effects of recent users), so a
+person's base outcome is the same in every scenario.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from .random import row_uniform
+from .rows import CHUNKS, chunk_bounds
+
+EMPLOYED, JOBSEEKER, NON_ACTIVE = 0, 1, 2
+# Move codes written per row by :func:`decide`.
+STAY, WORK_TO_JOBSEEKER, WORK_TO_NON_ACTIVE, JOBSEEKER_TO_WORK, JOBSEEKER_TO_NON_ACTIVE, NON_ACTIVE_TO_WORK, \
+    NON_ACTIVE_TO_JOBSEEKER = range(7)
+
+
+@numba.njit(parallel=True, cache=True)
+def job_finding_weights(status, year_of_age, n_years, static, age_months, spell_start, ready_weight, registered_from,
+                        followup_month, no_month, month, non_active_decay, ratio_by_reason, ratio_decay, band_of_cell,
+                        n_bands, weight):
+    """Pass 1: each out-of-work person's raw job-finding weight, and its sums and counts per chunk, state and band.
+
+    The non-active weight is ``exp(loading x readiness) x exp(-months out x
+    rate)``; a job seeker's is ``exp(loading x readiness)`` times the formerly
+    non-active ratio of the reason registered from, which decays with months
+    out (1 for people registered from work). Job seekers registered through
+    VDAB follow-up count in the non-active means with their non-active weight,
+    and not in the job seekers' means. Branch-free (the status of neighbouring
+    rows is unpredictable): every row adds, with weight 0 where it does not count.
+
+    Args:
+        ready_weight: ``exp(loading x readiness)`` of each person.
+        non_active_decay: ``exp(-k x rate)`` for every possible ``k`` months out.
+        ratio_decay: Shape (2, months): row 0 all ones (registered from work), row 1 the decay of the ratio.
+
+    Returns:
+        ``(na_sum, na_count, js_sum, js_count)``, each of shape (CHUNKS, n_bands).
+    """
+    bounds = chunk_bounds(len(status))
+    last_age = len(year_of_age) - 1
+    last_month = len(non_active_decay) - 1
+    na_sum = np.zeros((CHUNKS, n_bands))
+    na_count = np.zeros((CHUNKS, n_bands))
+    js_sum = np.zeros((CHUNKS, n_bands))
+    js_count = np.zeros((CHUNKS, n_bands))
+    for c in numba.prange(CHUNKS):
+        # per-chunk sums in local arrays, indexed with unsigned numbers (no negative-index checks)
+        sums = np.zeros((4, n_bands))
+        for i in range(bounds[c], bounds[c + 1]):
+            s = status[i]
+            jobseeker = s == JOBSEEKER
+            non_active = s == NON_ACTIVE
+            if not (jobseeker | non_active):
+                continue
+            followup = jobseeker & (followup_month[i] != no_month) & (followup_month[i] >= spell_start[i])
+            year = year_of_age[np.uint64(min(age_months[i], last_age))]
+            band = np.uint64(band_of_cell[np.uint64(static[i]) * np.uint64(n_years) + np.uint64(year)])
+            months_out = np.uint64(min(max(month - spell_start[i], 0), last_month))
+            ready = np.float64(ready_weight[i])
+            w_na = ready * non_active_decay[months_out]
+            reason = np.uint64(registered_from[i])
+            w_js = ready * ratio_by_reason[reason] * ratio_decay[min(reason, np.uint64(1)), months_out]
+            in_na = non_active | followup
+            in_js = jobseeker & ~followup
+            sums[0, band] += w_na * in_na
+            sums[1, band] += in_na
+            sums[2, band] += w_js * in_js
+            sums[3, band] += in_js
+            weight[i] = w_na if non_active else w_js
+        na_sum[c] = sums[0]
+        na_count[c] = sums[1]
+        js_sum[c] = sums[2]
+        js_count[c] = sums[3]
+    return na_sum, na_count, js_sum, js_count
+
+
+@numba.njit(parallel=True, cache=True)
+def decide(status, year_of_age, n_years, static, age_months, spell_start, followup_month, cheque1_month, job_change_month,
+           quality, month, keys, weight, mean, band_of_cell, first_hazard, second_hazard,
+           duration, stay_effect, job_change_effect, extra_job_finding, move):
+    """Pass 2: the move of every person this month, written to ``move`` (codes of this module).
+
+    Each person's uniform comes from their state's stream. The outcomes are
+    consecutive intervals: at work, ``[0, s_J)`` to job seeker and ``[s_J, s_J +
+    s_N)`` to non-active (a recent user's intervals shrink from their start:
+    whoever moves with the effect would have moved the same way without it);
+    out of work, ``[0, f_E w)`` to work, ``[f_E w, f_E w + f_O)`` to the other
+    state, then the recent user's extra rate to work. The common test (is the
+    uniform below the top of all intervals?) is branch-free; the few below it
+    are sorted out with branches.
+
+    Args:
+        keys: Stream keys by status (separation, job seeker exit, non-active exit, and 0 for free rows).
+        weight: Raw job-finding weights from :func:`job_finding_weights`.
+        mean: Mean raw weight by status and age band (1 at work and for free rows).
+        first_hazard, second_hazard: By status and age cell: at work ``s_J`` and ``s_N``; job seekers
+            ``f_JE`` and ``f_JN``; non-active ``f_NE`` and ``f_NJ``; 0 for free rows.
+        quality: Quality multiplier of each person's guidance, or an empty array for 1.
+        duration: Months a cheque-1 start counts as recent (``behaviour.guidance_effect.duration_months``).
+        stay_effect: Mean reduction of employed users' exits to non-activity.
+        job_change_effect: Mean reduction of the separations after a job change.
+        extra_job_finding: Mean extra monthly job-finding rate of out-of-work users.
+    """
+    bounds = chunk_bounds(len(status))
+    first_recent, last_recent = month - duration, month - 1
+    has_quality = len(quality) > 0
+    last_age = len(year_of_age) - 1
+    for c in numba.prange(CHUNKS):
+        for i in range(bounds[c], bounds[c + 1]):
+            s = status[i]
+            move[i] = STAY
+            if s > NON_ACTIVE:  # a free row
+                continue
+            su = np.uint64(s)
+            cell = np.uint64(static[i]) * np.uint64(n_years) + np.uint64(year_of_age[np.uint64(min(age_months[i], last_age))])
+            u = row_uniform(keys[su], i)
+            if s == EMPLOYED and u >= first_hazard[0, cell] + second_hazard[0, cell]:
+                continue  # most people at work: no move (the effects at work only shrink the intervals)
+            band = np.uint64(band_of_cell[cell])
+            out_of_work = s != EMPLOYED
+            w = weight[i] if out_of_work else 1.0
+            first = first_hazard[su, cell] * (w / mean[su, band])
+            base = min(first + second_hazard[su, cell], 1.0)
+            recent = (first_recent <= cheque1_month[i]) & (cheque1_month[i] <= last_recent)
+            q = np.float64(quality[i]) if has_quality and recent else 1.0
+            extra = extra_job_finding * q * (recent & out_of_work)
+            if u >= base + extra:
+                continue
+            if s == EMPLOYED:
+                s_j, s_n = first, base - first
+                stay, match = 1.0, 1.0
+                if recent:
+                    stay = min(max(1.0 - stay_effect * q, 0.0), 1.0)
+                    changed = job_change_month[i]
+                    if changed > month - duration and changed >= spell_start[i]:
+                        match = min(max(1.0 - job_change_effect * q, 0.0), 1.0)
+                if u < s_j * match:
+                    move[i] = WORK_TO_JOBSEEKER
+                elif u >= s_j and u < s_j + s_n * stay * match:
+                    move[i] = WORK_TO_NON_ACTIVE
+            elif u < min(first, 1.0) or u >= base:
+                move[i] = JOBSEEKER_TO_WORK if s == JOBSEEKER else NON_ACTIVE_TO_WORK
+            else:
+                move[i] = JOBSEEKER_TO_NON_ACTIVE if s == JOBSEEKER else NON_ACTIVE_TO_JOBSEEKER
