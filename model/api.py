@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from . import comparison, outputs, parts, runner
+from .cache import default_folder
 from .params import ParameterError, ParameterTree
 from .process import Process, check_processes
 from .processes import default_processes
@@ -97,13 +98,18 @@ class Simulation:
         per_rep = sum(warmups.values()) + sum(s.n_months for s in self.scenarios)
         return per_rep * self.scenarios[0].settings["replications"]
 
-    def run(self, progress: bool = True, log: Callable[[str], None] | None = None) -> Results:
+    def run(self, progress: bool = True, log: Callable[[str], None] | None = None,
+            cache: bool | str | Path = True) -> Results:
         """Simulate every scenario and replication.
 
         Args:
             progress: Show a progress bar (in a terminal or in Jupyter).
             log: Receives a line of text at each stage (replications, timings).
+            cache: Read and write warmed-up states in the cache (:mod:`model.cache`): True for the
+                default folder (``outputs/cache``, or ``$LOOPBAAN_CACHE``; ``off`` there switches it
+                off), a folder, or False for none. It never changes a result.
         """
+        folder = (default_folder() if cache is True else None if cache is False else Path(cache))
         notebook = _in_notebook()
         try:  # a widget in Jupyter needs ipywidgets; otherwise the text bar, which works there too
             import ipywidgets  # noqa: F401
@@ -114,7 +120,7 @@ class Simulation:
         factory = (lambda: list(self.processes)) if self.processes is not None else default_processes
         with tqdm(total=self.months_to_simulate(), unit="month", desc="loopbaansim", disable=not show) as bar:
             result = runner.run(self.scenarios, progress=log or (lambda s: None), processes=factory,
-                                advance=bar.update)
+                                advance=bar.update, cache=folder)
         result.parts = self.parts_plan
         return Results(result)
 

@@ -83,6 +83,8 @@ def run(
     replications: int | None = typer.Option(None, "--replications", help="Replications (overrides the scenarios')."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the run folder is created."),
     name: str | None = typer.Option(None, "--name", help="Name of the run folder (default: the scenario names)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write warmed-up states in the cache "
+                                  "(outputs/cache, or $LOOPBAAN_CACHE)."),
 ) -> None:
     """Simulate the scenarios and write a new run folder; its path is the last line printed."""
     _check_flags(scale, seed, replications)
@@ -105,7 +107,7 @@ def run(
     folder = _reserve(out, name or outputs.default_name([s.name for s in sim.scenarios]))
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        results = sim.run(log=lambda s: typer.echo(s, err=True))
+        results = sim.run(log=lambda s: typer.echo(s, err=True), cache=not no_cache)
         path = results.save(folder=folder, command=sys.argv)
     except OutputError as exc:
         _fail(str(exc))

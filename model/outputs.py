@@ -284,6 +284,7 @@ def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command:
             "processes": result.processes,
             "units": {**result.units, "employment_rate_20_64": "fraction"},
             "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
+            "cache": result.cache,
             **provenance(),
             "files": sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file()) + ["manifest.json"],
             "charts": [str(Path(c).relative_to(tmp)) for c in chart_files],

@@ -9,13 +9,16 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import codes, metrics
+from .cache import StateCache, entry_key
 from .model import LoopbaanModel
 from .population import Population, concat, empty
 from .process import Process, all_counters, describe, dimension_names
@@ -50,6 +53,7 @@ class RunResult:
         hazard_bounds: Every cell where a labour hazard had to be bounded, per set of margins used.
         parts: For each scenario made of parts, the runs that show each part's share
             (:func:`model.parts.expand`).
+        cache: The cache folder used and the keys of the warmed-up states read from it and written to it.
     """
 
     scenarios: list[Scenario]
@@ -66,23 +70,18 @@ class RunResult:
     processes: list[dict] = field(default_factory=list)
     hazard_bounds: pd.DataFrame | None = None
     parts: dict[str, dict] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)
 
 
-def build_population(scenario: Scenario, streams: Streams, tables: TableCache,
-                     others: list[Scenario] = ()) -> tuple[Population, float, pd.DataFrame]:
-    """Synthesise the population at the scenario's first month.
+def population_rows(scenario: Scenario, others: list[Scenario] = ()) -> tuple[int, int, float]:
+    """Simulated persons at the scenario's first month, spare rows, and the weight of one simulated person.
 
     Spare rows are added for the largest published size any of the scenarios
     (``scenario`` and ``others``) reaches over the horizon.
-
-    Returns:
-        The population (with spare rows for later growth), the weight of one
-        simulated person and the fit report.
     """
     tree, scale = scenario.tree, scenario.settings["scale"]
     first = scenario.first_month
     p = tree.at(codes.month_date(first))
-    table, _ = tables.get(p)
     n = max(int(round(p["population.size_20_64"] * scale)), 1)
     weight = p["population.size_20_64"] / n
     largest = max(
@@ -90,6 +89,21 @@ def build_population(scenario: Scenario, streams: Streams, tables: TableCache,
         for s in [scenario, *others] for m in [*range(first, s.end_month + 1, 12), s.end_month]
     )
     spare = int(np.ceil(largest / weight * (1 + CAPACITY_SLACK))) - n + 100
+    return n, spare, weight
+
+
+def build_population(scenario: Scenario, streams: Streams, tables: TableCache,
+                     others: list[Scenario] = ()) -> tuple[Population, float, pd.DataFrame]:
+    """Synthesise the population at the scenario's first month (with the spare rows of :func:`population_rows`).
+
+    Returns:
+        The population (with spare rows for later growth), the weight of one
+        simulated person and the fit report.
+    """
+    first = scenario.first_month
+    p = scenario.tree.at(codes.month_date(first))
+    table, _ = tables.get(p)
+    n, spare, weight = population_rows(scenario, others)
     people = draw_people(table, n, first, p, streams.generator("synthesis", first))
     report = fit_report(table, people, first, p, weight)
     return concat([people, empty(spare)]), weight, report
@@ -147,7 +161,7 @@ def _summarise(yearly: pd.DataFrame, replications: int, dims: tuple[str, ...]) -
 
 def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: None,
         processes: Callable[[], list[Process]] = default_processes,
-        advance: Callable[[int], None] = lambda months: None) -> RunResult:
+        advance: Callable[[int], None] = lambda months: None, cache: Path | None = None) -> RunResult:
     """Simulate every scenario for every replication.
 
     Args:
@@ -155,6 +169,7 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
         progress: Receives a line of text at each stage.
         processes: Makes the list of processes of a month (a new list per model).
         advance: Called with the number of months just simulated (for progress bars).
+        cache: Folder of the cache of warmed-up states (:mod:`model.cache`), or None for none.
 
     Raises:
         ScenarioError: if the scenarios cannot share a population.
@@ -170,29 +185,51 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     dims = dimension_names(declared)
     units = {c.name: c.unit for c in all_counters(declared)}
     kinds = {c.name: c.kind for c in all_counters(declared)}
+    store = StateCache(cache) if cache is not None else None
+    cache_use = {"folder": str(cache) if cache is not None else None, "read": [], "written": []}
     for rep in range(settings["replications"]):
+        # Each distinct warm-up is simulated once (or read from the cache); every scenario then
+        # continues from its own copy of the warmed-up state (the same way for all, so common
+        # random numbers hold whether or not a warm-up was shared or cached).
+        keys = {s.name: _cache_key(s, scenarios, rep, declared) for s in scenarios}
+        uses = Counter(warmup_signature(s) for s in scenarios)
+        loaded = {} if store is None else {k: store.load(k) for k in dict.fromkeys(keys.values())}
         t0 = time.perf_counter()
-        start, fit = initial_state(scenarios, rep, processes(), tables)
-        weight = start.weight
-        persons = int((start.people.status != codes.ABSENT).sum())
+        if loaded and all(v is not None for v in loaded.values()):
+            start, fit, persons = None, *next(iter(loaded.values()))[1]
+        else:
+            start, fit = initial_state(scenarios, rep, processes(), tables)
+            persons = int((start.people.status != codes.ABSENT).sum())
+        weight = population_rows(first, scenarios[1:])[2]
         timings["synthesis"] += time.perf_counter() - t0
         fits.append(fit.assign(replication=rep))
         progress(f"replication {rep + 1}/{settings['replications']}: {persons:,} persons (1 = {weight:.2f} people)")
-        # Each distinct warm-up is simulated once; every scenario then continues from
-        # its own copy of the warmed-up state (the same way for all, so common random
-        # numbers hold whether or not a warm-up was shared).
+        to_warm = sum(1 for k in {warmup_signature(s): keys[s.name] for s in scenarios}.values() if not loaded.get(k))
         warmed: dict[str, SimulationState] = {}
         for scenario in scenarios:
-            warmup_seconds = 0.0
-            key = warmup_signature(scenario)
-            if key not in warmed:
-                warm = LoopbaanModel(scenario.tree, start.snapshot(), processes(), tables)
+            warmup_seconds, warm_note = 0.0, ""
+            signature, key = warmup_signature(scenario), keys[scenario.name]
+            if signature not in warmed and loaded.get(key):
+                warmed[signature] = loaded.pop(key)[0]
+                cache_use["read"].append(key)
+                warm_note = " (warm-up read from the cache)"
+            elif signature not in warmed:
+                to_warm -= 1  # the last warm-up continues the synthesised state itself, the others a copy
+                warm = LoopbaanModel(scenario.tree, start if to_warm == 0 else start.snapshot(), processes(), tables)
                 t1 = time.perf_counter()
                 _simulate(warm, scenario.start_month - 1, advance)
                 warm.close()
                 warmup_seconds = time.perf_counter() - t1
-                warmed[key] = warm.state
-            model = LoopbaanModel(scenario.tree, warmed[key].snapshot(), processes(), tables)
+                warmed[signature] = warm.state
+                warm_note = f" (+{warmup_seconds:.1f} s warm-up)"
+                if store is not None:
+                    store.store(key, warm.state, (fit, persons))
+                    cache_use["written"].append(key)
+            elif scenario.first_month < scenario.start_month:
+                warm_note = " (warm-up shared)"
+            uses[signature] -= 1  # the last scenario of a warm-up continues it itself, the others a copy
+            state = warmed.pop(signature) if uses[signature] == 0 else warmed[signature].snapshot()
+            model = LoopbaanModel(scenario.tree, state, processes(), tables)
             t1 = time.perf_counter()
             _simulate(model, scenario.end_month, advance)
             model.close()
@@ -201,15 +238,24 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
             timings[f"simulate:{scenario.name}"] = timings.get(f"simulate:{scenario.name}", 0.0) + seconds
             capped += model.counters.capped
             frames.append(model.counters.monthly_frame(months).assign(scenario=scenario.name, replication=rep))
-            warm_note = f" (+{warmup_seconds:.1f} s warm-up)" if warmup_seconds else (
-                " (warm-up shared)" if scenario.first_month < scenario.start_month else "")
             progress(f"  {scenario.name}: {seconds:.1f} s for {scenario.n_months} months{warm_note}")
+        start = None
     columns = ["scenario", "replication", "month", "metric", "group", *dims, "value"]
     monthly = pd.concat(frames, ignore_index=True)[columns]
     yearly = metrics.yearly_summary(monthly, kinds, dims)
     summary = _summarise(yearly, settings["replications"], dims)
     return RunResult(scenarios, monthly, summary, pd.concat(fits, ignore_index=True), timings, capped, persons, weight,
-                     yearly, units, dims, [describe(p) for p in declared], tables.bounded_hazards())
+                     yearly, units, dims, [describe(p) for p in declared], tables.bounded_hazards(), cache=cache_use)
+
+
+def _cache_key(scenario: Scenario, scenarios: list[Scenario], replication: int, processes: list[Process]) -> str:
+    """The cache key of the warmed-up state of ``scenario`` in a run of ``scenarios`` (:mod:`model.cache`)."""
+    first = scenarios[0]
+    n, spare, _ = population_rows(first, scenarios[1:])
+    return entry_key(warmup=warmup_signature(scenario), initial=warmup_signature(first), seed=first.settings["seed"],
+                     replication=replication, scale=first.settings["scale"], first_month=first.first_month,
+                     start_month=scenario.start_month, months=first.n_months, persons=n, rows=n + spare,
+                     processes=[describe(p) for p in processes])
 
 
 def _simulate(model: LoopbaanModel, last: int, advance: Callable[[int], None]) -> None:

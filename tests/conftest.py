@@ -1,8 +1,13 @@
 """Shared fixtures: the parameter tree and small, fast runs."""
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Tests run without the cache of warmed-up states (and the CLI they start inherits it), so that each
+# test simulates what it checks; the cache's own tests give a folder explicitly.
+os.environ["LOOPBAAN_CACHE"] = "off"
 
 from model.params import ParameterTree
 

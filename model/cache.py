@@ -1,0 +1,127 @@
+"""A disk cache of warmed-up states: a run whose warm-up was simulated before reads it instead.
+
+An entry holds the simulation state at the first recorded month (people,
+institutions, each process's own data) and the population fit report of the
+replication. Its key is a digest of everything the state depends on:
+
+- the code and the shipped parameter files (every ``.py`` and ``.yaml`` file of the package);
+- the parameters in force over the warm-up, of the scenario and of the run's
+  first scenario (whose parameters prepare the state, see :meth:`model.process.Process.initialise`);
+- the seed, the replication, the scale, the first and the first recorded month,
+  the number of rows (spare rows included) and the processes of a month.
+
+Any change of one of them gives another key, so an entry is never used for a
+state it does not hold, and a cached run gives the same numbers as a run
+without the cache (tested). Entries are written to a temporary folder and
+renamed into place, so none is ever half-written; the oldest are removed
+beyond ``MAX_ENTRIES``.
+
+The folder is ``outputs/cache`` under the working directory, or
+``$LOOPBAAN_CACHE``; ``LOOPBAAN_CACHE=off`` (or ``--no-cache``) switches it off.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .population import Population
+from .randomness import Streams
+from .state import SimulationState
+
+MAX_ENTRIES = 6  # about 200 MB each at full scale
+FORMAT = 1  # raise when the layout of an entry changes
+
+
+@functools.cache
+def code_digest() -> str:
+    """Digest of the package's code and shipped data (every ``.py`` and ``.yaml`` file under ``model/``)."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256(f"format {FORMAT}".encode())
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def entry_key(**parts: Any) -> str:
+    """The key of an entry: a digest of the code and of ``parts`` (JSON-serialisable values)."""
+    payload = json.dumps({"code": code_digest(), **parts}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def default_folder() -> Path | None:
+    """The cache folder in use, or None when the cache is switched off."""
+    setting = os.environ.get("LOOPBAAN_CACHE", "")
+    if setting.lower() in ("off", "0", "no", "false"):
+        return None
+    return Path(setting) if setting else Path("outputs") / "cache"
+
+
+class StateCache:
+    """Warmed-up states on disk, by key.
+
+    Args:
+        folder: Where the entries live (created when the first is written).
+    """
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+
+    def path(self, key: str) -> Path:
+        """The folder of an entry."""
+        return self.folder / key
+
+    def load(self, key: str) -> tuple[SimulationState, Any] | None:
+        """The state and the extra data stored under ``key``, or None when there is no such entry."""
+        folder = self.path(key)
+        if not (folder / "state.pickle").is_file():
+            return None
+        with np.load(folder / "people.npz") as columns:
+            people = Population(**{name: columns[name] for name in columns.files})
+        with open(folder / "state.pickle", "rb") as f:
+            rest = pickle.load(f)
+        people.fills = rest.pop("fills")
+        extra = rest.pop("extra")
+        streams = Streams(*rest.pop("streams"))
+        os.utime(folder)  # recently used: kept longest
+        return SimulationState(people=people, streams=streams, **rest), extra
+
+    def store(self, key: str, state: SimulationState, extra: Any = None) -> None:
+        """Write ``state`` (and ``extra``) under ``key``, atomically; then remove the oldest entries."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self.path(key).exists():
+            return
+        agents = [a for kind in state.institutions.values() for a in kind]
+        memo: dict[int, Any] = {id(a.model): None for a in agents}  # agents are stored without their model
+        rest = {"month": state.month, "first_month": state.first_month, "record_from": state.record_from,
+                "weight": state.weight, "streams": (state.streams.root_seed, state.streams.replication),
+                "counters": state.counters, "institutions": copy.deepcopy(state.institutions, memo),
+                "process_data": state.process_data, "fills": state.people.fills, "extra": extra}
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=self.folder))
+        try:
+            np.savez(tmp / "people.npz", **{n: getattr(state.people, n) for n in state.people.dtypes})
+            with open(tmp / "state.pickle", "wb") as f:
+                pickle.dump(rest, f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.rename(self.path(key))
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not self.path(key).exists():
+                raise
+        self._prune()
+
+    def _prune(self) -> None:
+        entries = sorted((p for p in self.folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                         key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[MAX_ENTRIES:]:
+            shutil.rmtree(old, ignore_errors=True)
