@@ -327,7 +327,7 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
         hazards.by_status[0], hazards.by_status[1], int(p[g + "duration_months"]),
         float(p[g + "employed_non_active_exit_reduction"]), float(p[g + "job_change_separation_reduction"]),
         float(p[g + "extra_job_finding_rate"]), move)
-    movers = kernels_rows.rows_where_nonzero(move)
+    movers = kernels_rows.rows_in_range(move, 1, 6)  # every move code but STAY
     code = move[movers]
     by = {c: movers[code == c] for c in range(1, 7)}
     k = kernels_labour

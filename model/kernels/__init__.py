@@ -10,5 +10,5 @@ exactly as :meth:`model.randomness.Streams.row_uniforms` gives it.
 
 Kernels are compiled once and cached on disk (``cache=True``, in the
 package's ``__pycache__``); the first run on a new machine compiles them
-(about N s, reported by ``make bench``).
+(a few seconds), later runs load them (about a second, on the first month).
 """

@@ -28,30 +28,6 @@ def chunk_bounds(n: int) -> np.ndarray:
 
 
 @numba.njit(parallel=True, cache=True)
-def rows_where_nonzero(codes: np.ndarray) -> np.ndarray:
-    """Rows where ``codes`` is not 0, in increasing order (``numpy.flatnonzero``, on the cores)."""
-    bounds = chunk_bounds(len(codes))
-    counts = np.zeros(CHUNKS, dtype=np.int64)
-    for c in numba.prange(CHUNKS):
-        k = 0
-        for i in range(bounds[c], bounds[c + 1]):
-            if codes[i] != 0:
-                k += 1
-        counts[c] = k
-    starts = np.zeros(CHUNKS + 1, dtype=np.int64)
-    for c in range(CHUNKS):
-        starts[c + 1] = starts[c] + counts[c]
-    out = np.empty(starts[CHUNKS], dtype=np.intp)
-    for c in numba.prange(CHUNKS):
-        k = starts[c]
-        for i in range(bounds[c], bounds[c + 1]):
-            if codes[i] != 0:
-                out[k] = i
-                k += 1
-    return out
-
-
-@numba.njit(parallel=True, cache=True)
 def rows_in_range(values: np.ndarray, low: int, high: int) -> np.ndarray:
     """Rows whose value lies in ``[low, high]``, in increasing order."""
     bounds = chunk_bounds(len(values))
