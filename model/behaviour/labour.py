@@ -22,7 +22,7 @@ from .. import codes
 from ..kernels import labour as kernels_labour
 from ..kernels import rows as kernels_rows
 from ..population import Population
-from ..synthesis import AGES, BAND_OF_YEAR, NON_ACTIVE_STATES, SHAPE, STATES, CellTable, draw_benefits, single_year_shares
+from ..synthesis import AGES, BAND_OF_YEAR, NON_ACTIVE_STATES, SHAPE, STATES, CellTable, single_year_shares
 
 N_AGE_CELLS = int(np.prod(SHAPE[:-1])) // SHAPE[1] * len(AGES)
 BAND_OF_CELL = BAND_OF_YEAR[np.arange(N_AGE_CELLS) % len(AGES)]  # age band of each age cell: a gather, not a division
@@ -169,32 +169,9 @@ def person_cells(pop: Population, rows: np.ndarray, static: np.ndarray) -> np.nd
     return cell
 
 
-def leave_work(pop: Population, rows: np.ndarray, month: int, status: np.ndarray, reason: np.ndarray,
-               benefits: np.ndarray) -> None:
-    """People at ``rows`` stop working this month."""
-    pop.months_worked_before_spell[rows] = pop.months_worked(month, rows).clip(max=32000)
-    pop.spell_start[rows] = month
-    pop.status[rows] = status
-    pop.inactive_reason[rows] = reason
-    pop.benefits_in_spell[rows] = benefits
-    pop.self_employed[rows] = False
-    pop.registered_from[rows] = 0
-
-
-def start_work(pop: Population, rows: np.ndarray, month: int, self_employed: np.ndarray) -> None:
-    """People at ``rows`` start working this month."""
-    pop.gap_before_job[rows] = pop.spell_months(month, rows).clip(max=32000)
-    pop.spell_start[rows] = month
-    pop.status[rows] = codes.EMPLOYED
-    pop.inactive_reason[rows] = 0
-    pop.benefits_in_spell[rows] = 0
-    pop.self_employed[rows] = self_employed
-    pop.registered_from[rows] = 0
-
-
 @dataclass
 class Moves:
-    """Who moved this month (row arrays), for the counters."""
+    """Who moved this month (row arrays), for the counters; all movers in row order with their move codes."""
 
     work_to_jobseeker: np.ndarray
     work_to_non_active: np.ndarray
@@ -204,7 +181,8 @@ class Moves:
     non_active_to_jobseeker: np.ndarray
     work_to_non_active_cell: np.ndarray
     jobseeker_to_non_active_cell: np.ndarray
-    capped: int = 0
+    rows: np.ndarray
+    codes: np.ndarray
 
 
 def formerly_non_active_ratios(p: Mapping) -> np.ndarray:
@@ -334,7 +312,8 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
     w_to_n, j_to_n = by[k.WORK_TO_NON_ACTIVE], by[k.JOBSEEKER_TO_NON_ACTIVE]
     static = pop.labour_cell_static
     return Moves(by[k.WORK_TO_JOBSEEKER], w_to_n, by[k.JOBSEEKER_TO_WORK], j_to_n, by[k.NON_ACTIVE_TO_WORK],
-                 by[k.NON_ACTIVE_TO_JOBSEEKER], person_cells(pop, w_to_n, static), person_cells(pop, j_to_n, static))
+                 by[k.NON_ACTIVE_TO_JOBSEEKER], person_cells(pop, w_to_n, static), person_cells(pop, j_to_n, static),
+                 movers, code)
 
 
 def register(pop: Population, rows: np.ndarray) -> None:
@@ -345,31 +324,14 @@ def register(pop: Population, rows: np.ndarray) -> None:
 
 
 def apply_moves(pop: Population, moves: Moves, month: int, p: Mapping, hazards: LabourHazards, streams) -> None:
-    """Carry out the moves decided by :func:`decide_moves`."""
-    w_to_j, j_to_w = moves.work_to_jobseeker, moves.jobseeker_to_work
-    n_to_w, n_to_j = moves.non_active_to_work, moves.non_active_to_jobseeker
-    _enter_non_active(pop, moves.work_to_non_active, moves.work_to_non_active_cell, month, p, hazards, streams, from_work=True)
-    u = streams.row_uniforms("benefit", month, w_to_j)
-    benefit = np.where(u < p["labour_market.transitions.benefit_on_job_loss"], codes.BENEFIT_BIT["unemployment"], 0)
-    leave_work(pop, w_to_j, month, np.full(len(w_to_j), codes.JOBSEEKER), np.zeros(len(w_to_j)), benefit)
-    _enter_non_active(pop, moves.jobseeker_to_non_active, moves.jobseeker_to_non_active_cell, month, p, hazards, streams,
-                      from_work=False)
-    starters = np.concatenate([j_to_w, n_to_w])
-    u = streams.row_uniforms("destination_reason", month, starters)
-    start_work(pop, starters, month, u < p["labour_market.self_employed_share"])
-    register(pop, n_to_j)
-
-
-def _enter_non_active(pop, rows, cells, month, p, hazards, streams, from_work: bool) -> None:
-    """Give people becoming non-active a reason (by their cell) and its benefits."""
-    u = streams.row_uniforms("destination_reason", month, rows)
-    reason_index = (u[:, None] >= hazards.reason_cumulative[cells]).sum(axis=1).clip(max=len(NON_ACTIVE_STATES) - 1)
-    reason = reason_index + 1  # codes.REASON[1:] matches NON_ACTIVE_STATES
-    benefits = draw_benefits(reason_index + 2, streams.row_uniforms("benefit", month, rows), p)
-    if from_work:
-        leave_work(pop, rows, month, np.full(len(rows), codes.NON_ACTIVE), reason, benefits)
-    else:  # the out-of-work spell goes on: benefits add up
-        pop.status[rows] = codes.NON_ACTIVE
-        pop.inactive_reason[rows] = reason
-        pop.benefits_in_spell[rows] |= benefits
-        pop.registered_from[rows] = 0
+    """Carry out the moves of :func:`decide_moves` in one kernel loop over the movers (:func:`model.kernels.labour.apply`)."""
+    table = p["careers.benefit_by_reason"]
+    benefit_probability = np.array([[0.0] * len(codes.BENEFITS)]
+                                   + [[table[state][b] for b in codes.BENEFITS] for state in STATES[1:]])
+    kernels_labour.apply(
+        moves.rows, moves.codes, person_cells(pop, moves.rows, pop.labour_cell_static), month,
+        streams.row_key("destination_reason", month), streams.row_key("benefit", month), hazards.reason_cumulative,
+        benefit_probability, np.array([codes.BENEFIT_BIT[b] for b in codes.BENEFITS], dtype=np.uint8),
+        p["labour_market.transitions.benefit_on_job_loss"], codes.BENEFIT_BIT["unemployment"],
+        p["labour_market.self_employed_share"], pop.status, pop.self_employed, pop.inactive_reason,
+        pop.months_worked_before_spell, pop.spell_start, pop.gap_before_job, pop.benefits_in_spell, pop.registered_from)

@@ -149,3 +149,69 @@ def decide(status, year_of_age, n_years, static, age_months, spell_start, follow
                 move[i] = JOBSEEKER_TO_WORK if s == JOBSEEKER else NON_ACTIVE_TO_WORK
             else:
                 move[i] = JOBSEEKER_TO_NON_ACTIVE if s == JOBSEEKER else NON_ACTIVE_TO_JOBSEEKER
+
+
+@numba.njit(cache=True, nogil=True)
+def apply(movers, codes, cells, month, reason_key, benefit_key, reason_cumulative, benefit_probability, benefit_bits,
+          benefit_on_job_loss, unemployment_bit, self_employed_share, status, self_employed, inactive_reason,
+          months_worked_before_spell, spell_start, gap_before_job, benefits_in_spell, registered_from):
+    """Carry out the month's moves (rows ``movers`` with move ``codes`` and age ``cells``), one loop over the movers.
+
+    People leaving work keep their months worked and start an out-of-work spell;
+    people becoming non-active get a reason by their cell's reason shares
+    (``reason_cumulative``) and benefits by reason (``benefit_probability``:
+    state x benefit, states as :data:`model.synthesis.STATES`); people losing
+    their job for the register get an unemployment benefit with probability
+    ``benefit_on_job_loss``; job seekers becoming non-active keep their spell
+    (benefits add up); people starting work are self-employed with probability
+    ``self_employed_share``; non-active people who register keep their spell.
+    The uniforms are the person's own (streams ``destination_reason`` and
+    ``benefit``), as :func:`model.randomness.Streams.row_uniforms` gives them.
+    """
+    n_reasons = reason_cumulative.shape[1]
+    for j in range(len(movers)):
+        i = movers[j]
+        code = codes[j]
+        if code == WORK_TO_JOBSEEKER or code == WORK_TO_NON_ACTIVE or code == JOBSEEKER_TO_NON_ACTIVE:
+            if code == WORK_TO_JOBSEEKER:
+                new_status, reason = JOBSEEKER, 0
+                benefits = unemployment_bit if row_uniform(benefit_key, i) < benefit_on_job_loss else 0
+            else:
+                new_status = NON_ACTIVE
+                u = row_uniform(reason_key, i)
+                index = 0
+                for k in range(n_reasons):
+                    if u >= reason_cumulative[cells[j], k]:
+                        index += 1
+                index = min(index, n_reasons - 1)
+                reason = index + 1  # codes.REASON[1:] matches the non-active states
+                u = row_uniform(benefit_key, i)
+                benefits, low = 0, 0.0
+                for b in range(len(benefit_bits)):
+                    high = low + benefit_probability[index + 2, b]
+                    if low <= u < high:
+                        benefits |= benefit_bits[b]
+                    low = high
+            if code == JOBSEEKER_TO_NON_ACTIVE:  # the out-of-work spell goes on: benefits add up
+                benefits_in_spell[i] |= benefits
+            else:
+                worked = np.int64(months_worked_before_spell[i]) + month - spell_start[i]
+                months_worked_before_spell[i] = min(worked, 32000)
+                spell_start[i] = month
+                benefits_in_spell[i] = benefits
+                self_employed[i] = False
+            status[i] = new_status
+            inactive_reason[i] = reason
+            registered_from[i] = 0
+        elif code == JOBSEEKER_TO_WORK or code == NON_ACTIVE_TO_WORK:
+            gap_before_job[i] = min(np.int64(month) - spell_start[i], 32000)
+            spell_start[i] = month
+            status[i] = EMPLOYED
+            inactive_reason[i] = 0
+            benefits_in_spell[i] = 0
+            self_employed[i] = row_uniform(reason_key, i) < self_employed_share
+            registered_from[i] = 0
+        elif code == NON_ACTIVE_TO_JOBSEEKER:
+            registered_from[i] = inactive_reason[i]
+            status[i] = JOBSEEKER
+            inactive_reason[i] = 0
