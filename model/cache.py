@@ -1,8 +1,9 @@
 """A disk cache of warmed-up states: a run whose warm-up was simulated before reads it instead.
 
 An entry holds the simulation state at the first recorded month (people,
-institutions, each process's own data) and the population fit report of the
-replication. Its key is a digest of everything the state depends on:
+institutions, each process's own data), the population fit report of the
+replication and the raked tables of the run that wrote it (keyed by their
+margins, so a run with other margins rakes its own). Its key is a digest of everything the state depends on:
 
 - the code and the shipped parameter files (every ``.py`` and ``.yaml`` file of the package);
 - the parameters in force over the warm-up, of the scenario and of the run's
@@ -40,7 +41,7 @@ from .randomness import Streams
 from .state import SimulationState
 
 MAX_ENTRIES = 6  # about 200 MB each at full scale
-FORMAT = 1  # raise when the layout of an entry changes
+FORMAT = 2  # raise when the layout of an entry changes
 
 
 @functools.cache

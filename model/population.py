@@ -102,10 +102,24 @@ class Population:
         out.fills = dict(self.fills)
         return out
 
-    def put(self, idx: np.ndarray, people: Population) -> None:
-        """Overwrite rows ``idx`` with ``people``; columns ``people`` lacks get their fill value."""
-        for n in self.dtypes:
-            getattr(self, n)[idx] = getattr(people, n) if n in people.dtypes else self.fills[n]
+    def put(self, idx: np.ndarray, people: Population, pool=None) -> None:
+        """Overwrite rows ``idx`` with ``people``; columns ``people`` lacks get their fill value.
+
+        Args:
+            pool: An executor to write half of the columns in another thread (the
+                rows are scattered, so each column costs its own cache misses).
+        """
+        def write(names: list[str]) -> None:
+            for n in names:
+                getattr(self, n)[idx] = getattr(people, n) if n in people.dtypes else self.fills[n]
+
+        names = list(self.dtypes)
+        if pool is None:
+            write(names)
+            return
+        other = pool.submit(write, names[1::2])
+        write(names[::2])
+        other.result()
 
     # Derived quantities -------------------------------------------------
     def age_band(self, idx=slice(None)) -> np.ndarray:

@@ -139,9 +139,7 @@ def initial_state(scenarios: list[Scenario], replication: int, processes: list[P
     """
     first = scenarios[0]
     streams = Streams(first.settings["seed"], replication)
-    prefetch = tables.prefetch(_yearly_parameters(scenarios))
     people, weight, fit = build_population(first, streams, tables, scenarios[1:])
-    prefetch.join()
     model = LoopbaanModel.start(first.tree, people, first.first_month, first.start_month, first.n_months, weight,
                                 streams, processes, tables)
     model.close()
@@ -193,15 +191,21 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
         # random numbers hold whether or not a warm-up was shared or cached).
         keys = {s.name: _cache_key(s, scenarios, rep, declared) for s in scenarios}
         uses = Counter(warmup_signature(s) for s in scenarios)
-        loaded = {} if store is None else {k: store.load(k) for k in dict.fromkeys(keys.values())}
         t0 = time.perf_counter()
+        loaded = {} if store is None else {k: store.load(k) for k in dict.fromkeys(keys.values())}
+        for entry in loaded.values():  # tables raked by the run that wrote the entry
+            if entry is not None:
+                tables.adopt(entry[1][2])
+        # the other yearly tables of the horizon are raked on the second core (while the population is
+        # synthesised, or while the first months run: a model asking for a table waits for it)
+        tables.prefetch(_yearly_parameters(scenarios))
         if loaded and all(v is not None for v in loaded.values()):
-            start, fit, persons = None, *next(iter(loaded.values()))[1]
+            start, (fit, persons, _) = None, next(iter(loaded.values()))[1]
         else:
             start, fit = initial_state(scenarios, rep, processes(), tables)
             persons = int((start.people.status != codes.ABSENT).sum())
         weight = population_rows(first, scenarios[1:])[2]
-        timings["synthesis"] += time.perf_counter() - t0
+        timings["synthesis"] += time.perf_counter() - t0  # the raking goes on while the months run (if need be)
         fits.append(fit.assign(replication=rep))
         progress(f"replication {rep + 1}/{settings['replications']}: {persons:,} persons (1 = {weight:.2f} people)")
         to_warm = sum(1 for k in {warmup_signature(s): keys[s.name] for s in scenarios}.values() if not loaded.get(k))
@@ -223,7 +227,7 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
                 warmed[signature] = warm.state
                 warm_note = f" (+{warmup_seconds:.1f} s warm-up)"
                 if store is not None:
-                    store.store(key, warm.state, (fit, persons))
+                    store.store(key, warm.state, (fit, persons, tables.export()))
                     cache_use["written"].append(key)
             elif scenario.first_month < scenario.start_month:
                 warm_note = " (warm-up shared)"

@@ -25,17 +25,45 @@ class TableCache:
     def __init__(self) -> None:
         self._store: dict[str, tuple[CellTable, labour.LabourHazards]] = {}
         self._years: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._busy: dict[str, threading.Event] = {}  # tables being raked, by key
 
     def get(self, p: ParameterSet) -> tuple[CellTable, labour.LabourHazards]:
-        """The table and hazards for the margins in ``p``."""
+        """The table and hazards for the margins in ``p`` (raked once, whichever thread asks first; the others wait)."""
         margins = {k: v for k, v in p.items() if k.startswith(_TABLE_PREFIXES)}
         margins["projection_years"] = projection_years(p)  # projected margins move with the year
         key = json.dumps(margins, sort_keys=True, default=str)
-        if key not in self._store:
+        while True:
+            with self._lock:
+                if key in self._store:
+                    return self._store[key]
+                busy = self._busy.get(key)
+                if busy is None:
+                    busy = self._busy[key] = threading.Event()
+                    break
+            busy.wait()  # another thread rakes it
+        try:
             table = cell_table(p)
-            self._store[key] = (table, labour.hazards_from_table(table, p))
-            self._years.setdefault(key, p.date.year)
+            with self._lock:
+                self._store[key] = (table, labour.hazards_from_table(table, p))
+                self._years.setdefault(key, p.date.year)
+        finally:
+            with self._lock:
+                del self._busy[key]
+            busy.set()
         return self._store[key]
+
+    def export(self) -> dict:
+        """The tables raked so far (for the cache of warmed-up states, :mod:`model.cache`)."""
+        with self._lock:
+            return {"store": dict(self._store), "years": dict(self._years)}
+
+    def adopt(self, exported: dict) -> None:
+        """Take tables raked in an earlier run (:meth:`export`); a table is keyed by its margins, so none can be wrong."""
+        with self._lock:
+            for key, value in exported["store"].items():
+                self._store.setdefault(key, value)
+                self._years.setdefault(key, exported["years"][key])
 
     def prefetch(self, parameter_sets: list[ParameterSet]) -> threading.Thread:
         """Compute the tables of ``parameter_sets`` in a thread (started, returned to be joined).

@@ -46,9 +46,6 @@ def followup_jobseekers(pop: Population, rows=slice(None)) -> np.ndarray:
     return (pop.status[rows] == codes.JOBSEEKER) & (followup >= pop.spell_start[rows]) & (followup != codes.NO_MONTH)
 
 
-def followup_jobseeker_rows(pop: Population) -> np.ndarray:
-    """Sorted rows of :func:`followup_jobseekers` (one cheap pass when nobody was ever registered so)."""
-    if not (pop.followup_month != codes.NO_MONTH).any():
-        return np.empty(0, dtype=np.intp)
-    jobseekers = np.flatnonzero(pop.status == codes.JOBSEEKER)
-    return jobseekers[followup_jobseekers(pop, jobseekers)]
+def followup_jobseeker_rows(pop: Population, registered: np.ndarray) -> np.ndarray:
+    """Sorted rows of :func:`followup_jobseekers` among ``registered``, the rows ever registered through follow-up."""
+    return registered[followup_jobseekers(pop, registered)]

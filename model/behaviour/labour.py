@@ -198,6 +198,9 @@ def formerly_non_active_ratios(p: Mapping) -> np.ndarray:
     return np.array([1.0] + [p[prefix + "job_finding_ratio"][r] for r in codes.REASON[1:]])
 
 
+DECAY_TABLE_MONTHS = 720  # 60 years: every spell of a person aged 20-64 started at 18 or later
+
+
 def ready_weights(pop: Population, p: Mapping, scratch: dict, renewed: np.ndarray | None = None) -> np.ndarray:
     """``exp(loading x readiness)`` of every person, kept in ``scratch`` for the loading in force.
 
@@ -222,15 +225,16 @@ def _weights_and_means(pop: Population, month: int, p: Mapping, weight: np.ndarr
     See :func:`job_finding_weights` for what the weights are.
     """
     n_bands = len(codes.AGE_BANDS)
-    # decay tables over every possible number of months out (the longest spell began at the earliest spell start)
-    months = np.arange(max(month - int(pop.spell_start.min()), 0) + 1)
+    months = np.arange(DECAY_TABLE_MONTHS)  # decay tables of the usual spells; the kernel computes longer ones
+    non_active_halving = float(p["labour_market.non_active_halving_months"])
+    ratio_halving = float(p["labour_market.formerly_non_active.halving_months"])
     ratio_decay = np.ones((2, len(months)))
-    ratio_decay[1] = np.exp2(-months / p["labour_market.formerly_non_active.halving_months"])
+    ratio_decay[1] = np.exp2(-months / ratio_halving)
     sums = kernels_labour.job_finding_weights(
         pop.status, YEAR_OF_AGE_MONTHS, len(AGES), pop.labour_cell_static, pop.age_months, pop.spell_start,
         ready_weight, pop.registered_from, pop.followup_month, codes.NO_MONTH, month,
-        np.exp2(-months / p["labour_market.non_active_halving_months"]), formerly_non_active_ratios(p), ratio_decay,
-        BAND_OF_CELL, n_bands, weight)
+        np.exp2(-months / non_active_halving), non_active_halving, formerly_non_active_ratios(p), ratio_decay,
+        ratio_halving, BAND_OF_CELL, n_bands, weight)
     na_sum, na_count, js_sum, js_count = (s.sum(axis=0) for s in sums)  # chunks added in order: same with any threads
     na_mean = np.divide(na_sum, na_count, out=np.ones(n_bands), where=na_count > 0)
     js_mean = np.divide(js_sum, js_count, out=np.ones(n_bands), where=js_count > 0)

@@ -8,7 +8,7 @@ import numpy as np
 EMPLOYED, JOBSEEKER, NON_ACTIVE = 0, 1, 2
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def group_keys(rows, status, age_months, static_key, months_worked_before_spell, spell_start, benefits_in_spell,
                reentrant_user, month, min_months_worked, min_months_out, benefit_mask, age_key, bits):
     """The group key (uint16) of each of ``rows``.
@@ -20,7 +20,7 @@ def group_keys(rows, status, age_months, static_key, months_worked_before_spell,
     out = np.empty(len(rows), dtype=np.uint16)
     last_age = len(age_key) - 1
     has_user = len(reentrant_user) > 0
-    for j in range(len(rows)):
+    for j in numba.prange(len(rows)):  # each row's key on its own: the same with any threads
         i = rows[j]
         s = status[i]
         key = np.int64(static_key[i]) + np.int64(age_key[min(age_months[i], last_age)])

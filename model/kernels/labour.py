@@ -23,8 +23,8 @@ STAY, WORK_TO_JOBSEEKER, WORK_TO_NON_ACTIVE, JOBSEEKER_TO_WORK, JOBSEEKER_TO_NON
 
 @numba.njit(parallel=True, cache=True)
 def job_finding_weights(status, year_of_age, n_years, static, age_months, spell_start, ready_weight, registered_from,
-                        followup_month, no_month, month, non_active_decay, ratio_by_reason, ratio_decay, band_of_cell,
-                        n_bands, weight):
+                        followup_month, no_month, month, non_active_decay, non_active_halving, ratio_by_reason,
+                        ratio_decay, ratio_halving, band_of_cell, n_bands, weight):
     """Pass 1: each out-of-work person's raw job-finding weight, and its sums and counts per chunk, state and band.
 
     The non-active weight is ``exp(loading x readiness) x exp(-months out x
@@ -37,8 +37,8 @@ def job_finding_weights(status, year_of_age, n_years, static, age_months, spell_
 
     Args:
         ready_weight: ``exp(loading x readiness)`` of each person.
-        non_active_decay: ``exp(-k x rate)`` for every possible ``k`` months out.
-        ratio_decay: Shape (2, months): row 0 all ones (registered from work), row 1 the decay of the ratio.
+        non_active_decay: ``2 ** (-k / non_active_halving)`` for ``k`` = 0, 1, ... months out (computed beyond).
+        ratio_decay: Shape (2, months): row 0 all ones (registered from work), row 1 ``2 ** (-k / ratio_halving)``.
 
     Returns:
         ``(na_sum, na_count, js_sum, js_count)``, each of shape (CHUNKS, n_bands).
@@ -62,11 +62,15 @@ def job_finding_weights(status, year_of_age, n_years, static, age_months, spell_
             followup = jobseeker & (followup_month[i] != no_month) & (followup_month[i] >= spell_start[i])
             year = year_of_age[np.uint64(min(age_months[i], last_age))]
             band = np.uint64(band_of_cell[np.uint64(static[i]) * np.uint64(n_years) + np.uint64(year)])
-            months_out = np.uint64(min(max(month - spell_start[i], 0), last_month))
+            months_out = max(month - spell_start[i], 0)
             ready = np.float64(ready_weight[i])
-            w_na = ready * non_active_decay[months_out]
             reason = np.uint64(registered_from[i])
-            w_js = ready * ratio_by_reason[reason] * ratio_decay[min(reason, np.uint64(1)), months_out]
+            if months_out <= last_month:
+                w_na = ready * non_active_decay[np.uint64(months_out)]
+                w_js = ready * ratio_by_reason[reason] * ratio_decay[min(reason, np.uint64(1)), np.uint64(months_out)]
+            else:  # beyond the tables (rare): the same values, computed
+                w_na = ready * np.exp2(-months_out / non_active_halving)
+                w_js = ready * ratio_by_reason[reason] * (np.exp2(-months_out / ratio_halving) if reason > 0 else 1.0)
             in_na = non_active | followup
             in_js = jobseeker & ~followup
             sums[0, band] += w_na * in_na

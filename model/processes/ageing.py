@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import codes, metrics
 from ..behaviour import labour
+from ..kernels import rows as kernels_rows
 from ..metrics import Counter
 from ..process import Column, Month, Process, empty_rows
 from ..synthesis import draw_people
@@ -58,11 +59,9 @@ class Ageing(Process):
         pop = model.people
         month.values["renewed_rows"] = empty_rows()
         age_hist = data["age_hist"]
-        pop.age_months += 1
+        leaving = kernels_rows.age_one_month(pop.age_months, pop.status, codes.EXIT_AGE_MONTHS, codes.ABSENT)
         age_hist[1:] = age_hist[:-1].copy()
         age_hist[0] = 0
-        leaving = np.flatnonzero(pop.age_months == codes.EXIT_AGE_MONTHS)
-        leaving = leaving[pop.status[leaving] != codes.ABSENT]
         model.count(month, "exits_at_65", leaving)
         pop.status[leaving] = codes.ABSENT
         age_hist[codes.EXIT_AGE_MONTHS] = 0
@@ -89,7 +88,7 @@ class Ageing(Process):
             raise RuntimeError(f"no free rows for {sum(quotas.values())} entrants in {codes.month_date(m)}")
         rows, data["free_rows"] = data["free_rows"][:total], data["free_rows"][total:]
         table, _ = model.tables_for(m)
-        pop.put(rows, draw_people(table, quotas, m, p, month.streams.generator("entrants", m)))
+        pop.put(rows, draw_people(table, quotas, m, p, month.streams.generator("entrants", m)), model.pool)
         month.values["renewed_rows"] = rows
         pop.group_key_static[rows] = metrics.static_keys(pop, rows)
         pop.labour_cell_static[rows] = labour.static_cells(pop, rows)

@@ -30,7 +30,7 @@ class StockCounters(Process):
         Counter("followup_jobseekers", "stock", "persons", "job seekers who registered through VDAB follow-up "
                 "(in their current spell)"),
     )
-    needs = ("eligible", "recent_users")
+    needs = ("eligible", "recent_users", "followup_rows")
 
     def step(self, model, month: Month) -> None:
         """Record the stocks (recorded months only): one kernel pass for the large ones, rows for the small ones."""
@@ -59,6 +59,6 @@ class StockCounters(Process):
         for bit, name in enumerate(("employed", "eligible", "aware_eligible")):
             record(name, month.t, by_flags[(combos >> bit) & 1 == 1].sum(axis=0))
         for name, rows in (("recent_users", month.values["recent_users"]),
-                           ("followup_jobseekers", guidance.followup_jobseeker_rows(pop))):
+                           ("followup_jobseekers", guidance.followup_jobseeker_rows(pop, month.values["followup_rows"]))):
             rows = rows[pop.status[rows] != codes.ABSENT]
             record(name, month.t, np.bincount(model.group_keys(month, rows), minlength=metrics.N_KEYS))

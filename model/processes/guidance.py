@@ -24,7 +24,7 @@ class GuidanceOutcomes(Process):
     """Counts the cohort of users at the evaluation horizon (after the month's labour moves)."""
 
     name = "guidance_outcomes"
-    parameters = ("behaviour.guidance_effect.evaluation_months",)
+    parameters = ("behaviour.guidance_effect.evaluation_months", "behaviour.guidance_effect.duration_months")
     counters = (
         Counter("cohort_users", "flow", "persons", "users followed up: cheque 1 started evaluation_months ago",
                 START_STATUS),
@@ -38,7 +38,12 @@ class GuidanceOutcomes(Process):
             return
         pop = model.people
         horizon = month.params["behaviour.guidance_effect.evaluation_months"]
-        rows = kernels_rows.rows_in_range(pop.cheque1_month, month.number - horizon, month.number - horizon)
+        cohort = month.number - horizon
+        if horizon <= month.params["behaviour.guidance_effect.duration_months"]:  # among the recent users: few rows
+            recent = month.values["recent_users"]
+            rows = recent[pop.cheque1_month[recent] == cohort]
+        else:
+            rows = kernels_rows.rows_in_range(pop.cheque1_month, cohort, cohort)
         rows = rows[pop.status[rows] != codes.ABSENT]
         index = (pop.cheque1_status[rows] != codes.EMPLOYED).astype(np.intp)
         model.count(month, "cohort_users", rows, index=index)

@@ -52,7 +52,7 @@ class LabourMarket(Process):
         Counter("job_changes", "flow", "persons", "employed recent users who change job"),
     )
     needs = ("renewed_rows",)
-    provides = ("recent_users",)
+    provides = ("recent_users", "followup_rows")
 
     def initialise(self, model) -> None:
         """Draw everybody's readiness."""
@@ -68,6 +68,12 @@ class LabourMarket(Process):
         model.count(month, "registrations", registered)
         labour.register(pop, registered)
         pop.followup_month[registered] = m
+        # every row ever registered through follow-up (few), so that nobody searches all rows for them;
+        # rows given to new people since (their month reset) are dropped
+        data = model.data(self)
+        ever = data.get("followup_rows", empty_rows())
+        ever = np.union1d(ever[pop.followup_month[ever] != codes.NO_MONTH], registered)
+        data["followup_rows"] = month.values["followup_rows"] = ever
 
         recent = guidance.recent_user_rows(pop, m, p)
         month.values["recent_users"] = recent
@@ -77,7 +83,7 @@ class LabourMarket(Process):
         _, hazards = model.tables_for(m)
         moves = labour.decide_moves(pop, m, p, hazards, month.streams, model.scratch(self), renewed)
         if month.recorded:  # the keys of each set of movers once, for the counts of its subsets
-            self._count_moves(model, month, moves, recent, guidance.followup_jobseeker_rows(pop))
+            self._count_moves(model, month, moves, recent, guidance.followup_jobseeker_rows(pop, ever))
         labour.apply_moves(pop, moves, m, p, hazards, month.streams)
 
     @staticmethod
