@@ -102,6 +102,16 @@ class Population:
         out.fills = dict(self.fills)
         return out
 
+    def grow(self, rows: int) -> None:
+        """Add ``rows`` free rows at the end, one column at a time (so memory grows by one column at most)."""
+        for name, dtype in self.dtypes.items():
+            column = getattr(self, name)
+            longer = np.empty(len(column) + rows, dtype=dtype)
+            longer[:len(column)] = column
+            longer[len(column):] = _FREE_ROW.get(name, self.fills[name])
+            setattr(self, name, longer)
+            del column
+
     def put(self, idx: np.ndarray, people: Population, pool=None) -> None:
         """Overwrite rows ``idx`` with ``people``; columns ``people`` lacks get their fill value.
 

@@ -20,7 +20,7 @@ import pandas as pd
 from . import codes, metrics
 from .cache import StateCache, entry_key
 from .model import LoopbaanModel
-from .population import Population, concat, empty
+from .population import Population
 from .process import Process, all_counters, describe, dimension_names
 from .processes import default_processes
 from .randomness import Streams
@@ -106,7 +106,8 @@ def build_population(scenario: Scenario, streams: Streams, tables: TableCache,
     n, spare, weight = population_rows(scenario, others)
     people = draw_people(table, n, first, p, streams.generator("synthesis", first))
     report = fit_report(table, people, first, p, weight)
-    return concat([people, empty(spare)]), weight, report
+    people.grow(spare)
+    return people, weight, report
 
 
 def warmup_signature(scenario: Scenario) -> str:
