@@ -204,6 +204,12 @@ class Recorder:
 
     flow = add  # flows and stocks with extra dimensions are added alike
 
+    def add_counts(self, name: str, t: int, by_key: np.ndarray) -> None:
+        """Add counts of simulated people already made per group key (shape ``(N_KEYS, *Counter.shape)`` or flat cells)."""
+        counter = self.counters[name]
+        by_key = by_key.reshape(N_KEYS, -1)
+        self.data[name][t] += (MEMBERSHIP @ by_key * self.weight).reshape(len(GROUPS), *counter.shape)
+
     def total(self, name: str, t: int, amount: np.ndarray | float, index: np.ndarray | None = None) -> None:
         """Add amounts (real units: persons, hours, EUR) to a counter kept for everybody only (``by_group=False``).
 

@@ -33,3 +33,37 @@ def group_keys(rows, status, age_months, static_key, months_worked_before_spell,
             key += bits[2]
         out[j] = key
     return out
+
+
+@numba.njit(cache=True, parallel=True)
+def count_transitions(status, before, age_months, static_key, months_worked_before_spell, spell_start, benefits_in_spell,
+                      reentrant_user, month, min_months_worked, min_months_out, benefit_mask, age_key, bits, n_keys,
+                      n_statuses):
+    """People present now and in the January before, per group key, status then (``before``) and status now.
+
+    Returns:
+        Counts of shape (chunks, n_keys, n_statuses x n_statuses), int64 (integers: the same with any threads).
+    """
+    n_chunks = 16
+    bounds = np.empty(n_chunks + 1, dtype=np.uint64)  # unsigned: see model.kernels.rows.chunk_bounds
+    for c in range(n_chunks + 1):
+        bounds[c] = (len(status) * c) // n_chunks
+    counts = np.zeros((n_chunks, n_keys, n_statuses * n_statuses), dtype=np.int64)
+    last_age = len(age_key) - 1
+    has_user = len(reentrant_user) > 0
+    for c in numba.prange(n_chunks):
+        for i in range(bounds[c], bounds[c + 1]):
+            s = status[i]
+            b = before[i]
+            if s > NON_ACTIVE or b < 0:
+                continue
+            key = np.int64(static_key[i]) + np.int64(age_key[min(age_months[i], last_age)])
+            if s == NON_ACTIVE:
+                key += bits[0]
+            if (s == JOBSEEKER or s == NON_ACTIVE) and months_worked_before_spell[i] >= min_months_worked \
+                    and spell_start[i] <= month - min_months_out and (benefits_in_spell[i] & benefit_mask) == 0:
+                key += bits[1]
+            if has_user and reentrant_user[i]:
+                key += bits[2]
+            counts[c, key, b * n_statuses + s] += 1
+    return counts

@@ -12,8 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import codes, metrics
+from ..kernels import keys as kernels_keys
 from ..metrics import Counter
 from ..process import Column, Month, Process
+from ..rules import benefit_mask
 
 STATUSES = codes.STATUS[:3]  # employed, jobseeker, non_active
 TRANSITION_DIMS = (("from_status", STATUSES), ("to_status", STATUSES))
@@ -34,14 +36,15 @@ class Transitions(Process):
         if codes.month_date(month.number).month != 1 or month.number < model.state.record_from - 12:
             return
         pop = model.people
-        present = pop.status != codes.ABSENT
-        if month.recorded:
-            before = pop.status_january
-            both = present & (before >= 0)
-            # keys of everybody at once, then the people present both times (cheaper than gathering rows)
-            keys = metrics.group_keys(pop, slice(None), month.number, month.all_params or month.params,
-                                      pop.group_key_static)[both]
-            index = before[both].astype(np.intp) * len(STATUSES) + pop.status[both]
-            model.counters.add("transitions", month.t, keys, 1.0, index)
-        pop.status_january[:] = pop.status
-        pop.status_january[~present] = -1
+        if month.recorded:  # one pass over everybody: the keys and the counts of the people present both times
+            params = month.all_params or month.params
+            prefix = "cheque.eligibility.reentrant."
+            counts = kernels_keys.count_transitions(
+                pop.status, pop.status_january, pop.age_months, pop.group_key_static, pop.months_worked_before_spell,
+                pop.spell_start, pop.benefits_in_spell,
+                pop.reentrant_user if "reentrant_user" in pop.dtypes else np.empty(0, dtype=bool), month.number,
+                params[prefix + "min_months_worked"], params[prefix + "min_months_out_of_work"],
+                benefit_mask(params[prefix + "disqualifying_benefits"]), metrics.AGE_KEY, metrics.KEY_BIT_VALUES,
+                metrics.N_KEYS, len(STATUSES)).sum(axis=0)
+            model.counters.add_counts("transitions", month.t, counts)
+        pop.status_january[:] = np.where(pop.status == codes.ABSENT, -1, pop.status)

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import codes, rules
 from ..behaviour import uptake
+from ..kernels import rows as kernels_rows
 from ..kernels import uptake as kernels_uptake
 from ..metrics import Counter
 from ..process import Month, Process, empty_rows
@@ -48,8 +49,7 @@ class Uptake(Process):
         window, most = p["cheque.cheques.window_months"], p["cheque.cheques.max_per_window"]
         if most >= 2:
             # people with a cheque but not all of them in their window (int8 compares), then a window still running
-            used = pop.cheques_in_window
-            rows = np.flatnonzero((used >= 1) & (used < most))
+            rows = kernels_rows.rows_in_range(pop.cheques_in_window, 1, most - 1)
             last = pop.last_cheque_month[rows]
             rows = rows[(last > m - window) & (last < m)]
             rows = rows[eligible[rows] & rules.may_order(pop, m, p, rows) & (rules.cheques_used(pop, m, p, rows) >= 1)
