@@ -8,10 +8,37 @@ import numpy as np
 EMPLOYED, JOBSEEKER, NON_ACTIVE = 0, 1, 2
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def group_keys(rows, status, age_months, static_key, months_worked_before_spell, spell_start, benefits_in_spell,
                reentrant_user, month, min_months_worked, min_months_out, benefit_mask, age_key, bits):
     """The group key (uint16) of each of ``rows``.
+
+    Args:
+        reentrant_user: The re-entrant-user column, or an empty array.
+        bits: ``(non_active, re_entrant, re_entrant_user)`` key bits.
+    """
+    out = np.empty(len(rows), dtype=np.uint16)
+    last_age = len(age_key) - 1
+    has_user = len(reentrant_user) > 0
+    for j in range(len(rows)):
+        i = rows[j]
+        s = status[i]
+        key = np.int64(static_key[i]) + np.int64(age_key[min(age_months[i], last_age)])
+        if s == NON_ACTIVE:
+            key += bits[0]
+        if (s == JOBSEEKER or s == NON_ACTIVE) and months_worked_before_spell[i] >= min_months_worked \
+                and spell_start[i] <= month - min_months_out and (benefits_in_spell[i] & benefit_mask) == 0:
+            key += bits[1]
+        if has_user and reentrant_user[i]:
+            key += bits[2]
+        out[j] = key
+    return out
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def group_keys_parallel(rows, status, age_months, static_key, months_worked_before_spell, spell_start, benefits_in_spell,
+               reentrant_user, month, min_months_worked, min_months_out, benefit_mask, age_key, bits):
+    """:func:`group_keys` on the cores, for many rows (a parallel loop costs more to start than a few rows take).
 
     Args:
         reentrant_user: The re-entrant-user column, or an empty array.
