@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import charts, codes, comparison, flows, parts
+from . import codes, comparison, flows, parts
 from .runner import RunResult
 
 PACKAGES = ("numpy", "pandas", "mesa", "scipy", "matplotlib", "pydantic", "typer", "pyarrow", "PyYAML")
@@ -267,6 +267,8 @@ def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command:
         stamp_line = stamp(result, final.name)
         for file_name, table in (extra or {}).items():
             table.to_csv(tmp / file_name, index=False)
+        from . import charts  # matplotlib only once the simulation is over (time and memory)
+
         chart_files = charts.write_all(result.summary, result.scenarios, tmp / "charts", stamp_line)
         if extra_charts is not None:
             chart_files += extra_charts(tmp / "charts", stamp_line)

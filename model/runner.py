@@ -6,6 +6,7 @@ every scenario (common random numbers).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import time
@@ -197,6 +198,7 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
         for entry in loaded.values():  # tables raked by the run that wrote the entry
             if entry is not None:
                 tables.adopt(entry[1][2])
+        entry = None  # (only the dict keeps the states, so that each is freed once used)
         # the other yearly tables of the horizon are raked on the second core (while the population is
         # synthesised, or while the first months run: a model asking for a table waits for it)
         tables.prefetch(_yearly_parameters(scenarios))
@@ -221,14 +223,17 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
             elif signature not in warmed:
                 to_warm -= 1  # the last warm-up continues the synthesised state itself, the others a copy
                 warm = LoopbaanModel(scenario.tree, start if to_warm == 0 else start.snapshot(), processes(), tables)
+                if to_warm == 0:
+                    start = None  # continued by this warm-up: no other reference may keep it alive
                 t1 = time.perf_counter()
                 _simulate(warm, scenario.start_month - 1, advance)
                 warm.close()
                 warmup_seconds = time.perf_counter() - t1
                 warmed[signature] = warm.state
+                warm = None
                 warm_note = f" (+{warmup_seconds:.1f} s warm-up)"
                 if store is not None:
-                    store.store(key, warm.state, (fit, persons, tables.export()))
+                    store.store(key, warmed[signature], (fit, persons, tables.export()))
                     cache_use["written"].append(key)
             elif scenario.first_month < scenario.start_month:
                 warm_note = " (warm-up shared)"
@@ -242,9 +247,15 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
             timings[f"warmup:{scenario.name}"] = timings.get(f"warmup:{scenario.name}", 0.0) + warmup_seconds
             timings[f"simulate:{scenario.name}"] = timings.get(f"simulate:{scenario.name}", 0.0) + seconds
             capped += model.counters.capped
-            frames.append(model.counters.monthly_frame(months).assign(scenario=scenario.name, replication=rep))
+            counters = model.counters
+            # the people are no longer needed: free them before the tables, the next scenario and the outputs
+            # (the centres and their model refer to each other, so only the cycle collector frees them)
+            model = state = None
+            gc.collect()
+            frames.append(counters.monthly_frame(months).assign(scenario=scenario.name, replication=rep))
             progress(f"  {scenario.name}: {seconds:.1f} s for {scenario.n_months} months{warm_note}")
         start = None
+        gc.collect()
     columns = ["scenario", "replication", "month", "metric", "group", *dims, "value"]
     monthly = pd.concat(frames, ignore_index=True)[columns]
     yearly = metrics.yearly_summary(monthly, kinds, dims)
