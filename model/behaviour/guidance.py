@@ -19,7 +19,7 @@ from ..population import Population
 def recent_user_rows(pop: Population, month: int, p: Mapping) -> np.ndarray:
     """Sorted rows of the people who started cheque 1 within the effect window (this month excluded)."""
     duration = p["behaviour.guidance_effect.duration_months"]
-    return kernels_rows.rows_in_range(pop.cheque1_month, month - duration, month - 1)
+    return kernels_rows.rows_between(pop.cheque1_month, month - duration, month - 1)
 
 
 def job_changes(pop: Population, month: int, p: Mapping, recent: np.ndarray, streams) -> np.ndarray:

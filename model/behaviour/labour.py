@@ -171,16 +171,8 @@ def person_cells(pop: Population, rows: np.ndarray, static: np.ndarray) -> np.nd
 
 @dataclass
 class Moves:
-    """Who moved this month (row arrays), for the counters; all movers in row order with their move codes."""
+    """Who moves this month: every mover's row, in order, and move code (:mod:`model.kernels.labour`)."""
 
-    work_to_jobseeker: np.ndarray
-    work_to_non_active: np.ndarray
-    jobseeker_to_work: np.ndarray
-    jobseeker_to_non_active: np.ndarray
-    non_active_to_work: np.ndarray
-    non_active_to_jobseeker: np.ndarray
-    work_to_non_active_cell: np.ndarray
-    jobseeker_to_non_active_cell: np.ndarray
     rows: np.ndarray
     codes: np.ndarray
 
@@ -309,15 +301,8 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
         hazards.by_status[0], hazards.by_status[1], int(p[g + "duration_months"]),
         float(p[g + "employed_non_active_exit_reduction"]), float(p[g + "job_change_separation_reduction"]),
         float(p[g + "extra_job_finding_rate"]), move)
-    movers = kernels_rows.rows_in_range(move, 1, 6)  # every move code but STAY
-    code = move[movers]
-    by = {c: movers[code == c] for c in range(1, 7)}
-    k = kernels_labour
-    w_to_n, j_to_n = by[k.WORK_TO_NON_ACTIVE], by[k.JOBSEEKER_TO_NON_ACTIVE]
-    static = pop.labour_cell_static
-    return Moves(by[k.WORK_TO_JOBSEEKER], w_to_n, by[k.JOBSEEKER_TO_WORK], j_to_n, by[k.NON_ACTIVE_TO_WORK],
-                 by[k.NON_ACTIVE_TO_JOBSEEKER], person_cells(pop, w_to_n, static), person_cells(pop, j_to_n, static),
-                 movers, code)
+    movers = kernels_rows.rows_between(move, 1, 6)  # every move code but STAY
+    return Moves(movers, move[movers])
 
 
 def register(pop: Population, rows: np.ndarray) -> None:

@@ -43,7 +43,7 @@ class GuidanceOutcomes(Process):
             recent = month.values["recent_users"]
             rows = recent[pop.cheque1_month[recent] == cohort]
         else:
-            rows = kernels_rows.rows_in_range(pop.cheque1_month, cohort, cohort)
+            rows = kernels_rows.rows_between(pop.cheque1_month, cohort, cohort)
         rows = rows[pop.status[rows] != codes.ABSENT]
         index = (pop.cheque1_status[rows] != codes.EMPLOYED).astype(np.intp)
         model.count(month, "cohort_users", rows, index=index)

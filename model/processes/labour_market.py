@@ -16,6 +16,7 @@ from scipy.special import ndtri
 
 from .. import codes
 from ..behaviour import guidance, labour
+from ..kernels import labour as kernels_labour
 from ..metrics import Counter
 from ..process import Column, Month, Process, empty_rows
 
@@ -93,21 +94,17 @@ class LabourMarket(Process):
         Args:
             recent: Sorted rows of the recent users; followup: sorted rows of the follow-up job seekers.
         """
-        to_work = np.concatenate([moves.jobseeker_to_work, moves.non_active_to_work])
-        exits = np.concatenate([moves.work_to_jobseeker, moves.work_to_non_active])
-        registering = moves.non_active_to_jobseeker
-        keys_in, keys_out, keys_registering = (model.group_keys(month, rows) for rows in (to_work, exits, registering))
-        model.count(month, "entries_into_work", to_work, keys=keys_in)
-        model.count(month, "exits_from_work", exits, keys=keys_out)
-        model.count(month, "registrations", registering, keys=keys_registering)
-        users = np.isin(to_work, recent, assume_unique=True)
-        model.count(month, "reentries_employment", to_work[users], keys=keys_in[users])
-        users = np.isin(registering, recent, assume_unique=True)
-        model.count(month, "reentries_jobseeker", registering[users], keys=keys_registering[users])
-        from_followup = np.zeros(len(to_work), dtype=bool)
-        from_followup[:len(moves.jobseeker_to_work)] = np.isin(moves.jobseeker_to_work, followup)
-        model.count(month, "followup_exits_to_work", to_work[from_followup], keys=keys_in[from_followup])
-        to_non_active = np.zeros(len(exits), dtype=bool)
-        to_non_active[len(moves.work_to_jobseeker):] = True
-        users = to_non_active & np.isin(exits, recent, assume_unique=True)
-        model.count(month, "exits_to_non_active_users", exits[users], keys=keys_out[users])
+        rows, code, k = moves.rows, moves.codes, kernels_labour
+        keys = model.group_keys(month, rows)  # every mover's key once, for the counts of the subsets
+        user = np.isin(rows, recent, assume_unique=True)
+        to_work = (code == k.JOBSEEKER_TO_WORK) | (code == k.NON_ACTIVE_TO_WORK)
+        registering = code == k.NON_ACTIVE_TO_JOBSEEKER
+        for name, who in (
+                ("entries_into_work", to_work),
+                ("exits_from_work", (code == k.WORK_TO_JOBSEEKER) | (code == k.WORK_TO_NON_ACTIVE)),
+                ("registrations", registering),
+                ("reentries_employment", to_work & user),
+                ("reentries_jobseeker", registering & user),
+                ("followup_exits_to_work", (code == k.JOBSEEKER_TO_WORK) & np.isin(rows, followup, assume_unique=True)),
+                ("exits_to_non_active_users", (code == k.WORK_TO_NON_ACTIVE) & user)):
+            model.count(month, name, rows[who], keys=keys[who])

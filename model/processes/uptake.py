@@ -49,7 +49,7 @@ class Uptake(Process):
         window, most = p["cheque.cheques.window_months"], p["cheque.cheques.max_per_window"]
         if most >= 2:
             # people with a cheque but not all of them in their window (int8 compares), then a window still running
-            rows = kernels_rows.rows_in_range(pop.cheques_in_window, 1, most - 1)
+            rows = kernels_rows.rows_between(pop.cheques_in_window, 1, most - 1)
             last = pop.last_cheque_month[rows]
             rows = rows[(last > m - window) & (last < m)]
             rows = rows[eligible[rows] & rules.may_order(pop, m, p, rows) & (rules.cheques_used(pop, m, p, rows) >= 1)
