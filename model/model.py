@@ -55,6 +55,7 @@ class LoopbaanModel(mesa.Model):
         self._params: dict[int, ParameterSet] = {}
         self.seconds = {"warmup": 0.0, "simulate": 0.0}
         self._scratch: dict[str, dict] = {}
+        self._tables: dict[int, tuple] = {}
         self.adopt(state)
         # Independent read-only parts of a month overlap on a second core (numpy
         # releases the GIL); results do not depend on it.
@@ -148,8 +149,10 @@ class LoopbaanModel(mesa.Model):
 
     def tables_for(self, month: int):
         """Raked table and labour hazards of ``month``: margins are taken once a year, in January."""
-        january = month - codes.month_date(month).month + 1
-        return self.tables.get(self.params(max(january, self.state.first_month)))
+        january = max(month - codes.month_date(month).month + 1, self.state.first_month)
+        if january not in self._tables:  # (finding a table by its margins costs more than a month of a small run needs)
+            self._tables[january] = self.tables.get(self.params(january))
+        return self._tables[january]
 
     def group_keys(self, month: Month, rows: np.ndarray) -> np.ndarray:
         """The group keys of ``rows`` this month (:func:`model.metrics.group_keys`), for several counts of the same people."""
