@@ -17,6 +17,7 @@ from pathlib import Path
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 GROUP_LABELS = {
@@ -107,8 +108,10 @@ def save_figure(fig: Figure, folder: Path, name: str, stamp: str = "") -> list[P
     folder.mkdir(parents=True, exist_ok=True)
     stamp_figure(fig, stamp)
     paths = [folder / f"{name}.png", folder / f"{name}.svg"]
-    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
-    fig.savefig(paths[1], bbox_inches="tight")
+    # the tight box once for both files (each "tight" save draws the figure twice), as "tight" pads it
+    box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+    fig.savefig(paths[0], dpi=150, bbox_inches=box)
+    fig.savefig(paths[1], bbox_inches=box)
     return paths
 
 

@@ -10,6 +10,7 @@ import gc
 import hashlib
 import json
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -117,9 +118,16 @@ def warmup_signature(scenario: Scenario) -> str:
     Scenarios with the same signature have the same warm-up, which is then
     simulated once and shared.
     """
-    months = range(scenario.first_month, scenario.start_month)
-    payload = [dict(scenario.tree.at(codes.month_date(m))) for m in months]
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    ref, known = _SIGNATURES.get(id(scenario), (None, None))
+    if ref is None or ref() is not scenario:
+        months = range(scenario.first_month, scenario.start_month)
+        payload = [dict(scenario.tree.at(codes.month_date(m))) for m in months]
+        known = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+        _SIGNATURES[id(scenario)] = (weakref.ref(scenario), known)
+    return known
+
+
+_SIGNATURES: dict[int, tuple] = {}  # a scenario is immutable: its digest is taken once (checked by identity)
 
 
 def _yearly_parameters(scenarios: list[Scenario]) -> list:
