@@ -61,31 +61,3 @@ def rows_in_range(values: np.ndarray, low: int, high: int) -> np.ndarray:
                 out[k] = i
                 k += 1
     return out
-
-
-@numba.njit(parallel=True, cache=True)
-def age_one_month(age_months, status, exit_age, absent):
-    """Everybody present gets a month older; returns the rows (in order) of those who reach ``exit_age``.
-
-    Free rows age too (their age means nothing); a row reaching the exit age is
-    returned only if its person is present.
-    """
-    bounds = chunk_bounds(len(age_months))
-    counts = np.zeros(CHUNKS, dtype=np.int64)
-    for c in numba.prange(CHUNKS):
-        k = 0
-        for i in range(bounds[c], bounds[c + 1]):
-            age_months[i] += 1
-            k += (age_months[i] == exit_age) & (status[i] != absent)
-        counts[c] = k
-    starts = np.zeros(CHUNKS + 1, dtype=np.int64)
-    for c in range(CHUNKS):
-        starts[c + 1] = starts[c] + counts[c]
-    out = np.empty(starts[CHUNKS], dtype=np.intp)
-    for c in numba.prange(CHUNKS):
-        k = starts[c]
-        for i in range(bounds[c], bounds[c + 1]):
-            if age_months[i] == exit_age and status[i] != absent:
-                out[k] = i
-                k += 1
-    return out

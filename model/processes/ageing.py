@@ -59,7 +59,9 @@ class Ageing(Process):
         pop = model.people
         month.values["renewed_rows"] = empty_rows()
         age_hist = data["age_hist"]
-        leaving = kernels_rows.age_one_month(pop.age_months, pop.status, codes.EXIT_AGE_MONTHS, codes.ABSENT)
+        pop.age_months += 1  # free rows too: their age means nothing
+        leaving = kernels_rows.rows_between(pop.age_months, codes.EXIT_AGE_MONTHS, codes.EXIT_AGE_MONTHS)
+        leaving = leaving[pop.status[leaving] != codes.ABSENT]
         age_hist[1:] = age_hist[:-1].copy()
         age_hist[0] = 0
         model.count(month, "exits_at_65", leaving)

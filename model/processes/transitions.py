@@ -15,7 +15,6 @@ from .. import codes, metrics
 from ..kernels import keys as kernels_keys
 from ..metrics import Counter
 from ..process import Column, Month, Process
-from ..rules import benefit_mask
 
 STATUSES = codes.STATUS[:3]  # employed, jobseeker, non_active
 TRANSITION_DIMS = (("from_status", STATUSES), ("to_status", STATUSES))
@@ -36,15 +35,9 @@ class Transitions(Process):
         if codes.month_date(month.number).month != 1 or month.number < model.state.record_from - 12:
             return
         pop = model.people
-        if month.recorded:  # one pass over everybody: the keys and the counts of the people present both times
-            params = month.all_params or month.params
-            prefix = "cheque.eligibility.reentrant."
-            counts = kernels_keys.count_transitions(
-                pop.status, pop.status_january, pop.age_months, pop.group_key_static, pop.months_worked_before_spell,
-                pop.spell_start, pop.benefits_in_spell,
-                pop.reentrant_user if "reentrant_user" in pop.dtypes else np.empty(0, dtype=bool), month.number,
-                params[prefix + "min_months_worked"], params[prefix + "min_months_out_of_work"],
-                benefit_mask(params[prefix + "disqualifying_benefits"]), metrics.AGE_KEY, metrics.KEY_BIT_VALUES,
-                metrics.N_KEYS, len(STATUSES)).sum(axis=0)
+        if month.recorded:  # everybody's key, then one pass counting the people present both times
+            keys = metrics.group_keys(pop, slice(None), month.number, month.all_params or month.params, pop.group_key_static)
+            counts = kernels_keys.count_transitions(keys, pop.status, pop.status_january, metrics.N_KEYS,
+                                                    len(STATUSES)).sum(axis=0)
             model.counters.add_counts("transitions", month.t, counts)
         pop.status_january[:] = np.where(pop.status == codes.ABSENT, -1, pop.status)
