@@ -17,6 +17,7 @@ from ..metrics import Counter
 from ..process import Column, Month, Process
 
 STATUSES = codes.STATUS[:3]  # employed, jobseeker, non_active
+BLOCK_ROWS = 1 << 19
 TRANSITION_DIMS = (("from_status", STATUSES), ("to_status", STATUSES))
 
 
@@ -35,9 +36,14 @@ class Transitions(Process):
         if codes.month_date(month.number).month != 1 or month.number < model.state.record_from - 12:
             return
         pop = model.people
-        if month.recorded:  # everybody's key, then one pass counting the people present both times
-            keys = metrics.group_keys(pop, slice(None), month.number, month.all_params or month.params, pop.group_key_static)
-            counts = kernels_keys.count_transitions(keys, pop.status, pop.status_january, metrics.N_KEYS,
-                                                    len(STATUSES)).sum(axis=0)
+        if month.recorded:  # everybody's key, then the people present both times counted, a block of rows at a time
+            params = month.all_params or month.params
+            counts = 0
+            for first in range(0, len(pop), BLOCK_ROWS):  # (a block at a time keeps the memory of the keys small)
+                rows = np.arange(first, min(first + BLOCK_ROWS, len(pop)))
+                keys = metrics.group_keys(pop, rows, month.number, params, pop.group_key_static)
+                counts = counts + kernels_keys.count_transitions(
+                    keys, pop.status[rows[0]:rows[-1] + 1], pop.status_january[rows[0]:rows[-1] + 1], metrics.N_KEYS,
+                    len(STATUSES)).sum(axis=0)
             model.counters.add_counts("transitions", month.t, counts)
         pop.status_january[:] = np.where(pop.status == codes.ABSENT, -1, pop.status)
