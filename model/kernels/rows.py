@@ -61,3 +61,11 @@ def rows_in_range(values: np.ndarray, low: int, high: int) -> np.ndarray:
                 out[k] = i
                 k += 1
     return out
+
+
+def sorted_contains(sorted_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """For each of ``rows``: True if it is in ``sorted_rows`` (sorted, unique); ``numpy.isin`` without sorting both."""
+    if len(sorted_rows) == 0:
+        return np.zeros(len(rows), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_rows, rows), len(sorted_rows) - 1)
+    return sorted_rows[at] == rows

@@ -17,6 +17,7 @@ from scipy.special import ndtri
 from .. import codes
 from ..behaviour import guidance, labour
 from ..kernels import labour as kernels_labour
+from ..kernels import rows as kernels_rows
 from ..metrics import Counter
 from ..process import Column, Month, Process, empty_rows
 
@@ -96,7 +97,7 @@ class LabourMarket(Process):
         """
         rows, code, k = moves.rows, moves.codes, kernels_labour
         keys = model.group_keys(month, rows)  # every mover's key once, for the counts of the subsets
-        user = np.isin(rows, recent, assume_unique=True)
+        user = kernels_rows.sorted_contains(recent, rows)
         to_work = (code == k.JOBSEEKER_TO_WORK) | (code == k.NON_ACTIVE_TO_WORK)
         registering = code == k.NON_ACTIVE_TO_JOBSEEKER
         for name, who in (
@@ -105,6 +106,6 @@ class LabourMarket(Process):
                 ("registrations", registering),
                 ("reentries_employment", to_work & user),
                 ("reentries_jobseeker", registering & user),
-                ("followup_exits_to_work", (code == k.JOBSEEKER_TO_WORK) & np.isin(rows, followup, assume_unique=True)),
+                ("followup_exits_to_work", (code == k.JOBSEEKER_TO_WORK) & kernels_rows.sorted_contains(followup, rows)),
                 ("exits_to_non_active_users", (code == k.WORK_TO_NON_ACTIVE) & user)):
             model.count(month, name, rows[who], keys=keys[who])

@@ -16,6 +16,8 @@ from ..kernels import uptake as kernels_uptake
 from ..metrics import Counter
 from ..process import Month, Process, empty_rows
 
+CELLS = uptake.cell_population()  # one person per hazard cell
+
 
 class Uptake(Process):
     """Orders of cheques 1 and 2 (handed on as ``orders``; the centres start them).
@@ -80,7 +82,8 @@ class Uptake(Process):
             pop.window_start, pop.cheques_in_window, pop.waiting_since if "waiting_since" in pop.dtypes else empty,
             codes.NO_MONTH, m, p["cheque.cheques.window_months"])
         rows, u = rows[ok], u[ok] * ceiling
-        hazard = uptake.cheque1_hazard(pop, rows, p, m)
+        # people at work have no readiness or outreach term: their hazard is their cell's (540 cells)
+        hazard = uptake.cheque1_hazard(CELLS, np.arange(uptake.N_CELLS), p)[uptake.hazard_cell(pop, rows)]
         model.counters.capped += int(np.count_nonzero(hazard > ceiling))
         first = rows[u < hazard]
         if p["cheque.eligibility.reentrant.enabled"]:
