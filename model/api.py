@@ -107,9 +107,12 @@ class Simulation:
             log: Receives a line of text at each stage (replications, timings).
             cache: Read and write warmed-up states in the cache (:mod:`model.cache`): True for the
                 default folder (``outputs/cache``, or ``$LOOPBAAN_CACHE``; ``off`` there switches it
-                off), a folder, or False for none. It never changes a result.
+                off), a folder, or False for none. It never changes a result. A simulation with
+                processes of its own (``processes=``) never uses it: their code is not in the key.
         """
         folder = (default_folder() if cache is True else None if cache is False else Path(cache))
+        if self.processes is not None:  # their code lives outside the package, so the cache key cannot cover it
+            folder = None
         notebook = _in_notebook()
         try:  # a widget in Jupyter needs ipywidgets; otherwise the text bar, which works there too
             import ipywidgets  # noqa: F401

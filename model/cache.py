@@ -23,6 +23,7 @@ The folder is ``outputs/cache`` under the working directory, or
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import hashlib
@@ -31,6 +32,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ from .randomness import Streams
 from .state import SimulationState
 
 MAX_ENTRIES = 6  # about 200 MB each at full scale
+STALE_WRITE_SECONDS = 3600  # a temporary folder this old belongs to a write that never finished
 FORMAT = 2  # raise when the layout of an entry changes
 
 
@@ -84,25 +87,36 @@ class StateCache:
         return self.folder / key
 
     def load(self, key: str) -> tuple[SimulationState, Any] | None:
-        """The state and the extra data stored under ``key``, or None when there is no such entry."""
+        """The state and the extra data stored under ``key``, or None when there is no such entry.
+
+        An entry removed or damaged while it is read (another run pruning the folder) counts as absent.
+        """
         folder = self.path(key)
         if not (folder / "state.pickle").is_file():
             return None
-        with np.load(folder / "people.npz") as columns:
-            people = Population(**{name: columns[name] for name in columns.files})
-        with open(folder / "state.pickle", "rb") as f:
-            rest = pickle.load(f)
+        try:
+            with np.load(folder / "people.npz") as columns:
+                people = Population(**{name: columns[name] for name in columns.files})
+            with open(folder / "state.pickle", "rb") as f:
+                rest = pickle.load(f)
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError):
+            return None
         people.fills = rest.pop("fills")
         extra = rest.pop("extra")
         streams = Streams(*rest.pop("streams"))
-        os.utime(folder)  # recently used: kept longest
+        with contextlib.suppress(OSError):
+            os.utime(folder)  # recently used: kept longest
         return SimulationState(people=people, streams=streams, **rest), extra
 
-    def store(self, key: str, state: SimulationState, extra: Any = None) -> None:
-        """Write ``state`` (and ``extra``) under ``key``, atomically; then remove the oldest entries."""
+    def store(self, key: str, state: SimulationState, extra: Any = None) -> bool:
+        """Write ``state`` (and ``extra``) under ``key``, atomically; then remove the oldest entries.
+
+        Returns:
+            True if this call wrote the entry (False: it was there already, or another run wrote it meanwhile).
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.path(key).exists():
-            return
+            return False
         agents = [a for kind in state.institutions.values() for a in kind]
         memo: dict[int, Any] = {id(a.model): None for a in agents}  # agents are stored without their model
         rest = {"month": state.month, "first_month": state.first_month, "record_from": state.record_from,
@@ -119,10 +133,18 @@ class StateCache:
             shutil.rmtree(tmp, ignore_errors=True)
             if not self.path(key).exists():
                 raise
+            return False
         self._prune()
+        return True
 
     def _prune(self) -> None:
-        entries = sorted((p for p in self.folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                         key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[MAX_ENTRIES:]:
+        """Remove the entries beyond ``MAX_ENTRIES`` (least recently used first) and writes left by a run that stopped."""
+        entries, now = [], time.time()
+        for path in self.folder.iterdir():
+            with contextlib.suppress(OSError):
+                if path.is_dir() and not path.name.startswith("."):
+                    entries.append((path.stat().st_mtime, path))
+                elif path.is_dir() and now - path.stat().st_mtime > STALE_WRITE_SECONDS:
+                    shutil.rmtree(path, ignore_errors=True)
+        for _, old in sorted(entries, reverse=True)[MAX_ENTRIES:]:
             shutil.rmtree(old, ignore_errors=True)

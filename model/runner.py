@@ -212,6 +212,7 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
         tables.prefetch(_yearly_parameters(scenarios))
         if loaded and all(v is not None for v in loaded.values()):
             start, (fit, persons, _) = None, next(iter(loaded.values()))[1]
+            tables.get(first.tree.at(codes.month_date(first.first_month)))  # the synthesis's table: used, as without cache
         else:
             start, fit = initial_state(scenarios, rep, processes(), tables)
             persons = int((start.people.status != codes.ABSENT).sum())
@@ -240,8 +241,7 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
                 warmed[signature] = warm.state
                 warm = None
                 warm_note = f" (+{warmup_seconds:.1f} s warm-up)"
-                if store is not None:
-                    store.store(key, warmed[signature], (fit, persons, tables.export()))
+                if store is not None and store.store(key, warmed[signature], (fit, persons, tables.export())):
                     cache_use["written"].append(key)
             elif scenario.first_month < scenario.start_month:
                 warm_note = " (warm-up shared)"
@@ -276,7 +276,10 @@ def _cache_key(scenario: Scenario, scenarios: list[Scenario], replication: int, 
     """The cache key of the warmed-up state of ``scenario`` in a run of ``scenarios`` (:mod:`model.cache`)."""
     first = scenarios[0]
     n, spare, _ = population_rows(first, scenarios[1:])
-    return entry_key(warmup=warmup_signature(scenario), initial=warmup_signature(first), seed=first.settings["seed"],
+    # the parameters the synthesis and the processes' initialise read (at the first month), and those of the warm-up
+    initial = json.dumps(dict(first.tree.at(codes.month_date(first.first_month))), sort_keys=True, default=str)
+    return entry_key(warmup=warmup_signature(scenario), initial=warmup_signature(first), first_parameters=initial,
+                     seed=first.settings["seed"],
                      replication=replication, scale=first.settings["scale"], first_month=first.first_month,
                      start_month=scenario.start_month, months=first.n_months, persons=n, rows=n + spare,
                      processes=[describe(p) for p in processes])

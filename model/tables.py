@@ -36,6 +36,7 @@ class TableCache:
         while True:
             with self._lock:
                 if key in self._store:
+                    self._years.setdefault(key, p.date.year)  # used by this run (adopted tables count once used)
                     return self._store[key]
                 busy = self._busy.get(key)
                 if busy is None:
@@ -59,11 +60,13 @@ class TableCache:
             return {"store": dict(self._store), "years": dict(self._years)}
 
     def adopt(self, exported: dict) -> None:
-        """Take tables raked in an earlier run (:meth:`export`); a table is keyed by its margins, so none can be wrong."""
+        """Take tables raked in an earlier run (:meth:`export`); a table is keyed by its margins, so none can be wrong.
+
+        They are reported (:meth:`bounded_hazards`) only once this run uses them, as if it had raked them.
+        """
         with self._lock:
             for key, value in exported["store"].items():
                 self._store.setdefault(key, value)
-                self._years.setdefault(key, exported["years"][key])
 
     def prefetch(self, parameter_sets: list[ParameterSet]) -> threading.Thread:
         """Compute the tables of ``parameter_sets`` in a thread (started, returned to be joined).
@@ -84,7 +87,7 @@ class TableCache:
     def bounded_hazards(self) -> pd.DataFrame:
         """Every cell where a hazard had to be bounded, for each set of margins used (first year it applied)."""
         frames = [hazards.bounded.assign(margins_from_year=self._years[key])
-                  for key, (_, hazards) in self._store.items() if hazards.bounded is not None]
+                  for key, (_, hazards) in self._store.items() if hazards.bounded is not None and key in self._years]
         if not frames:
             return pd.DataFrame()
         out = pd.concat(frames, ignore_index=True)

@@ -132,3 +132,24 @@ def test_the_kernels_agree_with_the_previous_engine_within_monte_carlo_noise(new
     tolerance = 5 * both["sd"].fillna(0) * np.sqrt(1 / both["replications"] + 1 / both["size"]) + unit
     off = both[(both["mean_new"] - both["mean_old"]).abs() > tolerance]
     assert off.empty, off[["scenario", "year", "metric", "group", "mean_old", "mean_new", "sd"]].to_string()
+
+
+def test_without_a_warm_up_the_key_holds_the_parameters_of_the_first_month(law):
+    base = {"name": "base", "extends": "herintreders", **SHORT, "warmup_months": 0}
+    changed = {**base, "overrides": {"careers.benefit_by_reason": {"2025-01-01": {
+        **law.at(__import__("datetime").date(2025, 1, 1))["careers.benefit_by_reason"],
+        "care": {"unemployment": 0.0, "career_break": 0.5, "incapacity": 0.0, "pension": 0.0}}}}}
+    assert _key(base, law) != _key(changed, law)
+
+
+def test_a_cached_run_reports_the_hazard_bounds_of_its_own_tables(tmp_path):
+    alone = model.Simulation([_specs()[0]]).run(progress=False, cache=False).run.hazard_bounds
+    model.Simulation(_specs()).run(progress=False, cache=tmp_path)  # writes the entry with both scenarios' tables
+    read = model.Simulation([_specs()[0]]).run(progress=False, cache=tmp_path)
+    assert read.run.cache["read"]  # the entry of the larger run serves the first scenario alone
+    pd.testing.assert_frame_equal(read.run.hazard_bounds.reset_index(drop=True), alone.reset_index(drop=True))
+
+
+def test_custom_processes_never_use_the_cache(tmp_path):
+    res = model.Simulation([_specs()[0]], processes=default_processes()).run(progress=False, cache=tmp_path)
+    assert not res.run.cache["read"] and not res.run.cache["written"] and not any(tmp_path.iterdir())

@@ -17,10 +17,11 @@ from ..process import Month, Process
 
 
 class StockCounters(Process):
-    """Counts the stocks of the month by group (recorded months only), in the background while uptake runs.
+    """Counts the stocks of the month by group (recorded months only).
 
-    It reads no column that uptake or the centre queue write, but the
-    re-entrant-user flag, which it copies first (:meth:`prepare`).
+    In the foreground: on a second thread it ran no faster (its kernel uses both
+    cores already), and two parallel kernels at once need a thread-safe numba
+    threading layer.
     """
 
     name = "stocks"
@@ -35,16 +36,6 @@ class StockCounters(Process):
                 "(in their current spell)"),
     )
     needs = ("eligible", "recent_users", "followup_rows")
-    background = True
-    reads = ("status", "age_months", "group_key_static", "months_worked_before_spell", "spell_start", "benefits_in_spell",
-             "awareness_draw", "outreach_informed", "outreach_until", "incentive_informed", "incentive_until",
-             "followup_month")
-
-    def prepare(self, model, month: Month) -> None:
-        """Copy the re-entrant-user flag, which the centre queue writes while the stocks are counted."""
-        if month.recorded and "reentrant_user" in model.people.dtypes:
-            month.values["stocks:reentrant_user"] = model.people.reentrant_user.copy()
-
     def step(self, model, month: Month) -> None:
         """Record the stocks (recorded months only): one kernel pass for the large ones, rows for the small ones."""
         if not month.recorded:
@@ -59,7 +50,7 @@ class StockCounters(Process):
                      and pop.incentive_informed.any() else (empty.astype(bool), empty))
         counts = kernels_stocks.count_stocks(
             pop.status, pop.age_months, pop.group_key_static, pop.months_worked_before_spell, pop.spell_start,
-            pop.benefits_in_spell, month.values.get("stocks:reentrant_user", empty.astype(bool)),
+            pop.benefits_in_spell, pop.reentrant_user if "reentrant_user" in pop.dtypes else empty.astype(bool),
             month.values["eligible"], pop.awareness_draw, np.float32(level),
             np.float32(level * p["behaviour.awareness.non_active_relative"]), *outreach, *incentive, m,
             p[reentrant + "min_months_worked"], p[reentrant + "min_months_out_of_work"],
@@ -74,6 +65,4 @@ class StockCounters(Process):
         for name, rows in (("recent_users", month.values["recent_users"]),
                            ("followup_jobseekers", guidance.followup_jobseeker_rows(pop, month.values["followup_rows"]))):
             rows = rows[pop.status[rows] != codes.ABSENT]
-            keys = metrics.group_keys(pop, rows, m, month.all_params or p, pop.group_key_static,
-                                      month.values.get("stocks:reentrant_user", empty.astype(bool)))
-            record(name, month.t, np.bincount(keys, minlength=metrics.N_KEYS))
+            record(name, month.t, np.bincount(model.group_keys(month, rows), minlength=metrics.N_KEYS))
