@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from . import comparison, outputs, parts, runner
-from .cache import default_folder
+from .cache import checked_folder, default_folder
 from .params import ParameterError, ParameterTree
 from .process import Process, check_processes
 from .processes import default_processes
@@ -110,9 +110,16 @@ class Simulation:
                 off), a folder, or False for none. It never changes a result. A simulation with
                 processes of its own (``processes=``) never uses it: their code is not in the key.
         """
-        folder = (default_folder() if cache is True else None if cache is False else Path(cache))
+        if not isinstance(cache, (bool, str, Path)):
+            raise ScenarioError(f"cache: give True, False or a folder, got {cache!r}")
+        folder = default_folder() if cache is True else None if cache is False else Path(cache)
         if self.processes is not None:  # their code lives outside the package, so the cache key cannot cover it
             folder = None
+        if folder is not None:
+            try:
+                folder = checked_folder(folder, "$LOOPBAAN_CACHE" if cache is True else "cache")
+            except ValueError as exc:
+                raise ScenarioError(str(exc)) from None
         notebook = _in_notebook()
         try:  # a widget in Jupyter needs ipywidgets; otherwise the text bar, which works there too
             import ipywidgets  # noqa: F401

@@ -72,6 +72,26 @@ def default_folder() -> Path | None:
     return Path(setting) if setting else Path("outputs") / "cache"
 
 
+def checked_folder(folder: Path | str, source: str) -> Path:
+    """``folder`` as a cache folder, created if need be.
+
+    Args:
+        source: Where the folder was given (``$LOOPBAAN_CACHE``, ``cache=``), for the message.
+
+    Raises:
+        ValueError: if it is not a folder or cannot be created.
+    """
+    path = Path(folder)
+    try:
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"{source}: '{path}' is not a folder; give a folder, or 'off' to run without the cache")
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"{source}: cannot make the cache folder '{path}' ({exc.strerror or exc}); give a folder "
+                         f"that can be written, or 'off' to run without the cache") from None
+    return path
+
+
 class StateCache:
     """Warmed-up states on disk, by key.
 

@@ -91,6 +91,7 @@ def run(
     _check_out(out)
     sim = _simulation(scenarios, scale, seed, replications)
     from . import comparison, outputs  # heavy imports only once the input is known to be good
+    from .cache import checked_folder, default_folder
     from .flows import published_transitions
     from .outputs import OutputError
 
@@ -104,6 +105,11 @@ def run(
             outputs.check_name(name)
         except OutputError as exc:
             _fail(f"--name: {exc}")
+    if not no_cache and (cache_folder := default_folder()) is not None:
+        try:
+            checked_folder(cache_folder, "$LOOPBAAN_CACHE")
+        except ValueError as exc:
+            _fail(str(exc))
     folder = _reserve(out, name or outputs.default_name([s.name for s in sim.scenarios]))
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:

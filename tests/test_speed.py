@@ -153,3 +153,32 @@ def test_a_cached_run_reports_the_hazard_bounds_of_its_own_tables(tmp_path):
 def test_custom_processes_never_use_the_cache(tmp_path):
     res = model.Simulation([_specs()[0]], processes=default_processes()).run(progress=False, cache=tmp_path)
     assert not res.run.cache["read"] and not res.run.cache["written"] and not any(tmp_path.iterdir())
+
+
+def test_a_cache_folder_that_is_a_file_is_refused_and_nothing_is_lost(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    out = tmp_path / "outputs"
+    earlier = out / "earlier-run"
+    earlier.mkdir(parents=True)
+    (earlier / "keep.txt").write_text("x")
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file")
+    monkeypatch.setenv("LOOPBAAN_CACHE", str(not_a_folder))
+    result = CliRunner().invoke(app, ["run", "law_2025", "--scale", "0.003", "--out", str(out)])
+    assert result.exit_code == 2
+    assert f"$LOOPBAAN_CACHE: '{not_a_folder}' is not a folder" in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["earlier-run"] and (earlier / "keep.txt").read_text() == "x"
+    # --no-cache runs whatever the variable says
+    assert CliRunner().invoke(app, ["run", "law_2025", "--scale", "0.003", "--no-cache", "--out", str(out)]).exit_code == 0
+
+
+def test_the_api_refuses_a_bad_cache_argument(tmp_path):
+    sim = model.Simulation([_specs()[0]])
+    with pytest.raises(model.ScenarioError, match="cache: give True, False or a folder"):
+        sim.run(progress=False, cache=3)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(model.ScenarioError, match="is not a folder"):
+        sim.run(progress=False, cache=tmp_path / "file")
