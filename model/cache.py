@@ -44,7 +44,7 @@ from .state import SimulationState
 
 MAX_ENTRIES = 6  # about 200 MB each at full scale
 STALE_WRITE_SECONDS = 3600  # a temporary folder this old belongs to a write that never finished
-FORMAT = 2  # raise when the layout of an entry changes
+FORMAT = 3  # raise when the layout of an entry changes
 
 
 @functools.cache

@@ -10,7 +10,6 @@ import gc
 import hashlib
 import json
 import time
-import weakref
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -118,16 +117,9 @@ def warmup_signature(scenario: Scenario) -> str:
     Scenarios with the same signature have the same warm-up, which is then
     simulated once and shared.
     """
-    ref, known = _SIGNATURES.get(id(scenario), (None, None))
-    if ref is None or ref() is not scenario:
-        months = range(scenario.first_month, scenario.start_month)
-        payload = [dict(scenario.tree.at(codes.month_date(m))) for m in months]
-        known = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-        _SIGNATURES[id(scenario)] = (weakref.ref(scenario), known)
-    return known
-
-
-_SIGNATURES: dict[int, tuple] = {}  # a scenario is immutable: its digest is taken once (checked by identity)
+    months = range(scenario.first_month, scenario.start_month)
+    payload = [dict(scenario.tree.at(codes.month_date(m))) for m in months]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _yearly_parameters(scenarios: list[Scenario]) -> list:
@@ -193,25 +185,27 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     dims = dimension_names(declared)
     units = {c.name: c.unit for c in all_counters(declared)}
     kinds = {c.name: c.kind for c in all_counters(declared)}
+    signatures = {s.name: warmup_signature(s) for s in scenarios}  # (a digest of 138 months' parameters: once)
     store = StateCache(cache) if cache is not None else None
     cache_use = {"folder": str(cache) if cache is not None else None, "read": [], "written": []}
     for rep in range(settings["replications"]):
         # Each distinct warm-up is simulated once (or read from the cache); every scenario then
         # continues from its own copy of the warmed-up state (the same way for all, so common
         # random numbers hold whether or not a warm-up was shared or cached).
-        keys = {s.name: _cache_key(s, scenarios, rep, declared) for s in scenarios}
-        uses = Counter(warmup_signature(s) for s in scenarios)
+        keys = {s.name: _cache_key(s, scenarios, rep, declared, signatures) for s in scenarios}
+        uses = Counter(signatures.values())
         t0 = time.perf_counter()
         loaded = {} if store is None else {k: store.load(k) for k in dict.fromkeys(keys.values())}
         for entry in loaded.values():  # tables raked by the run that wrote the entry
             if entry is not None:
-                tables.adopt(entry[1][2])
+                tables.adopt(entry[1]["tables"])
         entry = None  # (only the dict keeps the states, so that each is freed once used)
         # the other yearly tables of the horizon are raked on the second core (while the population is
         # synthesised, or while the first months run: a model asking for a table waits for it)
         tables.prefetch(_yearly_parameters(scenarios))
         if loaded and all(v is not None for v in loaded.values()):
-            start, (fit, persons, _) = None, next(iter(loaded.values()))[1]
+            written = next(iter(loaded.values()))[1]
+            start, fit, persons = None, written["fit"], written["persons"]
             tables.get(first.tree.at(codes.month_date(first.first_month)))  # the synthesis's table: used, as without cache
         else:
             start, fit = initial_state(scenarios, rep, processes(), tables)
@@ -220,11 +214,11 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
         timings["synthesis"] += time.perf_counter() - t0  # the raking goes on while the months run (if need be)
         fits.append(fit.assign(replication=rep))
         progress(f"replication {rep + 1}/{settings['replications']}: {persons:,} persons (1 = {weight:.2f} people)")
-        to_warm = sum(1 for k in {warmup_signature(s): keys[s.name] for s in scenarios}.values() if not loaded.get(k))
+        to_warm = sum(1 for k in {signatures[s.name]: keys[s.name] for s in scenarios}.values() if not loaded.get(k))
         warmed: dict[str, SimulationState] = {}
         for scenario in scenarios:
             warmup_seconds, warm_note = 0.0, ""
-            signature, key = warmup_signature(scenario), keys[scenario.name]
+            signature, key = signatures[scenario.name], keys[scenario.name]
             if signature not in warmed and loaded.get(key):
                 warmed[signature] = loaded.pop(key)[0]
                 cache_use["read"].append(key)
@@ -241,7 +235,8 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
                 warmed[signature] = warm.state
                 warm = None
                 warm_note = f" (+{warmup_seconds:.1f} s warm-up)"
-                if store is not None and store.store(key, warmed[signature], (fit, persons, tables.export())):
+                written = {"fit": fit, "persons": persons, "tables": tables.export()}
+                if store is not None and store.store(key, warmed[signature], written):
                     cache_use["written"].append(key)
             elif scenario.first_month < scenario.start_month:
                 warm_note = " (warm-up shared)"
@@ -272,17 +267,21 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
                      yearly, units, dims, [describe(p) for p in declared], tables.bounded_hazards(), cache=cache_use)
 
 
-def _cache_key(scenario: Scenario, scenarios: list[Scenario], replication: int, processes: list[Process]) -> str:
-    """The cache key of the warmed-up state of ``scenario`` in a run of ``scenarios`` (:mod:`model.cache`)."""
+def _cache_key(scenario: Scenario, scenarios: list[Scenario], replication: int, processes: list[Process],
+               signatures: dict[str, str]) -> str:
+    """The cache key of the warmed-up state of ``scenario`` in a run of ``scenarios`` (:mod:`model.cache`).
+
+    Args:
+        signatures: :func:`warmup_signature` of each scenario, by name.
+    """
     first = scenarios[0]
     n, spare, _ = population_rows(first, scenarios[1:])
     # the parameters the synthesis and the processes' initialise read (at the first month), and those of the warm-up
     initial = json.dumps(dict(first.tree.at(codes.month_date(first.first_month))), sort_keys=True, default=str)
-    return entry_key(warmup=warmup_signature(scenario), initial=warmup_signature(first), first_parameters=initial,
-                     seed=first.settings["seed"],
-                     replication=replication, scale=first.settings["scale"], first_month=first.first_month,
-                     start_month=scenario.start_month, months=first.n_months, persons=n, rows=n + spare,
-                     processes=[describe(p) for p in processes])
+    return entry_key(warmup=signatures[scenario.name], initial=signatures[first.name], first_parameters=initial,
+                     seed=first.settings["seed"], replication=replication, scale=first.settings["scale"],
+                     first_month=first.first_month, start_month=scenario.start_month, months=first.n_months,
+                     persons=n, rows=n + spare, processes=[describe(p) for p in processes])
 
 
 def _simulate(model: LoopbaanModel, last: int, advance: Callable[[int], None]) -> None:

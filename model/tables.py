@@ -57,7 +57,7 @@ class TableCache:
     def export(self) -> dict:
         """The tables raked so far (for the cache of warmed-up states, :mod:`model.cache`)."""
         with self._lock:
-            return {"store": dict(self._store), "years": dict(self._years)}
+            return dict(self._store)
 
     def adopt(self, exported: dict) -> None:
         """Take tables raked in an earlier run (:meth:`export`); a table is keyed by its margins, so none can be wrong.
@@ -65,7 +65,7 @@ class TableCache:
         They are reported (:meth:`bounded_hazards`) only once this run uses them, as if it had raked them.
         """
         with self._lock:
-            for key, value in exported["store"].items():
+            for key, value in exported.items():
                 self._store.setdefault(key, value)
 
     def prefetch(self, parameter_sets: list[ParameterSet]) -> threading.Thread:

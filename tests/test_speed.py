@@ -51,7 +51,7 @@ def test_an_entry_is_written_whole_and_the_oldest_go(tmp_path, monkeypatch):
 
 def _key(spec: dict, law) -> str:
     scenario = Scenario.resolve(spec, law)
-    return runner._cache_key(scenario, [scenario], 0, default_processes())
+    return runner._cache_key(scenario, [scenario], 0, default_processes(), {scenario.name: runner.warmup_signature(scenario)})
 
 
 def test_the_cache_key_changes_with_what_the_warmed_up_state_depends_on(law, monkeypatch):
@@ -182,3 +182,47 @@ def test_the_api_refuses_a_bad_cache_argument(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(model.ScenarioError, match="is not a folder"):
         sim.run(progress=False, cache=tmp_path / "file")
+
+
+@pytest.mark.parametrize("name", ["herintreders_outreach", "centre_incentive"])
+def test_the_kernels_apply_the_rules_of_the_numpy_code(name):
+    """The stocks kernel and the uptake filter write the awareness and re-entrant rules again, for speed: same answers."""
+    from model import codes, metrics, rules
+    from model.behaviour import uptake
+    from model.kernels import stocks as kernels_stocks
+    from model.kernels import uptake as kernels_uptake
+    from model.processes.uptake import waiting
+
+    from .test_mechanisms import _state
+
+    _, engine = _state(name, months_after_start=8, scale=0.005)
+    pop, m = engine.people, engine.month
+    p = engine.params(m)
+    eligible = rules.is_eligible(pop, m, p)
+    aware = uptake.is_aware(pop, slice(None), p, m)
+    assert pop.outreach_informed.any() or pop.incentive_informed.any()  # the contact columns are exercised
+    present = pop.status != codes.ABSENT
+    static = pop.group_key_static.astype(np.int64)
+    keys = (static + metrics.AGE_KEY[np.minimum(pop.age_months, len(metrics.AGE_KEY) - 1)]
+            + (pop.status == codes.NON_ACTIVE) * metrics.NON_ACTIVE + rules.is_reentrant(pop, m, p) * metrics.REENTRANT
+            + pop.reentrant_user * metrics.REENTRANT_USER)
+    assert np.array_equal(metrics.group_keys(pop, np.flatnonzero(present), m, p, pop.group_key_static), keys[present])
+    r = "cheque.eligibility.reentrant."
+    level = uptake.awareness_level(p)
+    counts = kernels_stocks.count_stocks(
+        pop.status, pop.age_months, pop.group_key_static, pop.months_worked_before_spell, pop.spell_start,
+        pop.benefits_in_spell, pop.reentrant_user, eligible, pop.awareness_draw, np.float32(level),
+        np.float32(level * p["behaviour.awareness.non_active_relative"]), pop.outreach_informed, pop.outreach_until,
+        pop.incentive_informed, pop.incentive_until, m, p[r + "min_months_worked"], p[r + "min_months_out_of_work"],
+        rules.benefit_mask(p[r + "disqualifying_benefits"]), metrics.AGE_KEY, metrics.KEY_BIT_VALUES,
+        metrics.N_KEYS).sum(axis=0)
+    for bit, flag in ((0, pop.status == codes.EMPLOYED), (1, eligible), (2, eligible & aware)):
+        combos = (np.arange(counts.shape[0]) >> bit) & 1 == 1
+        assert np.array_equal(counts[combos].sum(axis=0), np.bincount(keys[present & flag], minlength=metrics.N_KEYS))
+    rows = np.arange(len(pop))
+    may_start = kernels_uptake.workers_who_may_start(
+        rows, pop.status, eligible, pop.awareness_draw, np.float32(level), pop.incentive_informed, pop.incentive_until,
+        pop.window_start, pop.cheques_in_window, pop.waiting_since, codes.NO_MONTH, m, p["cheque.cheques.window_months"])
+    expected = (eligible & (pop.status != codes.NON_ACTIVE) & aware & (rules.cheques_used(pop, m, p) == 0)
+                & ~waiting(pop, rows))
+    assert np.array_equal(may_start, expected)

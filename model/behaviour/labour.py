@@ -52,10 +52,8 @@ class LabourHazards:
     bounded: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
-        # Total exit hazard of each state, for the first, one-comparison test.
+        # Total exit hazard from work (bounded by simulation.hazard_ceiling.separation).
         self.employed_exit = self.employed_to_jobseeker + self.employed_to_non_active
-        self.jobseeker_exit = self.jobseeker_to_employed + self.jobseeker_to_non_active
-        self.non_active_exit = self.non_active_to_employed + self.non_active_to_jobseeker
         # The two hazards of each state by status code and cell, for the kernel (free rows: none).
         none = np.zeros_like(self.employed_to_jobseeker)
         self.by_status = (
