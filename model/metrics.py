@@ -92,7 +92,7 @@ def group_keys(pop: Population, rows, month: int, p: Mapping, static: np.ndarray
         reentrant_user = np.empty(0, dtype=bool)
     prefix = "cheque.eligibility.reentrant."
     rows = np.arange(len(pop)) if isinstance(rows, slice) else np.asarray(rows, dtype=np.intp)
-    kernel = kernels_keys.group_keys_parallel if len(rows) > 200_000 else kernels_keys.group_keys
+    kernel = kernels_keys.group_keys_parallel if len(rows) > 4_000 else kernels_keys.group_keys
     return kernel(
         rows, pop.status, pop.age_months, static, pop.months_worked_before_spell, pop.spell_start, pop.benefits_in_spell,
         reentrant_user, month, p[prefix + "min_months_worked"], p[prefix + "min_months_out_of_work"],

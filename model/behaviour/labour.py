@@ -20,7 +20,6 @@ import pandas as pd
 
 from .. import codes
 from ..kernels import labour as kernels_labour
-from ..kernels import rows as kernels_rows
 from ..population import Population
 from ..synthesis import AGES, BAND_OF_YEAR, NON_ACTIVE_STATES, SHAPE, STATES, CellTable, single_year_shares
 
@@ -277,15 +276,15 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
 
     Args:
         streams: The random streams (separation, jobseeker_exit, non_active_exit).
-        scratch: Arrays kept between months (a weight and a move per row, :func:`ready_weights`), to
-            spare making them each month.
+        scratch: Arrays kept between months (a weight per row, :func:`ready_weights`), to spare making them
+            each month.
         renewed: Rows whose readiness was drawn this month (new people).
     """
     scratch = {} if scratch is None else scratch
     n = len(pop)
     if scratch.get("n") != n:
-        scratch.update(n=n, weight=np.zeros(n, dtype=np.float32), move=np.zeros(n, dtype=np.int8))
-    weight, move = scratch["weight"], scratch["move"]
+        scratch.update(n=n, weight=np.zeros(n, dtype=np.float32))
+    weight = scratch["weight"]
     na_mean, js_mean = _weights_and_means(pop, month, p, weight, ready_weights(pop, p, scratch, renewed))
     g = "behaviour.guidance_effect."
     quality = pop.guidance_quality if "guidance_quality" in pop.dtypes else np.empty(0, dtype=np.float32)
@@ -293,14 +292,13 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
                     dtype=np.uint64)
     mean = np.ones((len(codes.STATUS), len(codes.AGE_BANDS)))
     mean[codes.JOBSEEKER], mean[codes.NON_ACTIVE] = js_mean, na_mean
-    kernels_labour.decide(
+    movers, move = kernels_labour.decide(
         pop.status, YEAR_OF_AGE_MONTHS, len(AGES), pop.labour_cell_static, pop.age_months, pop.spell_start,
         pop.followup_month, pop.cheque1_month, pop.job_change_month, quality, month, keys, weight, mean, BAND_OF_CELL,
         hazards.by_status[0], hazards.by_status[1], int(p[g + "duration_months"]),
         float(p[g + "employed_non_active_exit_reduction"]), float(p[g + "job_change_separation_reduction"]),
-        float(p[g + "extra_job_finding_rate"]), move)
-    movers = kernels_rows.rows_between(move, 1, 6)  # every move code but STAY
-    return Moves(movers, move[movers])
+        float(p[g + "extra_job_finding_rate"]))
+    return Moves(movers, move)
 
 
 def register(pop: Population, rows: np.ndarray) -> None:

@@ -95,8 +95,8 @@ def job_finding_weights(status, year_of_age, n_years, static, age_months, spell_
 @numba.njit(parallel=True, cache=True)
 def decide(status, year_of_age, n_years, static, age_months, spell_start, followup_month, cheque1_month, job_change_month,
            quality, month, keys, weight, mean, band_of_cell, first_hazard, second_hazard,
-           duration, stay_effect, job_change_effect, extra_job_finding, move):
-    """Pass 2: the move of every person this month, written to ``move`` (codes of this module).
+           duration, stay_effect, job_change_effect, extra_job_finding):
+    """Pass 2: the move of every person this month: the movers' rows, in increasing order, and their move codes.
 
     Each person's uniform comes from their state's stream. The outcomes are
     consecutive intervals: at work, ``[0, s_J)`` to job seeker and ``[s_J, s_J +
@@ -123,10 +123,15 @@ def decide(status, year_of_age, n_years, static, age_months, spell_start, follow
     first_recent, last_recent = month - duration, month - 1
     has_quality = len(quality) > 0
     last_age = len(year_of_age) - 1
+    # Each chunk writes its movers from its own first row on (a few percent of the rows: only the pages
+    # written are ever touched), then they are put together in order.
+    rows = np.empty(len(status), dtype=np.int64)
+    moves = np.empty(len(status), dtype=np.int8)
+    counts = np.zeros(CHUNKS, dtype=np.uint64)
     for c in numba.prange(CHUNKS):
+        k = bounds[c]
         for i in range(bounds[c], bounds[c + 1]):
             s = status[i]
-            move[i] = STAY
             if s > NON_ACTIVE:  # a free row
                 continue
             su = np.uint64(s)
@@ -152,17 +157,31 @@ def decide(status, year_of_age, n_years, static, age_months, spell_start, follow
                     changed = job_change_month[i]
                     if changed > month - duration and changed >= spell_start[i]:
                         match = min(max(1.0 - job_change_effect * q, 0.0), 1.0)
+                code = STAY
                 if u < s_j * match:
-                    move[i] = WORK_TO_JOBSEEKER
+                    code = WORK_TO_JOBSEEKER
                 elif u >= s_j and u < s_j + s_n * stay * match:
-                    move[i] = WORK_TO_NON_ACTIVE
+                    code = WORK_TO_NON_ACTIVE
             elif u < min(first, 1.0) or u >= base:
-                move[i] = JOBSEEKER_TO_WORK if s == JOBSEEKER else NON_ACTIVE_TO_WORK
+                code = JOBSEEKER_TO_WORK if s == JOBSEEKER else NON_ACTIVE_TO_WORK
             else:
-                move[i] = JOBSEEKER_TO_NON_ACTIVE if s == JOBSEEKER else NON_ACTIVE_TO_JOBSEEKER
+                code = JOBSEEKER_TO_NON_ACTIVE if s == JOBSEEKER else NON_ACTIVE_TO_JOBSEEKER
+            rows[k] = i
+            moves[k] = code
+            k += np.uint64(code != STAY)
+        counts[c] = k - bounds[c]
+    starts = np.zeros(CHUNKS + 1, dtype=np.int64)
+    for c in range(CHUNKS):
+        starts[c + 1] = starts[c] + counts[c]
+    movers = np.empty(starts[CHUNKS], dtype=np.intp)
+    codes = np.empty(starts[CHUNKS], dtype=np.int8)
+    for c in range(CHUNKS):
+        movers[starts[c]:starts[c + 1]] = rows[bounds[c]:bounds[c] + counts[c]]
+        codes[starts[c]:starts[c + 1]] = moves[bounds[c]:bounds[c] + counts[c]]
+    return movers, codes
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(parallel=True, cache=True)
 def apply(movers, codes, cells, month, reason_key, benefit_key, reason_cumulative, benefit_probability, benefit_bits,
           benefit_on_job_loss, unemployment_bit, self_employed_share, status, self_employed, inactive_reason,
           months_worked_before_spell, spell_start, gap_before_job, benefits_in_spell, registered_from):
@@ -180,49 +199,51 @@ def apply(movers, codes, cells, month, reason_key, benefit_key, reason_cumulativ
     ``benefit``), as :func:`model.randomness.Streams.row_uniforms` gives them.
     """
     n_reasons = reason_cumulative.shape[1]
-    for j in range(len(movers)):
-        i = movers[j]
-        code = codes[j]
-        if code == WORK_TO_JOBSEEKER or code == WORK_TO_NON_ACTIVE or code == JOBSEEKER_TO_NON_ACTIVE:
-            if code == WORK_TO_JOBSEEKER:
-                new_status, reason = JOBSEEKER, 0
-                benefits = unemployment_bit if row_uniform(benefit_key, i) < benefit_on_job_loss else 0
-            else:
-                new_status = NON_ACTIVE
-                u = row_uniform(reason_key, i)
-                index = 0
-                for k in range(n_reasons):
-                    if u >= reason_cumulative[cells[j], k]:
-                        index += 1
-                index = min(index, n_reasons - 1)
-                reason = index + 1  # codes.REASON[1:] matches the non-active states
-                u = row_uniform(benefit_key, i)
-                benefits, low = 0, 0.0
-                for b in range(len(benefit_bits)):
-                    high = low + benefit_probability[index + 2, b]
-                    if low <= u < high:
-                        benefits |= benefit_bits[b]
-                    low = high
-            if code == JOBSEEKER_TO_NON_ACTIVE:  # the out-of-work spell goes on: benefits add up
-                benefits_in_spell[i] |= benefits
-            else:
-                worked = np.int64(months_worked_before_spell[i]) + month - spell_start[i]
-                months_worked_before_spell[i] = min(worked, 32000)
+    bounds = chunk_bounds(len(movers))
+    for c in numba.prange(CHUNKS):  # every mover's own rows and uniforms: the same with any threads
+        for j in range(bounds[c], bounds[c + 1]):
+            i = movers[j]
+            code = codes[j]
+            if code == WORK_TO_JOBSEEKER or code == WORK_TO_NON_ACTIVE or code == JOBSEEKER_TO_NON_ACTIVE:
+                if code == WORK_TO_JOBSEEKER:
+                    new_status, reason = JOBSEEKER, 0
+                    benefits = unemployment_bit if row_uniform(benefit_key, i) < benefit_on_job_loss else 0
+                else:
+                    new_status = NON_ACTIVE
+                    u = row_uniform(reason_key, i)
+                    index = 0
+                    for k in range(n_reasons):
+                        if u >= reason_cumulative[cells[j], k]:
+                            index += 1
+                    index = min(index, n_reasons - 1)
+                    reason = index + 1  # codes.REASON[1:] matches the non-active states
+                    u = row_uniform(benefit_key, i)
+                    benefits, low = 0, 0.0
+                    for b in range(len(benefit_bits)):
+                        high = low + benefit_probability[index + 2, b]
+                        if low <= u < high:
+                            benefits |= benefit_bits[b]
+                        low = high
+                if code == JOBSEEKER_TO_NON_ACTIVE:  # the out-of-work spell goes on: benefits add up
+                    benefits_in_spell[i] |= benefits
+                else:
+                    worked = np.int64(months_worked_before_spell[i]) + month - spell_start[i]
+                    months_worked_before_spell[i] = min(worked, 32000)
+                    spell_start[i] = month
+                    benefits_in_spell[i] = benefits
+                    self_employed[i] = False
+                status[i] = new_status
+                inactive_reason[i] = reason
+                registered_from[i] = 0
+            elif code == JOBSEEKER_TO_WORK or code == NON_ACTIVE_TO_WORK:
+                gap_before_job[i] = min(np.int64(month) - spell_start[i], 32000)
                 spell_start[i] = month
-                benefits_in_spell[i] = benefits
-                self_employed[i] = False
-            status[i] = new_status
-            inactive_reason[i] = reason
-            registered_from[i] = 0
-        elif code == JOBSEEKER_TO_WORK or code == NON_ACTIVE_TO_WORK:
-            gap_before_job[i] = min(np.int64(month) - spell_start[i], 32000)
-            spell_start[i] = month
-            status[i] = EMPLOYED
-            inactive_reason[i] = 0
-            benefits_in_spell[i] = 0
-            self_employed[i] = row_uniform(reason_key, i) < self_employed_share
-            registered_from[i] = 0
-        elif code == NON_ACTIVE_TO_JOBSEEKER:
-            registered_from[i] = inactive_reason[i]
-            status[i] = JOBSEEKER
-            inactive_reason[i] = 0
+                status[i] = EMPLOYED
+                inactive_reason[i] = 0
+                benefits_in_spell[i] = 0
+                self_employed[i] = row_uniform(reason_key, i) < self_employed_share
+                registered_from[i] = 0
+            elif code == NON_ACTIVE_TO_JOBSEEKER:
+                registered_from[i] = inactive_reason[i]
+                status[i] = JOBSEEKER
+                inactive_reason[i] = 0

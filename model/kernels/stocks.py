@@ -13,6 +13,8 @@ import numpy as np
 
 EMPLOYED, JOBSEEKER, NON_ACTIVE, ABSENT = 0, 1, 2, 3
 FLAG_COMBINATIONS = 8  # bit 0 at work, bit 1 eligible, bit 2 aware and eligible
+CHUNKS = 8  # integer counts: any split gives the same sum; few chunks keep the tables to add up small
+BLOCK = 4096  # rows whose bins are computed before they are counted
 
 
 @numba.njit(parallel=True, cache=True)
@@ -23,7 +25,7 @@ def count_stocks(status, age_months, static_key, months_worked_before_spell, spe
     """People per flag combination and group key this month.
 
     Args:
-        static_key, age_key: The cached static bits and the age bits per month of age (:mod:`model.metrics`).
+        static_key, age_key: The cached static bits (uint8) and the age bits (uint16) per month of age (:mod:`model.metrics`).
         reentrant_user: The re-entrant-user column, or an empty array.
         level, non_active_level: Awareness levels (float32) of workers and of non-active people.
         outreach_*, incentive_*: Contact columns, or empty arrays.
@@ -31,38 +33,56 @@ def count_stocks(status, age_months, static_key, months_worked_before_spell, spe
         bits: ``(non_active, re_entrant, re_entrant_user)`` key bits.
 
     Returns:
-        Counts of shape (chunks, FLAG_COMBINATIONS, n_keys), int64.
+        Counts of shape (FLAG_COMBINATIONS, n_keys), int64.
     """
-    n_chunks = 16  # integer counts: any split gives the same sum; few chunks keep the tables small
-    bounds = np.empty(n_chunks + 1, dtype=np.uint64)  # unsigned: see model.kernels.rows.chunk_bounds
-    for c in range(n_chunks + 1):
-        bounds[c] = (len(status) * c) // n_chunks
-    # flags 0-7 for present people; absent rows land in 8-15, which are dropped
-    counts = np.zeros((n_chunks, 2 * FLAG_COMBINATIONS, n_keys), dtype=np.int64)
-    last_age = len(age_key) - 1
+    n = len(status)
+    bounds = np.empty(CHUNKS + 1, dtype=np.uint64)  # unsigned: see model.kernels.rows.chunk_bounds
+    for c in range(CHUNKS + 1):
+        bounds[c] = (n * c) // CHUNKS
+    # bin = flags x n_keys + key, in uint16; absent rows get flag 8 (bins dropped at the end)
+    n_bins = 2 * FLAG_COMBINATIONS * n_keys
+    counts = np.zeros((CHUNKS, n_bins), dtype=np.int32)
+    last_age = np.uint64(len(age_key) - 1)
+    keys = np.uint16(n_keys)
+    non_active_bit, reentrant_bit, user_bit = np.uint16(bits[0]), np.uint16(bits[1]), np.uint16(bits[2])
     has_user = len(reentrant_user) > 0
     has_outreach = len(outreach_informed) > 0
     has_incentive = len(incentive_informed) > 0
-    # Branch-free: the status of neighbouring rows is unpredictable, so every test is arithmetic on booleans.
-    for c in numba.prange(n_chunks):
-        local = np.zeros((2 * FLAG_COMBINATIONS, n_keys), dtype=np.int64)
-        for i in range(bounds[c], bounds[c + 1]):
-            s = status[i]
-            non_active = s == NON_ACTIVE
-            out_of_work = (s == JOBSEEKER) | non_active
-            reentrant = out_of_work & (months_worked_before_spell[i] >= min_months_worked) \
-                & (spell_start[i] <= month - min_months_out) & ((benefits_in_spell[i] & benefit_mask) == 0)
-            user = reentrant_user[i] if has_user else False
-            key = np.uint64(static_key[i] + age_key[np.uint64(min(age_months[i], last_age))] + non_active * bits[0]
-                            + reentrant * bits[1] + user * bits[2])
-            draw = awareness_draw[i]
-            aware = (draw < level) & (~non_active | (draw < non_active_level))
-            if has_outreach:
-                aware |= non_active & outreach_informed[i] & (outreach_until[i] >= month)
-            if has_incentive:
-                aware |= incentive_informed[i] & (incentive_until[i] >= month)
-            el = eligible[i]
-            flags = np.uint64((s == EMPLOYED) + 2 * el + 4 * (el & aware) + FLAG_COMBINATIONS * (s == ABSENT))
-            local[flags, key] += 1
-        counts[c] = local
-    return counts[:, :FLAG_COMBINATIONS, :]
+    for c in numba.prange(CHUNKS):
+        local = counts[c]
+        block = np.empty(BLOCK, dtype=np.uint16)
+        first = bounds[c]
+        while first < bounds[c + 1]:
+            last = min(first + np.uint64(BLOCK), bounds[c + 1])
+            # Two phases: every row's bin first (arithmetic on booleans, no branch: the status of
+            # neighbouring rows is unpredictable), then the counts. Counting while computing keeps
+            # the compiler from overlapping rows (measured: 20% slower).
+            for i in range(first, last):
+                s = status[i]
+                non_active = s == NON_ACTIVE
+                out_of_work = (s == JOBSEEKER) | non_active
+                reentrant = out_of_work & (months_worked_before_spell[i] >= min_months_worked) \
+                    & (spell_start[i] <= month - min_months_out) & ((benefits_in_spell[i] & benefit_mask) == 0)
+                user = reentrant_user[i] if has_user else False
+                key = (np.uint16(static_key[i]) + age_key[min(np.uint64(age_months[i]), last_age)]
+                       + np.uint16(non_active) * non_active_bit + np.uint16(reentrant) * reentrant_bit
+                       + np.uint16(user) * user_bit)
+                draw = awareness_draw[i]
+                aware = (draw < level) & (~non_active | (draw < non_active_level))
+                if has_outreach:
+                    aware |= non_active & outreach_informed[i] & (outreach_until[i] >= month)
+                if has_incentive:
+                    aware |= incentive_informed[i] & (incentive_until[i] >= month)
+                el = eligible[i]
+                flags = (np.uint16(s == EMPLOYED) + np.uint16(2) * np.uint16(el) + np.uint16(4) * np.uint16(el & aware)
+                         + np.uint16(FLAG_COMBINATIONS) * np.uint16(s == ABSENT))
+                block[i - first] = flags * keys + key
+            for j in range(last - first):
+                local[block[j]] += 1
+            first = last
+    out = np.zeros((FLAG_COMBINATIONS, n_keys), dtype=np.int64)
+    for c in range(CHUNKS):
+        for f in range(FLAG_COMBINATIONS):
+            for k in range(n_keys):
+                out[f, k] += counts[c, f * n_keys + k]
+    return out

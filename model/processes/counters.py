@@ -48,7 +48,7 @@ class StockCounters(Process):
                     and pop.outreach_informed.any() else (empty.astype(bool), empty))
         incentive = ((pop.incentive_informed, pop.incentive_until) if "incentive_until" in pop.dtypes
                      and pop.incentive_informed.any() else (empty.astype(bool), empty))
-        counts = kernels_stocks.count_stocks(
+        by_flags = kernels_stocks.count_stocks(  # (flag combination, key)
             pop.status, pop.age_months, pop.group_key_static, pop.months_worked_before_spell, pop.spell_start,
             pop.benefits_in_spell, pop.reentrant_user if "reentrant_user" in pop.dtypes else empty.astype(bool),
             month.values["eligible"], pop.awareness_draw, np.float32(level),
@@ -56,7 +56,6 @@ class StockCounters(Process):
             p[reentrant + "min_months_worked"], p[reentrant + "min_months_out_of_work"],
             rules.benefit_mask(p[reentrant + "disqualifying_benefits"]), metrics.AGE_KEY,
             metrics.KEY_BIT_VALUES, metrics.N_KEYS)
-        by_flags = counts.sum(axis=0)  # (flag combination, key)
         combos = np.arange(by_flags.shape[0])
         record = model.counters.set_stock
         record("population_20_64", month.t, by_flags.sum(axis=0))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
-from .. import codes
+from .. import codes, metrics
 from ..behaviour import guidance, labour
 from ..kernels import labour as kernels_labour
 from ..kernels import rows as kernels_rows
@@ -95,17 +95,22 @@ class LabourMarket(Process):
         Args:
             recent: Sorted rows of the recent users; followup: sorted rows of the follow-up job seekers.
         """
-        rows, code, k = moves.rows, moves.codes, kernels_labour
-        keys = model.group_keys(month, rows)  # every mover's key once, for the counts of the subsets
+        if month.t < 0:
+            return
+        rows, k = moves.rows, kernels_labour
+        keys = model.group_keys(month, rows).astype(np.intp)  # every mover's key once, for the counts of the subsets
+        # one count per (move code, recent user, follow-up job seeker, key); each counter adds up its classes
         user = kernels_rows.sorted_contains(recent, rows)
-        to_work = (code == k.JOBSEEKER_TO_WORK) | (code == k.NON_ACTIVE_TO_WORK)
-        registering = code == k.NON_ACTIVE_TO_JOBSEEKER
-        for name, who in (
-                ("entries_into_work", to_work),
-                ("exits_from_work", (code == k.WORK_TO_JOBSEEKER) | (code == k.WORK_TO_NON_ACTIVE)),
-                ("registrations", registering),
-                ("reentries_employment", to_work & user),
-                ("reentries_jobseeker", registering & user),
-                ("followup_exits_to_work", (code == k.JOBSEEKER_TO_WORK) & kernels_rows.sorted_contains(followup, rows)),
-                ("exits_to_non_active_users", (code == k.WORK_TO_NON_ACTIVE) & user)):
-            model.count(month, name, rows[who], keys=keys[who])
+        followed = kernels_rows.sorted_contains(followup, rows)
+        kind = (moves.codes.astype(np.intp) * 2 + user) * 2 + followed
+        by_kind = np.bincount(kind * metrics.N_KEYS + keys, minlength=7 * 4 * metrics.N_KEYS).reshape(7, 2, 2, -1)
+        to_work, registering = by_kind[[k.JOBSEEKER_TO_WORK, k.NON_ACTIVE_TO_WORK]], by_kind[k.NON_ACTIVE_TO_JOBSEEKER]
+        for name, counts in (
+                ("entries_into_work", to_work.sum(axis=(0, 1, 2))),
+                ("exits_from_work", by_kind[[k.WORK_TO_JOBSEEKER, k.WORK_TO_NON_ACTIVE]].sum(axis=(0, 1, 2))),
+                ("registrations", registering.sum(axis=(0, 1))),
+                ("reentries_employment", to_work[:, 1].sum(axis=(0, 1))),
+                ("reentries_jobseeker", registering[1].sum(axis=0)),
+                ("followup_exits_to_work", by_kind[k.JOBSEEKER_TO_WORK, :, 1].sum(axis=0)),
+                ("exits_to_non_active_users", by_kind[k.WORK_TO_NON_ACTIVE, 1].sum(axis=0))):
+            model.counters.add_counts(name, month.t, counts)
