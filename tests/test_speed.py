@@ -211,7 +211,8 @@ def test_the_kernels_apply_the_rules_of_the_numpy_code(name):
     level = uptake.awareness_level(p)
     counts = kernels_stocks.count_stocks(
         pop.status, pop.age_months, pop.group_key_static, pop.months_worked_before_spell, pop.spell_start,
-        pop.benefits_in_spell, pop.reentrant_user, eligible, pop.awareness_draw, np.float32(level),
+        pop.benefits_in_spell, pop.gap_before_job, pop.cheque1_month, rules.Eligible(pop, m, p).rule(),
+        pop.reentrant_user, pop.awareness_draw, np.float32(level),
         np.float32(level * p["behaviour.awareness.non_active_relative"]), pop.outreach_informed, pop.outreach_until,
         pop.incentive_informed, pop.incentive_until, m, p[r + "min_months_worked"], p[r + "min_months_out_of_work"],
         rules.benefit_mask(p[r + "disqualifying_benefits"]), metrics.AGE_KEY, metrics.KEY_BIT_VALUES,
@@ -220,9 +221,43 @@ def test_the_kernels_apply_the_rules_of_the_numpy_code(name):
         combos = (np.arange(counts.shape[0]) >> bit) & 1 == 1
         assert np.array_equal(counts[combos].sum(axis=0), np.bincount(keys[present & flag], minlength=metrics.N_KEYS))
     rows = np.arange(len(pop))
-    may_start = kernels_uptake.workers_who_may_start(
-        rows, pop.status, eligible, pop.awareness_draw, np.float32(level), pop.incentive_informed, pop.incentive_until,
-        pop.window_start, pop.cheques_in_window, pop.waiting_since, codes.NO_MONTH, m, p["cheque.cheques.window_months"])
+    cells = kernels_uptake.workers_who_may_start(
+        rows, rules.Eligible(pop, m, p).rule(), *rules.Eligible(pop, m, p).columns(), pop.awareness_draw,
+        np.float32(level), pop.incentive_informed, pop.incentive_until, pop.window_start, pop.cheques_in_window,
+        pop.waiting_since, codes.NO_MONTH, m, p["cheque.cheques.window_months"], pop.sex, pop.age_months,
+        pop.education, pop.migration, pop.work_disability, pop.self_employed, uptake.AGE_GROUP_BY_MONTH,
+        np.array(uptake.CELL_SHAPE))
     expected = (eligible & (pop.status != codes.NON_ACTIVE) & aware & (rules.cheques_used(pop, m, p) == 0)
                 & ~waiting(pop, rows))
-    assert np.array_equal(may_start, expected)
+    assert np.array_equal(cells >= 0, expected)
+    assert np.array_equal(cells[expected], uptake.hazard_cell(pop, rows[expected]))
+
+
+@pytest.mark.parametrize("worker_rule", ["experience", "recent_work"])
+def test_the_compiled_eligibility_rule_is_the_numpy_rule(worker_rule):
+    """Every variant of the rule (worker rule, required months at the edges, re-entrants, first time only) agrees."""
+    from model import rules
+    from model.kernels import eligibility as kernels_eligibility
+
+    from .test_mechanisms import _state
+
+    _, engine = _state("herintreders", months_after_start=8, scale=0.005)
+    pop, m = engine.people, engine.month
+    base = dict(engine.params(m))
+    rows = np.arange(len(pop))
+    prefix = "cheque.eligibility."
+    requirements = {"experience": [("experience.months_required", r) for r in (0, 12, 84, 400)],
+                    "recent_work": [("recent_work.months_required", r) for r in (0, 6, 12, 24, 30)]}[worker_rule]
+    checked = 0
+    for path, required in requirements:
+        for reentrant in (False, True):
+            for first_time in (False, True):
+                p = {**base, prefix + "worker_rule": worker_rule, prefix + path: required,
+                     prefix + "reentrant.enabled": reentrant, prefix + "first_time_only": first_time}
+                eligible = rules.Eligible(pop, m, p)
+                expected = rules.is_eligible(pop, m, p)
+                got = kernels_eligibility.eligible_rows(rows, m, eligible.rule(), *eligible.columns())
+                assert np.array_equal(got, expected), (path, required, reentrant, first_time)
+                assert np.array_equal(eligible[rows[::7]], expected[::7]) and np.array_equal(eligible.mask, expected)
+                checked += int(expected.any() and not expected.all())
+    assert checked >= 8  # the comparisons were not all trivial

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.special import expit
 
 from .. import codes
-from ..population import Population, empty
+from ..population import UPTAKE_GROUP_OF_BAND, Population, empty
 from ..rules import decimal_year, user_price
 
 OUTREACH_CHANNELS = ("letter", "assisted")  # codes 1 and 2 of the outreach_channel column
@@ -25,6 +25,9 @@ UPTAKE_STATUS = ("employee", "self_employed", "non_active")
 CELL_SHAPE = (len(codes.SEX), len(codes.UPTAKE_AGE_GROUPS), len(codes.EDUCATION), len(codes.MIGRATION), 2,
               len(UPTAKE_STATUS))
 N_CELLS = int(np.prod(CELL_SHAPE))
+# Uptake age group of each age in months (as Population.uptake_age_group): a gather in kernels.
+AGE_GROUP_BY_MONTH = UPTAKE_GROUP_OF_BAND[np.clip((np.arange(codes.EXIT_AGE_MONTHS + 1) // 12 - 20) // 5, 0,
+                                                  len(codes.AGE_BANDS) - 1)].astype(np.int64)
 
 
 def awareness_level(p: Mapping) -> float:

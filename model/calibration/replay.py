@@ -84,7 +84,7 @@ class _RecordPaths(Process):
         """Note the hazard cells, eligibility, awareness draws and renewed rows of the month."""
         i = month.number - self.paths.months[0]
         self.paths.cells[i] = uptake.hazard_cell(model.people, slice(None))
-        self.paths.eligible[i] = month.values["eligible"]
+        self.paths.eligible[i] = month.values["eligible"].mask
         self.paths.draws[i] = model.people.awareness_draw
         self.paths.renewed.append(month.values["renewed_rows"].copy())
         self.paths.params.append(model.params(month.number))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .eligibility import eligible_row
+
 EMPLOYED, JOBSEEKER, NON_ACTIVE, ABSENT = 0, 1, 2, 3
 FLAG_COMBINATIONS = 8  # bit 0 at work, bit 1 eligible, bit 2 aware and eligible
 CHUNKS = 8  # integer counts: any split gives the same sum; few chunks keep the tables to add up small
@@ -19,13 +21,14 @@ BLOCK = 4096  # rows whose bins are computed before they are counted
 
 @numba.njit(parallel=True, cache=True)
 def count_stocks(status, age_months, static_key, months_worked_before_spell, spell_start, benefits_in_spell,
-                 reentrant_user, eligible, awareness_draw, level, non_active_level, outreach_informed, outreach_until,
-                 incentive_informed, incentive_until, month, min_months_worked, min_months_out, benefit_mask,
-                 age_key, bits, n_keys):
+                 gap_before_job, cheque1_month, rule, reentrant_user, awareness_draw, level, non_active_level,
+                 outreach_informed, outreach_until, incentive_informed, incentive_until, month, min_months_worked,
+                 min_months_out, benefit_mask, age_key, bits, n_keys):
     """People per flag combination and group key this month.
 
     Args:
         static_key, age_key: The cached static bits (uint8) and the age bits (uint16) per month of age (:mod:`model.metrics`).
+        rule: The eligibility rule in force (:meth:`model.rules.Eligible.rule`), applied to each row here.
         reentrant_user: The re-entrant-user column, or an empty array.
         level, non_active_level: Awareness levels (float32) of workers and of non-active people.
         outreach_*, incentive_*: Contact columns, or empty arrays.
@@ -73,7 +76,8 @@ def count_stocks(status, age_months, static_key, months_worked_before_spell, spe
                     aware |= non_active & outreach_informed[i] & (outreach_until[i] >= month)
                 if has_incentive:
                     aware |= incentive_informed[i] & (incentive_until[i] >= month)
-                el = eligible[i]
+                el = eligible_row(i, month, rule, status, months_worked_before_spell, spell_start, gap_before_job,
+                                  benefits_in_spell, cheque1_month)
                 flags = (np.uint16(s == EMPLOYED) + np.uint16(2) * np.uint16(el) + np.uint16(4) * np.uint16(el & aware)
                          + np.uint16(FLAG_COMBINATIONS) * np.uint16(s == ABSENT))
                 block[i - first] = flags * keys + key

@@ -50,7 +50,7 @@ class CentreOutreach(Process):
         per_coach = p[prefix + "contacts_per_coach_month_per_100eur"] * p[prefix + "bonus_per_client_eur"] / 100.0
         contacts = np.bincount(market.province[market.open], weights=market.coaches[market.open] * per_coach,
                                minlength=len(codes.PROVINCES)) / model.weight
-        rows = np.flatnonzero(month.values["eligible"])
+        rows = np.flatnonzero(month.values["eligible"].mask)
         rows = rows[pop.incentive_until[rows] < m]
         rows = rows[in_target_groups(pop, rows, p[prefix + "target_groups"])]
         rows = rows[~uptake.is_aware(pop, rows, p, m)]

@@ -50,8 +50,8 @@ class StockCounters(Process):
                      and pop.incentive_informed.any() else (empty.astype(bool), empty))
         by_flags = kernels_stocks.count_stocks(  # (flag combination, key)
             pop.status, pop.age_months, pop.group_key_static, pop.months_worked_before_spell, pop.spell_start,
-            pop.benefits_in_spell, pop.reentrant_user if "reentrant_user" in pop.dtypes else empty.astype(bool),
-            month.values["eligible"], pop.awareness_draw, np.float32(level),
+            pop.benefits_in_spell, pop.gap_before_job, pop.cheque1_month, month.values["eligible"].rule(),
+            pop.reentrant_user if "reentrant_user" in pop.dtypes else empty.astype(bool), pop.awareness_draw, np.float32(level),
             np.float32(level * p["behaviour.awareness.non_active_relative"]), *outreach, *incentive, m,
             p[reentrant + "min_months_worked"], p[reentrant + "min_months_out_of_work"],
             rules.benefit_mask(p[reentrant + "disqualifying_benefits"]), metrics.AGE_KEY,

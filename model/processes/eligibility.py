@@ -7,12 +7,12 @@ from ..process import Month, Process
 
 
 class Eligibility(Process):
-    """Hands on ``eligible``, a boolean column, to the processes after it."""
+    """Hands on ``eligible`` (:class:`model.rules.Eligible`): eligibility of any rows, or everybody's column, on demand."""
 
     name = "eligibility"
     parameters = ("cheque.eligibility.",)
     provides = ("eligible",)
 
     def step(self, model, month: Month) -> None:
-        """Apply the rules in force (:func:`model.rules.is_eligible`)."""
-        month.values["eligible"] = rules.is_eligible(model.people, month.number, month.params)
+        """The rules in force this month (:func:`model.rules.is_eligible`), worked out where they are needed."""
+        month.values["eligible"] = rules.Eligible(model.people, month.number, month.params)

@@ -64,7 +64,7 @@ class Uptake(Process):
         model.count(month, "orders", orders)
         month.values["orders"] = orders
 
-    def _first_cheques(self, model, month: Month, eligible: np.ndarray) -> np.ndarray:
+    def _first_cheques(self, model, month: Month, eligible: rules.Eligible) -> np.ndarray:
         """Rows starting cheque 1: aware, eligible people with no cheque in a running window."""
         m, p, pop = month.number, month.params, model.people
 
@@ -77,19 +77,22 @@ class Uptake(Process):
         empty = np.empty(0, dtype=np.int16)
         incentive = ((pop.incentive_informed, pop.incentive_until) if "incentive_until" in pop.dtypes
                      else (empty.astype(bool), empty))
-        ok = kernels_uptake.workers_who_may_start(
-            rows, pop.status, eligible, pop.awareness_draw, np.float32(uptake.awareness_level(p)), *incentive,
-            pop.window_start, pop.cheques_in_window, pop.waiting_since if "waiting_since" in pop.dtypes else empty,
-            codes.NO_MONTH, m, p["cheque.cheques.window_months"])
+        cells = kernels_uptake.workers_who_may_start(
+            rows, eligible.rule(), *eligible.columns(), pop.awareness_draw, np.float32(uptake.awareness_level(p)),
+            *incentive, pop.window_start, pop.cheques_in_window,
+            pop.waiting_since if "waiting_since" in pop.dtypes else empty, codes.NO_MONTH, m,
+            p["cheque.cheques.window_months"], pop.sex, pop.age_months, pop.education, pop.migration,
+            pop.work_disability, pop.self_employed, uptake.AGE_GROUP_BY_MONTH, np.array(uptake.CELL_SHAPE))
+        ok = cells >= 0
         rows, u = rows[ok], u[ok] * ceiling
         # people at work have no readiness or outreach term: their hazard is their cell's (540 cells)
-        hazard = uptake.cheque1_hazard(CELLS, np.arange(uptake.N_CELLS), p)[uptake.hazard_cell(pop, rows)]
+        hazard = uptake.cheque1_hazard(CELLS, np.arange(uptake.N_CELLS), p)[cells[ok]]
         model.counters.capped += int(np.count_nonzero(hazard > ceiling))
         first = rows[u < hazard]
         if p["cheque.eligibility.reentrant.enabled"]:
             # Non-active re-entrants: few, and their hazard has no ceiling (readiness, assisted
             # application): one uniform each, from their own stream.
-            rows = np.flatnonzero(eligible & (pop.status == codes.NON_ACTIVE))
+            rows = np.flatnonzero(eligible.mask & (pop.status == codes.NON_ACTIVE))
             rows = rows[may_start(rows)]
             u = month.streams.row_uniforms("uptake_cheque1_non_active", m, rows)
             first = np.sort(np.concatenate([first, rows[u < uptake.cheque1_hazard(pop, rows, p, m)]]))

@@ -18,6 +18,7 @@ from .cheques import (  # noqa: F401
     window_is_open,
 )
 from .eligibility import (  # noqa: F401
+    Eligible,
     benefit_mask,
     is_eligible,
     is_reentrant,

@@ -108,3 +108,61 @@ def is_eligible(pop: Population, month: int, p: Mapping, idx=slice(None)) -> np.
     if p["cheque.eligibility.first_time_only"]:
         eligible &= never_used(pop, idx)
     return eligible
+
+
+WORKER_RULES = ("experience", "recent_work")  # codes of the compiled rule (model.kernels.eligibility)
+
+
+class Eligible:
+    """Who may order a cheque this month (:func:`is_eligible`), worked out for the rows that are asked about.
+
+    Most processes ask about a few rows (candidates for uptake, people on a
+    waiting list), and the stocks are counted with the rule compiled into
+    their own pass (:meth:`rule`), so nobody pays a pass over everybody to
+    make the whole column first; :attr:`mask` makes it when it is needed.
+    The columns the rules read (status, months worked, spell, gap, benefits,
+    first cheque) are written by the labour market and the centre queue, so
+    the answer is the same anywhere between those two in the month.
+
+    Args:
+        pop: The population.
+        month: The month number.
+        p: Parameters in force (``cheque.eligibility.``).
+    """
+
+    def __init__(self, pop: Population, month: int, p: Mapping):
+        self.pop, self.month, self.p = pop, month, p
+        self._mask: np.ndarray | None = None
+
+    def __getitem__(self, rows) -> np.ndarray:
+        """Whether each person of ``rows`` may order (rows, a slice or a boolean mask)."""
+        if self._mask is not None:
+            return self._mask[rows]
+        return is_eligible(self.pop, self.month, self.p, rows)
+
+    @property
+    def mask(self) -> np.ndarray:
+        """Everybody's eligibility, a boolean column (made on first use)."""
+        if self._mask is None:
+            self._mask = is_eligible(self.pop, self.month, self.p)
+        return self._mask
+
+    def rule(self) -> tuple[int, ...]:
+        """The rule in force as the numbers :func:`model.kernels.eligibility.eligible_row` takes."""
+        p, prefix = self.p, "cheque.eligibility."
+        worker_rule = p[prefix + "worker_rule"]
+        if worker_rule == "experience":
+            required, window = p[prefix + "experience.months_required"], 0
+        else:
+            required, window = (p[prefix + "recent_work.months_required"], p[prefix + "recent_work.window_months"])
+        reentrant = prefix + "reentrant."
+        return (WORKER_RULES.index(worker_rule), int(required), int(window), int(bool(p[reentrant + "enabled"])),
+                int(p[reentrant + "min_months_worked"]), int(p[reentrant + "min_months_out_of_work"]),
+                benefit_mask(p[reentrant + "disqualifying_benefits"]), int(bool(p[prefix + "first_time_only"])),
+                codes.NO_MONTH)
+
+    def columns(self) -> tuple[np.ndarray, ...]:
+        """The columns :func:`model.kernels.eligibility.eligible_row` reads, in its order."""
+        pop = self.pop
+        return (pop.status, pop.months_worked_before_spell, pop.spell_start, pop.gap_before_job, pop.benefits_in_spell,
+                pop.cheque1_month)
