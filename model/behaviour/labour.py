@@ -207,27 +207,41 @@ def ready_weights(pop: Population, p: Mapping, scratch: dict, renewed: np.ndarra
     return cached
 
 
-def _weights_and_means(pop: Population, month: int, p: Mapping, weight: np.ndarray,
-                       ready_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Raw job-finding weights into ``weight`` (kernel pass 1), and the mean per age band of non-active people and job seekers.
-
-    See :func:`job_finding_weights` for what the weights are.
-    """
-    n_bands = len(codes.AGE_BANDS)
-    months = np.arange(DECAY_TABLE_MONTHS)  # decay tables of the usual spells; the kernel computes longer ones
+def _weight_arguments(pop: Population, p: Mapping, ready_weight: np.ndarray) -> tuple:
+    """The columns and tables of the raw weights, as the kernels take them (:func:`~model.kernels.labour.raw_weights`)."""
+    months = np.arange(DECAY_TABLE_MONTHS)  # decay tables of the usual spells; the kernels compute longer ones
     non_active_halving = float(p["labour_market.non_active_halving_months"])
     ratio_halving = float(p["labour_market.formerly_non_active.halving_months"])
     ratio_decay = np.ones((2, len(months)))
     ratio_decay[1] = np.exp2(-months / ratio_halving)
-    sums = kernels_labour.job_finding_weights(
-        pop.status, YEAR_OF_AGE_MONTHS, len(AGES), pop.labour_cell_static, pop.age_months, pop.spell_start,
-        ready_weight, pop.registered_from, pop.followup_month, codes.NO_MONTH, month,
-        np.exp2(-months / non_active_halving), non_active_halving, formerly_non_active_ratios(p), ratio_decay,
-        ratio_halving, BAND_OF_CELL, n_bands, weight)
-    na_sum, na_count, js_sum, js_count = (s.sum(axis=0) for s in sums)  # chunks added in order: same with any threads
-    na_mean = np.divide(na_sum, na_count, out=np.ones(n_bands), where=na_count > 0)
-    js_mean = np.divide(js_sum, js_count, out=np.ones(n_bands), where=js_count > 0)
-    return na_mean, js_mean
+    return (pop.followup_month, codes.NO_MONTH, ready_weight, pop.registered_from, np.exp2(-months / non_active_halving),
+            non_active_halving, formerly_non_active_ratios(p), ratio_decay, ratio_halving)
+
+
+def _weight_parameters(p: Mapping) -> tuple:
+    """The parameters of the raw weights: when one changes, the month's mean is made afresh."""
+    return (float(p["behaviour.readiness.job_finding_loading"]), float(p["labour_market.non_active_halving_months"]),
+            float(p["labour_market.formerly_non_active.halving_months"]), tuple(formerly_non_active_ratios(p)))
+
+
+def _means(sums: np.ndarray) -> np.ndarray:
+    """Mean raw weight by status and age band from the kernels' sums per chunk (1 at work, for free rows and empty bands)."""
+    na_sum, na_count, js_sum, js_count = sums.sum(axis=0)  # chunks added in order: the same with any threads
+    mean = np.ones((len(codes.STATUS), len(codes.AGE_BANDS)))
+    np.divide(na_sum, na_count, out=mean[codes.NON_ACTIVE], where=na_count > 0)
+    np.divide(js_sum, js_count, out=mean[codes.JOBSEEKER], where=js_count > 0)
+    return mean
+
+
+def _weights_and_means(pop: Population, month: int, p: Mapping, weight: np.ndarray,
+                       ready_weight: np.ndarray) -> np.ndarray:
+    """Raw job-finding weights into ``weight``, and their mean by status and age band (:func:`_means`).
+
+    See :func:`job_finding_weights` for what the weights are.
+    """
+    return _means(kernels_labour.job_finding_weights(
+        pop.status, YEAR_OF_AGE_MONTHS, len(AGES), pop.labour_cell_static, pop.age_months, pop.spell_start, month,
+        BAND_OF_CELL, len(codes.AGE_BANDS), weight, *_weight_arguments(pop, p, ready_weight)))
 
 
 def job_finding_weights(pop: Population, month: int, p: Mapping) -> np.ndarray:
@@ -250,18 +264,17 @@ def job_finding_weights(pop: Population, month: int, p: Mapping) -> np.ndarray:
     moves to another state.
     """
     weight = np.zeros(len(pop), dtype=np.float32)
-    na_mean, js_mean = _weights_and_means(pop, month, p, weight, ready_weights(pop, p, {}))
+    mean = _weights_and_means(pop, month, p, weight, ready_weights(pop, p, {}))
     rows = np.flatnonzero((pop.status == codes.JOBSEEKER) | (pop.status == codes.NON_ACTIVE))
     band = BAND_OF_CELL[person_cells(pop, rows, pop.labour_cell_static)]
-    mean = np.where(pop.status[rows] == codes.JOBSEEKER, js_mean[band], na_mean[band])
     out = np.zeros(len(pop))
-    out[rows] = weight[rows] / mean
+    out[rows] = weight[rows] / mean[pop.status[rows], band]
     return out
 
 
 def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards, streams,
-                 scratch: dict | None = None, renewed: np.ndarray | None = None) -> Moves:
-    """Decide one month of labour-market moves, all from the start-of-month state (two kernel passes).
+                 scratch: dict | None = None, renewed: np.ndarray | None = None, data: dict | None = None) -> Moves:
+    """Decide one month of labour-market moves, all from the start-of-month state (one kernel pass).
 
     Employed people leave work with their cell's separation hazards; employed
     recent users of cheque 1 leave less often (guidance effect on staying in
@@ -274,30 +287,38 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
     in every scenario. The effects of a user scale with the quality of their
     guidance (``guidance_quality``, when the population has it).
 
+    The weights are divided by their mean per state and age band over everybody
+    a month before (kept in ``data``), which the same pass updates: one pass
+    instead of two. The mean moves slowly (people's time out grows while others
+    enter), so this keeps each band's hazards at their average to well within
+    the noise; where there is no month before, or a parameter of the weights
+    changed, the month's own mean is made first (:func:`job_finding_weights`).
+
     Args:
         streams: The random streams (separation, jobseeker_exit, non_active_exit).
-        scratch: Arrays kept between months (a weight per row, :func:`ready_weights`), to spare making them
-            each month.
+        scratch: Arrays kept between months (:func:`ready_weights`), to spare making them each month.
         renewed: Rows whose readiness was drawn this month (new people).
+        data: The labour market's data in the state (``job_finding_means``: the month before's mean and
+            the parameters it was made with); without it, the month's own mean.
     """
     scratch = {} if scratch is None else scratch
-    n = len(pop)
-    if scratch.get("n") != n:
-        scratch.update(n=n, weight=np.zeros(n, dtype=np.float32))
-    weight = scratch["weight"]
-    na_mean, js_mean = _weights_and_means(pop, month, p, weight, ready_weights(pop, p, scratch, renewed))
+    data = {} if data is None else data
+    ready_weight = ready_weights(pop, p, scratch, renewed)
+    weights = _weight_arguments(pop, p, ready_weight)
+    known = data.get("job_finding_means")
+    if known is None or known["parameters"] != _weight_parameters(p):
+        known = {"mean": _weights_and_means(pop, month, p, np.empty(len(pop), dtype=np.float32), ready_weight)}
     g = "behaviour.guidance_effect."
     quality = pop.guidance_quality if "guidance_quality" in pop.dtypes else np.empty(0, dtype=np.float32)
     keys = np.array([streams.row_key(name, month) for name in ("separation", "jobseeker_exit", "non_active_exit")] + [0],
                     dtype=np.uint64)
-    mean = np.ones((len(codes.STATUS), len(codes.AGE_BANDS)))
-    mean[codes.JOBSEEKER], mean[codes.NON_ACTIVE] = js_mean, na_mean
-    movers, move = kernels_labour.decide(
-        pop.status, YEAR_OF_AGE_MONTHS, len(AGES), pop.labour_cell_static, pop.age_months, pop.spell_start,
-        pop.followup_month, pop.cheque1_month, pop.job_change_month, quality, month, keys, weight, mean, BAND_OF_CELL,
-        hazards.by_status[0], hazards.by_status[1], int(p[g + "duration_months"]),
+    movers, move, sums = kernels_labour.decide(
+        pop.status, YEAR_OF_AGE_MONTHS, len(AGES), pop.labour_cell_static, pop.age_months, pop.spell_start, month,
+        BAND_OF_CELL, len(codes.AGE_BANDS), keys, known["mean"], hazards.by_status[0], hazards.by_status[1],
+        pop.cheque1_month, pop.job_change_month, quality, int(p[g + "duration_months"]),
         float(p[g + "employed_non_active_exit_reduction"]), float(p[g + "job_change_separation_reduction"]),
-        float(p[g + "extra_job_finding_rate"]))
+        float(p[g + "extra_job_finding_rate"]), *weights)
+    data["job_finding_means"] = {"mean": _means(sums), "parameters": _weight_parameters(p)}
     return Moves(movers, move)
 
 

@@ -1,10 +1,13 @@
-"""The month's labour-market moves in two passes over every person (see :func:`model.behaviour.labour.decide_moves`).
+"""The month's labour-market moves in one pass over every person (see :func:`model.behaviour.labour.decide_moves`).
 
-Pass 1 computes each out-of-work person's job-finding weight and, per chunk,
-the sums that make its mean per state and age band. Pass 2 gives each person
-one uniform of their state's stream and lays the outcomes out as consecutive
-intervals (base moves first, then the guidance effects of recent users), so a
-person's base outcome is the same in every scenario.
+The pass gives each person one uniform of their state's stream and lays the
+outcomes out as consecutive intervals (base moves first, then the guidance
+effects of recent users), so a person's base outcome is the same in every
+scenario. An out-of-work person's job-finding weight is divided by the mean
+weight of their state and age band, taken over everybody a month before; the
+same pass adds up this month's weights for the next month's mean.
+:func:`job_finding_weights` makes the mean of the month itself, where there is
+no month before (or the weights' parameters change).
 """
 
 from __future__ import annotations
@@ -21,35 +24,50 @@ STAY, WORK_TO_JOBSEEKER, WORK_TO_NON_ACTIVE, JOBSEEKER_TO_WORK, JOBSEEKER_TO_NON
     NON_ACTIVE_TO_JOBSEEKER = range(7)
 
 
-@numba.njit(parallel=True, cache=True)
-def job_finding_weights(status, year_of_age, n_years, static, age_months, spell_start, ready_weight, registered_from,
-                        followup_month, no_month, month, non_active_decay, non_active_halving, ratio_by_reason,
-                        ratio_decay, ratio_halving, band_of_cell, n_bands, weight):
-    """Pass 1: each out-of-work person's raw job-finding weight, and its sums and counts per chunk, state and band.
+@numba.njit(inline="always")
+def raw_weights(i, month, spell_start, ready_weight, registered_from, non_active_decay, non_active_halving,
+                ratio_by_reason, ratio_decay, ratio_halving):
+    """The raw job-finding weight of row ``i`` as a non-active person and as a job seeker (inlined into the loops).
 
-    The non-active weight is ``exp(loading x readiness) x exp(-months out x
-    rate)``; a job seeker's is ``exp(loading x readiness)`` times the formerly
-    non-active ratio of the reason registered from, which decays with months
-    out (1 for people registered from work). Job seekers registered through
-    VDAB follow-up count in the non-active means with their non-active weight,
-    and not in the job seekers' means. Branch-free (the status of neighbouring
-    rows is unpredictable): every row adds, with weight 0 where it does not count.
+    The non-active weight is ``exp(loading x readiness) x 2 ** (-months out /
+    halving)``; a job seeker's is ``exp(loading x readiness)`` times the
+    formerly non-active ratio of the reason registered from, which halves
+    with months out (1 for people registered from work).
 
     Args:
         ready_weight: ``exp(loading x readiness)`` of each person.
         non_active_decay: ``2 ** (-k / non_active_halving)`` for ``k`` = 0, 1, ... months out (computed beyond).
         ratio_decay: Shape (2, months): row 0 all ones (registered from work), row 1 ``2 ** (-k / ratio_halving)``.
+    """
+    months_out = max(month - spell_start[i], 0)
+    ready = np.float64(ready_weight[i])
+    reason = np.uint64(registered_from[i])
+    if months_out < len(non_active_decay):
+        w_na = ready * non_active_decay[np.uint64(months_out)]
+        w_js = ready * ratio_by_reason[reason] * ratio_decay[min(reason, np.uint64(1)), np.uint64(months_out)]
+    else:  # beyond the tables (rare): the same values, computed
+        w_na = ready * np.exp2(-months_out / non_active_halving)
+        w_js = ready * ratio_by_reason[reason] * (np.exp2(-months_out / ratio_halving) if reason > 0 else 1.0)
+    return w_na, w_js
+
+
+@numba.njit(parallel=True, cache=True)
+def job_finding_weights(status, year_of_age, n_years, static, age_months, spell_start, month, band_of_cell, n_bands,
+                        weight, followup_month, no_month, ready_weight, registered_from, non_active_decay,
+                        non_active_halving, ratio_by_reason, ratio_decay, ratio_halving):
+    """Each out-of-work person's raw job-finding weight (:func:`raw_weights`), and its sums and counts per chunk, state and band.
+
+    Job seekers registered through VDAB follow-up count in the non-active
+    means with their non-active weight, and not in the job seekers' means.
+    Branch-free (the status of neighbouring rows is unpredictable): every row
+    adds, with weight 0 where it does not count.
 
     Returns:
-        ``(na_sum, na_count, js_sum, js_count)``, each of shape (CHUNKS, n_bands).
+        Sums of shape (CHUNKS, 4, n_bands): non-active weights and people, job seekers' weights and people.
     """
     bounds = chunk_bounds(len(status))
     last_age = len(year_of_age) - 1
-    last_month = len(non_active_decay) - 1
-    na_sum = np.zeros((CHUNKS, n_bands))
-    na_count = np.zeros((CHUNKS, n_bands))
-    js_sum = np.zeros((CHUNKS, n_bands))
-    js_count = np.zeros((CHUNKS, n_bands))
+    out = np.zeros((CHUNKS, 4, n_bands))
     for c in numba.prange(CHUNKS):
         # per-chunk sums in local arrays, indexed with unsigned numbers (no negative-index checks)
         sums = np.zeros((4, n_bands))
@@ -69,15 +87,8 @@ def job_finding_weights(status, year_of_age, n_years, static, age_months, spell_
             followup = jobseeker & (followup_month[i] != no_month) & (followup_month[i] >= spell_start[i])
             year = year_of_age[np.uint64(min(age_months[i], last_age))]
             band = np.uint64(band_of_cell[np.uint64(static[i]) * np.uint64(n_years) + np.uint64(year)])
-            months_out = max(month - spell_start[i], 0)
-            ready = np.float64(ready_weight[i])
-            reason = np.uint64(registered_from[i])
-            if months_out <= last_month:
-                w_na = ready * non_active_decay[np.uint64(months_out)]
-                w_js = ready * ratio_by_reason[reason] * ratio_decay[min(reason, np.uint64(1)), np.uint64(months_out)]
-            else:  # beyond the tables (rare): the same values, computed
-                w_na = ready * np.exp2(-months_out / non_active_halving)
-                w_js = ready * ratio_by_reason[reason] * (np.exp2(-months_out / ratio_halving) if reason > 0 else 1.0)
+            w_na, w_js = raw_weights(i, month, spell_start, ready_weight, registered_from, non_active_decay,
+                                     non_active_halving, ratio_by_reason, ratio_decay, ratio_halving)
             in_na = non_active | followup
             in_js = jobseeker & ~followup
             sums[0, band] += w_na * in_na
@@ -85,31 +96,33 @@ def job_finding_weights(status, year_of_age, n_years, static, age_months, spell_
             sums[2, band] += w_js * in_js
             sums[3, band] += in_js
             weight[i] = w_na if non_active else w_js
-        na_sum[c] = sums[0]
-        na_count[c] = sums[1]
-        js_sum[c] = sums[2]
-        js_count[c] = sums[3]
-    return na_sum, na_count, js_sum, js_count
+        out[c] = sums
+    return out
 
 
 @numba.njit(parallel=True, cache=True)
-def decide(status, year_of_age, n_years, static, age_months, spell_start, followup_month, cheque1_month, job_change_month,
-           quality, month, keys, weight, mean, band_of_cell, first_hazard, second_hazard,
-           duration, stay_effect, job_change_effect, extra_job_finding):
-    """Pass 2: the move of every person this month: the movers' rows, in increasing order, and their move codes.
+def decide(status, year_of_age, n_years, static, age_months, spell_start, month, band_of_cell, n_bands, keys, mean,
+           first_hazard, second_hazard, cheque1_month, job_change_month, quality, duration, stay_effect,
+           job_change_effect, extra_job_finding, followup_month, no_month, ready_weight, registered_from,
+           non_active_decay, non_active_halving, ratio_by_reason, ratio_decay, ratio_halving):
+    """The move of every person this month, and the sums that make next month's mean job-finding weights.
 
     Each person's uniform comes from their state's stream. The outcomes are
     consecutive intervals: at work, ``[0, s_J)`` to job seeker and ``[s_J, s_J +
     s_N)`` to non-active (a recent user's intervals shrink from their start:
     whoever moves with the effect would have moved the same way without it);
     out of work, ``[0, f_E w)`` to work, ``[f_E w, f_E w + f_O)`` to the other
-    state, then the recent user's extra rate to work. The common test (is the
-    uniform below the top of all intervals?) is branch-free; the few below it
-    are sorted out with branches.
+    state, then the recent user's extra rate to work. The common test of people
+    at work (is the uniform below the top of both intervals?) comes first; the
+    few below it are sorted out with branches.
+
+    An out-of-work person's weight ``w`` is the raw weight (:func:`raw_weights`)
+    over ``mean``, the mean raw weight of their state and age band; the sums of
+    this month's raw weights (as :func:`job_finding_weights`) are returned for
+    the next month's mean, so one pass does both.
 
     Args:
         keys: Stream keys by status (separation, job seeker exit, non-active exit, and 0 for free rows).
-        weight: Raw job-finding weights from :func:`job_finding_weights`.
         mean: Mean raw weight by status and age band (1 at work and for free rows).
         first_hazard, second_hazard: By status and age cell: at work ``s_J`` and ``s_N``; job seekers
             ``f_JE`` and ``f_JN``; non-active ``f_NE`` and ``f_NJ``; 0 for free rows.
@@ -118,6 +131,11 @@ def decide(status, year_of_age, n_years, static, age_months, spell_start, follow
         stay_effect: Mean reduction of employed users' exits to non-activity.
         job_change_effect: Mean reduction of the separations after a job change.
         extra_job_finding: Mean extra monthly job-finding rate of out-of-work users.
+        followup_month ... ratio_halving: The weights' columns and tables (:func:`job_finding_weights`).
+
+    Returns:
+        ``(movers, codes, sums)``: the movers' rows in increasing order, their move codes, and the sums
+        of :func:`job_finding_weights`.
     """
     bounds = chunk_bounds(len(status))
     first_recent, last_recent = month - duration, month - 1
@@ -128,8 +146,10 @@ def decide(status, year_of_age, n_years, static, age_months, spell_start, follow
     rows = np.empty(len(status), dtype=np.int64)
     moves = np.empty(len(status), dtype=np.int8)
     counts = np.zeros(CHUNKS, dtype=np.uint64)
+    sums_out = np.zeros((CHUNKS, 4, n_bands))
     for c in numba.prange(CHUNKS):
         k = bounds[c]
+        sums = np.zeros((4, n_bands))  # per chunk, added in order at the end: the same with any threads
         for i in range(bounds[c], bounds[c + 1]):
             s = status[i]
             if s > NON_ACTIVE:  # a free row
@@ -137,11 +157,24 @@ def decide(status, year_of_age, n_years, static, age_months, spell_start, follow
             su = np.uint64(s)
             cell = np.uint64(static[i]) * np.uint64(n_years) + np.uint64(year_of_age[np.uint64(min(age_months[i], last_age))])
             u = row_uniform(keys[su], i)
-            if s == EMPLOYED and u >= first_hazard[0, cell] + second_hazard[0, cell]:
-                continue  # most people at work: no move (the effects at work only shrink the intervals)
             band = np.uint64(band_of_cell[cell])
             out_of_work = s != EMPLOYED
-            w = weight[i] if out_of_work else 1.0
+            if not out_of_work:
+                if u >= first_hazard[0, cell] + second_hazard[0, cell]:
+                    continue  # most people at work: no move (the effects at work only shrink the intervals)
+                w = 1.0
+            else:
+                jobseeker = s == JOBSEEKER
+                followup = jobseeker & (followup_month[i] != no_month) & (followup_month[i] >= spell_start[i])
+                w_na, w_js = raw_weights(i, month, spell_start, ready_weight, registered_from, non_active_decay,
+                                         non_active_halving, ratio_by_reason, ratio_decay, ratio_halving)
+                in_na = ~jobseeker | followup
+                in_js = jobseeker & ~followup
+                sums[0, band] += w_na * in_na
+                sums[1, band] += in_na
+                sums[2, band] += w_js * in_js
+                sums[3, band] += in_js
+                w = w_js if jobseeker else w_na
             first = first_hazard[su, cell] * (w / mean[su, band])
             base = min(first + second_hazard[su, cell], 1.0)
             recent = (first_recent <= cheque1_month[i]) & (cheque1_month[i] <= last_recent)
@@ -170,6 +203,7 @@ def decide(status, year_of_age, n_years, static, age_months, spell_start, follow
             moves[k] = code
             k += np.uint64(code != STAY)
         counts[c] = k - bounds[c]
+        sums_out[c] = sums
     starts = np.zeros(CHUNKS + 1, dtype=np.int64)
     for c in range(CHUNKS):
         starts[c + 1] = starts[c] + counts[c]
@@ -178,7 +212,7 @@ def decide(status, year_of_age, n_years, static, age_months, spell_start, follow
     for c in range(CHUNKS):
         movers[starts[c]:starts[c + 1]] = rows[bounds[c]:bounds[c] + counts[c]]
         codes[starts[c]:starts[c + 1]] = moves[bounds[c]:bounds[c] + counts[c]]
-    return movers, codes
+    return movers, codes, sums_out
 
 
 @numba.njit(parallel=True, cache=True)

@@ -83,7 +83,7 @@ class LabourMarket(Process):
         model.count(month, "job_changes", changers)
         pop.job_change_month[changers] = m
         _, hazards = model.tables_for(m)
-        moves = labour.decide_moves(pop, m, p, hazards, month.streams, model.scratch(self), renewed)
+        moves = labour.decide_moves(pop, m, p, hazards, month.streams, model.scratch(self), renewed, data)
         if month.recorded:  # the keys of each set of movers once, for the counts of its subsets
             self._count_moves(model, month, moves, recent, guidance.followup_jobseeker_rows(pop, ever))
         labour.apply_moves(pop, moves, m, p, hazards, month.streams)
