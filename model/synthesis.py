@@ -297,7 +297,10 @@ def integerise(probabilities: np.ndarray, n: int, rng: np.random.Generator) -> n
     remainder = n - int(counts.sum())
     if remainder > 0:
         frac = expected - counts
-        counts += rng.multinomial(remainder, frac / frac.sum())
+        # only the cells with a fractional part: a multinomial draws nothing for the others, and
+        # a draw of a few people (the month's entrants) would cost a pass over every cell
+        cells = np.flatnonzero(frac > 0)
+        counts[cells] += rng.multinomial(remainder, frac[cells] / frac[cells].sum())
     return counts
 
 

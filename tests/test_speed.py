@@ -261,3 +261,13 @@ def test_the_compiled_eligibility_rule_is_the_numpy_rule(worker_rule):
                 assert np.array_equal(eligible[rows[::7]], expected[::7]) and np.array_equal(eligible.mask, expected)
                 checked += int(expected.any() and not expected.all())
     assert checked >= 8  # the comparisons were not all trivial
+
+
+def test_membership_of_sorted_rows_is_numpy_isin():
+    from model.kernels import rows as kernels_rows
+
+    rng = np.random.default_rng(3)
+    for size, among in ((0, 10), (10, 0), (500, 300), (2000, 5000)):
+        rows = np.unique(rng.integers(0, 8000, size))
+        listed = np.unique(rng.integers(0, 8000, among))
+        assert np.array_equal(kernels_rows.sorted_contains(listed, rows), np.isin(rows, listed))

@@ -1,8 +1,8 @@
 """Group keys of given rows (see :func:`model.metrics.group_keys`), and the January transitions counted by key.
 
-The key formula is written once (:func:`keys_into`), for a range of the rows
-asked for; the kernels call it once per chunk, so its many array arguments
-cost one call per chunk, not one per row.
+The key formula is written once (:func:`key_of`) and compiled into each loop
+that uses it (``inline="always"``), so its many array arguments cost no call
+per row.
 """
 
 from __future__ import annotations
@@ -11,6 +11,22 @@ import numba
 import numpy as np
 
 EMPLOYED, JOBSEEKER, NON_ACTIVE = 0, 1, 2
+
+
+@numba.njit(inline="always")
+def key_of(i, status, age_months, static_key, months_worked_before_spell, spell_start, benefits_in_spell, reentrant_user,
+           month, min_months_worked, min_months_out, benefit_mask, age_key, bits):
+    """The group key of row ``i`` (inlined into the calling loop; arguments as :func:`keys_into`)."""
+    s = status[i]
+    key = np.int64(static_key[i]) + np.int64(age_key[min(age_months[i], len(age_key) - 1)])
+    if s == NON_ACTIVE:
+        key += bits[0]
+    if (s == JOBSEEKER or s == NON_ACTIVE) and months_worked_before_spell[i] >= min_months_worked \
+            and spell_start[i] <= month - min_months_out and (benefits_in_spell[i] & benefit_mask) == 0:
+        key += bits[1]
+    if len(reentrant_user) > 0 and reentrant_user[i]:
+        key += bits[2]
+    return key
 
 
 @numba.njit(cache=True, nogil=True)
@@ -63,16 +79,15 @@ def group_keys_parallel(rows, status, age_months, static_key, months_worked_befo
 
 
 @numba.njit(cache=True, parallel=True)
-def count_transitions(keys, status, before, n_keys, n_statuses):
-    """People present now and in the January before, per group key, status then (``before``) and status now.
-
-    Args:
-        keys: Everybody's group key (:func:`group_keys_parallel`).
+def count_transitions(status, before, n_keys, n_statuses, age_months, static_key, months_worked_before_spell,
+                      spell_start, benefits_in_spell, reentrant_user, month, min_months_worked, min_months_out,
+                      benefit_mask, age_key, bits):
+    """People present now and in the January before, per group key (:func:`key_of`), status then (``before``) and now.
 
     Returns:
-        Counts of shape (chunks, n_keys, n_statuses x n_statuses), int64 (integers: the same with any threads).
+        Counts of shape (n_keys, n_statuses x n_statuses), int64 (integers: the same with any threads).
     """
-    n_chunks = 16
+    n_chunks = 8
     bounds = np.empty(n_chunks + 1, dtype=np.uint64)  # unsigned: see model.kernels.rows.chunk_bounds
     for c in range(n_chunks + 1):
         bounds[c] = (len(status) * c) // n_chunks
@@ -82,5 +97,8 @@ def count_transitions(keys, status, before, n_keys, n_statuses):
             s = status[i]
             b = before[i]
             if s <= NON_ACTIVE and b >= 0:
-                counts[c, keys[i], b * n_statuses + s] += 1
-    return counts
+                key = key_of(i, status, age_months, static_key, months_worked_before_spell, spell_start,
+                             benefits_in_spell, reentrant_user, month, min_months_worked, min_months_out,
+                             benefit_mask, age_key, bits)
+                counts[c, key, b * n_statuses + s] += 1
+    return counts.sum(axis=0)

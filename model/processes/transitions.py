@@ -15,9 +15,9 @@ from .. import codes, metrics
 from ..kernels import keys as kernels_keys
 from ..metrics import Counter
 from ..process import Column, Month, Process
+from ..rules import benefit_mask
 
 STATUSES = codes.STATUS[:3]  # employed, jobseeker, non_active
-BLOCK_ROWS = 1 << 19
 TRANSITION_DIMS = (("from_status", STATUSES), ("to_status", STATUSES))
 
 
@@ -36,14 +36,14 @@ class Transitions(Process):
         if codes.month_date(month.number).month != 1 or month.number < model.state.record_from - 12:
             return
         pop = model.people
-        if month.recorded:  # everybody's key, then the people present both times counted, a block of rows at a time
+        if month.recorded:  # the people present both times, counted by key in one pass
             params = month.all_params or month.params
-            counts = 0
-            for first in range(0, len(pop), BLOCK_ROWS):  # (a block at a time keeps the memory of the keys small)
-                rows = np.arange(first, min(first + BLOCK_ROWS, len(pop)))
-                keys = metrics.group_keys(pop, rows, month.number, params, pop.group_key_static)
-                counts = counts + kernels_keys.count_transitions(
-                    keys, pop.status[rows[0]:rows[-1] + 1], pop.status_january[rows[0]:rows[-1] + 1], metrics.N_KEYS,
-                    len(STATUSES)).sum(axis=0)
+            prefix = "cheque.eligibility.reentrant."
+            reentrant_user = pop.reentrant_user if "reentrant_user" in pop.dtypes else np.empty(0, dtype=bool)
+            counts = kernels_keys.count_transitions(
+                pop.status, pop.status_january, metrics.N_KEYS, len(STATUSES), pop.age_months, pop.group_key_static,
+                pop.months_worked_before_spell, pop.spell_start, pop.benefits_in_spell, reentrant_user, month.number,
+                params[prefix + "min_months_worked"], params[prefix + "min_months_out_of_work"],
+                benefit_mask(params[prefix + "disqualifying_benefits"]), metrics.AGE_KEY, metrics.KEY_BIT_VALUES)
             model.counters.add_counts("transitions", month.t, counts)
         pop.status_january[:] = np.where(pop.status == codes.ABSENT, -1, pop.status)
