@@ -271,3 +271,12 @@ def test_membership_of_sorted_rows_is_numpy_isin():
         rows = np.unique(rng.integers(0, 8000, size))
         listed = np.unique(rng.integers(0, 8000, among))
         assert np.array_equal(kernels_rows.sorted_contains(listed, rows), np.isin(rows, listed))
+
+
+def test_increment_and_find_is_an_addition_then_a_search():
+    from model.kernels import rows as kernels_rows
+
+    values = np.random.default_rng(4).integers(770, 790, 100_003).astype(np.int16)
+    expected_values = values + 1
+    found = kernels_rows.increment_and_find(values, np.int16(780))
+    assert np.array_equal(values, expected_values) and np.array_equal(found, np.flatnonzero(expected_values == 780))

@@ -335,7 +335,7 @@ def apply_moves(pop: Population, moves: Moves, month: int, p: Mapping, hazards: 
     benefit_probability = np.array([[0.0] * len(codes.BENEFITS)]
                                    + [[table[state][b] for b in codes.BENEFITS] for state in STATES[1:]])
     kernels_labour.apply(
-        moves.rows, moves.codes, person_cells(pop, moves.rows, pop.labour_cell_static), month,
+        moves.rows, moves.codes, YEAR_OF_AGE_MONTHS, len(AGES), pop.labour_cell_static, pop.age_months, month,
         streams.row_key("destination_reason", month), streams.row_key("benefit", month), hazards.reason_cumulative,
         benefit_probability, np.array([codes.BENEFIT_BIT[b] for b in codes.BENEFITS], dtype=np.uint8),
         p["labour_market.transitions.benefit_on_job_loss"], codes.BENEFIT_BIT["unemployment"],

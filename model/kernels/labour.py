@@ -216,10 +216,11 @@ def decide(status, year_of_age, n_years, static, age_months, spell_start, month,
 
 
 @numba.njit(parallel=True, cache=True)
-def apply(movers, codes, cells, month, reason_key, benefit_key, reason_cumulative, benefit_probability, benefit_bits,
-          benefit_on_job_loss, unemployment_bit, self_employed_share, status, self_employed, inactive_reason,
-          months_worked_before_spell, spell_start, gap_before_job, benefits_in_spell, registered_from):
-    """Carry out the month's moves (rows ``movers`` with move ``codes`` and age ``cells``), one loop over the movers.
+def apply(movers, codes, year_of_age, n_years, static, age_months, month, reason_key, benefit_key, reason_cumulative,
+          benefit_probability, benefit_bits, benefit_on_job_loss, unemployment_bit, self_employed_share, status,
+          self_employed, inactive_reason, months_worked_before_spell, spell_start, gap_before_job, benefits_in_spell,
+          registered_from):
+    """Carry out the month's moves (rows ``movers`` with move ``codes``), one loop over the movers.
 
     People leaving work keep their months worked and start an out-of-work spell;
     people becoming non-active get a reason by their cell's reason shares
@@ -233,6 +234,7 @@ def apply(movers, codes, cells, month, reason_key, benefit_key, reason_cumulativ
     ``benefit``), as :func:`model.randomness.Streams.row_uniforms` gives them.
     """
     n_reasons = reason_cumulative.shape[1]
+    last_age = len(year_of_age) - 1
     bounds = chunk_bounds(len(movers))
     for c in numba.prange(CHUNKS):  # every mover's own rows and uniforms: the same with any threads
         for j in range(bounds[c], bounds[c + 1]):
@@ -245,9 +247,10 @@ def apply(movers, codes, cells, month, reason_key, benefit_key, reason_cumulativ
                 else:
                     new_status = NON_ACTIVE
                     u = row_uniform(reason_key, i)
+                    cell = np.int64(static[i]) * n_years + year_of_age[min(np.int64(age_months[i]), last_age)]
                     index = 0
                     for k in range(n_reasons):
-                        if u >= reason_cumulative[cells[j], k]:
+                        if u >= reason_cumulative[cell, k]:
                             index += 1
                     index = min(index, n_reasons - 1)
                     reason = index + 1  # codes.REASON[1:] matches the non-active states

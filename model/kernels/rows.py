@@ -64,6 +64,33 @@ def rows_in_range(values: np.ndarray, low: int, high: int) -> np.ndarray:
     return out
 
 
+@numba.njit(parallel=True, cache=True)
+def increment_and_find(values: np.ndarray, value: int) -> np.ndarray:
+    """Add one to every value (in place) and return the rows that now hold ``value``, in increasing order.
+
+    One pass instead of two (an addition over the column, then a search).
+    """
+    bounds = chunk_bounds(len(values))
+    found = np.empty(len(values), dtype=np.intp)  # as rows_in_range: each chunk writes from its own first row
+    counts = np.zeros(CHUNKS, dtype=np.uint64)
+    for c in numba.prange(CHUNKS):
+        k = bounds[c]
+        for i in range(bounds[c], bounds[c + 1]):
+            older = values[i] + 1
+            values[i] = older
+            if older == value:
+                found[k] = i
+                k += np.uint64(1)
+        counts[c] = k - bounds[c]
+    starts = np.zeros(CHUNKS + 1, dtype=np.int64)
+    for c in range(CHUNKS):
+        starts[c + 1] = starts[c] + counts[c]
+    out = np.empty(starts[CHUNKS], dtype=np.intp)
+    for c in numba.prange(CHUNKS):
+        out[starts[c]:starts[c + 1]] = found[bounds[c]:bounds[c] + counts[c]]
+    return out
+
+
 @numba.njit(cache=True, nogil=True)
 def sorted_contains(sorted_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """For each of ``rows`` (increasing): True if it is in ``sorted_rows`` (increasing, unique).

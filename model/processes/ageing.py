@@ -59,8 +59,8 @@ class Ageing(Process):
         pop = model.people
         month.values["renewed_rows"] = empty_rows()
         age_hist = data["age_hist"]
-        pop.age_months += 1  # free rows too: their age means nothing
-        leaving = kernels_rows.rows_between(pop.age_months, codes.EXIT_AGE_MONTHS, codes.EXIT_AGE_MONTHS)
+        # everybody a month older (free rows too: their age means nothing), and who reaches 65
+        leaving = kernels_rows.increment_and_find(pop.age_months, pop.age_months.dtype.type(codes.EXIT_AGE_MONTHS))
         leaving = leaving[pop.status[leaving] != codes.ABSENT]
         age_hist[1:] = age_hist[:-1].copy()
         age_hist[0] = 0
