@@ -77,7 +77,12 @@ class Streams:
 
         Compiled kernels take it to compute the same uniforms (:func:`model.kernels.random.row_uniform`).
         """
-        return self._sequence(stream, month).generate_state(1, np.uint64)[0]
+        # kept: a seed sequence costs more to make than a month of a small run draws (the key never changes)
+        keys = self.__dict__.setdefault("_row_keys", {})
+        key = keys.get((stream, month))
+        if key is None:
+            key = keys[(stream, month)] = self._sequence(stream, month).generate_state(1, np.uint64)[0]
+        return key
 
     def row_uniforms(self, stream: str, month: int, rows: np.ndarray) -> np.ndarray:
         """Uniforms in [0, 1) for the given person rows (float64)."""
