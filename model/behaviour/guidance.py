@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import codes
+from ..kernels import labour as kernels_labour
 from ..kernels import rows as kernels_rows
 from ..population import Population
 
@@ -33,11 +34,8 @@ def job_changes(pop: Population, month: int, p: Mapping, recent: np.ndarray, str
     rate = p["behaviour.guidance_effect.job_change_rate"]
     if rate <= 0:
         return np.empty(0, dtype=np.intp)
-    rows = recent[pop.status[recent] == codes.EMPLOYED]
-    u = streams.row_uniforms("job_change", month, rows)
-    if "guidance_quality" in pop.dtypes:
-        rate = rate * pop.guidance_quality[rows].astype(np.float64)
-    return rows[u < rate]
+    quality = pop.guidance_quality if "guidance_quality" in pop.dtypes else np.empty(0, dtype=np.float32)
+    return kernels_labour.job_changers(recent, pop.status, quality, streams.row_key("job_change", month), float(rate))
 
 
 def followup_jobseekers(pop: Population, rows=slice(None)) -> np.ndarray:

@@ -215,6 +215,27 @@ def decide(status, year_of_age, n_years, static, age_months, spell_start, month,
     return movers, codes, sums_out
 
 
+@numba.njit(cache=True, nogil=True)
+def job_changers(recent, status, quality, key, rate):
+    """Rows of the employed among ``recent`` whose uniform (stream key ``key``) is below ``rate`` times their quality.
+
+    Args:
+        quality: Quality multiplier of each person's guidance, or an empty array for 1.
+    """
+    out = np.empty(len(recent), dtype=np.intp)
+    k = 0
+    has_quality = len(quality) > 0
+    for j in range(len(recent)):
+        i = recent[j]
+        if status[i] != EMPLOYED:
+            continue
+        threshold = rate * np.float64(quality[i]) if has_quality else rate
+        if row_uniform(key, i) < threshold:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
 @numba.njit(parallel=True, cache=True)
 def apply(movers, codes, year_of_age, n_years, static, age_months, month, reason_key, benefit_key, reason_cumulative,
           benefit_probability, benefit_bits, benefit_on_job_loss, unemployment_bit, self_employed_share, status,
