@@ -16,7 +16,7 @@ import numba
 import numpy as np
 
 from .random import row_uniform
-from .rows import CHUNKS, chunk_bounds
+from .rows import CHUNKS, chunk_bounds, joined
 
 EMPLOYED, JOBSEEKER, NON_ACTIVE = 0, 1, 2
 # Move codes written per row by :func:`decide`.
@@ -204,15 +204,7 @@ def decide(status, year_of_age, n_years, static, age_months, spell_start, month,
             k += np.uint64(code != STAY)
         counts[c] = k - bounds[c]
         sums_out[c] = sums
-    starts = np.zeros(CHUNKS + 1, dtype=np.int64)
-    for c in range(CHUNKS):
-        starts[c + 1] = starts[c] + counts[c]
-    movers = np.empty(starts[CHUNKS], dtype=np.intp)
-    codes = np.empty(starts[CHUNKS], dtype=np.int8)
-    for c in range(CHUNKS):
-        movers[starts[c]:starts[c + 1]] = rows[bounds[c]:bounds[c] + counts[c]]
-        codes[starts[c]:starts[c + 1]] = moves[bounds[c]:bounds[c] + counts[c]]
-    return movers, codes, sums_out
+    return joined(rows, bounds, counts), joined(moves, bounds, counts), sums_out
 
 
 @numba.njit(cache=True, nogil=True)

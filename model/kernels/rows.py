@@ -27,6 +27,22 @@ def chunk_bounds(n: int) -> np.ndarray:
     return out
 
 
+@numba.njit(cache=True, nogil=True)
+def joined(found: np.ndarray, bounds: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The first ``counts[c]`` values from ``bounds[c]`` on, of every chunk ``c``, one after the other.
+
+    The kernels that select rows write each chunk's rows from the chunk's own
+    first row on (only the pages written are ever touched); this puts them together.
+    """
+    starts = np.zeros(CHUNKS + 1, dtype=np.int64)
+    for c in range(CHUNKS):
+        starts[c + 1] = starts[c] + counts[c]
+    out = np.empty(starts[CHUNKS], dtype=found.dtype)
+    for c in range(CHUNKS):
+        out[starts[c]:starts[c + 1]] = found[bounds[c]:bounds[c] + counts[c]]
+    return out
+
+
 def rows_between(values: np.ndarray, low: int, high: int) -> np.ndarray:
     """Rows whose value lies in ``[low, high]``, in increasing order (:func:`rows_in_range` with bounds of the column's type).
 
@@ -55,13 +71,7 @@ def rows_in_range(values: np.ndarray, low: int, high: int) -> np.ndarray:
                 found[k] = i
                 k += np.uint64(1)
         counts[c] = k - bounds[c]
-    starts = np.zeros(CHUNKS + 1, dtype=np.int64)
-    for c in range(CHUNKS):
-        starts[c + 1] = starts[c] + counts[c]
-    out = np.empty(starts[CHUNKS], dtype=np.intp)
-    for c in numba.prange(CHUNKS):
-        out[starts[c]:starts[c + 1]] = found[bounds[c]:bounds[c] + counts[c]]
-    return out
+    return joined(found, bounds, counts)
 
 
 @numba.njit(parallel=True, cache=True)
@@ -82,13 +92,7 @@ def increment_and_find(values: np.ndarray, value: int) -> np.ndarray:
                 found[k] = i
                 k += np.uint64(1)
         counts[c] = k - bounds[c]
-    starts = np.zeros(CHUNKS + 1, dtype=np.int64)
-    for c in range(CHUNKS):
-        starts[c + 1] = starts[c] + counts[c]
-    out = np.empty(starts[CHUNKS], dtype=np.intp)
-    for c in numba.prange(CHUNKS):
-        out[starts[c]:starts[c + 1]] = found[bounds[c]:bounds[c] + counts[c]]
-    return out
+    return joined(found, bounds, counts)
 
 
 @numba.njit(cache=True, nogil=True)
