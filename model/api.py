@@ -15,6 +15,7 @@ inputs give the same ``summary.csv``, byte for byte.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 import warnings
 from collections.abc import Callable, Iterable
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import comparison, outputs, parts, runner
@@ -30,6 +32,7 @@ from .params import ParameterError, ParameterTree
 from .process import Process, check_processes
 from .processes import default_processes
 from .scenario import Scenario, ScenarioError, check_compatible
+from .workers import MAX_WORKERS
 
 ScenarioLike = Scenario | str | Path | dict
 
@@ -43,6 +46,13 @@ def _in_notebook() -> bool:
     return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
+def checked_workers(workers) -> int:
+    """``workers`` if it is a whole number from 1 to :data:`MAX_WORKERS`, else a :class:`ScenarioError`."""
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not 1 <= workers <= MAX_WORKERS:
+        raise ScenarioError(f"workers: give a whole number from 1 to {MAX_WORKERS}, got {workers!r}")
+    return int(workers)
+
+
 class Simulation:
     """Scenarios run together on one synthetic population with common random numbers.
 
@@ -54,6 +64,8 @@ class Simulation:
         seed: Root seed (default: the scenarios').
         replications: Independent replications (default: the scenarios').
         processes: The processes of a month (default: the model's, :func:`model.processes.default_processes`).
+        workers: Replications run at once, each in a process of its own (default 1); the results are
+            the same whatever the number (:mod:`model.workers`).
 
     Raises:
         ScenarioError: for any problem with a scenario, or scenarios that cannot share a run,
@@ -62,7 +74,7 @@ class Simulation:
 
     def __init__(self, scenarios: ScenarioLike | Iterable[ScenarioLike], scale: float | None = None,
                  seed: int | None = None, replications: int | None = None,
-                 processes: list[Process] | None = None):
+                 processes: list[Process] | None = None, workers: int = 1):
         if isinstance(scenarios, (str, Path, dict, Scenario)):
             items = [scenarios]
         elif isinstance(scenarios, Iterable):
@@ -86,6 +98,7 @@ class Simulation:
         self.processes = list(processes) if processes is not None else None
         if self.processes is not None:
             check_processes(self.processes, set(law.parameters))
+        self.workers = checked_workers(workers)
 
     def __repr__(self) -> str:
         st = self.scenarios[0].settings
@@ -99,7 +112,7 @@ class Simulation:
         return per_rep * self.scenarios[0].settings["replications"]
 
     def run(self, progress: bool = True, log: Callable[[str], None] | None = None,
-            cache: bool | str | Path = True) -> Results:
+            cache: bool | str | Path = True, workers: int | None = None) -> Results:
         """Simulate every scenario and replication.
 
         Args:
@@ -109,7 +122,9 @@ class Simulation:
                 default folder (``outputs/cache``, or ``$LOOPBAAN_CACHE``; ``off`` there switches it
                 off), a folder, or False for none. It never changes a result. A simulation with
                 processes of its own (``processes=``) never uses it: their code is not in the key.
+            workers: Replications run at once (default: the simulation's ``workers``).
         """
+        workers = self.workers if workers is None else checked_workers(workers)
         if not isinstance(cache, (bool, str, Path)):
             raise ScenarioError(f"cache: give True, False or a folder, got {cache!r}")
         folder = default_folder() if cache is True else None if cache is False else Path(cache)
@@ -127,10 +142,11 @@ class Simulation:
         except ImportError:
             from tqdm.std import tqdm
         show = progress and (notebook or sys.stderr.isatty())
-        factory = (lambda: list(self.processes)) if self.processes is not None else default_processes
+        # (a partial, not a lambda: worker processes receive it)
+        factory = functools.partial(list, self.processes) if self.processes is not None else default_processes
         with tqdm(total=self.months_to_simulate(), unit="month", desc="loopbaansim", disable=not show) as bar:
             result = runner.run(self.scenarios, progress=log or (lambda s: None), processes=factory,
-                                advance=bar.update, cache=folder)
+                                advance=bar.update, cache=folder, workers=workers)
         result.parts = self.parts_plan
         return Results(result)
 

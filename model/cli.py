@@ -17,6 +17,7 @@ import typer
 
 from .params import ParameterError, ParameterTree
 from .scenario import ScenarioError
+from .workers import MAX_WORKERS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="loopbaansim: policy-impact simulation of the Flemish loopbaancheque.")
@@ -81,6 +82,8 @@ def run(
     scale: float | None = typer.Option(None, "--scale", help="Share of the population to simulate, in (0, 1]."),
     seed: int | None = typer.Option(None, "--seed", help="Root seed (overrides the scenarios')."),
     replications: int | None = typer.Option(None, "--replications", help="Replications (overrides the scenarios')."),
+    workers: int = typer.Option(1, "--workers", help="Replications run at once, each in a process of its own "
+                                "(the results are the same whatever the number)."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the run folder is created."),
     name: str | None = typer.Option(None, "--name", help="Name of the run folder (default: the scenario names)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write warmed-up states in the cache "
@@ -88,6 +91,8 @@ def run(
 ) -> None:
     """Simulate the scenarios and write a new run folder; its path is the last line printed."""
     _check_flags(scale, seed, replications)
+    if not 1 <= workers <= MAX_WORKERS:
+        _fail(f"--workers must be from 1 to {MAX_WORKERS}, got {workers}")
     _check_out(out)
     sim = _simulation(scenarios, scale, seed, replications)
     from . import comparison, outputs  # heavy imports only once the input is known to be good
@@ -113,7 +118,7 @@ def run(
     folder = _reserve(out, name or outputs.default_name([s.name for s in sim.scenarios]))
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        results = sim.run(log=lambda s: typer.echo(s, err=True), cache=not no_cache)
+        results = sim.run(log=lambda s: typer.echo(s, err=True), cache=not no_cache, workers=workers)
         path = results.save(folder=folder, command=sys.argv)
     except OutputError as exc:
         _fail(str(exc))

@@ -161,7 +161,7 @@ def _summarise(yearly: pd.DataFrame, replications: int, dims: tuple[str, ...]) -
 
 def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: None,
         processes: Callable[[], list[Process]] = default_processes,
-        advance: Callable[[int], None] = lambda months: None, cache: Path | None = None) -> RunResult:
+        advance: Callable[[int], None] = lambda months: None, cache: Path | None = None, workers: int = 1) -> RunResult:
     """Simulate every scenario for every replication.
 
     Args:
@@ -170,6 +170,8 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
         processes: Makes the list of processes of a month (a new list per model).
         advance: Called with the number of months just simulated (for progress bars).
         cache: Folder of the cache of warmed-up states (:mod:`model.cache`), or None for none.
+        workers: Replications run at once, each in a process of its own (:mod:`model.workers`); the
+            results are the same whatever the number.
 
     Raises:
         ScenarioError: if the scenarios cannot share a population.
@@ -177,94 +179,160 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     check_compatible(scenarios)
     first = scenarios[0]
     settings = first.settings
-    tables = TableCache()
-    frames, fits, timings, capped = [], [], {"synthesis": 0.0}, 0
-    months = list(range(first.start_month, first.end_month + 1))
-    persons, weight = 0, 1.0
+    replications = range(settings["replications"])
     declared = processes()
     dims = dimension_names(declared)
     units = {c.name: c.unit for c in all_counters(declared)}
     kinds = {c.name: c.kind for c in all_counters(declared)}
     signatures = {s.name: warmup_signature(s) for s in scenarios}  # (a digest of 138 months' parameters: once)
-    store = StateCache(cache) if cache is not None else None
-    cache_use = {"folder": str(cache) if cache is not None else None, "read": [], "written": []}
-    for rep in range(settings["replications"]):
-        # Each distinct warm-up is simulated once (or read from the cache); every scenario then
-        # continues from its own copy of the warmed-up state (the same way for all, so common
-        # random numbers hold whether or not a warm-up was shared or cached).
-        keys = {s.name: _cache_key(s, scenarios, rep, declared, signatures) for s in scenarios}
-        uses = Counter(signatures.values())
-        t0 = time.perf_counter()
-        loaded = {} if store is None else {k: store.load(k) for k in dict.fromkeys(keys.values())}
-        for entry in loaded.values():  # tables raked by the run that wrote the entry
-            if entry is not None:
-                tables.adopt(entry[1]["tables"])
-        entry = None  # (only the dict keeps the states, so that each is freed once used)
-        # the other yearly tables of the horizon are raked on the second core (while the population is
-        # synthesised, or while the first months run: a model asking for a table waits for it)
-        tables.prefetch(_yearly_parameters(scenarios))
-        if loaded and all(v is not None for v in loaded.values()):
-            written = next(iter(loaded.values()))[1]
-            start, fit, persons = None, written["fit"], written["persons"]
-            tables.get(first.tree.at(codes.month_date(first.first_month)))  # the synthesis's table: used, as without cache
-        else:
-            start, fit = initial_state(scenarios, rep, processes(), tables)
-            persons = int((start.people.status != codes.ABSENT).sum())
-        weight = population_rows(first, scenarios[1:])[2]
-        timings["synthesis"] += time.perf_counter() - t0  # the raking goes on while the months run (if need be)
-        fits.append(fit.assign(replication=rep))
-        progress(f"replication {rep + 1}/{settings['replications']}: {persons:,} persons (1 = {weight:.2f} people)")
-        to_warm = sum(1 for k in {signatures[s.name]: keys[s.name] for s in scenarios}.values() if not loaded.get(k))
-        warmed: dict[str, SimulationState] = {}
-        for scenario in scenarios:
-            warmup_seconds, warm_note = 0.0, ""
-            signature, key = signatures[scenario.name], keys[scenario.name]
-            if signature not in warmed and loaded.get(key):
-                warmed[signature] = loaded.pop(key)[0]
-                cache_use["read"].append(key)
-                warm_note = " (warm-up read from the cache)"
-            elif signature not in warmed:
-                to_warm -= 1  # the last warm-up continues the synthesised state itself, the others a copy
-                warm = LoopbaanModel(scenario.tree, start if to_warm == 0 else start.snapshot(), processes(), tables)
-                if to_warm == 0:
-                    start = None  # continued by this warm-up: no other reference may keep it alive
-                t1 = time.perf_counter()
-                _simulate(warm, scenario.start_month - 1, advance)
-                warm.close()
-                warmup_seconds = time.perf_counter() - t1
-                warmed[signature] = warm.state
-                warm = None
-                warm_note = f" (+{warmup_seconds:.1f} s warm-up)"
-                written = {"fit": fit, "persons": persons, "tables": tables.export()}
-                if store is not None and store.store(key, warmed[signature], written):
-                    cache_use["written"].append(key)
-            elif scenario.first_month < scenario.start_month:
-                warm_note = " (warm-up shared)"
-            uses[signature] -= 1  # the last scenario of a warm-up continues it itself, the others a copy
-            state = warmed.pop(signature) if uses[signature] == 0 else warmed[signature].snapshot()
-            model = LoopbaanModel(scenario.tree, state, processes(), tables)
-            t1 = time.perf_counter()
-            _simulate(model, scenario.end_month, advance)
-            model.close()
-            seconds = time.perf_counter() - t1
-            timings[f"warmup:{scenario.name}"] = timings.get(f"warmup:{scenario.name}", 0.0) + warmup_seconds
-            timings[f"simulate:{scenario.name}"] = timings.get(f"simulate:{scenario.name}", 0.0) + seconds
-            capped += model.counters.capped
-            counters = model.counters
-            # the people are no longer needed: free them before the tables, the next scenario and the outputs
-            # (the centres and their model refer to each other, so only the cycle collector frees them)
-            model = state = None
-            gc.collect()
-            frames.append(counters.monthly_frame(months).assign(scenario=scenario.name, replication=rep))
-            progress(f"  {scenario.name}: {seconds:.1f} s for {scenario.n_months} months{warm_note}")
-        start = None
-        gc.collect()
+    if workers > 1 and len(replications) > 1:
+        from .workers import run_replications  # (imported here: a plain run needs no process pool)
+
+        done = run_replications(scenarios, replications, processes, cache, signatures, workers, progress, advance)
+    else:
+        tables = TableCache()  # raked once for all replications
+        done = [replicate(scenarios, rep, processes, cache, signatures, progress, advance, tables) for rep in replications]
+    done.sort(key=lambda r: r.replication)  # in replication order, whichever finished first
+    timings: dict[str, float] = {}
+    for rep in done:
+        for key, value in rep.timings.items():
+            timings[key] = timings.get(key, 0.0) + value
     columns = ["scenario", "replication", "month", "metric", "group", *dims, "value"]
-    monthly = pd.concat(frames, ignore_index=True)[columns]
+    monthly = pd.concat([frame for rep in done for frame in rep.frames], ignore_index=True)[columns]
     yearly = metrics.yearly_summary(monthly, kinds, dims)
     summary = _summarise(yearly, settings["replications"], dims)
-    return RunResult(scenarios, monthly, summary, pd.concat(fits, ignore_index=True), timings, capped, persons, weight,
-                     yearly, units, dims, [describe(p) for p in declared], tables.bounded_hazards(), cache=cache_use)
+    cache_use = {"folder": str(cache) if cache is not None else None,
+                 "read": [k for rep in done for k in rep.cache_read], "written": [k for rep in done for k in rep.cache_written]}
+    return RunResult(scenarios, monthly, summary, pd.concat([rep.fit for rep in done], ignore_index=True), timings,
+                     sum(rep.capped for rep in done), done[0].persons, done[0].weight, yearly, units, dims,
+                     [describe(p) for p in declared], _bounds(done), cache=cache_use)
+
+
+def _bounds(done: list) -> pd.DataFrame:
+    """The bounded hazard cells that any replication used, once each."""
+    frames = [rep.hazard_bounds for rep in done if rep.hazard_bounds is not None and len(rep.hazard_bounds)]
+    if not frames:
+        return done[0].hazard_bounds
+    out = pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
+    return out.sort_values(["margins_from_year", "hazard", "sex", "education", "migration", "work_disability", "age"],
+                           ignore_index=True)
+
+
+@dataclass
+class Replication:
+    """What one replication of every scenario produced (:func:`replicate`).
+
+    Attributes:
+        replication: Its number.
+        frames: Monthly long tables, one per scenario.
+        fit: Population fit report.
+        timings: Seconds spent per phase.
+        capped: Hazards capped at their ceiling.
+        persons: Simulated persons at the start.
+        weight: Persons represented by one simulated person.
+        hazard_bounds: Cells where a labour hazard had to be bounded.
+        cache_read, cache_written: Keys of the cache entries read and written.
+    """
+
+    replication: int
+    frames: list[pd.DataFrame]
+    fit: pd.DataFrame
+    timings: dict[str, float]
+    capped: int
+    persons: int
+    weight: float
+    hazard_bounds: pd.DataFrame
+    cache_read: list[str]
+    cache_written: list[str]
+
+
+def replicate(scenarios: list[Scenario], rep: int, processes: Callable[[], list[Process]], cache: Path | None,
+              signatures: dict[str, str], progress: Callable[[str], None] = lambda s: None,
+              advance: Callable[[int], None] = lambda months: None, tables: TableCache | None = None) -> Replication:
+    """Simulate every scenario for replication ``rep``.
+
+    Arguments as :func:`run`; ``signatures``: :func:`warmup_signature` of each scenario; ``tables``: raked tables
+    to share with other replications (a new cache if None).
+    """
+    first = scenarios[0]
+    settings = first.settings
+    tables = TableCache() if tables is None else tables
+    frames, timings, capped = [], {"synthesis": 0.0}, 0
+    months = list(range(first.start_month, first.end_month + 1))
+    declared = processes()
+    store = StateCache(cache) if cache is not None else None
+    cache_use = {"read": [], "written": []}
+    # Each distinct warm-up is simulated once (or read from the cache); every scenario then
+    # continues from its own copy of the warmed-up state (the same way for all, so common
+    # random numbers hold whether or not a warm-up was shared or cached).
+    keys = {s.name: _cache_key(s, scenarios, rep, declared, signatures) for s in scenarios}
+    uses = Counter(signatures.values())
+    t0 = time.perf_counter()
+    loaded = {} if store is None else {k: store.load(k) for k in dict.fromkeys(keys.values())}
+    for entry in loaded.values():  # tables raked by the run that wrote the entry
+        if entry is not None:
+            tables.adopt(entry[1]["tables"])
+    entry = None  # (only the dict keeps the states, so that each is freed once used)
+    # the other yearly tables of the horizon are raked on the second core (while the population is
+    # synthesised, or while the first months run: a model asking for a table waits for it)
+    tables.prefetch(_yearly_parameters(scenarios))
+    if loaded and all(v is not None for v in loaded.values()):
+        written = next(iter(loaded.values()))[1]
+        start, fit, persons = None, written["fit"], written["persons"]
+        tables.get(first.tree.at(codes.month_date(first.first_month)))  # the synthesis's table: used, as without cache
+    else:
+        start, fit = initial_state(scenarios, rep, processes(), tables)
+        persons = int((start.people.status != codes.ABSENT).sum())
+    weight = population_rows(first, scenarios[1:])[2]
+    timings["synthesis"] += time.perf_counter() - t0  # the raking goes on while the months run (if need be)
+    progress(f"replication {rep + 1}/{settings['replications']}: {persons:,} persons (1 = {weight:.2f} people)")
+    to_warm = sum(1 for k in {signatures[s.name]: keys[s.name] for s in scenarios}.values() if not loaded.get(k))
+    warmed: dict[str, SimulationState] = {}
+    for scenario in scenarios:
+        warmup_seconds, warm_note = 0.0, ""
+        signature, key = signatures[scenario.name], keys[scenario.name]
+        if signature not in warmed and loaded.get(key):
+            warmed[signature] = loaded.pop(key)[0]
+            cache_use["read"].append(key)
+            warm_note = " (warm-up read from the cache)"
+        elif signature not in warmed:
+            to_warm -= 1  # the last warm-up continues the synthesised state itself, the others a copy
+            warm = LoopbaanModel(scenario.tree, start if to_warm == 0 else start.snapshot(), processes(), tables)
+            if to_warm == 0:
+                start = None  # continued by this warm-up: no other reference may keep it alive
+            t1 = time.perf_counter()
+            _simulate(warm, scenario.start_month - 1, advance)
+            warm.close()
+            warmup_seconds = time.perf_counter() - t1
+            warmed[signature] = warm.state
+            warm = None
+            warm_note = f" (+{warmup_seconds:.1f} s warm-up)"
+            written = {"fit": fit, "persons": persons, "tables": tables.export()}
+            if store is not None and store.store(key, warmed[signature], written):
+                cache_use["written"].append(key)
+        elif scenario.first_month < scenario.start_month:
+            warm_note = " (warm-up shared)"
+        uses[signature] -= 1  # the last scenario of a warm-up continues it itself, the others a copy
+        state = warmed.pop(signature) if uses[signature] == 0 else warmed[signature].snapshot()
+        model = LoopbaanModel(scenario.tree, state, processes(), tables)
+        t1 = time.perf_counter()
+        _simulate(model, scenario.end_month, advance)
+        model.close()
+        seconds = time.perf_counter() - t1
+        timings[f"warmup:{scenario.name}"] = timings.get(f"warmup:{scenario.name}", 0.0) + warmup_seconds
+        timings[f"simulate:{scenario.name}"] = timings.get(f"simulate:{scenario.name}", 0.0) + seconds
+        capped += model.counters.capped
+        counters = model.counters
+        # the people are no longer needed: free them before the tables, the next scenario and the outputs
+        # (the centres and their model refer to each other, so only the cycle collector frees them)
+        model = state = None
+        gc.collect()
+        frames.append(counters.monthly_frame(months).assign(scenario=scenario.name, replication=rep))
+        progress(f"  {scenario.name}: {seconds:.1f} s for {scenario.n_months} months{warm_note}")
+    start = None
+    gc.collect()
+    return Replication(rep, frames, fit.assign(replication=rep), timings, capped, persons, weight,
+                       tables.bounded_hazards(), cache_use["read"], cache_use["written"])
 
 
 def _cache_key(scenario: Scenario, scenarios: list[Scenario], replication: int, processes: list[Process],
