@@ -313,24 +313,30 @@ def write_effect(effect, scenario, folder: RunFolder, command: list[str]) -> Pat
 def levels_table(result: RunResult) -> pd.DataFrame:
     """One row per scenario: its own levels (group 'all', replication means); differences are in :mod:`model.comparison`.
 
-    Averages and per-year rates are taken over the reported months, so a
-    horizon that starts or ends mid-year is not misread.
+    From the yearly values of every replication. Averages and per-year rates
+    are taken over the reported months, so a horizon that starts or ends
+    mid-year is not misread.
     """
-    m = result.monthly[result.monthly["group"] == "all"]
-    m = m.groupby(["scenario", "metric", "month"])["value"].mean()  # over replications
+    y = result.yearly[(result.yearly["group"] == "all")]
+    if result.dims:  # counters with extra dimensions are not among these metrics: one value per year each
+        y = y[y[list(result.dims)].isna().all(axis=1)]
+    y = y.groupby(["scenario", "metric", "year"])["value"].mean()  # over replications
     last_year = max(result.summary["year"])
+    first = result.scenarios[0]
+    months = pd.Series([codes.month_date(m).year for m in range(first.start_month, first.end_month + 1)]).value_counts()
+    years = months.sum() / 12.0
     rows = []
     for sc in result.scenarios:
-        per_month = lambda metric, name=sc.name: m.loc[(name, metric)]  # noqa: E731
-        years = len(per_month("eligible")) / 12.0
+        per_year = lambda metric, name=sc.name: y.loc[(name, metric)]  # noqa: E731
         rate = result.summary[(result.summary.scenario == sc.name) & (result.summary.group == "all")
                               & (result.summary.metric == "employment_rate_20_64") & (result.summary.year == last_year)]["value"]
+        eligible = per_year("eligible")  # yearly averages, weighed by the months of each year in the horizon
         rows.append({
             "scenario": sc.name,
-            "eligible (avg)": per_month("eligible").mean(),
-            "cheque-1 starts/yr": per_month("starts_cheque1").sum() / years,
-            "gov. cost EUR M/yr": per_month("government_cost_eur").sum() / years / 1e6,
-            "users back to work (gross)": per_month("reentries_employment").sum(),
+            "eligible (avg)": float((eligible * months.reindex(eligible.index)).sum() / months.sum()),
+            "cheque-1 starts/yr": per_year("starts_cheque1").sum() / years,
+            "gov. cost EUR M/yr": per_year("government_cost_eur").sum() / years / 1e6,
+            "users back to work (gross)": per_year("reentries_employment").sum(),
             f"employment rate {last_year}": float(rate.iloc[0]),
         })
     return pd.DataFrame(rows).set_index("scenario")

@@ -31,6 +31,9 @@ from .synthesis import draw_people, fit_report
 from .tables import TableCache
 
 CAPACITY_SLACK = 0.01  # spare rows beyond the largest published size in the horizon
+# Replications whose monthly values are kept (timeseries.parquet); every replication's yearly values are
+# kept. A month of one scenario is some 2,500 rows: a hundred replications of six scenarios would not fit.
+MONTHLY_REPLICATIONS = 5
 
 
 @dataclass
@@ -183,7 +186,6 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     declared = processes()
     dims = dimension_names(declared)
     units = {c.name: c.unit for c in all_counters(declared)}
-    kinds = {c.name: c.kind for c in all_counters(declared)}
     signatures = {s.name: warmup_signature(s) for s in scenarios}  # (a digest of 138 months' parameters: once)
     if workers > 1 and len(replications) > 1:
         from .workers import run_replications  # (imported here: a plain run needs no process pool)
@@ -191,7 +193,8 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
         done = run_replications(scenarios, replications, processes, cache, signatures, workers, progress, advance)
     else:
         tables = TableCache()  # raked once for all replications
-        done = [replicate(scenarios, rep, processes, cache, signatures, progress, advance, tables) for rep in replications]
+        done = [replicate(scenarios, rep, processes, cache, signatures, progress, advance, tables)
+                for rep in replications]
     done.sort(key=lambda r: r.replication)  # in replication order, whichever finished first
     timings: dict[str, float] = {}
     for rep in done:
@@ -199,7 +202,8 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
             timings[key] = timings.get(key, 0.0) + value
     columns = ["scenario", "replication", "month", "metric", "group", *dims, "value"]
     monthly = pd.concat([frame for rep in done for frame in rep.frames], ignore_index=True)[columns]
-    yearly = metrics.yearly_summary(monthly, kinds, dims)
+    yearly = pd.concat([frame for rep in done for frame in rep.yearly], ignore_index=True).sort_values(
+        ["scenario", "replication", "year", "metric", "group", *dims], ignore_index=True)
     summary = _summarise(yearly, settings["replications"], dims)
     cache_use = {"folder": str(cache) if cache is not None else None,
                  "read": [k for rep in done for k in rep.cache_read], "written": [k for rep in done for k in rep.cache_written]}
@@ -224,7 +228,8 @@ class Replication:
 
     Attributes:
         replication: Its number.
-        frames: Monthly long tables, one per scenario.
+        frames: Monthly long tables, one per scenario (none beyond :data:`MONTHLY_REPLICATIONS`).
+        yearly: Yearly tables (:func:`model.metrics.yearly_summary`), one per scenario.
         fit: Population fit report.
         timings: Seconds spent per phase.
         capped: Hazards capped at their ceiling.
@@ -236,6 +241,7 @@ class Replication:
 
     replication: int
     frames: list[pd.DataFrame]
+    yearly: list[pd.DataFrame]
     fit: pd.DataFrame
     timings: dict[str, float]
     capped: int
@@ -257,9 +263,10 @@ def replicate(scenarios: list[Scenario], rep: int, processes: Callable[[], list[
     first = scenarios[0]
     settings = first.settings
     tables = TableCache() if tables is None else tables
-    frames, timings, capped = [], {"synthesis": 0.0}, 0
+    frames, yearly, timings, capped = [], [], {"synthesis": 0.0}, 0
     months = list(range(first.start_month, first.end_month + 1))
     declared = processes()
+    kinds = {c.name: c.kind for c in all_counters(declared)}
     store = StateCache(cache) if cache is not None else None
     cache_use = {"read": [], "written": []}
     # Each distinct warm-up is simulated once (or read from the cache); every scenario then
@@ -327,11 +334,15 @@ def replicate(scenarios: list[Scenario], rep: int, processes: Callable[[], list[
         # (the centres and their model refer to each other, so only the cycle collector frees them)
         model = state = None
         gc.collect()
-        frames.append(counters.monthly_frame(months).assign(scenario=scenario.name, replication=rep))
+        monthly = counters.monthly_frame(months).assign(scenario=scenario.name, replication=rep)
+        yearly.append(metrics.yearly_summary(monthly, kinds, dimension_names(declared)))
+        if rep < MONTHLY_REPLICATIONS:
+            frames.append(monthly)
+        monthly = None
         progress(f"  {scenario.name}: {seconds:.1f} s for {scenario.n_months} months{warm_note}")
     start = None
     gc.collect()
-    return Replication(rep, frames, fit.assign(replication=rep), timings, capped, persons, weight,
+    return Replication(rep, frames, yearly, fit.assign(replication=rep), timings, capped, persons, weight,
                        tables.bounded_hazards(), cache_use["read"], cache_use["written"])
 
 

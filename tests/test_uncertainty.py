@@ -55,3 +55,15 @@ def test_bad_workers_flag(tmp_path):
     result = CliRunner().invoke(app, ["run", "law_2025", "--workers", "0", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "--workers must be from 1 to 64, got 0" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_monthly_values_are_kept_for_the_first_replications_only(monkeypatch):
+    from model import outputs, runner
+
+    monkeypatch.setattr(runner, "MONTHLY_REPLICATIONS", 1)
+    res = model.Simulation([BASE, HERIN], replications=2).run(progress=False, cache=False)
+    assert set(res.timeseries["replication"]) == {0} and set(res.yearly["replication"]) == {0, 1}
+    # the levels table comes from every replication's yearly values: the mean of the two replications' own
+    levels = outputs.levels_table(res.run)
+    starts = res.yearly.query("metric == 'starts_cheque1' and group == 'all' and scenario == 'herin'")
+    assert levels.loc["herin", "cheque-1 starts/yr"] == pytest.approx(starts.groupby("replication")["value"].sum().mean() / 2)
