@@ -105,7 +105,9 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
 
     Returns:
         Columns scenario, baseline, item, group, unit, value (mean over
-        replications), p05, p95, replications. ``extra_users`` is given for
+        replications), p05, p95 (of the replications' differences),
+        replications, mean_low, mean_high and noise (the 90% interval of the
+        mean, :func:`interval_of_the_mean`). ``extra_users`` is given for
         every group of ``USER_GROUPS``, the other items for group ``all``.
     """
     names = [s.name for s in result.scenarios]
@@ -157,17 +159,46 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
     columns = ["scenario", "baseline", "item", "group", "replication", "value"]
     per_rep = pd.DataFrame(rows, columns=columns)
     if per_rep.empty:
-        return pd.DataFrame(columns=["scenario", "baseline", "item", "group", "unit", "value", "p05", "p95", "replications"])
+        return pd.DataFrame(columns=["scenario", "baseline", "item", "group", "unit", "value", "p05", "p95", "replications",
+                                     "mean_low", "mean_high", "noise"])
     grouped = per_rep.groupby(["scenario", "baseline", "item", "group"], sort=False, dropna=False)["value"]
     out = grouped.mean().to_frame()
     out["p05"] = grouped.quantile(0.05)
     out["p95"] = grouped.quantile(0.95)
     out["replications"] = grouped.count()
+    out["mean_low"], out["mean_high"], out["noise"] = interval_of_the_mean(out["value"], grouped.std(), out["replications"])
     out = out.reset_index()
     out.insert(4, "unit", out["item"].map(lambda i: ITEMS[i].unit))
     order = {item: i for i, item in enumerate(ITEMS)}
     return out.sort_values(["scenario", "item"], key=lambda c: c.map(order) if c.name == "item" else c.map(
         {n: i for i, n in enumerate(names)}), kind="stable").reset_index(drop=True)
+
+
+MEAN_INTERVAL = 0.90  # two-sided confidence of the interval of a mean difference
+
+
+def interval_of_the_mean(mean: pd.Series, sd: pd.Series, n: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The 90% interval of each mean paired difference (Student's t over replications), and what it says of the noise.
+
+    The differences are paired (same people and random numbers), so their
+    spread over replications is the Monte Carlo noise of the difference itself,
+    however large the noise of each scenario's own level.
+
+    Returns:
+        ``(low, high, noise)``: the interval's ends (NaN with one replication) and ``"clear"`` (the interval
+        excludes 0), ``"within noise"`` (it includes 0), ``"exact"`` (every replication gave the same
+        difference) or ``"one replication"`` (no interval can be made).
+    """
+    from scipy import stats
+
+    n = n.astype(float)
+    half = pd.Series(stats.t.ppf(0.5 + MEAN_INTERVAL / 2, np.maximum(n - 1, 1)), index=n.index) * sd / np.sqrt(n)
+    half = half.where(n > 1)
+    low, high = mean - half, mean + half
+    noise = np.where(n <= 1, "one replication",
+                     np.where(sd.fillna(0) == 0, "exact", np.where((low > 0) | (high < 0), "clear", "within noise")))
+    noise = pd.Series(noise, index=mean.index).where(mean.notna())
+    return low, high, noise
 
 
 def table(compared: pd.DataFrame) -> pd.DataFrame:
@@ -204,3 +235,26 @@ def print_differences(compared: pd.DataFrame, last_year: int, file=None) -> None
     print(f"Against its baseline (paired, same people and random numbers; costs and users over the horizon, "
           f"people at work and rates in {last_year}):", file=file)
     print(pd.DataFrame(out).T.to_string(), file=file)
+    for line in noise_lines(compared):
+        print(line, file=file)
+
+
+def noise_lines(compared: pd.DataFrame) -> list[str]:
+    """Sentences on the noise of the headline differences (group ``all``): which are within it, or why it is unknown."""
+    rows = compared[(compared["group"] == "all") & compared["item"].map(lambda i: ITEMS[i].heading is not None)]
+    rows = rows.dropna(subset=["value"])
+    if rows.empty:
+        return []
+    n = int(rows["replications"].max())
+    if n <= 1:
+        return ["noise: one replication, so the noise of these differences is unknown; run with --replications 10 "
+                "(or more) for intervals."]
+    lines = [f"[a, b]: 5th and 95th percentiles of the {n} replications' differences. Within noise (the "
+             f"{MEAN_INTERVAL:.0%} interval of the mean difference includes 0):"]
+    within = rows[rows["noise"] == "within noise"]
+    for (scenario, baseline), part in within.groupby(["scenario", "baseline"], sort=False):
+        headings = ", ".join(ITEMS[i].heading for i in part["item"])
+        lines.append(f"  {scenario} vs {baseline}: {headings}")
+    if within.empty:
+        lines[-1] += " none."
+    return lines

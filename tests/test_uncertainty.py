@@ -1,5 +1,6 @@
 """Replications on several worker processes, and paired differences."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -67,3 +68,33 @@ def test_monthly_values_are_kept_for_the_first_replications_only(monkeypatch):
     levels = outputs.levels_table(res.run)
     starts = res.yearly.query("metric == 'starts_cheque1' and group == 'all' and scenario == 'herin'")
     assert levels.loc["herin", "cheque-1 starts/yr"] == pytest.approx(starts.groupby("replication")["value"].sum().mean() / 2)
+
+
+def test_the_interval_of_the_mean_shrinks_as_replications_grow():
+    from model.comparison import interval_of_the_mean
+
+    draws = np.random.default_rng(5).normal(3.0, 10.0, 400)
+    widths = []
+    for n in (4, 16, 64, 256):
+        sample = pd.Series(draws[:n])
+        low, high, noise = interval_of_the_mean(pd.Series([sample.mean()]), pd.Series([sample.std()]), pd.Series([n]))
+        widths.append(float(high.iloc[0] - low.iloc[0]))
+        assert low.iloc[0] < sample.mean() < high.iloc[0]
+    assert all(a > b for a, b in zip(widths, widths[1:]))
+    assert noise.iloc[0] == "clear"  # 256 draws around 3 with sd 10: the mean is clear of 0
+    _, _, one = interval_of_the_mean(pd.Series([2.0, 0.0]), pd.Series([np.nan, 0.0]), pd.Series([1, 5]))
+    assert list(one) == ["one replication", "exact"]
+
+
+def test_the_noise_lines_name_the_differences_within_noise():
+    from model.comparison import noise_lines
+
+    res = model.Simulation([BASE, HERIN], replications=3).run(progress=False, cache=False)
+    compared = res.comparison(wide=False)
+    assert {"mean_low", "mean_high", "noise"} <= set(compared.columns)
+    lines = noise_lines(compared)
+    assert lines[0].startswith("[a, b]: 5th and 95th percentiles of the 3 replications' differences")
+    within = compared[(compared.group == "all") & (compared.noise == "within noise")]
+    assert all((row.mean_low <= 0 <= row.mean_high) for row in within.itertuples())
+    single = model.Simulation([BASE, HERIN]).run(progress=False, cache=False).comparison(wide=False)
+    assert noise_lines(single)[0].startswith("noise: one replication")
