@@ -399,3 +399,39 @@ def fit_chart(table: pd.DataFrame, title: str, second: tuple[str, str] | None = 
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def morris_chart(indices: pd.DataFrame, sweep_name: str, path: Path) -> Path:
+    """Morris screening: mu* (mean absolute elementary effect) with its 95% interval, one panel per output.
+
+    The parameters are sorted by mu* (largest on top): those that move the
+    output most; sigma (printed at each bar) shows how much the effect depends
+    on the other parameters.
+    """
+    from .comparison import ITEMS
+
+    outputs = list(dict.fromkeys(indices["output"]))
+    fig, axes = _figure(nrows=len(outputs), ncols=1, figsize=(8.5, 1.2 + 0.45 * len(indices) + 0.6 * len(outputs)),
+                        squeeze=False)
+    for ax, output in zip(axes[:, 0], outputs):
+        part = indices[indices["output"] == output].sort_values("mu_star")
+        y = np.arange(len(part))
+        ax.barh(y, part["mu_star"], xerr=part["mu_star_conf"], color="0.55", edgecolor="0.2", capsize=3)
+        ax.set_yticks(y, [textwrap.shorten(p, 60) for p in part["parameter"]], fontsize=8)
+        for yi, (mu, sigma) in enumerate(zip(part["mu_star"], part["sigma"])):
+            ax.annotate(f"sigma {sigma:,.3g}", (mu, yi), xytext=(4, 0), textcoords="offset points", va="center",
+                        fontsize=7, color="0.3")
+        item = ITEMS.get(output)
+        ax.set_xlabel(f"mu*: mean absolute change of {output} ({item.unit if item else ''}) over the parameter's range")
+        top = part.iloc[-1]
+        ax.set_title(f"{output}: {top['parameter']} moves it most" if top["mu_star"] > 0
+                     else f"{output}: no parameter moves it over these ranges", fontsize=10)
+        ax.set_xlim(left=0)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
+    fig.subplots_adjust(hspace=0.9)  # room for each panel's axis label under it and the next panel's title
+    stamp_figure(fig, f"loopbaansim sweep {sweep_name} (Morris screening, SALib)")
+    box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp, dpi=150, bbox_inches=box)
+    tmp.replace(path)
+    return path

@@ -451,3 +451,47 @@ def params(
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def sweep(
+    file: str = typer.Argument(..., help="A sweep file (see sweeps/), or a shipped sweep's name."),
+    workers: int = typer.Option(1, "--workers", help="Points run at once, each in a process of its own."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Folder under which sweeps/NAME-DIGEST/ is kept."),
+) -> None:
+    """Run a sweep: a grid or a Morris screening of a scenario's paired difference against its baseline.
+
+    Each finished point is stored at once; run again, a sweep skips the points
+    it has. The sweep's folder is the last line printed.
+    """
+    if not 1 <= workers <= MAX_WORKERS:
+        _fail(f"--workers must be from 1 to {MAX_WORKERS}, got {workers}")
+    _check_out(out)
+    from tqdm.std import tqdm
+
+    from .sweep import Sweep, SweepError
+
+    try:
+        plan = Sweep(file)
+    except SweepError as exc:
+        _fail(str(exc))
+    bar = tqdm(total=len(plan.design()), unit="point", desc=plan.spec.name, disable=not sys.stderr.isatty())
+
+    def progress(done: int, total: int) -> None:
+        bar.n = done
+        bar.refresh()
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        result = plan.run(out, workers, progress, log=lambda s: typer.echo(s, err=True))
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
+    finally:
+        bar.close()
+    typer.echo(f"{len(result.results)} of {len(plan.design())} points done, {len(result.failed)} failed")
+    if result.indices is not None and len(result.indices):
+        shown = result.indices.sort_values(["output", "mu_star"], ascending=[True, False])
+        typer.echo(shown.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    elif not result.complete:
+        typer.echo("the sweep is not complete: run the same command again to run the missing points")
+    typer.echo(str(result.folder))

@@ -1,0 +1,329 @@
+"""Sweeps over parameters: a grid, or a Morris screening (SALib), of a scenario's difference against its baseline.
+
+A sweep file names the scenario, its baseline, the outputs (items of
+:data:`model.comparison.ITEMS`, group ``all``) and the parameters with their
+ranges (by default the parameter's own plausible ``range``). Each point of the
+design sets the parameters to its values for the whole simulation, in the
+scenario *and* its baseline (an assumption holds in both worlds), and runs
+the pair at the sweep's scale, seed and replications with common random
+numbers; its outputs are the mean paired differences.
+
+Each finished point is written at once to ``points/`` of the sweep's folder
+(atomically); a failed point is written to ``failed/`` with its parameters and
+the error, and does not stop the others. Run again, a sweep skips the points
+it has, so an interrupted sweep loses nothing. The folder's name holds a digest
+of the sweep file, so another sweep never mixes its points with these. When
+every point is done, ``results.csv`` (one row per point) and, for Morris,
+``morris.csv`` (mu*, its 95% interval, sigma, per output and parameter) and
+``morris.png`` are written once.
+
+Usage::
+
+    loopbaan sweep sweeps/effects_screening.yaml [--workers 2]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import traceback
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .scenario import Scenario, ScenarioError
+from .yamlfile import excerpt, parse_yaml, read_text, validation_lines
+
+SWEEP_DIR = Path(__file__).resolve().parents[1] / "sweeps"
+
+
+class SweepError(ScenarioError):
+    """A sweep file or its parameters are not usable (nothing was run)."""
+
+
+class Range(BaseModel):
+    """The range of one swept parameter (default: the parameter's plausible ``range``)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    low: float | None = Field(default=None, allow_inf_nan=False)
+    high: float | None = Field(default=None, allow_inf_nan=False)
+
+
+class SweepSpec(BaseModel):
+    """A sweep file."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
+    description: str = ""
+    scenario: str
+    baseline: str
+    outputs: list[str] = Field(min_length=1)
+    method: Literal["grid", "morris"]
+    levels: int = Field(default=4, ge=2, le=20)
+    trajectories: int = Field(default=10, ge=2, le=1000)
+    scale: float = Field(default=0.05, gt=0, le=1, allow_inf_nan=False)
+    replications: int = Field(default=1, ge=1, le=100)
+    seed: int = Field(default=20250101, ge=0, le=2**63 - 1)
+    start: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+    end: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+    warmup_months: int | None = Field(default=None, ge=0, le=600)
+    parameters: dict[str, Range] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _small_enough(self) -> SweepSpec:
+        if self.method == "grid" and self.levels ** len(self.parameters) > 10_000:
+            raise ValueError(f"a grid of {self.levels} levels over {len(self.parameters)} parameters has "
+                             f"{self.levels ** len(self.parameters):,} points; at most 10,000 (use method: morris)")
+        return self
+
+
+class Sweep:
+    """A sweep, validated against the parameters and scenarios (:class:`SweepError` before anything runs).
+
+    Args:
+        spec: A sweep file's path, a shipped sweep's name, or a dict with its keys.
+    """
+
+    def __init__(self, spec: str | Path | dict):
+        from .comparison import ITEMS
+        from .params import ParameterError, ParameterTree
+
+        self.source, raw = _read(spec)
+        try:
+            self.spec = SweepSpec.model_validate(raw)
+        except ValidationError as exc:
+            raise SweepError("\n".join(validation_lines(exc, self.source, SweepSpec))) from None
+        bad = [o for o in self.spec.outputs if o not in ITEMS]
+        if bad:
+            raise SweepError(f"{self.source}: key 'outputs': {bad} are not outputs; allowed: {', '.join(ITEMS)}")
+        try:
+            law = ParameterTree.load()
+        except ParameterError as exc:
+            raise SweepError(str(exc)) from None
+        self.bounds, self.integer = {}, {}
+        for path, given in self.spec.parameters.items():
+            where = f"{self.source}: key 'parameters.{path}'"
+            if path not in law.parameters:
+                raise SweepError(f"{where}: no such parameter (see `loopbaan params`)")
+            param = law.parameters[path]
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in param.values):
+                raise SweepError(f"{where}: only a parameter with one number can be swept; its values are "
+                                 f"{excerpt(param.values[-1])}")
+            low, high = given.low, given.high
+            if low is None or high is None:
+                if param.plausible_range is None:
+                    raise SweepError(f"{where}: give low and high (the parameter has no plausible range of its own)")
+                low = param.plausible_range[0] if low is None else low
+                high = param.plausible_range[1] if high is None else high
+            if not low < high:
+                raise SweepError(f"{where}: low must be below high, got {low} and {high}")
+            for value in (low, high):  # the parameter's own limits (the runs would refuse the value)
+                try:
+                    param.check_value(int(round(value)) if param.integer else float(value), where)
+                except ParameterError as exc:
+                    raise SweepError(str(exc)) from None
+            self.bounds[path] = (float(low), float(high))
+            self.integer[path] = param.integer
+        self.layers = {}  # what the scenario and the baseline extend, and their own overrides
+        for role in ("baseline", "scenario"):
+            name = getattr(self.spec, role)
+            try:
+                target = Scenario.resolve(name, law)
+            except ScenarioError as exc:
+                raise SweepError(f"{self.source}: key '{role}': {exc}") from None
+            if target.parts:  # the scenario as a whole: what it extends with every part laid on it, in order
+                own: dict[str, dict] = {}
+                for part in target.parts.values():
+                    for path, dated in part.items():
+                        own.setdefault(path, {}).update(dated)
+                self.layers[role] = (list(target.base), own)
+            else:
+                self.layers[role] = (name, {})
+        self._pair(self.design().iloc[0])  # the scenarios resolve, with the first point's values
+        text = json.dumps(self.spec.model_dump(), sort_keys=True)
+        self.digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+
+    @property
+    def problem(self) -> dict:
+        """The SALib problem: names and bounds."""
+        return {"num_vars": len(self.bounds), "names": list(self.bounds), "bounds": [list(b) for b in self.bounds.values()]}
+
+    def design(self) -> pd.DataFrame:
+        """The points: one row each, a column per parameter, indexed by point number (the same every time)."""
+        names = list(self.bounds)
+        if self.spec.method == "grid":
+            axes = [np.linspace(low, high, self.spec.levels) for low, high in self.bounds.values()]
+            values = np.array(list(itertools.product(*axes)))
+        else:
+            from SALib.sample import morris as morris_sample
+
+            values = morris_sample.sample(self.problem, N=self.spec.trajectories, num_levels=self.spec.levels,
+                                          seed=self.spec.seed)
+        design = pd.DataFrame(values, columns=names)
+        design.index.name = "point"
+        return design
+
+    def _pair(self, point: pd.Series) -> list[dict]:
+        """The baseline and the scenario with the point's values from the first day on."""
+        from .api import Simulation
+
+        overrides = {path: {"2000-01-01..": int(round(point[path])) if self.integer[path] else float(point[path])}
+                     for path in self.bounds}
+        settings = {"scale": self.spec.scale, "seed": self.spec.seed, "replications": self.spec.replications}
+        settings.update({k: v for k, v in (("start", self.spec.start), ("end", self.spec.end),
+                                           ("warmup_months", self.spec.warmup_months)) if v is not None})
+        pair = []
+        for role in ("baseline", "scenario"):
+            extends, own = self.layers[role]
+            pair.append({"name": role, "extends": extends, "overrides": {**own, **overrides}, **settings})
+        try:
+            Simulation(pair)
+        except ScenarioError as exc:
+            raise SweepError(f"{self.source}: {exc}") from None
+        return pair
+
+    def folder(self, out: Path) -> Path:
+        """The sweep's folder under ``out`` (its name holds the sweep file's digest)."""
+        return Path(out) / "sweeps" / f"{self.spec.name}-{self.digest}"
+
+    def run(self, out: Path = Path("outputs"), workers: int = 1, progress: Callable[[int, int], None] | None = None,
+            log: Callable[[str], None] = lambda s: None) -> SweepResult:
+        """Run the points not yet done, then (when all are done) write the tables.
+
+        Args:
+            out: Folder under which ``sweeps/NAME-DIGEST/`` is kept.
+            workers: Points run at once, each in a process of its own.
+            progress: Called with (points done, points in all) as points finish.
+            log: Receives a line per failed point.
+        """
+        folder = self.folder(out)
+        for sub in ("points", "failed"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        _write_once(folder / "sweep.json", json.dumps({"source": self.source, "spec": self.spec.model_dump(),
+                                                       "bounds": self.bounds}, indent=2))
+        design = self.design()
+        todo = [i for i in design.index if not (folder / "points" / f"{i}.json").exists()]
+        done = len(design) - len(todo)
+        if progress:
+            progress(done, len(design))
+        jobs = [(self, int(i), design.loc[i]) for i in todo]
+        for i, record in _map(_run_point, jobs, workers):
+            kind = "points" if "outputs" in record else "failed"
+            _write_atomic(folder / kind / f"{i}.json", json.dumps(record, indent=1))
+            if kind == "failed":
+                log(f"point {i} failed ({record['error'].splitlines()[-1]}); parameters: {record['parameters']}")
+            else:
+                (folder / "failed" / f"{i}.json").unlink(missing_ok=True)
+                done += 1
+            if progress:
+                progress(done, len(design))
+        return SweepResult(self, folder)
+
+
+class SweepResult:
+    """The points of a sweep's folder, and their analysis once every point is done."""
+
+    def __init__(self, sweep: Sweep, folder: Path):
+        self.sweep, self.folder = sweep, folder
+        rows = []
+        for path in sorted((folder / "points").glob("*.json"), key=lambda p: int(p.stem)):
+            record = json.loads(path.read_text())
+            rows.append({"point": int(path.stem), **record["parameters"], **record["outputs"]})
+        self.results = pd.DataFrame(rows).set_index("point") if rows else pd.DataFrame()
+        self.failed = sorted(int(p.stem) for p in (folder / "failed").glob("*.json"))
+        self.complete = len(self.results) == len(sweep.design())
+        self.indices = self._morris() if self.complete and sweep.spec.method == "morris" else None
+        if self.complete:
+            _write_once(folder / "results.csv", self.results.reset_index().to_csv(index=False))
+            if self.indices is not None:
+                _write_once(folder / "morris.csv", self.indices.to_csv(index=False))
+                if not (folder / "morris.png").exists():
+                    from .charts import morris_chart
+
+                    morris_chart(self.indices, self.sweep.spec.name, folder / "morris.png")
+
+    def _morris(self) -> pd.DataFrame:
+        """mu* (mean absolute elementary effect), its 95% interval and sigma, per output and parameter."""
+        from SALib.analyze import morris as morris_analyze
+
+        x = self.results[list(self.sweep.bounds)].to_numpy()
+        frames = []
+        for output in self.sweep.spec.outputs:
+            y = self.results[output].to_numpy(dtype=float)
+            if not np.isfinite(y).all():  # e.g. a cost per person at work where nobody more is at work
+                continue
+            found = morris_analyze.analyze(self.sweep.problem, x, y, num_levels=self.sweep.spec.levels,
+                                           seed=self.sweep.spec.seed, print_to_console=False)
+            frames.append(pd.DataFrame({"output": output, "parameter": found["names"], "mu_star": found["mu_star"],
+                                        "mu_star_conf": found["mu_star_conf"], "mu": found["mu"],
+                                        "sigma": found["sigma"]}))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _run_point(sweep: Sweep, i: int, point: pd.Series) -> tuple[int, dict]:
+    """Run one point; the mean paired differences of the outputs, or the error."""
+    from .api import Simulation
+
+    parameters = {k: float(v) for k, v in point.items()}
+    try:
+        compared = Simulation(sweep._pair(point)).run(progress=False, cache=False).comparison(wide=False)
+        rows = compared[compared["group"] == "all"].set_index("item")["value"]
+        return i, {"parameters": parameters, "outputs": {o: float(rows.get(o, np.nan)) for o in sweep.spec.outputs}}
+    except Exception:  # a failed point is reported with its parameters and does not take the others down
+        return i, {"parameters": parameters, "error": traceback.format_exc(limit=3)}
+
+
+def _map(function, jobs: list[tuple], workers: int):
+    """``function(*job)`` for every job, in this process or on ``workers`` processes, yielded as they finish."""
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield function(*job)
+        return
+    from .workers import _start_worker
+
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
+                             initializer=_start_worker, initargs=(threads,)) as pool:
+        pending = {pool.submit(function, *job) for job in jobs}
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for job in finished:
+                    yield job.result()
+        except BaseException:
+            for job in pending:
+                job.cancel()
+            raise
+
+
+def _read(spec: str | Path | dict) -> tuple[str, dict]:
+    """The sweep's source name and its raw mapping."""
+    if isinstance(spec, dict):
+        return f"<dict {spec.get('name', '?')!r}>", spec
+    path = Path(spec)
+    if not path.suffix and not path.exists():
+        path = SWEEP_DIR / f"{spec}.yaml"
+    raw = parse_yaml(read_text(path, SweepError, "sweep file"), str(path), SweepError)
+    if not isinstance(raw, dict):
+        raise SweepError(f"{path}: a sweep file must be a mapping; allowed keys: {', '.join(SweepSpec.model_fields)}")
+    return str(path), raw
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _write_once(path: Path, text: str) -> None:
+    """Write ``path`` unless it exists (a finished sweep's tables are the same every time: never rewritten)."""
+    if not path.exists():
+        _write_atomic(path, text)

@@ -1,0 +1,120 @@
+"""Sweeps: designs, Morris indices, workers, resume and failed points, and the sweep file's messages."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from model import sweep as sweep_module
+from model.sweep import Sweep, SweepError
+
+TINY = {"name": "tiny", "scenario": "baseline_2020", "baseline": "law_2025",
+        "outputs": ["extra_cost_total_eur", "extra_users"], "method": "morris", "trajectories": 2, "levels": 4,
+        "scale": 0.002, "start": "2025-01", "end": "2028-12", "warmup_months": 0,
+        # the fee's indexation moves the cost; letters of ask 2 are off in both scenarios: they move nothing
+        "parameters": {"cheque.fee.indexation_per_year": {}, "outreach.letter.monthly_reach": {}}}
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweeps")
+    return Sweep(TINY).run(out), out
+
+
+def test_morris_finds_the_parameter_that_matters_and_none_for_one_never_read(finished):
+    result, _ = finished
+    assert result.complete and result.failed == [] and len(result.results) == 2 * (2 + 1)
+    mu = result.indices.set_index(["output", "parameter"])["mu_star"]
+    assert mu[("extra_cost_total_eur", "cheque.fee.indexation_per_year")] > 1_000
+    assert mu[("extra_cost_total_eur", "outreach.letter.monthly_reach")] == 0.0
+    assert mu[("extra_users", "outreach.letter.monthly_reach")] == 0.0
+    for name in ("results.csv", "morris.csv", "morris.png", "sweep.json"):
+        assert (result.folder / name).is_file()
+
+
+def test_two_workers_give_the_same_table(finished, tmp_path):
+    result, _ = finished
+    again = Sweep(TINY).run(tmp_path, workers=2)
+    pd.testing.assert_frame_equal(again.results, result.results)
+
+
+def test_a_sweep_run_again_runs_only_the_missing_points(finished, tmp_path, monkeypatch):
+    result, out = finished
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    folder = Sweep(TINY).folder(copy)
+    for name in ("points/2.json", "results.csv", "morris.csv", "morris.png"):
+        (folder / name).unlink()
+    ran = []
+    real = sweep_module._run_point
+    monkeypatch.setattr(sweep_module, "_run_point", lambda s, i, point: ran.append(i) or real(s, i, point))
+    resumed = Sweep(TINY).run(copy)
+    assert ran == [2] and resumed.complete
+    pd.testing.assert_frame_equal(resumed.results, result.results)
+    assert (folder / "results.csv").read_text() == (result.folder / "results.csv").read_text()
+
+
+def test_a_failed_point_is_reported_and_takes_no_other_down(tmp_path, monkeypatch):
+    real = Sweep._pair
+
+    def failing(self, point):
+        if point.name == 1:
+            raise RuntimeError("this point cannot run")
+        return real(self, point)
+
+    plan = Sweep(TINY)
+    monkeypatch.setattr(Sweep, "_pair", failing)
+    lines = []
+    result = plan.run(tmp_path, log=lines.append)
+    assert result.failed == [1] and not result.complete and len(result.results) == 5
+    record = json.loads((result.folder / "failed" / "1.json").read_text())
+    assert "this point cannot run" in record["error"] and set(record["parameters"]) == set(TINY["parameters"])
+    assert "point 1 failed" in lines[0] and not (result.folder / "results.csv").exists()
+    monkeypatch.setattr(Sweep, "_pair", real)
+    result = plan.run(tmp_path)
+    assert result.complete and result.failed == []
+
+
+def test_a_grid_has_every_combination_of_levels():
+    grid = Sweep({**TINY, "method": "grid", "levels": 3}).design()
+    assert len(grid) == 9 and sorted(grid["cheque.fee.indexation_per_year"].unique()) == [0.0, 0.02, 0.04]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"colour": "red"}, "key 'colour' is not allowed"),
+    ({"outputs": ["happiness"]}, "key 'outputs': ['happiness'] are not outputs; allowed: extra_eligible"),
+    ({"parameters": {"cheque.nonsense": {}}}, "key 'parameters.cheque.nonsense': no such parameter"),
+    ({"parameters": {"cheque.eligibility.worker_rule": {}}}, "only a parameter with one number can be swept"),
+    ({"parameters": {"cheque.fee.indexation_per_year": {"low": 0.03, "high": 0.01}}}, "low must be below high"),
+    ({"parameters": {"cheque.eligibility.experience.months_required": {}}}, "give low and high"),
+    ({"parameters": {"outreach.letter.monthly_reach": {"low": 0.1, "high": 2.0}}}, "above the maximum"),
+    ({"method": "grid", "levels": 20, "parameters": {p: {} for p in ("cheque.fee.indexation_per_year",
+      "outreach.letter.monthly_reach", "outreach.letter.awareness_gain", "vdab_followup.acceptance_share")}},
+     "points; at most 10,000 (use method: morris)"),
+    ({"scenario": "no_such_scenario"}, "key 'scenario'"),
+    ({"scale": 0.0}, "key 'scale'"),
+])
+def test_bad_sweep_files_are_refused(change, message):
+    with pytest.raises(SweepError, match=None) as caught:
+        Sweep({**TINY, **change})
+    assert message in str(caught.value)
+
+
+def test_the_sweep_command_refuses_bad_input_with_exit_2(tmp_path):
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: bad\nscenario: law_2025\n")
+    result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "key 'baseline' is required" in result.output
+    assert not (tmp_path / "out").exists()
+    result = CliRunner().invoke(app, ["sweep", str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 2 and "missing.yaml" in result.output
+
+
+def test_the_shipped_screening_is_valid():
+    plan = Sweep("resolution_screening")
+    assert len(plan.bounds) >= 12 and len(plan.design()) == (len(plan.bounds) + 1) * plan.spec.trajectories
