@@ -429,8 +429,37 @@ def morris_chart(indices: pd.DataFrame, sweep_name: str, path: Path) -> Path:
         ax.set_xlim(left=0)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
     fig.subplots_adjust(hspace=0.9)  # room for each panel's axis label under it and the next panel's title
-    stamp_figure(fig, f"loopbaansim sweep {sweep_name} (Morris screening, SALib)")
-    box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+    return _save_png(fig, path, f"loopbaansim sweep {sweep_name} (Morris screening, SALib)")
+
+
+def sobol_chart(indices: pd.DataFrame, sweep_name: str, path: Path) -> Path:
+    """Sobol' indices: the share of an output's variance due to each parameter alone (S1) and with its interactions (ST)."""
+    outputs = list(dict.fromkeys(indices["output"]))
+    n_params = indices.groupby("output").size().max()
+    fig, axes = _figure(nrows=len(outputs), ncols=1, figsize=(8.5, 1.2 + 0.55 * n_params * len(outputs)), squeeze=False)
+    for ax, output in zip(axes[:, 0], outputs):
+        part = indices[indices["output"] == output].sort_values("ST")
+        y = np.arange(len(part))
+        ax.barh(y + 0.2, part["ST"], height=0.4, xerr=part["ST_conf"], color="0.35", capsize=3)
+        ax.barh(y - 0.2, part["S1"], height=0.4, xerr=part["S1_conf"], color="0.75", edgecolor="0.2", hatch="//",
+                capsize=3)
+        ax.set_yticks(y, [textwrap.shorten(p, 60) for p in part["parameter"]], fontsize=8)
+        ax.set_xlabel(f"share of the variance of {output}: dark, with its interactions (ST); hatched, alone (S1)")
+        top = part.iloc[-1]
+        ax.set_title(f"{output}: {top['parameter']} explains most of its variance (total index {top['ST']:.2f})",
+                     fontsize=10)
+        ax.set_xlim(0, max(1.05, float((part["ST"] + part["ST_conf"].fillna(0)).max()) * 1.05))
+    fig.subplots_adjust(hspace=0.9)
+    return _save_png(fig, path, f"loopbaansim sweep {sweep_name} (Sobol' indices, SALib; intervals 95%)")
+
+
+def _save_png(fig: Figure, path: Path, stamp: str) -> Path:
+    """Write ``fig`` with its stamp as one PNG, atomically (a sweep's chart is written once)."""
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    lowest = min(ax.get_tightbbox(renderer).y0 for ax in fig.axes) / fig.bbox.height  # under every axis label
+    fig.stamp_y = min(getattr(fig, "stamp_y", -0.02), lowest - 0.02)
+    stamp_figure(fig, stamp)
+    box = fig.get_tightbbox(renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
     tmp = path.with_name(f".{path.name}.tmp.png")
     fig.savefig(tmp, dpi=150, bbox_inches=box)
     tmp.replace(path)

@@ -1,4 +1,4 @@
-"""Sweeps over parameters: a grid, or a Morris screening (SALib), of a scenario's difference against its baseline.
+"""Sweeps over parameters: a grid, a Morris screening or Sobol' indices (SALib) of a scenario's difference against its baseline.
 
 A sweep file names the scenario, its baseline, the outputs (items of
 :data:`model.comparison.ITEMS`, group ``all``) and the parameters with their
@@ -15,7 +15,8 @@ it has, so an interrupted sweep loses nothing. The folder's name holds a digest
 of the sweep file, so another sweep never mixes its points with these. When
 every point is done, ``results.csv`` (one row per point) and, for Morris,
 ``morris.csv`` (mu*, its 95% interval, sigma, per output and parameter) and
-``morris.png`` are written once.
+``morris.png``, or for Sobol' ``sobol.csv`` (first-order and total indices with
+their intervals) and ``sobol.png``, are written once.
 
 Usage::
 
@@ -66,9 +67,10 @@ class SweepSpec(BaseModel):
     scenario: str
     baseline: str
     outputs: list[str] = Field(min_length=1)
-    method: Literal["grid", "morris"]
+    method: Literal["grid", "morris", "sobol"]
     levels: int = Field(default=4, ge=2, le=20)
     trajectories: int = Field(default=10, ge=2, le=1000)
+    samples: int = Field(default=64, ge=2, le=4096)
     scale: float = Field(default=0.05, gt=0, le=1, allow_inf_nan=False)
     replications: int = Field(default=1, ge=1, le=100)
     seed: int = Field(default=20250101, ge=0, le=2**63 - 1)
@@ -82,6 +84,8 @@ class SweepSpec(BaseModel):
         if self.method == "grid" and self.levels ** len(self.parameters) > 10_000:
             raise ValueError(f"a grid of {self.levels} levels over {len(self.parameters)} parameters has "
                              f"{self.levels ** len(self.parameters):,} points; at most 10,000 (use method: morris)")
+        if self.method == "sobol" and self.samples & (self.samples - 1):
+            raise ValueError(f"samples must be a power of 2 for Sobol' sequences (2, 4, 8, ... 4096), got {self.samples}")
         return self
 
 
@@ -162,11 +166,15 @@ class Sweep:
         if self.spec.method == "grid":
             axes = [np.linspace(low, high, self.spec.levels) for low, high in self.bounds.values()]
             values = np.array(list(itertools.product(*axes)))
-        else:
+        elif self.spec.method == "morris":
             from SALib.sample import morris as morris_sample
 
             values = morris_sample.sample(self.problem, N=self.spec.trajectories, num_levels=self.spec.levels,
                                           seed=self.spec.seed)
+        else:  # Saltelli's scheme on a Sobol' sequence, first-order and total indices
+            from SALib.sample import sobol as sobol_sample
+
+            values = sobol_sample.sample(self.problem, self.spec.samples, calc_second_order=False, seed=self.spec.seed)
         design = pd.DataFrame(values, columns=names)
         design.index.name = "point"
         return design
@@ -240,15 +248,18 @@ class SweepResult:
         self.results = pd.DataFrame(rows).set_index("point") if rows else pd.DataFrame()
         self.failed = sorted(int(p.stem) for p in (folder / "failed").glob("*.json"))
         self.complete = len(self.results) == len(sweep.design())
-        self.indices = self._morris() if self.complete and sweep.spec.method == "morris" else None
+        method = sweep.spec.method
+        self.indices = {"morris": self._morris, "sobol": self._sobol}[method]() if self.complete and method != "grid" \
+            else None
         if self.complete:
             _write_once(folder / "results.csv", self.results.reset_index().to_csv(index=False))
             if self.indices is not None:
-                _write_once(folder / "morris.csv", self.indices.to_csv(index=False))
-                if not (folder / "morris.png").exists():
-                    from .charts import morris_chart
+                _write_once(folder / f"{method}.csv", self.indices.to_csv(index=False))
+                if not (folder / f"{method}.png").exists() and len(self.indices):
+                    from . import charts
 
-                    morris_chart(self.indices, self.sweep.spec.name, folder / "morris.png")
+                    chart = charts.morris_chart if method == "morris" else charts.sobol_chart
+                    chart(self.indices, self.sweep.spec.name, folder / f"{method}.png")
 
     def _morris(self) -> pd.DataFrame:
         """mu* (mean absolute elementary effect), its 95% interval and sigma, per output and parameter."""
@@ -265,6 +276,22 @@ class SweepResult:
             frames.append(pd.DataFrame({"output": output, "parameter": found["names"], "mu_star": found["mu_star"],
                                         "mu_star_conf": found["mu_star_conf"], "mu": found["mu"],
                                         "sigma": found["sigma"]}))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+    def _sobol(self) -> pd.DataFrame:
+        """First-order (S1) and total (ST) Sobol' indices with their 95% intervals, per output and parameter."""
+        from SALib.analyze import sobol as sobol_analyze
+
+        frames = []
+        for output in self.sweep.spec.outputs:
+            y = self.results[output].to_numpy(dtype=float)
+            if not np.isfinite(y).all() or np.ptp(y) == 0:  # no variance to share out
+                continue
+            found = sobol_analyze.analyze(self.sweep.problem, y, calc_second_order=False, seed=self.sweep.spec.seed,
+                                          print_to_console=False)
+            frames.append(pd.DataFrame({"output": output, "parameter": list(self.sweep.bounds), "S1": found["S1"],
+                                        "S1_conf": found["S1_conf"], "ST": found["ST"], "ST_conf": found["ST_conf"]}))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

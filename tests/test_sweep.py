@@ -118,3 +118,17 @@ def test_the_sweep_command_refuses_bad_input_with_exit_2(tmp_path):
 def test_the_shipped_screening_is_valid():
     plan = Sweep("resolution_screening")
     assert len(plan.bounds) >= 12 and len(plan.design()) == (len(plan.bounds) + 1) * plan.spec.trajectories
+
+
+def test_sobol_indices_of_a_parameter_never_read_are_zero(tmp_path):
+    result = Sweep({**TINY, "method": "sobol", "samples": 8, "outputs": ["extra_cost_total_eur"]}).run(tmp_path, workers=2)
+    assert result.complete and len(result.results) == 8 * (2 + 2)
+    st = result.indices.set_index("parameter")
+    assert st.loc["outreach.letter.monthly_reach", "ST"] == 0.0 and st.loc["outreach.letter.monthly_reach", "S1"] == 0.0
+    assert st.loc["cheque.fee.indexation_per_year", "ST"] > 0.5
+    assert (result.folder / "sobol.csv").is_file() and (result.folder / "sobol.png").is_file()
+
+
+def test_sobol_needs_a_power_of_two():
+    with pytest.raises(SweepError, match="samples must be a power of 2"):
+        Sweep({**TINY, "method": "sobol", "samples": 10})
