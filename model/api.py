@@ -112,7 +112,7 @@ class Simulation:
         return per_rep * self.scenarios[0].settings["replications"]
 
     def run(self, progress: bool = True, log: Callable[[str], None] | None = None,
-            cache: bool | str | Path = True, workers: int | None = None) -> Results:
+            cache: bool | str | Path = True, workers: int | None = None, scheduler: str | None = None) -> Results:
         """Simulate every scenario and replication.
 
         Args:
@@ -123,7 +123,12 @@ class Simulation:
                 off), a folder, or False for none. It never changes a result. A simulation with
                 processes of its own (``processes=``) never uses it: their code is not in the key.
             workers: Replications run at once (default: the simulation's ``workers``).
+            scheduler: The address of an existing Dask scheduler (``tcp://HOST:PORT``) to run the replications on
+                (its workers need this package); the results are the same.
         """
+        if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
+            raise ScenarioError(f"scheduler: give the address of a Dask scheduler, e.g. 'tcp://127.0.0.1:8786'; "
+                                f"got {scheduler!r}")
         workers = self.workers if workers is None else checked_workers(workers)
         if not isinstance(cache, (bool, str, Path)):
             raise ScenarioError(f"cache: give True, False or a folder, got {cache!r}")
@@ -146,7 +151,7 @@ class Simulation:
         factory = functools.partial(list, self.processes) if self.processes is not None else default_processes
         with tqdm(total=self.months_to_simulate(), unit="month", desc="loopbaansim", disable=not show) as bar:
             result = runner.run(self.scenarios, progress=log or (lambda s: None), processes=factory,
-                                advance=bar.update, cache=folder, workers=workers)
+                                advance=bar.update, cache=folder, workers=workers, scheduler=scheduler)
         result.parts = self.parts_plan
         return Results(result)
 

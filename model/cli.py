@@ -84,6 +84,8 @@ def run(
     replications: int | None = typer.Option(None, "--replications", help="Replications (overrides the scenarios')."),
     workers: int = typer.Option(1, "--workers", help="Replications run at once, each in a process of its own "
                                 "(the results are the same whatever the number)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run the replications on the Dask cluster of "
+                                         "this scheduler (tcp://HOST:PORT)."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the run folder is created."),
     name: str | None = typer.Option(None, "--name", help="Name of the run folder (default: the scenario names)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write warmed-up states in the cache "
@@ -118,9 +120,10 @@ def run(
     folder = _reserve(out, name or outputs.default_name([s.name for s in sim.scenarios]))
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        results = sim.run(log=lambda s: typer.echo(s, err=True), cache=not no_cache, workers=workers)
+        results = sim.run(log=lambda s: typer.echo(s, err=True), cache=not no_cache, workers=workers,
+                          scheduler=scheduler)
         path = results.save(folder=folder, command=sys.argv)
-    except OutputError as exc:
+    except (OutputError, ScenarioError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt as exc:
         _interrupted(exc)
@@ -457,6 +460,8 @@ if __name__ == "__main__":
 def sweep(
     file: str = typer.Argument(..., help="A sweep file (see sweeps/), or a shipped sweep's name."),
     workers: int = typer.Option(1, "--workers", help="Points run at once, each in a process of its own."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run the points on the Dask cluster of this "
+                                         "scheduler (tcp://HOST:PORT)."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Folder under which sweeps/NAME-DIGEST/ is kept."),
 ) -> None:
     """Run a sweep: a grid or a Morris screening of a scenario's paired difference against its baseline.
@@ -483,7 +488,9 @@ def sweep(
 
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        result = plan.run(out, workers, progress, log=lambda s: typer.echo(s, err=True))
+        result = plan.run(out, workers, progress, log=lambda s: typer.echo(s, err=True), scheduler=scheduler)
+    except ScenarioError as exc:
+        _fail(str(exc))
     except KeyboardInterrupt as exc:
         _interrupted(exc)
     finally:

@@ -164,7 +164,8 @@ def _summarise(yearly: pd.DataFrame, replications: int, dims: tuple[str, ...]) -
 
 def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: None,
         processes: Callable[[], list[Process]] = default_processes,
-        advance: Callable[[int], None] = lambda months: None, cache: Path | None = None, workers: int = 1) -> RunResult:
+        advance: Callable[[int], None] = lambda months: None, cache: Path | None = None, workers: int = 1,
+        scheduler: str | None = None) -> RunResult:
     """Simulate every scenario for every replication.
 
     Args:
@@ -175,6 +176,7 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
         cache: Folder of the cache of warmed-up states (:mod:`model.cache`), or None for none.
         workers: Replications run at once, each in a process of its own (:mod:`model.workers`); the
             results are the same whatever the number.
+        scheduler: A Dask scheduler's address (``tcp://HOST:PORT``): the replications run on that cluster.
 
     Raises:
         ScenarioError: if the scenarios cannot share a population.
@@ -187,10 +189,11 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     dims = dimension_names(declared)
     units = {c.name: c.unit for c in all_counters(declared)}
     signatures = {s.name: warmup_signature(s) for s in scenarios}  # (a digest of 138 months' parameters: once)
-    if workers > 1 and len(replications) > 1:
+    if scheduler is not None or (workers > 1 and len(replications) > 1):
         from .workers import run_replications  # (imported here: a plain run needs no process pool)
 
-        done = run_replications(scenarios, replications, processes, cache, signatures, workers, progress, advance)
+        done = run_replications(scenarios, replications, processes, cache, signatures, workers, progress, advance,
+                                scheduler)
     else:
         tables = TableCache()  # raked once for all replications
         done = [replicate(scenarios, rep, processes, cache, signatures, progress, advance, tables)

@@ -31,8 +31,6 @@ import json
 import os
 import traceback
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +39,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .scenario import Scenario, ScenarioError
+from .workers import run_all
 from .yamlfile import excerpt, parse_yaml, read_text, validation_lines
 
 SWEEP_DIR = Path(__file__).resolve().parents[1] / "sweeps"
@@ -203,15 +202,19 @@ class Sweep:
         return Path(out) / "sweeps" / f"{self.spec.name}-{self.digest}"
 
     def run(self, out: Path = Path("outputs"), workers: int = 1, progress: Callable[[int, int], None] | None = None,
-            log: Callable[[str], None] = lambda s: None) -> SweepResult:
+            log: Callable[[str], None] = lambda s: None, scheduler: str | None = None) -> SweepResult:
         """Run the points not yet done, then (when all are done) write the tables.
 
         Args:
             out: Folder under which ``sweeps/NAME-DIGEST/`` is kept.
             workers: Points run at once, each in a process of its own.
+            scheduler: A Dask scheduler's address (``tcp://HOST:PORT``) to run the points on instead.
             progress: Called with (points done, points in all) as points finish.
             log: Receives a line per failed point.
         """
+        if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
+            raise SweepError(f"scheduler: give the address of a Dask scheduler, e.g. 'tcp://127.0.0.1:8786'; "
+                             f"got {scheduler!r}")
         folder = self.folder(out)
         for sub in ("points", "failed"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
@@ -223,7 +226,7 @@ class Sweep:
         if progress:
             progress(done, len(design))
         jobs = [(self, int(i), design.loc[i]) for i in todo]
-        for i, record in _map(_run_point, jobs, workers):
+        for i, record in run_all(_run_point, jobs, workers, scheduler):
             kind = "points" if "outputs" in record else "failed"
             _write_atomic(folder / kind / f"{i}.json", json.dumps(record, indent=1))
             if kind == "failed":
@@ -306,29 +309,6 @@ def _run_point(sweep: Sweep, i: int, point: pd.Series) -> tuple[int, dict]:
         return i, {"parameters": parameters, "outputs": {o: float(rows.get(o, np.nan)) for o in sweep.spec.outputs}}
     except Exception:  # a failed point is reported with its parameters and does not take the others down
         return i, {"parameters": parameters, "error": traceback.format_exc(limit=3)}
-
-
-def _map(function, jobs: list[tuple], workers: int):
-    """``function(*job)`` for every job, in this process or on ``workers`` processes, yielded as they finish."""
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield function(*job)
-        return
-    from .workers import _start_worker
-
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
-                             initializer=_start_worker, initargs=(threads,)) as pool:
-        pending = {pool.submit(function, *job) for job in jobs}
-        try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for job in finished:
-                    yield job.result()
-        except BaseException:
-            for job in pending:
-                job.cancel()
-            raise
 
 
 def _read(spec: str | Path | dict) -> tuple[str, dict]:

@@ -1,4 +1,4 @@
-"""Replications in parallel processes (``loopbaan run --workers K``, ``Simulation(..., workers=K)``).
+"""Replications (and sweep points) in parallel: local processes (``--workers K``) or a Dask cluster (``--scheduler``).
 
 Each replication is simulated whole in one worker process (:func:`model.runner.replicate`);
 its random numbers come from its own child of the root seed, so the results are
@@ -6,7 +6,8 @@ the same whatever the number of workers and whichever finishes first (tested).
 Workers are started fresh (``spawn``: the compiled kernels' thread pool does not
 survive a fork), and each uses its share of the cores for its kernels, so two
 workers on two cores do not fight over them. A worker keeps its raked tables for
-the next replication it gets.
+the next replication it gets. With ``--scheduler tcp://HOST:PORT`` the jobs go
+to an existing Dask distributed cluster instead (its workers need this package).
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ def _one(scenarios: list[Scenario], rep: int, processes: Callable[[], list[Proce
 
 def run_replications(scenarios: list[Scenario], replications: range, processes: Callable[[], list[Process]],
                      cache: Path | None, signatures: dict[str, str], workers: int, progress: Callable[[str], None],
-                     advance: Callable[[int], None]) -> list:
-    """Run ``replications`` on ``workers`` processes; return their :class:`model.runner.Replication` (any order).
+                     advance: Callable[[int], None], scheduler: str | None = None) -> list:
+    """Run ``replications`` on ``workers`` processes (or a Dask cluster); return their :class:`model.runner.Replication`.
 
     Raises:
         ScenarioError: if the processes of the month cannot be sent to a worker (defined where a new process
@@ -66,23 +67,62 @@ def run_replications(scenarios: list[Scenario], replications: range, processes: 
     except (pickle.PicklingError, AttributeError, TypeError) as exc:
         raise ScenarioError(f"workers: the processes of the month cannot be sent to another process ({exc}); "
                             f"define them in a module that can be imported, or use workers=1") from None
-    workers = min(workers, len(replications))
-    threads = max(1, (os.cpu_count() or 1) // workers)
     done = []
+    jobs = [(scenarios, rep, processes, cache, signatures) for rep in replications]
+    for result, lines, months in run_all(_one, jobs, workers, scheduler):
+        for line in lines:
+            progress(line)
+        advance(months)
+        done.append(result)
+    return done
+
+
+def run_all(function: Callable, jobs: list[tuple], workers: int = 1, scheduler: str | None = None):
+    """``function(*job)`` for every job, yielded as each finishes (in any order).
+
+    In this process when ``workers`` is 1 and there is no scheduler; on
+    ``workers`` fresh local processes; or on the Dask cluster at ``scheduler``
+    (``tcp://HOST:PORT``), whose workers must have this package installed. A
+    job that raises stops the others from starting and raises here.
+    """
+    if scheduler is not None:
+        yield from _on_dask(function, jobs, scheduler)
+        return
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield function(*job)
+        return
+    workers = min(workers, len(jobs))
+    threads = max(1, (os.cpu_count() or 1) // workers)
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker,
                              initargs=(threads,)) as pool:
-        pending = {pool.submit(_one, scenarios, rep, processes, cache, signatures) for rep in replications}
+        pending = {pool.submit(function, *job) for job in jobs}
         try:
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for job in finished:
-                    result, lines, months = job.result()
-                    for line in lines:
-                        progress(line)
-                    advance(months)
-                    done.append(result)
+                    yield job.result()
         except BaseException:
-            for job in pending:  # a failed replication stops the run: the others are not started
+            for job in pending:  # a failure stops the run: the jobs not started are not started
                 job.cancel()
             raise
-    return done
+
+
+def _on_dask(function: Callable, jobs: list[tuple], scheduler: str):
+    """The jobs on an existing Dask distributed cluster (``dask.distributed.Client(scheduler)``)."""
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError:  # pragma: no cover - dask is a dependency
+        raise ScenarioError("scheduler: dask.distributed is not installed") from None
+    try:
+        client = Client(scheduler, timeout=10)
+    except OSError as exc:
+        raise ScenarioError(f"scheduler: cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
+    with client:
+        futures = [client.submit(function, *job, pure=False) for job in jobs]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BaseException:
+            client.cancel(futures)
+            raise

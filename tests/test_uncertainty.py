@@ -98,3 +98,36 @@ def test_the_noise_lines_name_the_differences_within_noise():
     assert all((row.mean_low <= 0 <= row.mean_high) for row in within.itertuples())
     single = model.Simulation([BASE, HERIN]).run(progress=False, cache=False).comparison(wide=False)
     assert noise_lines(single)[0].startswith("noise: one replication")
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_replications_on_a_dask_cluster_give_the_same_results(dask_cluster):
+    local = model.Simulation([BASE, HERIN], replications=2).run(progress=False, cache=False)
+    on_dask = model.Simulation([BASE, HERIN], replications=2).run(progress=False, cache=False, scheduler=dask_cluster)
+    pd.testing.assert_frame_equal(local.summary, on_dask.summary)
+    pd.testing.assert_frame_equal(local.comparison(), on_dask.comparison())
+
+
+def test_a_sweep_on_a_dask_cluster_gives_the_same_table(dask_cluster, tmp_path):
+    from model.sweep import Sweep
+
+    from .test_sweep import TINY
+
+    spec = {**TINY, "name": "tiny_dask"}
+    local = Sweep(spec).run(tmp_path / "local")
+    on_dask = Sweep(spec).run(tmp_path / "dask", scheduler=dask_cluster)
+    pd.testing.assert_frame_equal(local.results, on_dask.results)
+
+
+def test_a_bad_scheduler_is_refused():
+    with pytest.raises(model.ScenarioError, match="scheduler: give the address of a Dask scheduler"):
+        model.Simulation(BASE).run(progress=False, scheduler="nowhere")
+    with pytest.raises(model.ScenarioError, match="scheduler: cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'"):
+        model.Simulation([BASE], replications=2).run(progress=False, cache=False, scheduler="tcp://127.0.0.1:9")
