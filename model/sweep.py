@@ -30,6 +30,7 @@ import itertools
 import json
 import os
 import traceback
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -304,7 +305,9 @@ def _run_point(sweep: Sweep, i: int, point: pd.Series) -> tuple[int, dict]:
 
     parameters = {k: float(v) for k, v in point.items()}
     try:
-        compared = Simulation(sweep._pair(point)).run(progress=False, cache=False).comparison(wide=False)
+        with warnings.catch_warnings():  # a point at the parameter's own value "changes nothing": as it should
+            warnings.simplefilter("ignore", UserWarning)
+            compared = Simulation(sweep._pair(point)).run(progress=False, cache=False).comparison(wide=False)
         rows = compared[compared["group"] == "all"].set_index("item")["value"]
         return i, {"parameters": parameters, "outputs": {o: float(rows.get(o, np.nan)) for o in sweep.spec.outputs}}
     except Exception:  # a failed point is reported with its parameters and does not take the others down
