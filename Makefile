@@ -12,7 +12,7 @@ SCENARIOS := law_2025 baseline_2020 herintreders herintreders_literal herintrede
 	quality_monitoring centre_incentive budget_cap resolution_full
 EFFECT_SCALE ?= 0.25
 
-.PHONY: setup run test lint bench calibrate backcast effects clean-venv
+.PHONY: setup run test lint bench bench-uncertainty calibrate backcast effects clean-venv
 
 setup: $(STAMP)
 
@@ -44,6 +44,10 @@ effects: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m model.bench scenarios/law_2025.yaml --runs $(BENCH_RUNS)
+
+# The uncertainty workloads: 100 replications of six scenarios at scale 0.1, and a Morris screening (about 20 minutes).
+bench-uncertainty: $(STAMP)
+	$(BIN)/python -m model.bench --uncertainty
 
 clean-venv:
 	rm -rf $(VENV)

@@ -14,8 +14,14 @@ Before and after, a fixed reference workload (plain numpy passes over 4
 million rows) is timed in this process; the model's times are also printed
 as multiples of it, so that a slower machine or a noisy moment shows.
 
+With ``--uncertainty`` it times the workloads of the uncertainty issue
+instead: 100 replications of six scenarios at scale 0.1 on two workers, and the
+shipped Morris screening (``sweeps/resolution_screening.yaml``, 14 parameters,
+scale 0.05) on two workers.
+
 Usage:
     python -m model.bench scenarios/law_2025.yaml [--runs 3]
+    python -m model.bench --uncertainty
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ TARGETS = {  # the speed issue's targets on the 2-core machine
     "small_simulate": 1.0,
 }
 THREE = ("law_2025", "herintreders", "quality_monitoring")
+SIX = ("law_2025", "baseline_2020", "herintreders", "herintreders_outreach", "vdab_followup", "quality_monitoring")
+UNCERTAINTY_TARGETS = {"replications": 600.0, "morris": 1200.0}  # seconds: 10 and 20 minutes
 
 
 def reference_seconds(rows: int = 4_000_000, passes: int = 10) -> float:
@@ -76,8 +84,48 @@ def one_run(scenarios: list[str], scale: float, cache: str) -> dict[str, float]:
                 "peak_gib": usage.ru_maxrss / 2**20}  # Linux reports KiB
 
 
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """Run a command in a child process: its seconds, its own peak memory (GiB) and its last line of output."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as stdout_file, tempfile.TemporaryFile("w+") as stderr_file:
+        proc = subprocess.Popen(command, stdout=stdout_file, stderr=stderr_file)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        stdout_file.seek(0)
+        stderr_file.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"benchmark command failed: {' '.join(command)}\n{stderr_file.read()[-3000:]}")
+        lines = stdout_file.read().strip().splitlines()
+    return seconds, usage.ru_maxrss / 2**20, lines[-1] if lines else ""
+
+
+def uncertainty() -> int:
+    """Time the uncertainty issue's workloads and print them against its targets."""
+    cli = [sys.executable, "-m", "model.cli"]
+    with tempfile.TemporaryDirectory(prefix="loopbaan-bench-") as out:
+        reps, reps_peak, folder = timed([*cli, "run", *SIX, "--scale", "0.1", "--replications", "100", "--workers", "2",
+                                         "--no-cache", "--out", out])
+        comparison = Path(folder) / "comparison.csv"
+        lines = comparison.read_text().splitlines() if comparison.is_file() else []
+        morris, morris_peak, sweep_folder = timed([*cli, "sweep", "resolution_screening", "--workers", "2",
+                                                   "--out", out])
+        indices = Path(sweep_folder) / "morris.csv"
+        top = indices.read_text().splitlines()[:4] if indices.is_file() else []
+    for label, seconds, peak, target in (
+            ("100 replications x 6 scenarios, scale 0.1, 2 workers", reps, reps_peak, UNCERTAINTY_TARGETS["replications"]),
+            ("Morris screening, 14 parameters, scale 0.05, 2 workers", morris, morris_peak, UNCERTAINTY_TARGETS["morris"])):
+        verdict = "ok" if seconds <= target else "MISSED"
+        print(f"  {label:<56} {seconds:8.1f} s  (peak of the main process {peak:.2f} GiB)  target <= {target:g} s  {verdict}")
+    print(f"  comparison of the 100 replications: {len(lines) - 1} rows; Morris indices: {top[1:] if top else 'none'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the workloads and print medians against the targets."""
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv == ["--uncertainty"]:
+        return uncertainty()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario")
     parser.add_argument("--runs", type=int, default=1, help="repeat each workload and report medians")
