@@ -411,24 +411,27 @@ def morris_chart(indices: pd.DataFrame, sweep_name: str, path: Path) -> Path:
     from .comparison import ITEMS
 
     outputs = list(dict.fromkeys(indices["output"]))
-    fig, axes = _figure(nrows=len(outputs), ncols=1, figsize=(8.5, 1.2 + 0.45 * len(indices) + 0.6 * len(outputs)),
+    n_params = int(indices.groupby("output").size().max())
+    fig, axes = _figure(nrows=len(outputs), ncols=1, figsize=(8.5, (0.3 * n_params + 1.3) * len(outputs)),
                         squeeze=False)
     for ax, output in zip(axes[:, 0], outputs):
         part = indices[indices["output"] == output].sort_values("mu_star")
         y = np.arange(len(part))
         ax.barh(y, part["mu_star"], xerr=part["mu_star_conf"], color="0.55", edgecolor="0.2", capsize=3)
         ax.set_yticks(y, [textwrap.shorten(p, 60) for p in part["parameter"]], fontsize=8)
-        for yi, (mu, sigma) in enumerate(zip(part["mu_star"], part["sigma"])):
-            ax.annotate(f"sigma {sigma:,.3g}", (mu, yi), xytext=(4, 0), textcoords="offset points", va="center",
-                        fontsize=7, color="0.3")
+        for yi, (mu, conf, sigma) in enumerate(zip(part["mu_star"], part["mu_star_conf"].fillna(0), part["sigma"])):
+            ax.annotate(f"sigma {_compact(sigma)}", (mu + conf, yi), xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize=7, color="0.3")
         item = ITEMS.get(output)
         ax.set_xlabel(f"mu*: mean absolute change of {output} ({item.unit if item else ''}) over the parameter's range")
         top = part.iloc[-1]
         ax.set_title(f"{output}: {top['parameter']} moves it most" if top["mu_star"] > 0
                      else f"{output}: no parameter moves it over these ranges", fontsize=10)
         ax.set_xlim(left=0)
+        ax.set_xlim(right=float((part["mu_star"] + part["mu_star_conf"].fillna(0)).max()) * 1.25 or 1.0)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
-    fig.subplots_adjust(hspace=0.9)  # room for each panel's axis label under it and the next panel's title
+    # room for each panel's axis label under it and the next panel's title; little blank under the last
+    fig.subplots_adjust(hspace=0.45, bottom=0.7 / fig.get_figheight())
     return _save_png(fig, path, f"loopbaansim sweep {sweep_name} (Morris screening, SALib)")
 
 
@@ -449,7 +452,7 @@ def sobol_chart(indices: pd.DataFrame, sweep_name: str, path: Path) -> Path:
         ax.set_title(f"{output}: {top['parameter']} explains most of its variance (total index {top['ST']:.2f})",
                      fontsize=10)
         ax.set_xlim(0, max(1.05, float((part["ST"] + part["ST_conf"].fillna(0)).max()) * 1.05))
-    fig.subplots_adjust(hspace=0.9)
+    fig.subplots_adjust(hspace=0.9, bottom=0.7 / fig.get_figheight())
     return _save_png(fig, path, f"loopbaansim sweep {sweep_name} (Sobol' indices, SALib; intervals 95%)")
 
 
