@@ -452,9 +452,6 @@ def params(
         typer.echo(f"    source: {'; '.join(p.reference)}")
 
 
-if __name__ == "__main__":
-    app()
-
 
 @app.command()
 def sweep(
@@ -502,3 +499,7 @@ def sweep(
     elif not result.complete:
         typer.echo("the sweep is not complete: run the same command again to run the missing points")
     typer.echo(str(result.folder))
+
+
+if __name__ == "__main__":
+    app()
