@@ -338,7 +338,7 @@ def test_run_folder_has_the_new_tables(tmp_path, asks):
         assert (folder / name).is_file(), name
     compared = pd.read_csv(folder / "comparison.csv")
     assert list(compared.columns) == ["scenario", "baseline", "item", "group", "unit", "value", "p05", "p95",
-                                      "replications"]
+                                      "replications", "mean_low", "mean_high", "noise"]
     bounds = pd.read_csv(folder / "hazard_bounds.csv")
     assert {"margins_from_year", "hazard", "before", "solved", "used", "why"} <= set(bounds.columns)
 
