@@ -35,6 +35,7 @@ _EXPORTS = {
     "default_processes": "processes",
     "SimulationState": "state",
     "LoopbaanModel": "model",
+    "Sweep": "sweep", "SweepError": "sweep",
 }
 __all__ = sorted(_EXPORTS)
 

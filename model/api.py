@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from . import comparison, outputs, parts, runner
@@ -32,7 +31,7 @@ from .params import ParameterError, ParameterTree
 from .process import Process, check_processes
 from .processes import default_processes
 from .scenario import Scenario, ScenarioError, check_compatible
-from .workers import MAX_WORKERS
+from .workers import checked_scheduler, checked_workers
 
 ScenarioLike = Scenario | str | Path | dict
 
@@ -44,13 +43,6 @@ def _in_notebook() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
-
-
-def checked_workers(workers) -> int:
-    """``workers`` if it is a whole number from 1 to :data:`MAX_WORKERS`, else a :class:`ScenarioError`."""
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not 1 <= workers <= MAX_WORKERS:
-        raise ScenarioError(f"workers: give a whole number from 1 to {MAX_WORKERS}, got {workers!r}")
-    return int(workers)
 
 
 class Simulation:
@@ -126,9 +118,7 @@ class Simulation:
             scheduler: The address of an existing Dask scheduler (``tcp://HOST:PORT``) to run the replications on
                 (its workers need this package); the results are the same.
         """
-        if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
-            raise ScenarioError(f"scheduler: give the address of a Dask scheduler, e.g. 'tcp://127.0.0.1:8786'; "
-                                f"got {scheduler!r}")
+        checked_scheduler(scheduler)
         workers = self.workers if workers is None else checked_workers(workers)
         if not isinstance(cache, (bool, str, Path)):
             raise ScenarioError(f"cache: give True, False or a folder, got {cache!r}")

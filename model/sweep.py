@@ -40,7 +40,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .scenario import Scenario, ScenarioError
-from .workers import run_all
+from .workers import checked_scheduler, checked_workers, run_all
 from .yamlfile import excerpt, parse_yaml, read_text, validation_lines
 
 SWEEP_DIR = Path(__file__).resolve().parents[1] / "sweeps"
@@ -215,9 +215,7 @@ class Sweep:
             progress: Called with (points done, points in all) as points finish.
             log: Receives a line per failed point.
         """
-        if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
-            raise SweepError(f"scheduler: give the address of a Dask scheduler, e.g. 'tcp://127.0.0.1:8786'; "
-                             f"got {scheduler!r}")
+        workers, scheduler = checked_workers(workers), checked_scheduler(scheduler)  # before anything is written
         folder = self.folder(out)
         for sub in ("points", "failed"):
             (folder / sub).mkdir(parents=True, exist_ok=True)

@@ -19,11 +19,28 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
 
+import numpy as np
+
 from .process import Process
 from .scenario import Scenario, ScenarioError
 
 MAX_WORKERS = 64  # replications run at once, at most
 _TABLES = None  # the worker's raked tables, kept between the replications it runs
+
+
+def checked_workers(workers) -> int:
+    """``workers`` if it is a whole number from 1 to :data:`MAX_WORKERS`, else a :class:`ScenarioError`."""
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not 1 <= workers <= MAX_WORKERS:
+        raise ScenarioError(f"workers: give a whole number from 1 to {MAX_WORKERS}, got {workers!r}")
+    return int(workers)
+
+
+def checked_scheduler(scheduler) -> str | None:
+    """``scheduler`` if it is None or looks like a Dask scheduler's address, else a :class:`ScenarioError`."""
+    if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
+        raise ScenarioError(f"scheduler: give the address of a Dask scheduler, e.g. 'tcp://127.0.0.1:8786'; "
+                            f"got {scheduler!r}")
+    return scheduler
 
 
 def _start_worker(threads: int) -> None:

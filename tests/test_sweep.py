@@ -132,3 +132,19 @@ def test_sobol_indices_of_a_parameter_never_read_are_zero(tmp_path):
 def test_sobol_needs_a_power_of_two():
     with pytest.raises(SweepError, match="samples must be a power of 2"):
         Sweep({**TINY, "method": "sobol", "samples": 10})
+
+
+def test_a_bad_rerun_loses_no_finished_point(finished, tmp_path):
+    import model
+
+    result, out = finished
+    points = sorted(p.read_text() for p in (result.folder / "points").glob("*.json"))
+    assert model.Sweep is Sweep and model.SweepError is SweepError  # the names the issue spells out
+    for bad in ({"workers": 0}, {"scheduler": "nowhere"}):
+        with pytest.raises(model.ScenarioError, match="workers: give a whole number|scheduler: give the address"):
+            Sweep(TINY).run(out, **bad)
+    assert sorted(p.read_text() for p in (result.folder / "points").glob("*.json")) == points
+    fresh = tmp_path / "fresh"
+    with pytest.raises(model.ScenarioError):
+        Sweep(TINY).run(fresh, scheduler="nowhere")
+    assert not fresh.exists()
