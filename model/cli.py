@@ -461,7 +461,7 @@ def sweep(
                                          "scheduler (tcp://HOST:PORT)."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Folder under which sweeps/NAME-DIGEST/ is kept."),
 ) -> None:
-    """Run a sweep: a grid or a Morris screening of a scenario's paired difference against its baseline.
+    """Run a sweep: a grid, a Morris screening or Sobol' indices of a scenario's paired difference against its baseline.
 
     Each finished point is stored at once; run again, a sweep skips the points
     it has. The sweep's folder is the last line printed.
