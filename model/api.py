@@ -54,7 +54,9 @@ class Simulation:
             :class:`Scenario` objects; one or a list.
         scale: Share of the population simulated, in (0, 1] (default: the scenarios').
         seed: Root seed (default: the scenarios').
-        replications: Independent replications (default: the scenarios').
+        replications: Independent replications (default: the scenarios'); with parameter sets, of each set.
+        parameter_sets: Parameter sets drawn from the declared distributions (:mod:`model.uncertainty`);
+            0 keeps the central values (default: the scenarios').
         processes: The processes of a month (default: the model's, :func:`model.processes.default_processes`).
         workers: Replications run at once, each in a process of its own (default 1); the results are
             the same whatever the number (:mod:`model.workers`).
@@ -66,7 +68,7 @@ class Simulation:
 
     def __init__(self, scenarios: ScenarioLike | Iterable[ScenarioLike], scale: float | None = None,
                  seed: int | None = None, replications: int | None = None,
-                 processes: list[Process] | None = None, workers: int = 1):
+                 processes: list[Process] | None = None, workers: int = 1, parameter_sets: int | None = None):
         if isinstance(scenarios, (str, Path, dict, Scenario)):
             items = [scenarios]
         elif isinstance(scenarios, Iterable):
@@ -79,7 +81,8 @@ class Simulation:
         except ParameterError as exc:
             raise ScenarioError(str(exc)) from None
         resolved = [Scenario.resolve(item, law) for item in items]
-        given = [s.with_settings(scale=scale, seed=seed, replications=replications) for s in resolved]
+        given = [s.with_settings(scale=scale, seed=seed, replications=replications, parameter_sets=parameter_sets)
+                 for s in resolved]
         check_compatible(given)
         # a scenario made of parts brings the runs that show each part's share
         self.scenarios, self.parts_plan = parts.expand(given, law)
@@ -95,13 +98,15 @@ class Simulation:
     def __repr__(self) -> str:
         st = self.scenarios[0].settings
         return (f"Simulation({[s.name for s in self.scenarios]}, {st['start']} to {st['end']}, scale {st['scale']:g}, "
-                f"seed {st['seed']}, {st['replications']} replication(s))")
+                f"seed {st['seed']}, {st['replications']} replication(s)"
+                + (f" of each of {st['parameter_sets']} parameter sets)" if st["parameter_sets"] else ")"))
 
     def months_to_simulate(self) -> int:
         """Months the run simulates in all (shared warm-ups counted once), for progress bars."""
         warmups = {runner.warmup_signature(s): s.settings["warmup_months"] for s in self.scenarios}
         per_rep = sum(warmups.values()) + sum(s.n_months for s in self.scenarios)
-        return per_rep * self.scenarios[0].settings["replications"]
+        settings = self.scenarios[0].settings
+        return per_rep * settings["replications"] * max(1, settings["parameter_sets"])
 
     def run(self, progress: bool = True, log: Callable[[str], None] | None = None,
             cache: bool | str | Path = True, workers: int | None = None, scheduler: str | None = None) -> Results:

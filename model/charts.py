@@ -456,6 +456,73 @@ def sobol_chart(indices: pd.DataFrame, sweep_name: str, path: Path) -> Path:
     return _save_png(fig, path, f"loopbaansim sweep {sweep_name} (Sobol' indices, SALib; intervals 95%)")
 
 
+def tornado_chart(tornado: pd.DataFrame, sweep_name: str, path: Path) -> Path:
+    """A grid's tornado: for each parameter, the output's mean from its lowest to its highest level.
+
+    The bar spans the smallest and largest mean over the parameter's levels (the
+    other parameters varied over the grid); the dot marks the highest level, so
+    the direction shows. The largest swing is on top.
+    """
+    from .comparison import ITEMS
+
+    outputs = list(dict.fromkeys(tornado["output"]))
+    n_params = int(tornado.groupby("output").size().max())
+    fig, axes = _figure(nrows=len(outputs), ncols=1, figsize=(8.5, (0.35 * n_params + 1.3) * len(outputs)),
+                        squeeze=False)
+    for ax, output in zip(axes[:, 0], outputs):
+        part = tornado[tornado["output"] == output].sort_values("swing")
+        y = np.arange(len(part))
+        ax.barh(y, part["largest"] - part["smallest"], left=part["smallest"], color="0.65", edgecolor="0.2")
+        ax.plot(part["at_high"], y, "o", color="0.1", markersize=4, label="at the highest level")
+        ax.plot(part["at_low"], y, "|", color="0.1", markersize=10, label="at the lowest level")
+        ax.set_yticks(y, [textwrap.shorten(p, 60) for p in part["parameter"]], fontsize=8)
+        item = ITEMS.get(output)
+        ax.set_xlabel(f"{output} ({item.unit if item else ''}), mean over the grid's points at each level")
+        ax.set_title(f"{output}: {part.iloc[-1]['parameter']} swings it most" if part["swing"].max() > 0
+                     else f"{output}: no parameter moves it over this grid", fontsize=10)
+        ax.legend(fontsize=7, loc="lower right")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
+    fig.subplots_adjust(hspace=0.9, bottom=0.7 / fig.get_figheight())
+    return _save_png(fig, path, f"loopbaansim sweep {sweep_name} (grid, tornado)")
+
+
+def discovery_chart(found, bounds: dict[str, tuple[float, float]], sweep_name: str, path: Path) -> Path:
+    """Scenario discovery (PRIM): the peeling trajectory, and the chosen box within each parameter's range.
+
+    Args:
+        found: A :class:`model.discovery.Discovery` with a chosen box.
+        bounds: The sweep's range of each parameter.
+    """
+    restricted = found.box[found.box["restricted"]]
+    fig, (left, right) = _figure(ncols=2, figsize=(11, max(4.2, 0.45 * len(restricted) + 1.8)),
+                                 gridspec_kw={"width_ratios": [1, 1.4]})
+    traj = found.trajectory
+    left.plot(traj["coverage"], traj["density"], "-o", color="0.5", markersize=3)
+    row = traj.loc[found.chosen]
+    left.plot([row["coverage"]], [row["density"]], "o", color="0.05", markersize=8, label="chosen box")
+    left.set_xlabel("coverage: share of the runs\nof interest inside the box")
+    left.set_ylabel("density: share of the box's\nruns that are of interest")
+    left.set_xlim(0, 1.02)
+    left.set_ylim(0, 1.02)
+    left.legend(fontsize=8, loc="lower left")
+    left.set_title("PRIM's peeling trajectory", fontsize=10)
+    y = np.arange(len(restricted))
+    for yi, (_, r) in zip(y, restricted.iterrows()):
+        low, high = bounds[r["parameter"]]
+        span = high - low or 1.0
+        right.barh(yi, (r["high"] - r["low"]) / span, left=(r["low"] - low) / span, color="0.35")
+        right.annotate(f"{r['low']:.3g} to {r['high']:.3g}", ((r["high"] - low) / span, yi), xytext=(4, 0),
+                       textcoords="offset points", va="center", fontsize=7)
+    right.set_yticks(y, [textwrap.shorten(p, 55) for p in restricted["parameter"]], fontsize=8)
+    right.set_xlim(0, 1.3)
+    right.set_xlabel("the box within each parameter's range (0 = low end, 1 = high end)")
+    right.set_title(textwrap.shorten(found.question, 80), fontsize=10)
+    if not len(restricted):
+        right.text(0.5, 0.5, "no restriction", ha="center", transform=right.transAxes)
+    fig.subplots_adjust(wspace=1.25, bottom=1.1 / fig.get_figheight())
+    return _save_png(fig, path, f"loopbaansim sweep {sweep_name} (scenario discovery, PRIM from the EMA workbench)")
+
+
 def _save_png(fig: Figure, path: Path, stamp: str) -> Path:
     """Write ``fig`` with its stamp as one PNG, atomically (a sweep's chart is written once)."""
     renderer = FigureCanvasAgg(fig).get_renderer()

@@ -36,14 +36,16 @@ def _on_sigterm(signum, frame) -> None:
     raise _Terminated
 
 
-def _simulation(scenarios: list[str], scale: float | None, seed: int | None, replications: int | None):
+def _simulation(scenarios: list[str], scale: float | None, seed: int | None, replications: int | None,
+                parameter_sets: int | None = None):
     """The scenarios as a :class:`model.api.Simulation`; bad input exits with status 2."""
     from .api import Simulation
 
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            sim = Simulation(scenarios, scale=scale, seed=seed, replications=replications)
+            sim = Simulation(scenarios, scale=scale, seed=seed, replications=replications,
+                             parameter_sets=parameter_sets)
     except (ScenarioError, ParameterError) as exc:
         _fail(str(exc))
     for w in caught:
@@ -61,7 +63,8 @@ def _reserve(out: Path, name: str):
         _fail(str(exc))
 
 
-def _check_flags(scale: float | None, seed: int | None, replications: int | None) -> None:
+def _check_flags(scale: float | None, seed: int | None, replications: int | None,
+                 parameter_sets: int | None = None) -> None:
     from .scenario import MAX_SEED, MIN_SCALE
 
     if scale is not None and not (0 < scale <= 1):
@@ -72,6 +75,8 @@ def _check_flags(scale: float | None, seed: int | None, replications: int | None
         _fail(f"--seed must be from 0 to {MAX_SEED}, got {seed}")
     if replications is not None and not 1 <= replications <= 1000:
         _fail(f"--replications must be from 1 to 1000, got {replications}")
+    if parameter_sets is not None and not 0 <= parameter_sets <= 1000:
+        _fail(f"--parameter-sets must be from 0 to 1000, got {parameter_sets}")
 
 
 @app.command()
@@ -81,7 +86,10 @@ def run(
                                                "they share population and random numbers."),
     scale: float | None = typer.Option(None, "--scale", help="Share of the population to simulate, in (0, 1]."),
     seed: int | None = typer.Option(None, "--seed", help="Root seed (overrides the scenarios')."),
-    replications: int | None = typer.Option(None, "--replications", help="Replications (overrides the scenarios')."),
+    replications: int | None = typer.Option(None, "--replications", help="Replications (overrides the scenarios'); "
+                                            "with parameter sets, of each set."),
+    parameter_sets: int | None = typer.Option(None, "--parameter-sets", help="Parameter sets drawn from the "
+                                              "distributions the parameter files declare (0: the central values)."),
     workers: int = typer.Option(1, "--workers", help="Replications run at once, each in a process of its own "
                                 "(the results are the same whatever the number)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Run the replications on the Dask cluster of "
@@ -92,11 +100,11 @@ def run(
                                   "(outputs/cache, or $LOOPBAAN_CACHE)."),
 ) -> None:
     """Simulate the scenarios and write a new run folder; its path is the last line printed."""
-    _check_flags(scale, seed, replications)
+    _check_flags(scale, seed, replications, parameter_sets)
     if not 1 <= workers <= MAX_WORKERS:
         _fail(f"--workers must be from 1 to {MAX_WORKERS}, got {workers}")
     _check_out(out)
-    sim = _simulation(scenarios, scale, seed, replications)
+    sim = _simulation(scenarios, scale, seed, replications, parameter_sets)
     from . import comparison, outputs  # heavy imports only once the input is known to be good
     from .cache import checked_folder, default_folder
     from .flows import published_transitions
@@ -489,15 +497,28 @@ def sweep(
     except ScenarioError as exc:
         _fail(str(exc))
     except KeyboardInterrupt as exc:
-        _interrupted(exc)
+        bar.close()
+        typer.echo(f"interrupted: the finished points are kept in {plan.folder(out)}; run the same command again "
+                   f"to run the others", err=True)
+        raise typer.Exit(code=143 if isinstance(exc, _Terminated) else 130) from None
     finally:
         bar.close()
-    typer.echo(f"{len(result.results)} of {len(plan.design())} points done, {len(result.failed)} failed")
-    if result.indices is not None and len(result.indices):
-        shown = result.indices.sort_values(["output", "mu_star"], ascending=[True, False])
-        typer.echo(shown.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
-    elif not result.complete:
+    checks = len(plan.check_points())
+    typer.echo(f"{len(result.results)} of {len(plan.design())} points done"
+               + (f" (and {checks} check point(s))" if checks else "")
+               + f", {len(result.failed) + len(result.failed_checks)} failed")
+    if not result.complete:
         typer.echo("the sweep is not complete: run the same command again to run the missing points")
+    for table, key in ((result.indices, {"morris": "mu_star", "sobol": "ST"}.get(plan.spec.method)),
+                       (result.tornado, "swing")):
+        if table is not None and len(table):
+            shown = table.sort_values(["output", key], ascending=[True, False])
+            typer.echo(shown.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    for line in result.check_lines():
+        typer.echo(line)
+    if result.discovery is not None:
+        for line in result.discovery.lines():
+            typer.echo(line)
     typer.echo(str(result.folder))
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import codes
+from . import codes, uncertainty
 from .runner import RunResult
 from .scenario import Scenario
 
@@ -107,7 +107,11 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
         Columns scenario, baseline, item, group, unit, value (mean over
         replications), p05, p95 (of the replications' differences),
         replications, mean_low, mean_high and noise (the 90% interval of the
-        mean, :func:`interval_of_the_mean`). ``extra_users`` is given for
+        mean, :func:`interval_of_the_mean`). With parameter sets, p05 and p95
+        span parameters and noise together (the total interval), the interval
+        of the mean comes from the sets' means, and var_total, var_parameters,
+        var_monte_carlo and share_parameters split the variance
+        (:func:`model.uncertainty.variance_split`). ``extra_users`` is given for
         every group of ``USER_GROUPS``, the other items for group ``all``.
     """
     names = [s.name for s in result.scenarios]
@@ -161,12 +165,26 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
     if per_rep.empty:
         return pd.DataFrame(columns=["scenario", "baseline", "item", "group", "unit", "value", "p05", "p95", "replications",
                                      "mean_low", "mean_high", "noise"])
-    grouped = per_rep.groupby(["scenario", "baseline", "item", "group"], sort=False, dropna=False)["value"]
+    keys = ["scenario", "baseline", "item", "group"]
+    grouped = per_rep.groupby(keys, sort=False, dropna=False)["value"]
     out = grouped.mean().to_frame()
     out["p05"] = grouped.quantile(0.05)
     out["p95"] = grouped.quantile(0.95)
     out["replications"] = grouped.count()
-    out["mean_low"], out["mean_high"], out["noise"] = interval_of_the_mean(out["value"], grouped.std(), out["replications"])
+    if result.parameter_sets is None:
+        out["mean_low"], out["mean_high"], out["noise"] = interval_of_the_mean(out["value"], grouped.std(),
+                                                                               out["replications"])
+    else:
+        # runs of one parameter set share its values: the mean's interval comes from the sets' means
+        per_rep["parameter_set"] = result.parameter_set_of(per_rep["replication"])
+        set_means = per_rep.groupby([*keys, "parameter_set"], sort=False, dropna=False)["value"].mean()
+        by_set = set_means.groupby(level=keys, sort=False, dropna=False)
+        out["mean_low"], out["mean_high"], out["noise"] = interval_of_the_mean(out["value"], by_set.std(),
+                                                                               by_set.count())
+        split = {key: uncertainty.variance_split(part["value"].to_numpy(), part["parameter_set"].to_numpy())
+                 for key, part in per_rep.dropna(subset=["value"]).groupby(keys, sort=False, dropna=False)}
+        split = pd.DataFrame.from_dict(split, orient="index").rename_axis(keys)
+        out = out.join(split)
     out = out.reset_index()
     out.insert(4, "unit", out["item"].map(lambda i: ITEMS[i].unit))
     order = {item: i for i, item in enumerate(ITEMS)}
@@ -249,12 +267,25 @@ def noise_lines(compared: pd.DataFrame) -> list[str]:
     if n <= 1:
         return ["noise: one replication, so the noise of these differences is unknown; run with --replications 10 "
                 "(or more) for intervals."]
-    lines = [f"[a, b]: 5th and 95th percentiles of the {n} replications' differences. Within noise (the "
-             f"{MEAN_INTERVAL:.0%} interval of the mean difference includes 0):"]
+    with_sets = "share_parameters" in rows
+    if with_sets:
+        lines = [f"[a, b]: 5th and 95th percentiles of the {n} runs' differences over the drawn parameter sets and "
+                 f"their replications (parameters and noise together). Within noise (the {MEAN_INTERVAL:.0%} interval "
+                 f"of the mean difference, from the sets' means, includes 0):"]
+    else:
+        lines = [f"[a, b]: 5th and 95th percentiles of the {n} replications' differences. Within noise (the "
+                 f"{MEAN_INTERVAL:.0%} interval of the mean difference includes 0):"]
     within = rows[rows["noise"] == "within noise"]
     for (scenario, baseline), part in within.groupby(["scenario", "baseline"], sort=False):
         headings = ", ".join(ITEMS[i].heading for i in part["item"])
         lines.append(f"  {scenario} vs {baseline}: {headings}")
     if within.empty:
         lines[-1] += " none."
+    if with_sets:
+        lines.append("Share of each difference's variance due to the parameters (the rest is Monte Carlo noise; "
+                     "- where it cannot be told):")
+        for (scenario, baseline), part in rows.groupby(["scenario", "baseline"], sort=False):
+            shares = ", ".join(f"{ITEMS[i].heading} {'-' if pd.isna(v) else f'{v:.0%}'}"
+                               for i, v in zip(part["item"], part["share_parameters"]))
+            lines.append(f"  {scenario} vs {baseline}: {shares}")
     return lines

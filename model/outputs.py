@@ -264,6 +264,8 @@ def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command:
         if result.hazard_bounds is not None:
             result.hazard_bounds.to_csv(tmp / "hazard_bounds.csv", index=False)
         pd.DataFrame(result.scenarios[0].tree.table()).to_csv(tmp / "parameters.csv", index=False)
+        if result.parameter_sets is not None:
+            result.parameter_sets.to_csv(tmp / "parameter_sets.csv", index=False)
         stamp_line = stamp(result, final.name)
         for file_name, table in (extra or {}).items():
             table.to_csv(tmp / file_name, index=False)
@@ -279,6 +281,11 @@ def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command:
             "scenarios": [s.to_manifest() for s in result.scenarios],
             "seed": result.scenarios[0].settings["seed"],
             "replications": result.scenarios[0].settings["replications"],
+            "parameter_sets": result.scenarios[0].settings["parameter_sets"],
+            "parameter_set_draws": ("none: every parameter at its central value" if result.parameter_sets is None else
+                                    "model.uncertainty: each declared distribution from SeedSequence(seed, spawn_key="
+                                    "(key of 'parameter_sets:PATH',)); the calibrated values jointly from their fitted "
+                                    "normal; replication r belongs to set r // replications (parameter_sets.csv)"),
             "replication_seeds": "numpy SeedSequence(seed, spawn_key=(replication,)), one child per (process, month)",
             "persons_simulated": result.persons,
             "persons_per_agent": result.weight,

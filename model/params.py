@@ -34,8 +34,10 @@ PARAMETER_DIR = Path(__file__).parent / "parameters"
 CALIBRATED_FILE = Path(__file__).parent / "calibrated" / "behaviour.yaml"
 _META_KEYS = {
     "description", "unit", "reference", "values", "interpolation", "min", "max",
-    "allowed", "assumption", "sums_to", "max_sum", "integer", "range",
+    "allowed", "assumption", "sums_to", "max_sum", "integer", "range", "distribution",
 }
+# How an uncertain parameter is drawn (``distribution``): over its ``range``, or one of listed choices.
+DISTRIBUTIONS = ("uniform", "triangular", "choice")
 SUM_TOLERANCE = 0.005
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -89,6 +91,25 @@ def period_label(key: tuple[dt.date, dt.date | None] | dt.date) -> str:
 
 
 @dataclass(frozen=True)
+class Distribution:
+    """How an uncertain parameter is drawn for a parameter set (YAML key ``distribution``).
+
+    ``uniform`` and ``triangular`` draw over the parameter's ``range``; the
+    triangle peaks at the parameter's value (for a mapping of numbers, each
+    key's triangle peaks at its own value and all keys share one quantile).
+    ``choice`` draws one of ``choices`` with ``weights`` (equal by default)::
+
+        distribution: triangular
+        distribution: {choice: [[unemployment, career_break, incapacity, pension], [unemployment, career_break]],
+                       weights: [0.5, 0.5]}
+    """
+
+    kind: str
+    choices: tuple[Any, ...] = ()
+    weights: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
 class Parameter:
     """One dated parameter.
 
@@ -114,6 +135,9 @@ class Parameter:
             plausible range around the central value (YAML key ``range``); the
             uncertainty analysis samples it. Every value in the file must lie
             in it (a scenario may leave it, within ``min`` and ``max``).
+        distribution: For uncertain parameters: how a run with parameter sets
+            draws them (:mod:`model.uncertainty`), or None (the value is
+            kept). See :class:`Distribution`.
         source_file: YAML file the parameter came from.
     """
 
@@ -132,6 +156,7 @@ class Parameter:
     max_sum: float | None = None
     integer: bool = False
     plausible_range: tuple[float, float] | None = None
+    distribution: Distribution | None = None
     source_file: str = ""
 
     def at(self, when: dt.date) -> Any:
@@ -245,6 +270,7 @@ def _parse_parameter(path: str, node: Mapping[str, Any], source: str) -> Paramet
         plausible_range=_plausible_range(path, node, source),
         source_file=source,
     )
+    param = replace(param, distribution=_distribution(param, node.get("distribution"), source))
     if param.interpolation not in ("step", "linear"):
         raise ParameterError(f"{source}: parameter '{path}': interpolation must be 'step' or 'linear'")
     for d, v in items:
@@ -275,6 +301,40 @@ def _plausible_range(path: str, node: Mapping[str, Any], source: str) -> tuple[f
         raise ParameterError(f"{source}: parameter '{path}': range must be [low, high], two finite numbers with "
                              f"low <= high, got {excerpt(value)}")
     return float(value[0]), float(value[1])
+
+
+def _distribution(param: Parameter, value: Any, source: str) -> Distribution | None:
+    """The checked ``distribution`` of a parameter (None if absent)."""
+    if value is None:
+        return None
+    where = f"{source}: parameter '{param.path}': distribution"
+    if len(param.values) != 1:
+        raise ParameterError(f"{where}: a drawn parameter must have one dated value (it replaces its whole history); "
+                             f"this one has {len(param.values)}")
+    if isinstance(value, str):
+        if value not in ("uniform", "triangular"):
+            raise ParameterError(f"{where}: {excerpt(value)} is not a distribution; allowed: uniform, triangular "
+                                 f"(over 'range'), or {{choice: [...], weights: [...]}}")
+        if param.plausible_range is None:
+            raise ParameterError(f"{where}: {value} draws over the parameter's 'range', which it lacks")
+        if value == "uniform" and _kind(param.values[0]) == "mapping":
+            raise ParameterError(f"{where}: uniform over one range would give every key the same value; use "
+                                 f"triangular (each key peaks at its own value)")
+        return Distribution(value)
+    if not isinstance(value, Mapping) or "choice" not in value or set(value) - {"choice", "weights"}:
+        raise ParameterError(f"{where}: give uniform, triangular, or a mapping with 'choice' (a list of values) and "
+                             f"optionally 'weights'; got {excerpt(value)}")
+    choices = value["choice"]
+    if not isinstance(choices, list) or len(choices) < 2:
+        raise ParameterError(f"{where}: 'choice' needs a list of at least two values, got {excerpt(choices)}")
+    for choice in choices:
+        param.check_value(choice, f"{where}: choice")
+    weights = value.get("weights", [1 / len(choices)] * len(choices))
+    if (not isinstance(weights, list) or len(weights) != len(choices) or any(_kind(w) != "number" for w in weights)
+            or not all(math.isfinite(w) and w > 0 for w in weights) or abs(sum(weights) - 1) > SUM_TOLERANCE):
+        raise ParameterError(f"{where}: 'weights' must be {len(choices)} positive numbers adding up to 1, "
+                             f"got {excerpt(weights)}")
+    return Distribution("choice", tuple(choices), tuple(float(w) for w in weights))
 
 
 def _walk(prefix: str, node: Any, source: str, out: dict[str, Parameter]) -> None:
@@ -320,12 +380,39 @@ def _unknown_path_message(path: str, known: Mapping[str, Any]) -> str:
     return f"unknown parameter '{path}'{hint} (see model/parameters/ for the tree)"
 
 
+def _fitted_normal(info: Mapping[str, Any], file: Path) -> dict[str, Any] | None:
+    """The normal distribution of the fitted values that a calibrated file declares (None for an older file).
+
+    Raises:
+        ParameterError: if the file's parameters and correlation matrix do not fit together.
+    """
+    rows, correlation = info.get("parameters"), info.get("correlation")
+    if correlation is None:
+        return None
+    try:
+        out = {"labels": [str(r["parameter"]) for r in rows], **{key: [float(r[key]) for r in rows] for key in
+                                                                 ("value", "sd", "lower", "upper")}}
+        matrix = [[float(x) for x in row] for row in correlation]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ParameterError(f"{file}: calibration.parameters and calibration.correlation must give each fitted "
+                             f"value's parameter, value, sd, lower and upper, and a matrix of numbers ({exc})") from None
+    n = len(out["labels"])
+    if len(matrix) != n or any(len(row) != n for row in matrix) or not all(math.isfinite(x) for row in matrix
+                                                                             for x in row):
+        raise ParameterError(f"{file}: calibration.correlation must be a {n} x {n} matrix of finite numbers "
+                             f"(one row and column per fitted parameter)")
+    out["correlation"] = matrix
+    return out
+
+
 @dataclass(frozen=True)
 class ParameterTree:
     """All parameters, with their dated values."""
 
     parameters: dict[str, Parameter] = field(default_factory=dict)
     calibration: dict[str, Any] | None = None
+    # the fitted values' normal (labels, values, sd, bounds, correlation) from the calibrated file, for parameter sets
+    fitted: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, directory: Path | str = PARAMETER_DIR, calibrated: Path | str | None = CALIBRATED_FILE) -> ParameterTree:
@@ -366,7 +453,7 @@ class ParameterTree:
             params[path] = replace(params[path], reference=(note, *params[path].reference))
         summary = {"file": str(file), "sha256": hashlib.sha256(file.read_bytes()).hexdigest(),
                    "date": info.get("date"), "method": info.get("method"), "parameters": sorted(content["overrides"])}
-        return ParameterTree(params, summary)
+        return ParameterTree(params, summary, _fitted_normal(info, file))
 
     @classmethod
     def _load_priors(cls, directory: Path) -> ParameterTree:
@@ -453,7 +540,7 @@ class ParameterTree:
                     merged[after] = previous
             items = sorted(merged.items())
             params[path] = replace(param, dates=tuple(d for d, _ in items), values=tuple(v for _, v in items))
-        return ParameterTree(params, self.calibration)
+        return ParameterTree(params, self.calibration, self.fitted)
 
     def digest(self) -> str:
         """SHA-256 of all dated values, for the run manifest."""

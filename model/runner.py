@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import codes, metrics
+from . import codes, metrics, uncertainty
 from .cache import StateCache, entry_key
 from .model import LoopbaanModel
 from .population import Population
@@ -58,6 +58,10 @@ class RunResult:
         parts: For each scenario made of parts, the runs that show each part's share
             (:func:`model.parts.expand`).
         cache: The cache folder used and the keys of the warmed-up states read from it and written to it.
+        parameter_sets: With parameter sets (:mod:`model.uncertainty`), the drawn values
+            (:func:`model.uncertainty.sets_table`); None without.
+        replications_per_set: Replications of each parameter set: run ``r`` (the
+            ``replication`` column) belongs to set ``r // replications_per_set``.
     """
 
     scenarios: list[Scenario]
@@ -75,6 +79,14 @@ class RunResult:
     hazard_bounds: pd.DataFrame | None = None
     parts: dict[str, dict] = field(default_factory=dict)
     cache: dict = field(default_factory=dict)
+    parameter_sets: pd.DataFrame | None = None
+    replications_per_set: int = 1
+
+    def parameter_set_of(self, replication):
+        """The parameter set of a run (replication number; or an array of them); -1 without parameter sets."""
+        if self.parameter_sets is None:
+            return replication * 0 - 1
+        return replication // self.replications_per_set
 
 
 def population_rows(scenario: Scenario, others: list[Scenario] = ()) -> tuple[int, int, float]:
@@ -184,20 +196,32 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     check_compatible(scenarios)
     first = scenarios[0]
     settings = first.settings
-    replications = range(settings["replications"])
+    per_set, n_sets = settings["replications"], settings["parameter_sets"]
     declared = processes()
     dims = dimension_names(declared)
     units = {c.name: c.unit for c in all_counters(declared)}
-    signatures = {s.name: warmup_signature(s) for s in scenarios}  # (a digest of 138 months' parameters: once)
-    if scheduler is not None or (workers > 1 and len(replications) > 1):
+    sets, drawn = None, None
+    if n_sets:  # the outer loop: each set of drawn parameters runs every replication of every scenario
+        drawn = uncertainty.draw_sets(first.tree, n_sets, settings["seed"])
+        groups = [[uncertainty.with_set(s, values, f"parameter set {k}") for s in scenarios]
+                  for k, values in enumerate(drawn)]
+        sets = uncertainty.sets_table(drawn)
+        cache = None  # each set has its own warm-up: caching them would fill the disk for no later use
+    else:
+        groups = [scenarios]
+    total = len(groups) * per_set
+    jobs = []
+    for k, group in enumerate(groups):
+        signatures = {s.name: warmup_signature(s) for s in group}  # (a digest of 138 months' parameters: once)
+        jobs += [(group, k * per_set + r, signatures) for r in range(per_set)]
+    if scheduler is not None or (workers > 1 and total > 1):
         from .workers import run_replications  # (imported here: a plain run needs no process pool)
 
-        done = run_replications(scenarios, replications, processes, cache, signatures, workers, progress, advance,
-                                scheduler)
+        done = run_replications(jobs, processes, cache, workers, progress, advance, scheduler, total)
     else:
         tables = TableCache()  # raked once for all replications
-        done = [replicate(scenarios, rep, processes, cache, signatures, progress, advance, tables)
-                for rep in replications]
+        done = [replicate(group, rep, processes, cache, signatures, progress, advance, tables, total)
+                for group, rep, signatures in jobs]
     done.sort(key=lambda r: r.replication)  # in replication order, whichever finished first
     timings: dict[str, float] = {}
     for rep in done:
@@ -207,12 +231,13 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     monthly = pd.concat([frame for rep in done for frame in rep.frames], ignore_index=True)[columns]
     yearly = pd.concat([frame for rep in done for frame in rep.yearly], ignore_index=True).sort_values(
         ["scenario", "replication", "year", "metric", "group", *dims], ignore_index=True)
-    summary = _summarise(yearly, settings["replications"], dims)
+    summary = _summarise(yearly, total, dims)
     cache_use = {"folder": str(cache) if cache is not None else None,
                  "read": [k for rep in done for k in rep.cache_read], "written": [k for rep in done for k in rep.cache_written]}
     return RunResult(scenarios, monthly, summary, pd.concat([rep.fit for rep in done], ignore_index=True), timings,
                      sum(rep.capped for rep in done), done[0].persons, done[0].weight, yearly, units, dims,
-                     [describe(p) for p in declared], _bounds(done), cache=cache_use)
+                     [describe(p) for p in declared], _bounds(done), cache=cache_use, parameter_sets=sets,
+                     replications_per_set=per_set)
 
 
 def _bounds(done: list) -> pd.DataFrame:
@@ -257,11 +282,13 @@ class Replication:
 
 def replicate(scenarios: list[Scenario], rep: int, processes: Callable[[], list[Process]], cache: Path | None,
               signatures: dict[str, str], progress: Callable[[str], None] = lambda s: None,
-              advance: Callable[[int], None] = lambda months: None, tables: TableCache | None = None) -> Replication:
+              advance: Callable[[int], None] = lambda months: None, tables: TableCache | None = None,
+              total: int | None = None) -> Replication:
     """Simulate every scenario for replication ``rep``.
 
     Arguments as :func:`run`; ``signatures``: :func:`warmup_signature` of each scenario; ``tables``: raked tables
-    to share with other replications (a new cache if None).
+    to share with other replications (a new cache if None); ``total``: the run's number of replications (for the
+    progress lines; default the scenarios' setting).
     """
     first = scenarios[0]
     settings = first.settings
@@ -295,7 +322,8 @@ def replicate(scenarios: list[Scenario], rep: int, processes: Callable[[], list[
         persons = int((start.people.status != codes.ABSENT).sum())
     weight = population_rows(first, scenarios[1:])[2]
     timings["synthesis"] += time.perf_counter() - t0  # the raking goes on while the months run (if need be)
-    progress(f"replication {rep + 1}/{settings['replications']}: {persons:,} persons (1 = {weight:.2f} people)")
+    progress(f"replication {rep + 1}/{total or settings['replications']}: {persons:,} persons "
+             f"(1 = {weight:.2f} people)")
     to_warm = sum(1 for k in {signatures[s.name]: keys[s.name] for s in scenarios}.values() if not loaded.get(k))
     warmed: dict[str, SimulationState] = {}
     for scenario in scenarios:

@@ -28,7 +28,7 @@ from .yamlfile import MAX_DEPTH, excerpt, parse_yaml, read_text, validation_line
 
 ROOT = "law"
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"  # the shipped scenarios
-SETTINGS = ("start", "end", "scale", "seed", "replications", "warmup_months")
+SETTINGS = ("start", "end", "scale", "seed", "replications", "parameter_sets", "warmup_months")
 SHARED_AT_START = ("population.", "careers.", "labour_market.")
 SHARED_ALWAYS = ("simulation.",)
 MONTH_PATTERN = r"^(19[5-9]\d|2[01]\d\d)-(0[1-9]|1[0-2])$"  # 1950-2199
@@ -54,6 +54,8 @@ class RunSettings(BaseModel):
                                 description="Share of the population simulated (1 = one agent per person)")
     seed: int | None = Field(None, ge=0, le=MAX_SEED, description="Root seed of the random numbers")
     replications: int | None = Field(None, ge=1, le=1000)
+    parameter_sets: int | None = Field(None, ge=0, le=1000, description="Parameter sets drawn from the declared "
+                                       "distributions (0: the central values); each runs every replication")
     warmup_months: int | None = Field(None, ge=0, le=240, description="Months simulated before start, not reported")
 
 
@@ -443,6 +445,7 @@ def _resolve_top(item, law: ParameterTree | None) -> Scenario:
     settings.setdefault("scale", 1.0)
     settings.setdefault("seed", 0)
     settings.setdefault("replications", 1)
+    settings.setdefault("parameter_sets", 0)
     settings.setdefault("warmup_months", 0)
     for key in ("start", "end"):
         if key not in settings:

@@ -58,6 +58,31 @@ class Range(BaseModel):
     high: float | None = Field(default=None, allow_inf_nan=False)
 
 
+class DiscoverySpec(BaseModel):
+    """A scenario-discovery question (PRIM, :mod:`model.discovery`): when does an output pass a threshold?"""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    output: str
+    above: float | None = Field(default=None, allow_inf_nan=False)
+    below: float | None = Field(default=None, allow_inf_nan=False)
+    density: float = Field(default=0.8, gt=0, le=1, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> DiscoverySpec:
+        if (self.above is None) == (self.below is None):
+            raise ValueError("give exactly one of above and below (the threshold of the output)")
+        return self
+
+
+class CheckSpec(BaseModel):
+    """The fast path's check: some points run again at a larger scale, to say how far the sweep's scale agrees."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    points: int = Field(default=3, ge=1, le=100)
+    scale: float = Field(default=1.0, gt=0, le=1, allow_inf_nan=False)
+    replications: int = Field(default=1, ge=1, le=100)
+
+
 class SweepSpec(BaseModel):
     """A sweep file."""
 
@@ -67,7 +92,7 @@ class SweepSpec(BaseModel):
     scenario: str
     baseline: str
     outputs: list[str] = Field(min_length=1)
-    method: Literal["grid", "morris", "sobol"]
+    method: Literal["grid", "morris", "sobol", "latin"]
     levels: int = Field(default=4, ge=2, le=20)
     trajectories: int = Field(default=10, ge=2, le=1000)
     samples: int = Field(default=64, ge=2, le=4096)
@@ -78,9 +103,17 @@ class SweepSpec(BaseModel):
     end: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
     warmup_months: int | None = Field(default=None, ge=0, le=600)
     parameters: dict[str, Range] = Field(min_length=1)
+    discovery: DiscoverySpec | None = None
+    check: CheckSpec | None = None
 
     @model_validator(mode="after")
     def _small_enough(self) -> SweepSpec:
+        if self.discovery is not None and self.discovery.output not in self.outputs:
+            raise ValueError(f"discovery.output must be one of the sweep's outputs {self.outputs}, got "
+                             f"{self.discovery.output!r}")
+        if self.check is not None and self.check.scale <= self.scale:
+            raise ValueError(f"check.scale ({self.check.scale:g}) must be above the sweep's scale ({self.scale:g}): "
+                             f"the check runs some points again with more people")
         if self.method == "grid" and self.levels ** len(self.parameters) > 10_000:
             raise ValueError(f"a grid of {self.levels} levels over {len(self.parameters)} parameters has "
                              f"{self.levels ** len(self.parameters):,} points; at most 10,000 (use method: morris)")
@@ -171,21 +204,34 @@ class Sweep:
 
             values = morris_sample.sample(self.problem, N=self.spec.trajectories, num_levels=self.spec.levels,
                                           seed=self.spec.seed)
-        else:  # Saltelli's scheme on a Sobol' sequence, first-order and total indices
+        elif self.spec.method == "sobol":  # Saltelli's scheme on a Sobol' sequence, first-order and total indices
             from SALib.sample import sobol as sobol_sample
 
             values = sobol_sample.sample(self.problem, self.spec.samples, calc_second_order=False, seed=self.spec.seed)
+        else:  # a Latin hypercube of ``samples`` points (for scenario discovery)
+            from SALib.sample import latin
+
+            values = latin.sample(self.problem, self.spec.samples, seed=self.spec.seed)
         design = pd.DataFrame(values, columns=names)
         design.index.name = "point"
         return design
 
-    def _pair(self, point: pd.Series) -> list[dict]:
-        """The baseline and the scenario with the point's values from the first day on."""
+    def check_points(self) -> list[int]:
+        """The points the fast path's check runs again (evenly spread over the design; none without ``check``)."""
+        if self.spec.check is None:
+            return []
+        n = len(self.design())
+        return sorted({int(i) for i in np.linspace(0, n - 1, min(self.spec.check.points, n)).round()})
+
+    def _pair(self, point: pd.Series, check: bool = False) -> list[dict]:
+        """The baseline and the scenario with the point's values from the first day on (at the check's scale)."""
         from .api import Simulation
 
         overrides = {path: {"2000-01-01..": int(round(point[path])) if self.integer[path] else float(point[path])}
                      for path in self.bounds}
         settings = {"scale": self.spec.scale, "seed": self.spec.seed, "replications": self.spec.replications}
+        if check:
+            settings.update(scale=self.spec.check.scale, replications=self.spec.check.replications)
         settings.update({k: v for k, v in (("start", self.spec.start), ("end", self.spec.end),
                                            ("warmup_months", self.spec.warmup_months)) if v is not None})
         pair = []
@@ -217,27 +263,43 @@ class Sweep:
         """
         workers, scheduler = checked_workers(workers), checked_scheduler(scheduler)  # before anything is written
         folder = self.folder(out)
-        for sub in ("points", "failed"):
+        for sub in ("points", "failed", "check"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         _write_once(folder / "sweep.json", json.dumps({"source": self.source, "spec": self.spec.model_dump(),
-                                                       "bounds": self.bounds}, indent=2))
+                                                       "bounds": self.bounds, "evaluation": self.evaluation()},
+                                                      indent=2))
         design = self.design()
-        todo = [i for i in design.index if not (folder / "points" / f"{i}.json").exists()]
-        done = len(design) - len(todo)
+        checks = self.check_points()
+        todo = [(i, False) for i in design.index if not (folder / "points" / f"{i}.json").exists()]
+        todo += [(i, True) for i in checks if not (folder / "check" / f"{i}.json").exists()]
+        total = len(design) + len(checks)
+        done = total - len(todo)
         if progress:
-            progress(done, len(design))
-        jobs = [(self, int(i), design.loc[i]) for i in todo]
-        for i, record in run_all(_run_point, jobs, workers, scheduler):
-            kind = "points" if "outputs" in record else "failed"
-            _write_atomic(folder / kind / f"{i}.json", json.dumps(record, indent=1))
+            progress(done, total)
+        jobs = [(self, int(i), design.loc[i], check) for i, check in todo]
+        for i, check, record in run_all(_run_point, jobs, workers, scheduler):
+            kind = "failed" if "error" in record else "check" if check else "points"
+            name = f"check-{i}.json" if check and kind == "failed" else f"{i}.json"
+            _write_atomic(folder / kind / name, json.dumps(record, indent=1))
             if kind == "failed":
-                log(f"point {i} failed ({record['error'].splitlines()[-1]}); parameters: {record['parameters']}")
+                what = "check of point" if check else "point"
+                log(f"{what} {i} failed ({record['error'].splitlines()[-1]}); parameters: {record['parameters']}")
             else:
-                (folder / "failed" / f"{i}.json").unlink(missing_ok=True)
+                (folder / "failed" / (f"check-{i}.json" if check else f"{i}.json")).unlink(missing_ok=True)
                 done += 1
             if progress:
-                progress(done, len(design))
+                progress(done, total)
         return SweepResult(self, folder)
+
+    def evaluation(self) -> str:
+        """Which path evaluates the points, in words (for ``sweep.json`` and the terminal)."""
+        spec = self.spec
+        text = (f"full engine at reduced scale {spec.scale:g} ({spec.replications} replication(s) per point, "
+                f"paired against the baseline)")
+        if spec.check is not None:
+            text += (f"; {len(self.check_points())} points run again at scale {spec.check.scale:g} "
+                     f"({spec.check.replications} replication(s)) to check the agreement (check.csv)")
+        return text
 
 
 class SweepResult:
@@ -250,20 +312,97 @@ class SweepResult:
             record = json.loads(path.read_text())
             rows.append({"point": int(path.stem), **record["parameters"], **record["outputs"]})
         self.results = pd.DataFrame(rows).set_index("point") if rows else pd.DataFrame()
-        self.failed = sorted(int(p.stem) for p in (folder / "failed").glob("*.json"))
-        self.complete = len(self.results) == len(sweep.design())
-        method = sweep.spec.method
-        self.indices = {"morris": self._morris, "sobol": self._sobol}[method]() if self.complete and method != "grid" \
-            else None
-        if self.complete:
-            _write_once(folder / "results.csv", self.results.reset_index().to_csv(index=False))
-            if self.indices is not None:
-                _write_once(folder / f"{method}.csv", self.indices.to_csv(index=False))
-                if not (folder / f"{method}.png").exists() and len(self.indices):
-                    from . import charts
+        stems = [p.stem for p in (folder / "failed").glob("*.json")]
+        self.failed = sorted(int(stem) for stem in stems if stem.isdigit())
+        self.failed_checks = sorted(int(stem.removeprefix("check-")) for stem in stems if stem.startswith("check-"))
+        checked = {int(p.stem): json.loads(p.read_text())["outputs"] for p in (folder / "check").glob("*.json")} \
+            if (folder / "check").is_dir() else {}
+        self.complete = len(self.results) == len(sweep.design()) and set(sweep.check_points()) <= set(checked)
+        method, name = sweep.spec.method, sweep.spec.name
+        self.indices = {"morris": self._morris, "sobol": self._sobol}[method]() \
+            if self.complete and method in ("morris", "sobol") else None
+        self.tornado = self._tornado() if self.complete and method == "grid" else None
+        self.check = self._check(checked) if self.complete and sweep.spec.check is not None else None
+        self.discovery = None
+        if self.complete and sweep.spec.discovery is not None:
+            from .discovery import discover
 
-                    chart = charts.morris_chart if method == "morris" else charts.sobol_chart
-                    chart(self.indices, self.sweep.spec.name, folder / f"{method}.png")
+            ask = sweep.spec.discovery
+            y = self.results[ask.output].to_numpy(dtype=float)
+            meets = y > ask.above if ask.above is not None else y < ask.below
+            question = (f"{sweep.spec.scenario} vs {sweep.spec.baseline}: {ask.output} "
+                        f"{'above' if ask.above is not None else 'below'} "
+                        f"{ask.above if ask.above is not None else ask.below:g}")
+            self.discovery = discover(self.results[list(sweep.bounds)], meets, question, ask.density)
+        if not self.complete:
+            return
+        from . import charts
+
+        _write_once(folder / "results.csv", self.results.reset_index().to_csv(index=False))
+        if self.indices is not None:
+            _write_once(folder / f"{method}.csv", self.indices.to_csv(index=False))
+            if not (folder / f"{method}.png").exists() and len(self.indices):
+                chart = charts.morris_chart if method == "morris" else charts.sobol_chart
+                chart(self.indices, name, folder / f"{method}.png")
+        if self.tornado is not None:
+            _write_once(folder / "tornado.csv", self.tornado.to_csv(index=False))
+            if not (folder / "tornado.png").exists():
+                charts.tornado_chart(self.tornado, name, folder / "tornado.png")
+        if self.check is not None:
+            _write_once(folder / "check.csv", self.check.to_csv(index=False))
+        if self.discovery is not None:
+            _write_once(folder / "discovery.json", json.dumps(self.discovery.summary(), indent=2))
+            if self.discovery.chosen is not None:
+                _write_once(folder / "discovery.csv", self.discovery.box.to_csv(index=False))
+                if not (folder / "discovery.png").exists():
+                    charts.discovery_chart(self.discovery, sweep.bounds, name, folder / "discovery.png")
+
+    def _tornado(self) -> pd.DataFrame:
+        """For a grid: each output's mean over the points at each level of a parameter (the others varied).
+
+        Columns output, parameter, at_low and at_high (the means at the parameter's lowest and highest
+        level), smallest and largest (over all its levels) and swing (largest - smallest), largest swing first.
+        """
+        rows = []
+        for output in self.sweep.spec.outputs:
+            for parameter in self.sweep.bounds:
+                means = self.results.groupby(self.results[parameter].round(12))[output].mean()
+                rows.append({"output": output, "parameter": parameter, "at_low": means.iloc[0],
+                             "at_high": means.iloc[-1], "smallest": means.min(), "largest": means.max(),
+                             "swing": means.max() - means.min()})
+        out = pd.DataFrame(rows)
+        return out.sort_values(["output", "swing"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+    def _check(self, checked: dict[int, dict]) -> pd.DataFrame:
+        """The check points: each output at the sweep's scale and at the check's, and how far apart.
+
+        ``difference_of_spread`` divides the difference by the output's standard deviation over the whole
+        sweep: small values mean the reduced scale ranks the points as the larger scale would.
+        """
+        rows = []
+        for i in self.sweep.check_points():
+            for output in self.sweep.spec.outputs:
+                fast, slow = float(self.results.loc[i, output]), float(checked[i][output])
+                spread = float(self.results[output].std())
+                rows.append({"point": i, "output": output, "sweep_value": fast, "check_value": slow,
+                             "difference": fast - slow,
+                             "difference_of_spread": (fast - slow) / spread if spread > 0 else np.nan})
+        return pd.DataFrame(rows)
+
+    def check_lines(self) -> list[str]:
+        """How far the sweep's scale agrees with the check's, per output, in words."""
+        if self.check is None:
+            return []
+        spec = self.sweep.spec
+        lines = [f"fast path: {self.sweep.evaluation()}. Agreement on {self.check['point'].nunique()} point(s):"]
+        for output, part in self.check.groupby("output", sort=False):
+            worst = part["difference"].abs().max()
+            of_spread = part["difference_of_spread"].abs().max()
+            lines.append(f"  {output}: largest difference {worst:,.4g} (scale {spec.scale:g} against "
+                         f"{spec.check.scale:g}), " + ("the output does not vary over the sweep" if pd.isna(of_spread)
+                                                       else f"{of_spread:.2f} times the output's standard deviation "
+                                                            f"over the sweep"))
+        return lines
 
     def _morris(self) -> pd.DataFrame:
         """mu* (mean absolute elementary effect), its 95% interval and sigma, per output and parameter."""
@@ -299,19 +438,20 @@ class SweepResult:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _run_point(sweep: Sweep, i: int, point: pd.Series) -> tuple[int, dict]:
-    """Run one point; the mean paired differences of the outputs, or the error."""
+def _run_point(sweep: Sweep, i: int, point: pd.Series, check: bool = False) -> tuple[int, bool, dict]:
+    """Run one point (at the check's scale if ``check``); the mean paired differences of the outputs, or the error."""
     from .api import Simulation
 
     parameters = {k: float(v) for k, v in point.items()}
     try:
         with warnings.catch_warnings():  # a point at the parameter's own value "changes nothing": as it should
             warnings.simplefilter("ignore", UserWarning)
-            compared = Simulation(sweep._pair(point)).run(progress=False, cache=False).comparison(wide=False)
+            compared = Simulation(sweep._pair(point, check)).run(progress=False, cache=False).comparison(wide=False)
         rows = compared[compared["group"] == "all"].set_index("item")["value"]
-        return i, {"parameters": parameters, "outputs": {o: float(rows.get(o, np.nan)) for o in sweep.spec.outputs}}
+        return i, check, {"parameters": parameters,
+                          "outputs": {o: float(rows.get(o, np.nan)) for o in sweep.spec.outputs}}
     except Exception:  # a failed point is reported with its parameters and does not take the others down
-        return i, {"parameters": parameters, "error": traceback.format_exc(limit=3)}
+        return i, check, {"parameters": parameters, "error": traceback.format_exc(limit=3)}
 
 
 def _read(spec: str | Path | dict) -> tuple[str, dict]:

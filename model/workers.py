@@ -51,7 +51,7 @@ def _start_worker(threads: int) -> None:
 
 
 def _one(scenarios: list[Scenario], rep: int, processes: Callable[[], list[Process]], cache: Path | None,
-         signatures: dict[str, str]):
+         signatures: dict[str, str], total: int):
     """Run replication ``rep`` in this worker; its progress lines come back with it."""
     global _TABLES
     from .runner import replicate
@@ -65,14 +65,19 @@ def _one(scenarios: list[Scenario], rep: int, processes: Callable[[], list[Proce
     def advance(n: int) -> None:
         months[0] += n
 
-    result = replicate(scenarios, rep, processes, cache, signatures, lines.append, advance, _TABLES)
+    result = replicate(scenarios, rep, processes, cache, signatures, lines.append, advance, _TABLES, total)
     return result, lines, months[0]
 
 
-def run_replications(scenarios: list[Scenario], replications: range, processes: Callable[[], list[Process]],
-                     cache: Path | None, signatures: dict[str, str], workers: int, progress: Callable[[str], None],
-                     advance: Callable[[int], None], scheduler: str | None = None) -> list:
-    """Run ``replications`` on ``workers`` processes (or a Dask cluster); return their :class:`model.runner.Replication`.
+def run_replications(jobs: list[tuple[list[Scenario], int, dict[str, str]]], processes: Callable[[], list[Process]],
+                     cache: Path | None, workers: int, progress: Callable[[str], None],
+                     advance: Callable[[int], None], scheduler: str | None = None, total: int | None = None) -> list:
+    """Run the replications on ``workers`` processes (or a Dask cluster); return their :class:`model.runner.Replication`.
+
+    Args:
+        jobs: ``(scenarios, replication, warm-up signatures)`` of each replication (the scenarios
+            carry the replication's parameter set, if any).
+        total: The run's number of replications, for the progress lines.
 
     Raises:
         ScenarioError: if the processes of the month cannot be sent to a worker (defined where a new process
@@ -85,8 +90,8 @@ def run_replications(scenarios: list[Scenario], replications: range, processes: 
         raise ScenarioError(f"workers: the processes of the month cannot be sent to another process ({exc}); "
                             f"define them in a module that can be imported, or use workers=1") from None
     done = []
-    jobs = [(scenarios, rep, processes, cache, signatures) for rep in replications]
-    for result, lines, months in run_all(_one, jobs, workers, scheduler):
+    calls = [(scenarios, rep, processes, cache, signatures, total or len(jobs)) for scenarios, rep, signatures in jobs]
+    for result, lines, months in run_all(_one, calls, workers, scheduler):
         for line in lines:
             progress(line)
         advance(months)

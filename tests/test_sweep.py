@@ -48,7 +48,8 @@ def test_a_sweep_run_again_runs_only_the_missing_points(finished, tmp_path, monk
         (folder / name).unlink()
     ran = []
     real = sweep_module._run_point
-    monkeypatch.setattr(sweep_module, "_run_point", lambda s, i, point: ran.append(i) or real(s, i, point))
+    monkeypatch.setattr(sweep_module, "_run_point",
+                        lambda s, i, point, check=False: ran.append(i) or real(s, i, point, check))
     resumed = Sweep(TINY).run(copy)
     assert ran == [2] and resumed.complete
     pd.testing.assert_frame_equal(resumed.results, result.results)
@@ -58,10 +59,10 @@ def test_a_sweep_run_again_runs_only_the_missing_points(finished, tmp_path, monk
 def test_a_failed_point_is_reported_and_takes_no_other_down(tmp_path, monkeypatch):
     real = Sweep._pair
 
-    def failing(self, point):
+    def failing(self, point, check=False):
         if point.name == 1:
             raise RuntimeError("this point cannot run")
-        return real(self, point)
+        return real(self, point, check)
 
     plan = Sweep(TINY)
     monkeypatch.setattr(Sweep, "_pair", failing)
@@ -148,3 +149,111 @@ def test_a_bad_rerun_loses_no_finished_point(finished, tmp_path):
     with pytest.raises(model.ScenarioError):
         Sweep(TINY).run(fresh, scheduler="nowhere")
     assert not fresh.exists()
+
+
+GRID = {**TINY, "method": "grid", "levels": 3, "outputs": ["extra_cost_total_eur", "extra_users"]}
+
+
+def test_a_sweep_killed_mid_way_and_run_again_gives_the_same_table(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import yaml
+
+    spec = {**GRID, "parameters": {"cheque.fee.indexation_per_year": {}}, "levels": 5}
+    file = tmp_path / "grid.yaml"
+    file.write_text(yaml.safe_dump(spec))
+    interrupted = tmp_path / "interrupted"
+    points = Sweep(spec).folder(interrupted) / "points"
+    command = [sys.executable, "-m", "model.cli", "sweep", str(file), "--out", str(interrupted)]
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not (points.is_dir() and list(points.glob("*.json"))):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)  # no chance to tidy up
+    process.wait()
+    kept = list(points.glob("*.json"))
+    assert 1 <= len(kept) < 5, "the sweep was not caught mid-way"
+    assert all(json.loads(p.read_text())["outputs"] for p in kept)  # every stored point is whole
+    assert not (points.parent / "results.csv").exists()
+    again = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    straight = Sweep(spec).run(tmp_path / "straight")
+    assert (points.parent / "results.csv").read_text() == (straight.folder / "results.csv").read_text()
+
+
+def test_a_grid_gives_a_tornado_of_each_parameters_swing(tmp_path):
+    result = Sweep(GRID).run(tmp_path)
+    tornado = result.tornado.set_index(["output", "parameter"])
+    means = result.results.groupby("cheque.fee.indexation_per_year")["extra_cost_total_eur"].mean()
+    row = tornado.loc[("extra_cost_total_eur", "cheque.fee.indexation_per_year")]
+    assert row["at_low"] == means.iloc[0] and row["at_high"] == means.iloc[-1]
+    assert row["swing"] == means.max() - means.min() > 0
+    assert tornado.loc[("extra_cost_total_eur", "outreach.letter.monthly_reach"), "swing"] == 0.0
+    assert (result.folder / "tornado.csv").is_file() and (result.folder / "tornado.png").is_file()
+
+
+def test_a_latin_hypercube_has_its_samples_within_the_ranges():
+    design = Sweep({**TINY, "method": "latin", "samples": 10}).design()
+    assert len(design) == 10
+    assert design["cheque.fee.indexation_per_year"].between(0.0, 0.04).all()
+    # one point in each tenth of each range
+    assert sorted((design["cheque.fee.indexation_per_year"] / 0.004).astype(int)) == list(range(10))
+
+
+def test_scenario_discovery_finds_the_box_where_the_cost_is_high(tmp_path):
+    spec = {**TINY, "method": "latin", "samples": 16, "outputs": ["extra_cost_total_eur"]}
+    median = float(Sweep(spec).run(tmp_path / "first", workers=2).results["extra_cost_total_eur"].median())
+    spec["discovery"] = {"output": "extra_cost_total_eur", "above": median, "density": 0.9}
+    result = Sweep(spec).run(tmp_path, workers=2)
+    found = result.discovery
+    cost = result.results["extra_cost_total_eur"]
+    assert found.cases == int((cost > median).sum()) == 8
+    box = found.box.set_index("parameter")
+    # only the fee's indexation moves the cost: the box restricts it and nothing else
+    assert box.loc["cheque.fee.indexation_per_year", "restricted"]
+    assert not box.loc["outreach.letter.monthly_reach", "restricted"]
+    summary = json.loads((result.folder / "discovery.json").read_text())
+    assert summary["density"] >= 0.9 and list(summary["limits"]) == ["cheque.fee.indexation_per_year"]
+    assert (result.folder / "discovery.csv").is_file() and (result.folder / "discovery.png").is_file()
+    assert "PRIM's box holds" in "\n".join(found.lines())
+
+
+def test_no_box_is_sought_when_no_run_or_every_run_meets_the_condition():
+    from model.discovery import discover
+
+    x = pd.DataFrame({"a": [0.1, 0.5, 0.9]})
+    for y, note in (([False] * 3, "no run meets it"), ([True] * 3, "every run meets it")):
+        found = discover(x, y, "q")
+        assert found.chosen is None and note in found.lines()[0]
+
+
+def test_the_fast_path_says_how_far_it_agrees_with_a_larger_scale(tmp_path):
+    spec = {**GRID, "parameters": {"cheque.fee.indexation_per_year": {}}, "check": {"points": 2, "scale": 0.004}}
+    plan = Sweep(spec)
+    result = plan.run(tmp_path)
+    assert plan.check_points() == [0, 2] and result.complete
+    check = pd.read_csv(result.folder / "check.csv")
+    assert sorted(check["point"].unique()) == [0, 2] and set(check["output"]) == set(spec["outputs"])
+    again = Sweep({**spec, "scale": 0.004, "check": None}).run(tmp_path / "larger")
+    larger = again.results.loc[[0, 2], "extra_cost_total_eur"].to_numpy()
+    assert check[check["output"] == "extra_cost_total_eur"]["check_value"].tolist() == larger.tolist()
+    assert "scale 0.002 against 0.004" in "\n".join(result.check_lines())
+    assert "reduced scale 0.002" in json.loads((result.folder / "sweep.json").read_text())["evaluation"]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"discovery": {"output": "extra_employed", "above": 1.0}}, "discovery.output must be one of the sweep's outputs"),
+    ({"discovery": {"output": "extra_users", "above": 1.0, "below": 5.0}}, "give exactly one of above and below"),
+    ({"discovery": {"output": "extra_users"}}, "give exactly one of above and below"),
+    ({"check": {"scale": 0.001}}, "check.scale (0.001) must be above the sweep's scale (0.002)"),
+    ({"method": "latin_square"}, "key 'method'"),
+])
+def test_bad_discovery_and_check_keys_are_refused(change, message):
+    with pytest.raises(SweepError) as caught:
+        Sweep({**TINY, **change})
+    assert message in str(caught.value)

@@ -92,6 +92,9 @@ def calibrated_content(result: CalibrationResult, run_manifest: dict) -> dict:
                            result.parameter_table()[["parameter", "prior", "value", "sd", "sd_jacobian", "seed_difference",
                                                      "lower", "upper"]].to_dict("records")],
             "correlated_pairs": result.correlated_pairs(),
+            # the whole matrix (rows and columns in the order of 'parameters'): a run with parameter sets
+            # draws the fitted values from the normal of these sd and correlations (model.uncertainty)
+            "correlation": [[round(float(r), 4) for r in row] for row in result.correlation],
             "targets": [{k: _plain(v) for k, v in row.items()} for row in targets[keep].to_dict("records")],
             "warnings": result.warnings,
             "run": {k: run_manifest[k] for k in ("run", "created_utc", "command", "code_sha256", "git", "versions",
