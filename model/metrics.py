@@ -260,6 +260,74 @@ class Recorder:
         return pd.concat(frames, ignore_index=True)
 
 
+    def yearly_frame(self, months: list[int], ids: Mapping[str, object], dims: tuple[str, ...] = ()) -> pd.DataFrame:
+        """The yearly table of :func:`yearly_summary`, made from the counters' arrays without a monthly table.
+
+        Stocks are averaged over each year's months and flows summed (``numpy.add.reduceat`` over the months);
+        the employment rate is derived per group. A replication whose monthly values are not kept needs
+        only this: it is some ten times faster than melting every month into a long table first.
+
+        Args:
+            months: The recorded months, in order (those of :meth:`monthly_frame`).
+            ids: Id columns and their value (``{"scenario": ..., "replication": ...}``), first in the table.
+            dims: Columns of extra counter dimensions, after the group.
+        """
+        years = np.array([codes.month_date(m).year for m in months])
+        first = np.flatnonzero(np.r_[True, years[1:] != years[:-1]])
+        n_months = np.diff(np.r_[first, len(years)])
+        frames, rates = [], {}
+        for counter in self.counters.values():
+            values = _sum_by_year(self.data[counter.name][: len(months)], first, n_months)
+            if counter.kind == "stock":
+                values = values / n_months.reshape(-1, *([1] * (values.ndim - 1)))
+            groups = GROUPS if counter.by_group else ("all",)
+            levels = [years[first], np.array(groups, dtype=object), *(np.array(lab, dtype=object)
+                                                                      for _, lab in counter.dims)]
+            grid = np.meshgrid(*levels, indexing="ij")
+            frame = {"year": grid[0].reshape(-1), "metric": counter.name, "group": grid[1].reshape(-1)}
+            frame.update({d: g.reshape(-1) for (d, _), g in zip(counter.dims, grid[2:])})
+            frame["value"] = values.reshape(-1)
+            frames.append(pd.DataFrame(frame))
+            if counter.name in ("population_20_64", "employed") and not counter.dims:
+                rates[counter.name] = values.reshape(len(first), len(groups))
+        if len(rates) == 2:
+            people, employed = rates["population_20_64"], rates["employed"]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rate = np.where(people > 0, employed / np.where(people > 0, people, np.nan), np.nan)
+            grid = np.meshgrid(years[first], np.array(GROUPS, dtype=object), indexing="ij")
+            frames.append(pd.DataFrame({"year": grid[0].reshape(-1), "metric": "employment_rate_20_64",
+                                        "group": grid[1].reshape(-1), "value": rate.reshape(-1)}))
+        out = pd.concat(frames, ignore_index=True)
+        for name, value in reversed(list(ids.items())):
+            out.insert(0, name, value)
+        keys = [*ids, "year", "metric", "group", *dims]
+        for dim in dims:
+            if dim not in out:
+                out[dim] = np.nan
+        out["year"] = out["year"].astype(int)
+        for column in ("metric", "group"):
+            out[column] = out[column].astype("str")
+        return out[keys + ["value"]].sort_values(keys, ignore_index=True)
+
+
+def _sum_by_year(data: np.ndarray, first: np.ndarray, n_months: np.ndarray) -> np.ndarray:
+    """Each year's sum of the months (rows of ``data``), added in month order with Kahan's compensation.
+
+    The same additions in the same order as pandas' grouped sum and mean, so the
+    yearly values are the same to the last bit whichever way they are made.
+    """
+    total = np.zeros((len(first), *data.shape[1:]))
+    compensation = np.zeros_like(total)
+    for k in range(int(n_months.max())):
+        years = np.flatnonzero(k < n_months)
+        value = data[first[years] + k]
+        y = value - compensation[years]
+        t = total[years] + y
+        compensation[years] = (t - total[years]) - y
+        total[years] = t
+    return total
+
+
 def yearly_summary(monthly: pd.DataFrame, kinds: Mapping[str, str], dims: tuple[str, ...] = ()) -> pd.DataFrame:
     """Yearly values from a monthly long table with columns month, metric, group, value.
 

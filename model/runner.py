@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import codes, metrics, uncertainty
+from . import codes, uncertainty
 from .cache import StateCache, entry_key
 from .model import LoopbaanModel
 from .population import Population
@@ -296,7 +296,7 @@ def replicate(scenarios: list[Scenario], rep: int, processes: Callable[[], list[
     frames, yearly, timings, capped = [], [], {"synthesis": 0.0}, 0
     months = list(range(first.start_month, first.end_month + 1))
     declared = processes()
-    kinds = {c.name: c.kind for c in all_counters(declared)}
+    dims = dimension_names(declared)
     store = StateCache(cache) if cache is not None else None
     cache_use = {"read": [], "written": []}
     # Each distinct warm-up is simulated once (or read from the cache); every scenario then
@@ -365,11 +365,10 @@ def replicate(scenarios: list[Scenario], rep: int, processes: Callable[[], list[
         # (the centres and their model refer to each other, so only the cycle collector frees them)
         model = state = None
         gc.collect()
-        monthly = counters.monthly_frame(months).assign(scenario=scenario.name, replication=rep)
-        yearly.append(metrics.yearly_summary(monthly, kinds, dimension_names(declared)))
+        # the yearly values straight from the counters (the same to the last bit as from the monthly table)
+        yearly.append(counters.yearly_frame(months, {"scenario": scenario.name, "replication": rep}, dims))
         if rep < MONTHLY_REPLICATIONS:
-            frames.append(monthly)
-        monthly = None
+            frames.append(counters.monthly_frame(months).assign(scenario=scenario.name, replication=rep))
         progress(f"  {scenario.name}: {seconds:.1f} s for {scenario.n_months} months{warm_note}")
     start = None
     gc.collect()

@@ -224,3 +224,24 @@ def test_a_column_without_dtype_must_exist(scenarios):
     lost = type("Lost", (Process,), {"name": "lost", "columns": (Column("nowhere"),), "step": lambda self, m, mo: None})()
     with pytest.raises(ProcessError, match="process 'lost' owns the column 'nowhere', which the population does not have"):
         runner.run(scenarios[:1], processes=lambda: [*default_processes(), lost])
+
+
+def test_the_yearly_table_made_from_the_counters_is_that_of_the_monthly_table_to_the_last_bit():
+    from model import metrics
+    from model.process import all_counters, dimension_names
+
+    scenarios = model.Simulation([{"name": "base", "extends": "law_2025", "scale": 0.004, "end": "2027-06"},
+                                  {"name": "bonus", "extends": "centre_incentive", "scale": 0.004,
+                                   "end": "2027-06"}]).scenarios
+    declared = default_processes()
+    tables = TableCache()
+    state, _ = runner.initial_state(scenarios, 0, default_processes(), tables)
+    run = LoopbaanModel(scenarios[1].tree, state, default_processes(), tables)
+    run.run_until(scenarios[1].end_month)
+    months = list(range(scenarios[1].start_month, scenarios[1].end_month + 1))  # two and a half years
+    dims = dimension_names(declared)
+    monthly = run.counters.monthly_frame(months).assign(scenario="bonus", replication=3)
+    expected = metrics.yearly_summary(monthly, {c.name: c.kind for c in all_counters(declared)}, dims)
+    made = run.counters.yearly_frame(months, {"scenario": "bonus", "replication": 3}, dims)
+    assert set(dims) <= set(made.columns) and made["year"].nunique() == 3
+    pd.testing.assert_frame_equal(made, expected, check_exact=True)
