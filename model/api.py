@@ -144,9 +144,13 @@ class Simulation:
         show = progress and (notebook or sys.stderr.isatty())
         # (a partial, not a lambda: worker processes receive it)
         factory = functools.partial(list, self.processes) if self.processes is not None else default_processes
-        with tqdm(total=self.months_to_simulate(), unit="month", desc="loopbaansim", disable=not show) as bar:
+        settings = self.scenarios[0].settings
+        runs = settings["replications"] * max(1, settings["parameter_sets"])
+        with tqdm(total=self.months_to_simulate(), unit="month", desc="loopbaansim", disable=not show,
+                  postfix=f"runs 0/{runs}") as bar:  # months done and time left, and whole replications done
             result = runner.run(self.scenarios, progress=log or (lambda s: None), processes=factory,
-                                advance=bar.update, cache=folder, workers=workers, scheduler=scheduler)
+                                advance=bar.update, cache=folder, workers=workers, scheduler=scheduler,
+                                finished=lambda done, total: bar.set_postfix_str(f"runs {done}/{total}"))
         result.parts = self.parts_plan
         return Results(result)
 

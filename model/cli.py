@@ -150,7 +150,7 @@ def run(
     typer.echo("at work (net): people at work minus the baseline, same people and draws; all of comparison.csv has "
                "users by group and costs by item.")
     settings = sim.scenarios[0].settings
-    if settings["scale"] < 1 and settings["replications"] == 1:
+    if settings["scale"] < 1 and settings["replications"] == 1 and not settings["parameter_sets"]:
         typer.echo(f"note: at scale {settings['scale']:g} each simulated person stands for {result.weight:,.0f} people; "
                    f"differences between scenarios smaller than about {20 * result.weight:,.0f} people are within "
                    f"sampling noise. Use scale 1 or replications for results. Below scale 1 the career centres share "

@@ -177,7 +177,7 @@ def _summarise(yearly: pd.DataFrame, replications: int, dims: tuple[str, ...]) -
 def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: None,
         processes: Callable[[], list[Process]] = default_processes,
         advance: Callable[[int], None] = lambda months: None, cache: Path | None = None, workers: int = 1,
-        scheduler: str | None = None) -> RunResult:
+        scheduler: str | None = None, finished: Callable[[int, int], None] = lambda done, total: None) -> RunResult:
     """Simulate every scenario for every replication.
 
     Args:
@@ -189,6 +189,7 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
         workers: Replications run at once, each in a process of its own (:mod:`model.workers`); the
             results are the same whatever the number.
         scheduler: A Dask scheduler's address (``tcp://HOST:PORT``): the replications run on that cluster.
+        finished: Called with (replications done, replications in all) as each replication finishes.
 
     Raises:
         ScenarioError: if the scenarios cannot share a population.
@@ -217,11 +218,13 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     if scheduler is not None or (workers > 1 and total > 1):
         from .workers import run_replications  # (imported here: a plain run needs no process pool)
 
-        done = run_replications(jobs, processes, cache, workers, progress, advance, scheduler, total)
+        done = run_replications(jobs, processes, cache, workers, progress, advance, scheduler, total, finished)
     else:
         tables = TableCache()  # raked once for all replications
-        done = [replicate(group, rep, processes, cache, signatures, progress, advance, tables, total)
-                for group, rep, signatures in jobs]
+        done = []
+        for group, rep, signatures in jobs:
+            done.append(replicate(group, rep, processes, cache, signatures, progress, advance, tables, total))
+            finished(len(done), total)
     done.sort(key=lambda r: r.replication)  # in replication order, whichever finished first
     timings: dict[str, float] = {}
     for rep in done:

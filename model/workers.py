@@ -71,13 +71,15 @@ def _one(scenarios: list[Scenario], rep: int, processes: Callable[[], list[Proce
 
 def run_replications(jobs: list[tuple[list[Scenario], int, dict[str, str]]], processes: Callable[[], list[Process]],
                      cache: Path | None, workers: int, progress: Callable[[str], None],
-                     advance: Callable[[int], None], scheduler: str | None = None, total: int | None = None) -> list:
+                     advance: Callable[[int], None], scheduler: str | None = None, total: int | None = None,
+                     finished: Callable[[int, int], None] = lambda done, total: None) -> list:
     """Run the replications on ``workers`` processes (or a Dask cluster); return their :class:`model.runner.Replication`.
 
     Args:
         jobs: ``(scenarios, replication, warm-up signatures)`` of each replication (the scenarios
             carry the replication's parameter set, if any).
         total: The run's number of replications, for the progress lines.
+        finished: Called with (replications done, replications in all) as each finishes.
 
     Raises:
         ScenarioError: if the processes of the month cannot be sent to a worker (defined where a new process
@@ -96,6 +98,7 @@ def run_replications(jobs: list[tuple[list[Scenario], int, dict[str, str]]], pro
             progress(line)
         advance(months)
         done.append(result)
+        finished(len(done), len(jobs))
     return done
 
 

@@ -222,3 +222,12 @@ def test_a_bad_parameter_sets_setting_is_refused():
         Simulation("law_2025", parameter_sets=-2)
     with pytest.raises(ScenarioError, match="parameter_sets"):
         Simulation({"name": "x", "extends": "law_2025", "parameter_sets": 1.5})
+
+
+def test_the_run_reports_each_replication_as_it_finishes():
+    from model import runner
+
+    sim = Simulation([{"name": "base", "extends": "law_2025", **SHORT}], replications=2, parameter_sets=2)
+    calls = []
+    runner.run(sim.scenarios, finished=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]

@@ -257,3 +257,9 @@ def test_bad_discovery_and_check_keys_are_refused(change, message):
     with pytest.raises(SweepError) as caught:
         Sweep({**TINY, **change})
     assert message in str(caught.value)
+
+
+def test_the_shipped_discovery_sweep_is_valid():
+    plan = Sweep("resolution_discovery")
+    assert plan.spec.discovery.output in plan.spec.outputs and len(plan.design()) == plan.spec.samples
+    assert len(plan.check_points()) == plan.spec.check.points
