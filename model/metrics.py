@@ -240,8 +240,25 @@ class Recorder:
         """Set a stock of month ``t`` from its count of simulated people per group key (length ``N_KEYS``)."""
         self.data[name][t] = MEMBERSHIP @ by_key * self.weight
 
+    def categories(self) -> dict[str, list[str]]:
+        """The categories of the tables' text columns (metric, group, each extra dimension), sorted as text.
+
+        The tables keep these columns as ``pandas.Categorical`` with these
+        categories: a hundred replications of a dozen scenarios hold tens of
+        millions of rows, and a code per row takes a small part of the memory of
+        its text. Sorted as text, the categories sort the rows as the text would.
+        """
+        out: dict[str, set] = {"metric": {*self.counters, "employment_rate_20_64"}, "group": set(GROUPS)}
+        for counter in self.counters.values():
+            for dim, labels in counter.dims:
+                out.setdefault(dim, set()).update(labels)
+        return {column: sorted(values) for column, values in out.items()}
+
     def monthly_frame(self, months: list[int]) -> pd.DataFrame:
-        """Long monthly table: month, metric, group, (extra dimensions,) value; stocks first, then flows."""
+        """Long monthly table: month, metric, group, (extra dimensions,) value; stocks first, then flows.
+
+        The text columns are categorical (:meth:`categories`; the months' categories are their labels).
+        """
         frames = []
         labels = [codes.month_date(m).isoformat()[:7] for m in months]
         ordered = sorted(self.counters.values(), key=lambda c: c.kind != "stock")  # stable: declared order within kind
@@ -257,7 +274,8 @@ class Recorder:
                 df = pd.DataFrame({"value": data.reshape(-1)}, index=index).reset_index()
             df.insert(1, "metric", counter.name)
             frames.append(df)
-        return pd.concat(frames, ignore_index=True)
+        out = pd.concat(frames, ignore_index=True)
+        return as_categories(out, {**self.categories(), "month": labels})
 
 
     def yearly_frame(self, months: list[int], ids: Mapping[str, object], dims: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -305,9 +323,16 @@ class Recorder:
             if dim not in out:
                 out[dim] = np.nan
         out["year"] = out["year"].astype(int)
-        for column in ("metric", "group"):
-            out[column] = out[column].astype("str")
+        out = as_categories(out, self.categories())
         return out[keys + ["value"]].sort_values(keys, ignore_index=True)
+
+
+def as_categories(frame: pd.DataFrame, categories: Mapping[str, list]) -> pd.DataFrame:
+    """``frame`` with each column named in ``categories`` made categorical with those categories (in place)."""
+    for column, values in categories.items():
+        if column in frame:
+            frame[column] = pd.Categorical(frame[column], categories=values)
+    return frame
 
 
 def _sum_by_year(data: np.ndarray, first: np.ndarray, n_months: np.ndarray) -> np.ndarray:

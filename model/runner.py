@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import codes, uncertainty
+from . import codes, metrics, uncertainty
 from .cache import StateCache, entry_key
 from .model import LoopbaanModel
 from .population import Population
@@ -164,14 +164,18 @@ def initial_state(scenarios: list[Scenario], replication: int, processes: list[P
 
 
 def _summarise(yearly: pd.DataFrame, replications: int, dims: tuple[str, ...]) -> pd.DataFrame:
+    """The yearly values over replications (mean, p05, p95), with text columns as text (it is summary.csv)."""
     keys = ["scenario", "year", "metric", "group", *dims]
     if replications == 1:
-        return yearly.drop(columns="replication")[keys + ["value"]]
-    grouped = yearly.groupby(keys, dropna=False)["value"]
-    out = grouped.mean().rename("value").to_frame()
-    out["p05"] = grouped.quantile(0.05)
-    out["p95"] = grouped.quantile(0.95)
-    return out.reset_index()
+        out = yearly.drop(columns="replication")[keys + ["value"]]
+    else:
+        grouped = yearly.groupby(keys, dropna=False, observed=True)["value"]
+        out = grouped.mean().rename("value").to_frame()
+        out["p05"] = grouped.quantile(0.05)
+        out["p95"] = grouped.quantile(0.95)
+        out = out.reset_index()
+    text = [c for c in out.columns if isinstance(out[c].dtype, pd.CategoricalDtype)]
+    return out.astype({c: out[c].cat.categories.dtype for c in text})
 
 
 def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: None,
@@ -300,6 +304,7 @@ def replicate(scenarios: list[Scenario], rep: int, processes: Callable[[], list[
     months = list(range(first.start_month, first.end_month + 1))
     declared = processes()
     dims = dimension_names(declared)
+    names = sorted(s.name for s in scenarios)
     store = StateCache(cache) if cache is not None else None
     cache_use = {"read": [], "written": []}
     # Each distinct warm-up is simulated once (or read from the cache); every scenario then
@@ -368,10 +373,12 @@ def replicate(scenarios: list[Scenario], rep: int, processes: Callable[[], list[
         # (the centres and their model refer to each other, so only the cycle collector frees them)
         model = state = None
         gc.collect()
-        # the yearly values straight from the counters (the same to the last bit as from the monthly table)
-        yearly.append(counters.yearly_frame(months, {"scenario": scenario.name, "replication": rep}, dims))
+        # the yearly values straight from the counters (the same to the last bit as from the monthly table);
+        # every text column categorical, the scenarios' categories those of the run (concatenated, they stay so)
+        ids = {"scenario": scenario.name, "replication": rep}
+        yearly.append(metrics.as_categories(counters.yearly_frame(months, ids, dims), {"scenario": names}))
         if rep < MONTHLY_REPLICATIONS:
-            frames.append(counters.monthly_frame(months).assign(scenario=scenario.name, replication=rep))
+            frames.append(metrics.as_categories(counters.monthly_frame(months).assign(**ids), {"scenario": names}))
         progress(f"  {scenario.name}: {seconds:.1f} s for {scenario.n_months} months{warm_note}")
     start = None
     gc.collect()
