@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 TARGETS = {  # the speed issue's targets on the 2-core machine
     "simulate": 6.0, "cold_wall": 25.0, "cached_wall": 12.0, "cold_peak": 1.0, "cached_peak": 0.6,
@@ -45,6 +46,7 @@ TARGETS = {  # the speed issue's targets on the 2-core machine
 THREE = ("law_2025", "herintreders", "quality_monitoring")
 SIX = ("law_2025", "baseline_2020", "herintreders", "herintreders_outreach", "vdab_followup", "quality_monitoring")
 UNCERTAINTY_TARGETS = {"replications": 600.0, "morris": 1200.0}  # seconds: 10 and 20 minutes
+HEADLINE = ("extra_users", "extra_cost_total_eur", "extra_employed", "employment_rate_change_pp")
 
 
 def reference_seconds(rows: int = 4_000_000, passes: int = 10) -> float:
@@ -99,6 +101,13 @@ def timed(command: list[str]) -> tuple[float, float, str]:
     return seconds, usage.ru_maxrss / 2**20, lines[-1] if lines else ""
 
 
+def headline_rows(compared: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a comparison table that the closing note quotes (group all, :data:`HEADLINE` items)."""
+    if compared.empty:
+        return compared
+    return compared[(compared["group"] == "all") & compared["item"].isin(HEADLINE)]
+
+
 def uncertainty() -> int:
     """Time the uncertainty issue's workloads and print them against its targets."""
     cli = [sys.executable, "-m", "model.cli"]
@@ -106,7 +115,7 @@ def uncertainty() -> int:
         reps, reps_peak, folder = timed([*cli, "run", *SIX, "--scale", "0.1", "--replications", "100", "--workers", "2",
                                          "--no-cache", "--out", out])
         comparison = Path(folder) / "comparison.csv"
-        lines = comparison.read_text().splitlines() if comparison.is_file() else []
+        compared = pd.read_csv(comparison) if comparison.is_file() else pd.DataFrame()
         morris, morris_peak, sweep_folder = timed([*cli, "sweep", "resolution_screening", "--workers", "2",
                                                    "--out", out])
         indices = Path(sweep_folder) / "morris.csv"
@@ -116,7 +125,12 @@ def uncertainty() -> int:
             ("Morris screening, 14 parameters, scale 0.05, 2 workers", morris, morris_peak, UNCERTAINTY_TARGETS["morris"])):
         verdict = "ok" if seconds <= target else "MISSED"
         print(f"  {label:<56} {seconds:8.1f} s  (peak of the main process {peak:.2f} GiB)  target <= {target:g} s  {verdict}")
-    print(f"  comparison of the 100 replications: {len(lines) - 1} rows; Morris indices: {top[1:] if top else 'none'}")
+    print(f"  Morris indices (first rows of morris.csv): {top[1:] if top else 'none'}")
+    print("  headline differences of the 100 replications: mean [p05, p95 of the replications] "
+          "(90% interval of the mean; noise)")
+    for row in headline_rows(compared).itertuples(index=False):
+        print(f"    {row.scenario} vs {row.baseline}: {row.item} {row.value:+,.4g} [{row.p05:+,.4g}, {row.p95:+,.4g}] "
+              f"({row.mean_low:+,.4g} to {row.mean_high:+,.4g}; {row.noise})")
     return 0
 
 

@@ -165,6 +165,24 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
     if per_rep.empty:
         return pd.DataFrame(columns=["scenario", "baseline", "item", "group", "unit", "value", "p05", "p95", "replications",
                                      "mean_low", "mean_high", "noise"])
+    out = summarise_runs(per_rep, result)
+    out = out.reset_index()
+    out.insert(4, "unit", out["item"].map(lambda i: ITEMS[i].unit))
+    order = {item: i for i, item in enumerate(ITEMS)}
+    return out.sort_values(["scenario", "item"], key=lambda c: c.map(order) if c.name == "item" else c.map(
+        {n: i for i, n in enumerate(names)}), kind="stable").reset_index(drop=True)
+
+
+def summarise_runs(per_rep: pd.DataFrame, result: RunResult) -> pd.DataFrame:
+    """Each item's differences over the runs: mean, p05, p95, runs, the interval of the mean (and the variance split).
+
+    Args:
+        per_rep: One row per (scenario, baseline, item, group) and replication: its paired difference ``value``.
+        result: The run (its parameter sets, if any, and the replications of each).
+
+    Returns:
+        One row per (scenario, baseline, item, group), the keys as the index.
+    """
     keys = ["scenario", "baseline", "item", "group"]
     grouped = per_rep.groupby(keys, sort=False, dropna=False)["value"]
     out = grouped.mean().to_frame()
@@ -175,21 +193,19 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
         out["mean_low"], out["mean_high"], out["noise"] = interval_of_the_mean(out["value"], grouped.std(),
                                                                                out["replications"])
     else:
-        # runs of one parameter set share its values: the mean's interval comes from the sets' means
+        # runs of one parameter set share its values: the mean's interval comes from the sets' means, whose
+        # variance is never taken below the noise of a mean of `replications` runs (a few sets may agree by chance)
         per_rep["parameter_set"] = result.parameter_set_of(per_rep["replication"])
-        set_means = per_rep.groupby([*keys, "parameter_set"], sort=False, dropna=False)["value"].mean()
-        by_set = set_means.groupby(level=keys, sort=False, dropna=False)
-        out["mean_low"], out["mean_high"], out["noise"] = interval_of_the_mean(out["value"], by_set.std(),
-                                                                               by_set.count())
+        sets = per_rep.groupby([*keys, "parameter_set"], sort=False, dropna=False)["value"]
+        by_set = sets.mean().groupby(level=keys, sort=False, dropna=False)
+        noise_of_a_mean = sets.var().groupby(level=keys, sort=False, dropna=False).mean() / result.replications_per_set
+        spread = np.sqrt(np.maximum(by_set.var().fillna(0), noise_of_a_mean.fillna(0)))
+        out["mean_low"], out["mean_high"], out["noise"] = interval_of_the_mean(out["value"], spread, by_set.count())
         split = {key: uncertainty.variance_split(part["value"].to_numpy(), part["parameter_set"].to_numpy())
                  for key, part in per_rep.dropna(subset=["value"]).groupby(keys, sort=False, dropna=False)}
         split = pd.DataFrame.from_dict(split, orient="index").rename_axis(keys)
         out = out.join(split)
-    out = out.reset_index()
-    out.insert(4, "unit", out["item"].map(lambda i: ITEMS[i].unit))
-    order = {item: i for i, item in enumerate(ITEMS)}
-    return out.sort_values(["scenario", "item"], key=lambda c: c.map(order) if c.name == "item" else c.map(
-        {n: i for i, n in enumerate(names)}), kind="stable").reset_index(drop=True)
+    return out
 
 
 MEAN_INTERVAL = 0.90  # two-sided confidence of the interval of a mean difference

@@ -231,3 +231,17 @@ def test_the_run_reports_each_replication_as_it_finishes():
     calls = []
     runner.run(sim.scenarios, finished=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_sets_whose_means_agree_by_chance_do_not_make_an_exact_interval():
+    from types import SimpleNamespace
+
+    from model import comparison
+
+    # a run of 2 sets x 2 replications whose set means agree (1250) though its runs do not
+    run = SimpleNamespace(parameter_sets=pd.DataFrame(), replications_per_set=2, parameter_set_of=lambda r: r // 2)
+    per_rep = pd.DataFrame({"scenario": "s", "baseline": "b", "item": "extra_users", "group": "all",
+                            "replication": [0, 1, 2, 3], "value": [800.0, 1700.0, 900.0, 1600.0]})
+    out = comparison.summarise_runs(per_rep, run)
+    row = out.iloc[0]
+    assert row["value"] == 1250 and row["noise"] == "within noise" and row["mean_low"] < 1250 < row["mean_high"]
