@@ -418,7 +418,7 @@ def morris_chart(indices: pd.DataFrame, sweep_name: str, path: Path) -> Path:
         part = indices[indices["output"] == output].sort_values("mu_star")
         y = np.arange(len(part))
         ax.barh(y, part["mu_star"], xerr=part["mu_star_conf"], color="0.55", edgecolor="0.2", capsize=3)
-        ax.set_yticks(y, [textwrap.shorten(p, 60) for p in part["parameter"]], fontsize=8)
+        ax.set_yticks(y, [_parameter_label(p, 60) for p in part["parameter"]], fontsize=8)
         for yi, (mu, conf, sigma) in enumerate(zip(part["mu_star"], part["mu_star_conf"].fillna(0), part["sigma"])):
             ax.annotate(f"sigma {_compact(sigma)}", (mu + conf, yi), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize=7, color="0.3")
@@ -446,7 +446,7 @@ def sobol_chart(indices: pd.DataFrame, sweep_name: str, path: Path) -> Path:
         ax.barh(y + 0.2, part["ST"], height=0.4, xerr=part["ST_conf"], color="0.35", capsize=3)
         ax.barh(y - 0.2, part["S1"], height=0.4, xerr=part["S1_conf"], color="0.75", edgecolor="0.2", hatch="//",
                 capsize=3)
-        ax.set_yticks(y, [textwrap.shorten(p, 60) for p in part["parameter"]], fontsize=8)
+        ax.set_yticks(y, [_parameter_label(p, 60) for p in part["parameter"]], fontsize=8)
         ax.set_xlabel(f"share of the variance of {output}: dark, with its interactions (ST); hatched, alone (S1)")
         top = part.iloc[-1]
         ax.set_title(f"{output}: {top['parameter']} explains most of its variance (total index {top['ST']:.2f})",
@@ -454,6 +454,11 @@ def sobol_chart(indices: pd.DataFrame, sweep_name: str, path: Path) -> Path:
         ax.set_xlim(0, max(1.05, float((part["ST"] + part["ST_conf"].fillna(0)).max()) * 1.05))
     fig.subplots_adjust(hspace=0.9, bottom=0.7 / fig.get_figheight())
     return _save_png(fig, path, f"loopbaansim sweep {sweep_name} (Sobol' indices, SALib; intervals 95%)")
+
+
+def _parameter_label(path: str, width: int) -> str:
+    """A parameter's path for an axis, its end kept when too long (the end names it; a path has no spaces to cut at)."""
+    return path if len(path) <= width else "..." + path[-(width - 3):]
 
 
 def tornado_chart(tornado: pd.DataFrame, sweep_name: str, path: Path) -> Path:
@@ -475,7 +480,7 @@ def tornado_chart(tornado: pd.DataFrame, sweep_name: str, path: Path) -> Path:
         ax.barh(y, part["largest"] - part["smallest"], left=part["smallest"], color="0.65", edgecolor="0.2")
         ax.plot(part["at_high"], y, "o", color="0.1", markersize=4, label="at the highest level")
         ax.plot(part["at_low"], y, "|", color="0.1", markersize=10, label="at the lowest level")
-        ax.set_yticks(y, [textwrap.shorten(p, 60) for p in part["parameter"]], fontsize=8)
+        ax.set_yticks(y, [_parameter_label(p, 60) for p in part["parameter"]], fontsize=8)
         item = ITEMS.get(output)
         ax.set_xlabel(f"{output} ({item.unit if item else ''}), mean over the grid's points at each level")
         ax.set_title(f"{output}: {part.iloc[-1]['parameter']} swings it most" if part["swing"].max() > 0
@@ -511,10 +516,12 @@ def discovery_chart(found, bounds: dict[str, tuple[float, float]], sweep_name: s
         low, high = bounds[r["parameter"]]
         span = high - low or 1.0
         right.barh(yi, (r["high"] - r["low"]) / span, left=(r["low"] - low) / span, color="0.35")
-        right.annotate(f"{r['low']:.3g} to {r['high']:.3g}", ((r["high"] - low) / span, yi), xytext=(4, 0),
-                       textcoords="offset points", va="center", fontsize=7)
-    right.set_yticks(y, [textwrap.shorten(p, 55) for p in restricted["parameter"]], fontsize=8)
-    right.set_xlim(0, 1.3)
+        qp = np.nanmin([r["qp_low"], r["qp_high"]])
+        right.annotate(f"{r['low']:.3g} to {r['high']:.3g} (quasi-p {qp:.2g})", ((r["high"] - low) / span, yi),
+                       xytext=(4, 0), textcoords="offset points", va="center", fontsize=7)
+    right.set_yticks(y, [_parameter_label(p, 48) for p in restricted["parameter"]], fontsize=8)
+    right.set_xlim(0, 1.6)
+    right.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
     right.set_xlabel("the box within each parameter's range (0 = low end, 1 = high end)")
     right.set_title(textwrap.shorten(found.question, 80), fontsize=10)
     if not len(restricted):

@@ -33,6 +33,7 @@ class Discovery:
         trajectory: The peeling trajectory: coverage, density, mass and restricted dimensions of each box.
         chosen: The chosen box's row of ``trajectory`` (None when no box could be sought).
         note: Why no box was sought, if so.
+        density_asked: The least density asked of the box.
     """
 
     question: str
@@ -42,6 +43,7 @@ class Discovery:
     trajectory: pd.DataFrame
     chosen: int | None
     note: str = ""
+    density_asked: float = 0.8
 
     def summary(self) -> dict:
         """The chosen box's statistics and restricted limits, for ``discovery.json`` and the terminal."""
@@ -61,12 +63,18 @@ class Discovery:
             return [f"{head}; {self.note}"]
         s = self.summary()
         out = [f"{head}. PRIM's box holds {s['coverage']:.0%} of them (coverage), and {s['density']:.0%} of the runs "
-               f"in it meet the condition (density; {s['mass']:.0%} of all runs are in it). The box:"]
-        for _, r in self.box[self.box["restricted"]].iterrows():
+               f"in it meet the condition (density; {s['mass']:.0%} of all runs are in it)."]
+        if s["density"] < self.density_asked:
+            out[-1] += f" No box reaches the density asked ({self.density_asked:.0%}): this is the densest."
+        out[-1] += " The box:"
+        restricted = self.box[self.box["restricted"]]
+        for _, r in restricted.iterrows():
             out.append(f"  {r['parameter']} from {r['low']:.4g} to {r['high']:.4g} "
                        f"(quasi-p {np.nanmin([r['qp_low'], r['qp_high']]):.2g})")
-        if len(out) == 1:
+        if restricted.empty:
             out.append("  no restriction: the condition holds about as often everywhere in the ranges")
+        elif (restricted[["qp_low", "qp_high"]].min(axis=1) > 0.05).any():
+            out.append("  (a limit with a quasi-p above 0.05 could well be chance)")
         return out
 
 
@@ -105,4 +113,4 @@ def discover(x: pd.DataFrame, y: np.ndarray, question: str, density: float = 0.8
         "qp_low": qp.iloc[:, 0].to_numpy(dtype=float),
         "qp_high": qp.iloc[:, 1].to_numpy(dtype=float),
     })
-    return Discovery(question, cases, runs, box, trajectory, chosen)
+    return Discovery(question, cases, runs, box, trajectory, chosen, density_asked=density)

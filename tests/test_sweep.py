@@ -263,3 +263,18 @@ def test_the_shipped_discovery_sweep_is_valid():
     plan = Sweep("resolution_discovery")
     assert plan.spec.discovery.output in plan.spec.outputs and len(plan.design()) == plan.spec.samples
     assert len(plan.check_points()) == plan.spec.check.points
+
+
+def test_prim_says_when_no_box_reaches_the_density_asked_and_which_limits_could_be_chance():
+    import numpy as np
+
+    from model.discovery import discover
+
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame(rng.random((200, 3)), columns=["a", "b", "c"])
+    found = discover(x, rng.random(200) < 0.3, "noise above 1", density=0.99)  # nothing to find
+    text = "\n".join(found.lines())
+    assert "No box reaches the density asked (99%): this is the densest" in text
+    assert "could well be chance" in text or "no restriction" in text
+    planted = discover(x, (x["a"] > 0.7).to_numpy(), "a above 0.7", density=0.9)
+    assert "No box reaches" not in planted.lines()[0] and planted.summary()["limits"]["a"][0] > 0.6
