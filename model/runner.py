@@ -218,15 +218,16 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     jobs = []
     for k, group in enumerate(groups):
         signatures = {s.name: warmup_signature(s) for s in group}  # (a digest of 138 months' parameters: once)
-        jobs += [(group, k * per_set + r, signatures) for r in range(per_set)]
+        jobs += [(group, k * per_set + r, signatures, k) for r in range(per_set)]
     if scheduler is not None or (workers > 1 and total > 1):
         from .workers import run_replications  # (imported here: a plain run needs no process pool)
 
         done = run_replications(jobs, processes, cache, workers, progress, advance, scheduler, total, finished)
     else:
-        tables = TableCache()  # raked once for all replications
-        done = []
-        for group, rep, signatures in jobs:
+        done, tables, tables_of = [], None, None
+        for group, rep, signatures, k in jobs:
+            if k != tables_of:  # raked once for all replications of a parameter set (each set has its own margins)
+                tables, tables_of = TableCache(), k
             done.append(replicate(group, rep, processes, cache, signatures, progress, advance, tables, total))
             finished(len(done), total)
     done.sort(key=lambda r: r.replication)  # in replication order, whichever finished first

@@ -25,7 +25,8 @@ from .process import Process
 from .scenario import Scenario, ScenarioError
 
 MAX_WORKERS = 64  # replications run at once, at most
-_TABLES = None  # the worker's raked tables, kept between the replications it runs
+_TABLES = None  # the worker's raked tables, kept between the replications of a parameter set it runs
+_TABLES_OF = None  # the parameter set they belong to (a new set has other margins: its tables start afresh)
 
 
 def checked_workers(workers) -> int:
@@ -51,14 +52,14 @@ def _start_worker(threads: int) -> None:
 
 
 def _one(scenarios: list[Scenario], rep: int, processes: Callable[[], list[Process]], cache: Path | None,
-         signatures: dict[str, str], total: int):
+         signatures: dict[str, str], total: int, parameter_set: int = 0):
     """Run replication ``rep`` in this worker; its progress lines come back with it."""
-    global _TABLES
+    global _TABLES, _TABLES_OF
     from .runner import replicate
     from .tables import TableCache
 
-    if _TABLES is None:
-        _TABLES = TableCache()
+    if _TABLES is None or _TABLES_OF != parameter_set:  # (kept for a set's replications; not for every set: memory)
+        _TABLES, _TABLES_OF = TableCache(), parameter_set
     lines: list[str] = []
     months = [0]
 
@@ -69,15 +70,15 @@ def _one(scenarios: list[Scenario], rep: int, processes: Callable[[], list[Proce
     return result, lines, months[0]
 
 
-def run_replications(jobs: list[tuple[list[Scenario], int, dict[str, str]]], processes: Callable[[], list[Process]],
+def run_replications(jobs: list[tuple[list[Scenario], int, dict[str, str], int]], processes: Callable[[], list[Process]],
                      cache: Path | None, workers: int, progress: Callable[[str], None],
                      advance: Callable[[int], None], scheduler: str | None = None, total: int | None = None,
                      finished: Callable[[int, int], None] = lambda done, total: None) -> list:
     """Run the replications on ``workers`` processes (or a Dask cluster); return their :class:`model.runner.Replication`.
 
     Args:
-        jobs: ``(scenarios, replication, warm-up signatures)`` of each replication (the scenarios
-            carry the replication's parameter set, if any).
+        jobs: ``(scenarios, replication, warm-up signatures, parameter set)`` of each replication (the
+            scenarios carry the replication's parameter set, if any; 0 without).
         total: The run's number of replications, for the progress lines.
         finished: Called with (replications done, replications in all) as each finishes.
 
@@ -92,7 +93,8 @@ def run_replications(jobs: list[tuple[list[Scenario], int, dict[str, str]]], pro
         raise ScenarioError(f"workers: the processes of the month cannot be sent to another process ({exc}); "
                             f"define them in a module that can be imported, or use workers=1") from None
     done = []
-    calls = [(scenarios, rep, processes, cache, signatures, total or len(jobs)) for scenarios, rep, signatures in jobs]
+    calls = [(scenarios, rep, processes, cache, signatures, total or len(jobs), k)
+             for scenarios, rep, signatures, k in jobs]
     for result, lines, months in run_all(_one, calls, workers, scheduler):
         for line in lines:
             progress(line)

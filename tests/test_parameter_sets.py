@@ -245,3 +245,11 @@ def test_sets_whose_means_agree_by_chance_do_not_make_an_exact_interval():
     out = comparison.summarise_runs(per_rep, run)
     row = out.iloc[0]
     assert row["value"] == 1250 and row["noise"] == "within noise" and row["mean_low"] < 1250 < row["mean_high"]
+
+
+def test_parameter_sets_give_the_same_runs_on_two_workers(with_sets):
+    again = Simulation([{"name": "base", "extends": "law_2025", **SHORT},
+                        {"name": "reentrants", "extends": "herintreders", **SHORT}],
+                       replications=2, parameter_sets=3, workers=2).run(progress=False, cache=False)
+    pd.testing.assert_frame_equal(again.yearly, with_sets.yearly)
+    pd.testing.assert_frame_equal(again.comparison(wide=False), with_sets.comparison(wide=False))
