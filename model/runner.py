@@ -83,9 +83,7 @@ class RunResult:
     replications_per_set: int = 1
 
     def parameter_set_of(self, replication):
-        """The parameter set of a run (replication number; or an array of them); -1 without parameter sets."""
-        if self.parameter_sets is None:
-            return replication * 0 - 1
+        """The parameter set of a run (its replication number, or an array of them)."""
         return replication // self.replications_per_set
 
 
@@ -205,7 +203,7 @@ def run(scenarios: list[Scenario], progress: Callable[[str], None] = lambda s: N
     declared = processes()
     dims = dimension_names(declared)
     units = {c.name: c.unit for c in all_counters(declared)}
-    sets, drawn = None, None
+    sets = None
     if n_sets:  # the outer loop: each set of drawn parameters runs every replication of every scenario
         drawn = uncertainty.draw_sets(first.tree, n_sets, settings["seed"])
         groups = [[uncertainty.with_set(s, values, f"parameter set {k}") for s in scenarios]
