@@ -173,6 +173,45 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
         {n: i for i, n in enumerate(names)}), kind="stable").reset_index(drop=True)
 
 
+YEARLY_METRICS = ("employed", "employment_rate_20_64", "starts_cheque1", "government_cost_eur")
+
+
+def yearly_differences(result: RunResult) -> pd.DataFrame:
+    """Each scenario's paired difference against its baseline, year by year, for the headline metrics (group all).
+
+    The charts' bands come from here (``differences_by_year.csv``): p05 and p95
+    of the runs' differences (with parameter sets, parameters and noise
+    together), and the 90% interval of the mean over the runs.
+
+    Returns:
+        Columns scenario, baseline, metric, year, value (mean), p05, p95, runs, mean_low, mean_high, noise.
+    """
+    yearly = _plain_metric(result.yearly, result.dims)
+    yearly = yearly[(yearly["group"] == "all") & yearly["metric"].isin(YEARLY_METRICS)]
+    keys = ["replication", "year", "metric"]
+    frames = []
+    for scenario in result.scenarios:
+        base = baseline_of(scenario, result.scenarios)
+        if base is None:
+            continue
+        a = yearly[yearly["scenario"] == scenario.name].set_index(keys)["value"]
+        b = yearly[yearly["scenario"] == base].set_index(keys)["value"]
+        diff = (a - b).rename("value").reset_index()
+        diff.insert(0, "baseline", base)
+        diff.insert(0, "scenario", scenario.name)
+        frames.append(diff)
+    columns = ["scenario", "baseline", "metric", "year", "value", "p05", "p95", "runs", "mean_low", "mean_high", "noise"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    grouped = pd.concat(frames).groupby(["scenario", "baseline", "metric", "year"], sort=False)["value"]
+    out = grouped.mean().to_frame()
+    out["p05"] = grouped.quantile(0.05)
+    out["p95"] = grouped.quantile(0.95)
+    out["runs"] = grouped.count()
+    out["mean_low"], out["mean_high"], out["noise"] = interval_of_the_mean(out["value"], grouped.std(), out["runs"])
+    return out.reset_index()[columns]
+
+
 def summarise_runs(per_rep: pd.DataFrame, result: RunResult) -> pd.DataFrame:
     """Each item's differences over the runs: mean, p05, p95, runs, the interval of the mean (and the variance split).
 

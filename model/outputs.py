@@ -256,6 +256,7 @@ def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command:
         result.fit.to_csv(tmp / "population_fit.csv", index=False)
         compared = comparison.compare(result)
         compared.to_csv(tmp / "comparison.csv", index=False)
+        comparison.yearly_differences(result).to_csv(tmp / "differences_by_year.csv", index=False)
         if result.parts:
             parts.decompose(result, result.parts).to_csv(tmp / "parts.csv", index=False)
         transitions = flows.transition_table(result.yearly)

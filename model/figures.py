@@ -1,0 +1,427 @@
+"""The report's charts, made from a run folder (:class:`model.rundata.RunData`) in Dutch or English.
+
+Every chart's title states its finding, computed from the same numbers it
+draws; every axis has its unit; intervals are bands (5th-95th percentile of the
+runs); the source line (run, scenarios, seed, scale, replications) sits under
+the chart, below the legend. All words come from :mod:`model.labels`, the
+style from :mod:`model.style`.
+
+``FIGURES`` names them: ``{name: function(run, lang, **options) -> Figure | None}``;
+a function returns None when the run has nothing to show (a run without
+parameter sets has no sensitivity chart).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+import yaml
+from matplotlib.figure import Figure
+
+from . import labels, style
+from .charts import Chart, _compact
+from .rundata import RunData
+
+FUNNEL_GROUPS = ("all", "women", "men", "high_educated", "low_educated", "age_50_plus", "migration_background",
+                 "work_disability", "non_active", "re_entrant")
+REACH_GROUPS = ("women", "high_educated", "low_educated", "age_20_29", "age_50_plus", "migration_background",
+                "work_disability", "non_active")
+COST_METRICS = ("government_cost_eur", "outreach_cost_eur", "followup_cost_eur", "monitoring_cost_eur",
+                "incentive_bonus_eur")
+STATUSES = ("employed", "jobseeker", "non_active")
+
+
+def _new(nrows: int = 1, ncols: int = 1, size: tuple[float, float] = (10, 5), **kwargs) -> tuple[Chart, object]:
+    fig = Chart(figsize=size, layout="constrained")
+    return fig, fig.subplots(nrows, ncols, squeeze=False, **kwargs)
+
+
+def _finish(fig: Chart, run: RunData, lang: str, title: str, legend_axes=None) -> Chart:
+    """Title (the finding), legend right of the axes, and the source line at the foot, all outside the data.
+
+    The source line is the figure's ``supxlabel``, so the constrained layout keeps it clear of the axes; the
+    title is wrapped to the width left of the legend.
+    """
+    legend_points = 0.0
+    if legend_axes is not None:
+        handles, names = legend_axes.get_legend_handles_labels()
+        if names:
+            fig.legend(handles, names, loc="outside right upper")
+            legend_points = max(map(len, names)) * 0.55 * style.STYLE["legend.fontsize"] + 40
+    fig.suptitle(_wrap(title, fig.get_figwidth() * 72 - legend_points, 11), x=0.01, ha="left", fontsize=11,
+                 fontweight="bold")
+    fig.supxlabel(_wrap(run.source_line(lang), fig.get_figwidth() * 72, 7), x=0.01, ha="left", fontsize=7,
+                  color=style.SOURCE_COLOUR)
+    fig.stamped = True  # charts.stamp_figure adds nothing more
+    return fig
+
+
+def _wrap(text: str, width_points: float, font_points: float) -> str:
+    """``text`` wrapped to ``width_points`` at ``font_points`` (about 0.6 em a character in bold)."""
+    import textwrap
+
+    return textwrap.fill(text, max(30, int(width_points / (0.6 * font_points))))
+
+
+def _sentence(text: str) -> str:
+    """``text`` with a capital first letter (the rest kept: 'VDAB' stays 'VDAB')."""
+    return text[:1].upper() + text[1:]
+
+
+def _year_axis(ax, lang: str) -> None:
+    ax.set_xlabel(labels.text("axis.year", lang))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+
+
+def _number_axis(axis, lang: str, decimals: int | None = None, percent: bool = False) -> None:
+    """Tick labels with the language's separators."""
+    def show(value, _pos=None):
+        if decimals is None:
+            shown = _compact(value)
+            return shown.replace(".", ",") if lang == "nl" else shown
+        return labels.number(value, lang, decimals) + ("%" if percent else "")
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(show))
+
+
+def _yearly_mean(run: RunData, metric: str, group: str, scenario: str) -> float:
+    table = run.series(metric, group)
+    return float(table[scenario].mean()) if scenario in table else float("nan")
+
+
+# -- the funnel ----------------------------------------------------------------------------------
+def funnel_table(run: RunData, scenario: str) -> pd.DataFrame:
+    """Yearly averages of each stage by group: population, eligible, aware, users, completed, back to work."""
+    metrics = {"population": "population_20_64", "eligible": "eligible", "aware": "aware_eligible",
+               "users": "starts_cheque1", "completed": "cohort_users", "back_to_work": "cohort_users_in_work"}
+    rows = {g: {stage: _yearly_mean(run, m, g, scenario) for stage, m in metrics.items()} for g in FUNNEL_GROUPS}
+    return pd.DataFrame(rows).T.rename_axis("group")
+
+
+def funnel(run: RunData, lang: str, scenarios: list[str] | None = None) -> Figure:
+    """Each stage as a share of the group's population, one panel per scenario (default: the first and the last)."""
+    names = scenarios or list(dict.fromkeys([run.scenario_names[0], run.scenario_names[-1]]))
+    fig, axes = _new(1, len(names), (6.5 * len(names), 5.6), sharey=True)
+    stages = ["eligible", "aware", "users", "completed", "back_to_work"]
+    for ax, name in zip(axes[0], names):
+        table = funnel_table(run, name)
+        shares = table[stages].div(table["population"], axis=0) * 100
+        y = np.arange(len(FUNNEL_GROUPS))
+        for i, stage in enumerate(stages):
+            values = shares[stage].to_numpy()
+            ax.plot(np.where(values > 0, values, np.nan), y, linestyle="none", label=labels.text(f"stage.{stage}", lang),
+                    **{k: v for k, v in style.series(i).items() if k != "linestyle"})
+        ax.set_yticks(y, [labels.group(g, lang) for g in FUNNEL_GROUPS])
+        ax.set_xscale("log")
+        ax.set_xlabel(labels.text("axis.share_of_group", lang))
+        _number_axis(ax.xaxis, lang, decimals=None)
+        ax.set_title(run.title(name, lang), fontsize=9.5)
+    axes[0][0].invert_yaxis()
+    first = funnel_table(run, names[0]).loc["all"]
+    title = labels.text("title.funnel", lang, population=labels.number(first["population"], lang),
+                        eligible=labels.number(first["eligible"], lang), users=labels.number(first["users"], lang))
+    return _finish(fig, run, lang, title, axes[0][0])
+
+
+# -- who the cheque reaches ------------------------------------------------------------------------
+def reach_table(run: RunData) -> pd.DataFrame:
+    """Each group's share of users divided by its share of the population (horizon totals), per scenario."""
+    out = {}
+    for name in run.scenario_names:
+        users_all = run.series("starts_cheque1", "all")[name].sum()
+        population_all = run.series("population_20_64", "all")[name].sum()
+        out[name] = {g: (run.series("starts_cheque1", g)[name].sum() / users_all)
+                     / (run.series("population_20_64", g)[name].sum() / population_all)
+                     if users_all > 0 else np.nan for g in REACH_GROUPS}
+    return pd.DataFrame(out).rename_axis("group")
+
+
+def reach(run: RunData, lang: str) -> Figure:
+    """The Matthew effect: over- and under-representation of each group among users, per scenario."""
+    table = reach_table(run)
+    fig, axes = _new(1, 1, (10, 5.2))
+    ax = axes[0][0]
+    y = np.arange(len(REACH_GROUPS))
+    offsets = np.linspace(-0.3, 0.3, len(run.scenario_names)) if len(run.scenario_names) > 1 else [0.0]
+    for i, name in enumerate(run.scenario_names):
+        ax.plot(table[name].to_numpy(), y + offsets[i], linestyle="none", label=run.title(name, lang),
+                **{k: v for k, v in style.series(i).items() if k != "linestyle"})
+    ax.axvline(1.0, color="0.3", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_yticks(y, [labels.group(g, lang) for g in REACH_GROUPS])
+    ax.invert_yaxis()
+    ax.set_xlabel(labels.text("axis.representation", lang))
+    _number_axis(ax.xaxis, lang, decimals=None)
+    base = run.scenario_names[0]
+    lowest = table[base].idxmin()
+    title = labels.text("title.reach", lang, group=labels.group(lowest, lang),
+                        ratio=labels.number(table.loc[lowest, base], lang, 2), scenario=run.title(base, lang))
+    return _finish(fig, run, lang, title, ax)
+
+
+# -- budget ---------------------------------------------------------------------------------------
+def budget_table(run: RunData) -> pd.DataFrame:
+    """Average yearly cost by item (EUR), scenarios as rows."""
+    return pd.DataFrame({m: {n: _yearly_mean(run, m, "all", n) for n in run.scenario_names}
+                         for m in COST_METRICS}).fillna(0.0)
+
+
+def budget(run: RunData, lang: str) -> Figure:
+    """Average yearly cost by item per scenario (stacked bars), and the total per year."""
+    table = budget_table(run) / 1e6
+    fig, axes = _new(1, 2, (12, 0.45 * len(table) + 3.6), width_ratios=[1.2, 1])
+    ax = axes[0][0]
+    left = np.zeros(len(table))
+    y = np.arange(len(table))
+    for i, metric in enumerate(COST_METRICS):
+        if table[metric].abs().sum() == 0:
+            continue
+        ax.barh(y, table[metric].to_numpy(), left=left, label=labels.text(f"cost.{metric}", lang), **style.bar(i))
+        left += table[metric].to_numpy()
+    ax.set_yticks(y, [run.title(n, lang) for n in table.index])
+    ax.invert_yaxis()
+    ax.set_xlabel(labels.text("axis.cost_m_per_year", lang))
+    _number_axis(ax.xaxis, lang, decimals=1)
+    total = sum(run.series(m, "all").fillna(0) for m in COST_METRICS) / 1e6
+    for i, name in enumerate(run.scenario_names):
+        axes[0][1].plot(total.index, total[name], **style.series(i))
+    _year_axis(axes[0][1], lang)
+    axes[0][1].set_ylabel(labels.text("axis.cost_m_per_year", lang))
+    _number_axis(axes[0][1].yaxis, lang, decimals=1)
+    costs = table.sum(axis=1)
+    pairs = run.pairs()
+    if pairs:
+        scenario, baseline = pairs[-1]
+        title = labels.text("title.budget", lang, scenario=_sentence(run.title(scenario, lang)),
+                            cost=labels.number(costs[scenario], lang, 1),
+                            extra=labels.number(costs[scenario] - costs[baseline], lang, 2, sign=True),
+                            baseline=run.title(baseline, lang))
+    else:
+        name = run.scenario_names[0]
+        title = labels.text("title.budget_single", lang, scenario=_sentence(run.title(name, lang)),
+                            cost=labels.number(costs[name], lang, 1))
+    return _finish(fig, run, lang, title, ax)
+
+
+# -- capacity and waiting ------------------------------------------------------------------------
+def capacity(run: RunData, lang: str) -> Figure:
+    """Guidance hours delivered against the centres' capacity, and the people waiting (with band)."""
+    fig, axes = _new(1, 2, (12, 4.8))
+    cap, used = run.series("capacity_hours", "all"), run.series("guidance_hours", "all") / 12
+    for i, name in enumerate(run.scenario_names):
+        axes[0][0].plot(used.index, used[name], label=run.title(name, lang), **style.series(i))
+    axes[0][0].plot(cap.index, cap[run.scenario_names[0]], color="0.45", linewidth=3, alpha=0.5,
+                    label=labels.text("legend.capacity", lang))
+    axes[0][0].set_ylabel(labels.text("axis.hours_per_month", lang))
+    axes[0][0].set_ylim(bottom=0)
+    _number_axis(axes[0][0].yaxis, lang)
+    waiting = run.series("waiting_list", "all")
+    low, high = run.series("waiting_list", "all", "p05"), run.series("waiting_list", "all", "p95")
+    for i, name in enumerate(run.scenario_names):
+        axes[0][1].fill_between(waiting.index, low[name], high[name], color=style.COLOURS[i % len(style.COLOURS)],
+                                alpha=style.BAND_ALPHA, linewidth=0)
+        axes[0][1].plot(waiting.index, waiting[name], **style.series(i))
+    axes[0][1].set_ylabel(labels.text("axis.waiting_persons", lang))
+    axes[0][1].set_ylim(bottom=0)
+    _number_axis(axes[0][1].yaxis, lang)
+    for ax in axes[0]:
+        _year_axis(ax, lang)
+    base = run.scenario_names[0]
+    use = 100 * used[base].sum() / cap[base].sum() if cap[base].sum() > 0 else 0.0
+    title = labels.text("title.capacity", lang, use=labels.number(use, lang, 0),
+                        waiting=labels.number(float(waiting.max().max()), lang))
+    return _finish(fig, run, lang, title, axes[0][0])
+
+
+# -- flows ------------------------------------------------------------------------------------------
+def flows_table(run: RunData, year: int | None = None) -> pd.DataFrame:
+    """Share of each January status in another status a year later (group all), per scenario: from, to as rows."""
+    t = run.transitions
+    if t.empty:
+        return pd.DataFrame()
+    year = year or int(t["year"].max())
+    t = t[(t["group"] == "all") & (t["year"] == year) & (t["from_status"] != t["to_status"])]
+    return t.pivot_table(index=["from_status", "to_status"], columns="scenario", values="share", aggfunc="first")[
+        [s for s in run.scenario_names if s in set(t["scenario"])]]
+
+
+def flows(run: RunData, lang: str) -> Figure | None:
+    """Flows between statuses in the last year, per scenario (grouped bars)."""
+    table = flows_table(run)
+    if table.empty:
+        return None
+    year = int(run.transitions["year"].max())
+    fig, axes = _new(1, 1, (11, 4.8))
+    ax = axes[0][0]
+    y = np.arange(len(table))
+    height = 0.8 / len(table.columns)
+    for i, name in enumerate(table.columns):
+        ax.barh(y + i * height, table[name].to_numpy() * 100, height=height, label=run.title(name, lang), **style.bar(i))
+    ax.set_yticks(y + height * (len(table.columns) - 1) / 2,
+                  [f"{labels.text(f'status.{a}', lang)} → {labels.text(f'status.{b}', lang)}" for a, b in table.index])
+    ax.invert_yaxis()
+    ax.set_xlabel(labels.text("axis.share_per_year", lang) + f" ({year})")
+    _number_axis(ax.xaxis, lang, decimals=0)
+    base = table.columns[0]
+    share = table.loc[("non_active", "employed"), base] * 100 if ("non_active", "employed") in table.index else 0.0
+    title = labels.text("title.flows", lang, share=labels.number(share, lang, 1))
+    return _finish(fig, run, lang, title, ax)
+
+
+# -- employment rate against 80% -----------------------------------------------------------------
+def target_rate(run: RunData) -> float:
+    """The employment-rate target (fraction) in the run's last year, from the run's parameters."""
+    rows = run.parameters[run.parameters["path"] == "labour_market.employment_rate_target"]
+    rows = rows[pd.to_datetime(rows["from"]).dt.date <= dt.date(run.years[1], 12, 31)]
+    return float(yaml.safe_load(str(rows.iloc[-1]["value"])))
+
+
+def rate_path(run: RunData, lang: str) -> Figure:
+    """Each scenario's employment rate with its band, against the 80% target."""
+    rate, low, high = (run.series("employment_rate_20_64", "all", c) * 100 for c in ("value", "p05", "p95"))
+    target = target_rate(run) * 100
+    fig, axes = _new(1, 1, (10, 5))
+    ax = axes[0][0]
+    for i, name in enumerate(run.scenario_names):
+        ax.fill_between(rate.index, low[name], high[name], color=style.COLOURS[i % len(style.COLOURS)],
+                        alpha=style.BAND_ALPHA, linewidth=0)
+        ax.plot(rate.index, rate[name], label=run.title(name, lang), **style.series(i))
+    ax.axhline(target, color=style.TARGET_COLOUR, linestyle="--", linewidth=1.2,
+               label=labels.text("legend.target_80", lang).replace("80", labels.number(target, lang, 0)))
+    _year_axis(ax, lang)
+    ax.set_ylabel(labels.text("axis.employment_rate", lang))
+    _number_axis(ax.yaxis, lang, decimals=1)
+    last = rate.index.max()
+    reached = bool((rate.loc[last] >= target).any())
+    title = labels.text("title.rate_path", lang, rate=labels.number(rate.loc[last].max(), lang, 1), year=last,
+                        verdict=labels.text("verdict.reached" if reached else "verdict.not_reached", lang))
+    return _finish(fig, run, lang, title, ax)
+
+
+def extra_work(run: RunData, lang: str, scenario: str | None = None) -> Figure | None:
+    """Extra people at work, year by year, each scenario against its baseline, with the band of the runs."""
+    d = run.differences
+    if d.empty:
+        return None
+    d = d[d["metric"] == "employed"]
+    pairs = run.pairs()
+    fig, axes = _new(1, 1, (10, 5))
+    ax = axes[0][0]
+    for i, (name, base) in enumerate(pairs):
+        part = d[(d["scenario"] == name) & (d["baseline"] == base)].sort_values("year")
+        label = f"{run.title(name, lang)} − {run.title(base, lang)}"
+        ax.fill_between(part["year"], part["p05"], part["p95"], color=style.COLOURS[(i + 1) % len(style.COLOURS)],
+                        alpha=style.BAND_ALPHA, linewidth=0)
+        ax.plot(part["year"], part["value"], label=label, **style.series(i + 1))
+    ax.axhline(0, color="0.3", linewidth=0.8)
+    _year_axis(ax, lang)
+    ax.set_ylabel(labels.text("axis.extra_at_work", lang))
+    _number_axis(ax.yaxis, lang)
+    name, base = next(((s, b) for s, b in pairs if s == scenario), pairs[-1])
+    last = d[(d["scenario"] == name) & (d["baseline"] == base)].sort_values("year").iloc[-1]
+    low, high = (last["value"], last["value"]) if pd.isna(last["mean_low"]) else (last["mean_low"], last["mean_high"])
+    title = labels.text("title.extra_work", lang, scenario=_sentence(run.title(name, lang)),
+                        extra=labels.number(last["value"], lang, 0), year=int(last["year"]),
+                        low=labels.number(low, lang, 0, sign=True), high=labels.number(high, lang, 0, sign=True))
+    return _finish(fig, run, lang, title, ax)
+
+
+# -- sensitivity -----------------------------------------------------------------------------------
+def sensitivity(run: RunData, lang: str) -> Figure | None:
+    """Share of each headline difference's variance due to the parameters (runs with parameter sets only)."""
+    if "share_parameters" not in run.comparison or run.comparison["share_parameters"].isna().all():
+        return None
+    items = ["extra_users", "extra_cost_total_eur", "extra_employed"]
+    rows = run.comparison[(run.comparison["group"] == "all") & run.comparison["item"].isin(items)]
+    table = rows.pivot_table(index=["scenario", "baseline"], columns="item", values="share_parameters",
+                             sort=False)[items] * 100
+    fig, axes = _new(1, 1, (10, 0.5 * len(table) + 3))
+    ax = axes[0][0]
+    y = np.arange(len(table))
+    height = 0.8 / len(items)
+    for i, item in enumerate(items):
+        ax.barh(y + i * height, table[item].to_numpy(), height=height, label=labels.text(f"item.{item}", lang),
+                **style.bar(i))
+    ax.set_yticks(y + height, [f"{run.title(s, lang)} − {run.title(b, lang)}" for s, b in table.index])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(labels.text("axis.share_parameters", lang))
+    title = labels.text("title.sensitivity", lang,
+                        share=labels.number(float(table["extra_employed"].mean()), lang, 0))
+    return _finish(fig, run, lang, title, ax)
+
+
+# -- calibration and validation ---------------------------------------------------------------------
+def calibration_table(run: RunData, backcast: str | Path | None = None) -> pd.DataFrame:
+    """Observed against model for the yearly cheque starts: fitted years from the calibrated file, later ones from a back-cast.
+
+    Returns:
+        Columns metric, year, observed, model, sample (``in-sample`` or ``out-of-sample``), within_tolerance.
+    """
+    rows = []
+    calibration = run.manifest["scenarios"][0].get("calibration") or {}
+    if calibration.get("file") and Path(calibration["file"]).is_file():
+        fitted = yaml.safe_load(Path(calibration["file"]).read_text(encoding="utf-8"))["calibration"]["targets"]
+        for t in fitted:
+            metric, _, year = t["target"].partition(".")
+            if metric in ("starts_cheque1", "starts_cheque2") and year.isdigit():
+                rows.append({"metric": metric, "year": int(year), "observed": t["observed"], "model": t["model_engine"],
+                             "sample": "in-sample", "within_tolerance": bool(t["within_tolerance_engine"])})
+    if backcast is not None:
+        validation = pd.read_csv(Path(backcast) / "validation.csv")
+        validation = validation[(validation["scenario"] == validation["scenario"].iloc[0])
+                                & (validation["sample"] == "out-of-sample") & (validation["kind"] == "starts")]
+        for r in validation.itertuples():
+            rows.append({"metric": r.metric, "year": int(r.period), "observed": r.observed, "model": r.model,
+                         "sample": "out-of-sample", "within_tolerance": r.within_tolerance})
+    return pd.DataFrame(rows, columns=["metric", "year", "observed", "model", "sample", "within_tolerance"])
+
+
+def calibration(run: RunData, lang: str, backcast: str | Path | None = None) -> Figure | None:
+    """Observed against model for the yearly starts of cheques 1 and 2; out-of-sample years marked."""
+    table = calibration_table(run, backcast)
+    if table.empty:
+        return None
+    fig, axes = _new(1, 2, (12, 4.6), sharey=False)
+    for ax, metric in zip(axes[0], ("starts_cheque1", "starts_cheque2")):
+        part = table[table["metric"] == metric].sort_values("year")
+        ax.plot(part["year"], part["observed"], label=labels.text("legend.observed", lang), color="black",
+                linestyle="none", marker="o", markersize=6)
+        for sample, fill in (("in-sample", "full"), ("out-of-sample", "none")):
+            rows = part[part["sample"] == sample]
+            if not rows.empty:
+                ax.plot(rows["year"], rows["model"], linestyle="--" if sample == "out-of-sample" else "-",
+                        marker="s", fillstyle=fill, color=style.COLOURS[2],
+                        label=f"{labels.text('legend.model', lang)}, "
+                              f"{labels.text('legend.in_sample' if sample == 'in-sample' else 'legend.out_of_sample', lang)}")
+        if (part["sample"] == "out-of-sample").any():
+            ax.axvspan(2018.5, part["year"].max() + 0.5, color="0.9", zorder=0)
+        ax.set_title("cheque 1" if metric == "starts_cheque1" else "cheque 2", fontsize=9.5)
+        ax.set_ylim(bottom=0)
+        _year_axis(ax, lang)
+        ax.set_ylabel(labels.text("axis.starts_per_year", lang).replace("1", "1" if metric == "starts_cheque1" else "2"))
+        _number_axis(ax.yaxis, lang)
+    fitted = table[table["sample"] == "in-sample"]
+    title = labels.text("title.calibration", lang, tolerance="5%", inside=int(fitted["within_tolerance"].sum()),
+                        total=len(fitted))
+    return _finish(fig, run, lang, title, axes[0][0])
+
+
+FIGURES = {"funnel": funnel, "reach": reach, "budget": budget, "capacity": capacity, "flows": flows,
+           "rate_path": rate_path, "extra_work": extra_work, "sensitivity": sensitivity, "calibration": calibration}
+
+
+def make(run: RunData, name: str, lang: str = "en", **options) -> Figure | None:
+    """The chart ``name`` of :data:`FIGURES` in the shared style.
+
+    Raises:
+        ValueError: for an unknown chart name or language.
+    """
+    labels.check_language(lang)
+    if name not in FIGURES:
+        raise ValueError(f"figure {name!r}: allowed: {', '.join(FIGURES)}")
+    with style.styled():
+        return FIGURES[name](run, lang, **options)
