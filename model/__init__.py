@@ -9,6 +9,9 @@ From Python::
     res.difference("herintreders")   # paired difference with the first scenario
     res.plot("employment_rate")      # a matplotlib Figure
     res.save("outputs/")             # the run folder the CLI writes
+    res.report(lang="en")            # report.en.html in that folder (loopbaan report)
+    run = model.load_run(folder)     # a run folder read back: tables, findings, the report's charts
+    run.figure("rate_path", lang="nl")
 
     model.Scenario.load("herintreders")
     model.Scenario.from_dict({"name": "cheap", "extends": "baseline_2020", "overrides": {...}})
@@ -36,6 +39,8 @@ _EXPORTS = {
     "SimulationState": "state",
     "LoopbaanModel": "model",
     "Sweep": "sweep", "SweepError": "sweep",
+    "load_run": "rundata", "RunData": "rundata", "RunFolderError": "rundata",
+    "ReportError": "report",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -253,16 +253,18 @@ class Results:
     # -- charts --------------------------------------------------------------
     @property
     def charts(self) -> list[str]:
-        """Names of the charts :meth:`plot` draws (every chart of a run folder, and 'difference')."""
-        from . import charts
+        """Names of the charts :meth:`plot` draws: every chart of a run folder, 'difference', and the report's."""
+        from . import charts, figures
 
-        return [*charts.CHARTS, "difference"]
+        return [*charts.CHARTS, "difference", *figures.FIGURES]
 
     def plot(self, name: str, **options: Any):
         """A chart as a matplotlib ``Figure`` (nothing is written).
 
         Args:
-            name: A chart of the run folder (``eligible_and_users``, ``cheque_starts``,
+            name: A chart of the report (``funnel``, ``reach``, ``budget``, ``capacity``, ``flows``, ``rate_path``,
+                ``extra_work``, ``sensitivity``, ``calibration``; option ``lang="nl"`` or ``"en"``), a chart
+                of the run folder (``eligible_and_users``, ``cheque_starts``,
                 ``government_cost``, ``employment_rate``, ``centres``, or their file
                 names without extension, e.g. ``career_centres``), or
                 ``difference`` with options ``scenario``, ``baseline``, ``metric``
@@ -271,8 +273,14 @@ class Results:
         Raises:
             ValueError: for an unknown chart name or option.
         """
-        from . import charts
+        from . import charts, figures, style
 
+        if name in figures.FIGURES:  # the report's charts, in Dutch or English
+            unknown = set(options) - {"lang", "scenario", "scenarios", "backcast"}
+            if unknown:
+                raise ValueError(f"plot({name!r}) takes lang= and the chart's own options; got {sorted(unknown)}")
+            lang = options.pop("lang", "en")
+            return self.data().figure(name, lang, **options)
         stamp = outputs.stamp(self.run)
         if name == "difference":
             allowed = {"scenario", "baseline", "metric", "groups", "title"}
@@ -281,13 +289,15 @@ class Results:
                 raise ValueError(f"plot('difference') takes scenario= (required), baseline=, metric=, groups=, title=; "
                                  f"got {sorted(options)}")
             table = self.difference(options["scenario"], options.get("baseline"))
-            figure = charts.difference(table, options.get("metric", "employed"), tuple(options.get("groups", ("all",))),
-                                       options.get("title"))
+            with style.styled():
+                figure = charts.difference(table, options.get("metric", "employed"),
+                                           tuple(options.get("groups", ("all",))), options.get("title"))
             return charts.stamp_figure(figure, stamp)
         if options:
             raise ValueError(f"plot({name!r}) takes no options; got {sorted(options)}")
         _, function = charts.CHARTS[charts.chart_name(name)]
-        return charts.stamp_figure(function(self.run.summary, self.scenarios), stamp)
+        with style.styled():
+            return charts.stamp_figure(function(self.run.summary, self.scenarios), stamp)
 
     # -- writing -------------------------------------------------------------
     def save(self, out: Path | str = "outputs", name: str | None = None, command: list[str] | None = None,
@@ -307,6 +317,37 @@ class Results:
         command = command or ["python", "model.Simulation(...).run().save()", f"out={out}", f"name={name}"]
         self.folder = outputs.write_run(self.run, folder or Path(out), name, command)
         return self.folder
+
+
+    def report(self, lang: str = "nl", backcast: str | Path | None = None, out: Path | str = "outputs") -> Path:
+        """Write the report into the run folder (saving the run first if it has no folder); return its path.
+
+        The same as ``loopbaan report FOLDER --lang LANG``: ``report.html`` in Dutch,
+        ``report.en.html`` in English (see :mod:`model.report`).
+
+        Args:
+            lang: ``nl`` or ``en``.
+            backcast: A run folder of ``loopbaan backcast`` for the out-of-sample validation (optional).
+            out: Where the run folder is made when the results were not saved yet.
+
+        Raises:
+            ReportError: for a bad language or back-cast folder, or a notebook that fails (nothing is written).
+        """
+        from .labels import LabelError, check_language
+        from .report import ReportError, write_report
+
+        try:
+            check_language(lang)
+        except LabelError as exc:
+            raise ReportError(str(exc)) from None
+        folder = self.folder or self.save(out)
+        return write_report(folder, lang, backcast)
+
+    def data(self):
+        """The results as the report reads them (:class:`model.rundata.RunData`), without writing anything."""
+        from .rundata import RunData
+
+        return RunData.from_results(self, name=self.folder.name if self.folder else "in-memory")
 
 
 @dataclass(frozen=True)

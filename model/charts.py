@@ -338,9 +338,12 @@ def write_all(summary: pd.DataFrame, scenarios, folder: Path, stamp: str = "") -
     Args:
         stamp: One line naming the run, scale and seed, printed under each chart.
     """
+    from .style import styled
+
     files = []
     for file_name, function in CHARTS.values():
-        files += save_figure(function(summary, scenarios), folder, file_name, stamp)
+        with styled():  # the one style of the CLI, the API, the report and the what-if page
+            files += save_figure(function(summary, scenarios), folder, file_name, stamp)
     return files
 
 

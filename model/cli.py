@@ -1,4 +1,4 @@
-"""Command line: ``loopbaan run``, ``calibrate``, ``backcast``, ``validate``, ``params``.
+"""Command line: ``loopbaan run``, ``report``, ``app``, ``calibrate``, ``backcast``, ``validate``, ``params``, ``sweep``.
 
 Bad input (a wrong key, a value out of range, a missing file, inconsistent
 scenarios) prints one clear message per problem on stderr and exits with
@@ -520,6 +520,48 @@ def sweep(
         for line in result.discovery.lines():
             typer.echo(line)
     typer.echo(str(result.folder))
+
+
+@app.command()
+def report(
+    run_dir: Path = typer.Argument(..., help="A run folder written by 'loopbaan run'."),
+    lang: str = typer.Option("nl", "--lang", help="Language of the report: nl (report.html) or en (report.en.html)."),
+    backcast: Path | None = typer.Option(None, "--backcast", help="A run folder of 'loopbaan backcast', for the "
+                                         "out-of-sample years of the validation."),
+) -> None:
+    """Write the report (findings, charts, calibration, assumptions, manifest) into a run folder; its path is printed.
+
+    Executes notebooks/report.py on RUN_DIR (it never runs the model or picks a folder) and writes a
+    self-contained HTML file: report.html in Dutch, report.en.html in English.
+    """
+    from .report import ReportError, write_report
+
+    try:
+        path = write_report(run_dir, lang, backcast)
+    except ReportError as exc:
+        _fail(str(exc))
+    typer.echo(str(path))
+
+
+@app.command(name="app")
+def serve_app(
+    port: int = typer.Option(8765, "--port", help="Port of the page on this machine (0: a free one)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (this machine only by default)."),
+) -> None:
+    """Serve the what-if page: choose the levers, run, read the findings and charts, download the scenario."""
+    import subprocess
+
+    if not 0 <= port <= 65535:
+        _fail(f"--port must be from 0 to 65535, got {port}")
+    typer.echo(f"the what-if page: http://{host}:{port} (Ctrl-C stops it)", err=True)
+    command = [sys.executable, "-m", "solara", "run", "model.app", "--host", host, "--port", str(port), "--production",
+               "--no-open", "--no-check-version", "--log-level", "warning"]
+    # plain http on this machine: Solara's note on cookies over https is no news here
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::UserWarning:solara.server.starlette"}
+    try:
+        raise typer.Exit(code=subprocess.call(command, cwd=Path(__file__).resolve().parents[1], env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(code=130) from None
 
 
 if __name__ == "__main__":

@@ -156,7 +156,8 @@ def reach(run: RunData, lang: str) -> Figure:
     ax.set_xlabel(labels.text("axis.representation", lang))
     _number_axis(ax.xaxis, lang, decimals=None)
     base = run.scenario_names[0]
-    lowest = table[base].idxmin()
+    reached = table[base][table[base] > 0]  # a group the rules exclude (ratio 0) has its own line in the table
+    lowest = reached.idxmin() if not reached.empty else table[base].idxmin()
     title = labels.text("title.reach", lang, group=labels.group(lowest, lang),
                         ratio=labels.number(table.loc[lowest, base], lang, 2), scenario=run.title(base, lang))
     return _finish(fig, run, lang, title, ax)
@@ -170,9 +171,9 @@ def budget_table(run: RunData) -> pd.DataFrame:
 
 
 def budget(run: RunData, lang: str) -> Figure:
-    """Average yearly cost by item per scenario (stacked bars), and the total per year."""
+    """Average yearly cost by item per scenario (stacked bars, top), and the total cost per year (lines, bottom)."""
     table = budget_table(run) / 1e6
-    fig, axes = _new(1, 2, (12, 0.45 * len(table) + 3.6), width_ratios=[1.2, 1])
+    fig, axes = _new(2, 1, (11, 0.45 * len(table) + 6.5), height_ratios=[0.45 * len(table) + 1, 3.5])
     ax = axes[0][0]
     left = np.zeros(len(table))
     y = np.arange(len(table))
@@ -183,27 +184,31 @@ def budget(run: RunData, lang: str) -> Figure:
         left += table[metric].to_numpy()
     ax.set_yticks(y, [run.title(n, lang) for n in table.index])
     ax.invert_yaxis()
-    ax.set_xlabel(labels.text("axis.cost_m_per_year", lang))
+    ax.set_xlabel(labels.text("axis.cost_m_per_year", lang) + " (" + labels.text("axis.average", lang) + ")")
     _number_axis(ax.xaxis, lang, decimals=1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, never over them
+    lines = axes[1][0]
     total = sum(run.series(m, "all").fillna(0) for m in COST_METRICS) / 1e6
     for i, name in enumerate(run.scenario_names):
-        axes[0][1].plot(total.index, total[name], **style.series(i))
-    _year_axis(axes[0][1], lang)
-    axes[0][1].set_ylabel(labels.text("axis.cost_m_per_year", lang))
-    _number_axis(axes[0][1].yaxis, lang, decimals=1)
+        lines.plot(total.index, total[name], label=run.title(name, lang), **style.series(i))
+    _year_axis(lines, lang)
+    lines.set_ylabel(labels.text("axis.cost_m_per_year", lang))
+    _number_axis(lines.yaxis, lang, decimals=1)
+    lines.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     costs = table.sum(axis=1)
     pairs = run.pairs()
     if pairs:
-        scenario, baseline = pairs[-1]
+        # the pair whose cost differs most: the budget's finding
+        scenario, baseline = max(pairs, key=lambda pair: abs(costs[pair[0]] - costs[pair[1]]))
         title = labels.text("title.budget", lang, scenario=_sentence(run.title(scenario, lang)),
                             cost=labels.number(costs[scenario], lang, 1),
                             extra=labels.number(costs[scenario] - costs[baseline], lang, 2, sign=True),
                             baseline=run.title(baseline, lang))
-    else:
+    else:  # a run of one scenario
         name = run.scenario_names[0]
         title = labels.text("title.budget_single", lang, scenario=_sentence(run.title(name, lang)),
                             cost=labels.number(costs[name], lang, 1))
-    return _finish(fig, run, lang, title, ax)
+    return _finish(fig, run, lang, title)
 
 
 # -- capacity and waiting ------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def sentences(run: RunData, lang: str) -> list[str]:
         if rows.empty:
             continue
 
-        def part(item, key, show, **more):
+        def part(item, key, show, rows=rows, **more):
             row = rows.loc[item]
             return labels.text(key, lang, value=show(row["value"]), interval=_interval(row, lang, show), **more)
 

@@ -103,7 +103,10 @@ def significant(value: float, lang: str, sign: bool = False) -> str:
     """A number rounded to what a reader needs: whole numbers from 10 up, else 2 significant digits."""
     size = abs(float(value))
     decimals = 0 if size >= 10 or size == 0 else max(0, 1 - math.floor(math.log10(size)))
-    return number(value, lang, decimals, sign)
+    shown = number(value, lang, decimals, sign)
+    if decimals:  # 0.020 -> 0.02: the digits that carry information only
+        shown = shown.rstrip("0").rstrip(",." if lang == "en" else ",")
+    return shown
 
 
 def percent(fraction: float, lang: str, decimals: int = 1, sign: bool = False) -> str:

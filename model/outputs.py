@@ -233,7 +233,14 @@ def stamp(result: RunResult, run_name: str | None = None) -> str:
     st = result.scenarios[0].settings
     head = f"loopbaansim run {run_name}" if run_name else f"loopbaansim ({', '.join(s.name for s in result.scenarios)})"
     return (f"{head}; scale {st['scale']:g} ({result.persons:,} simulated people, 1 = {result.weight:,.1f} people); "
-            f"seed {st['seed']}; {st['replications']} replication(s); {calibration_note(result.scenarios[0].tree)}")
+            f"seed {st['seed']}; {runs_note(st)}; {calibration_note(result.scenarios[0].tree)}")
+
+
+def runs_note(settings: dict) -> str:
+    """'3 replications', or '4 parameter sets x 5 replications'."""
+    n, sets = settings["replications"], settings.get("parameter_sets") or 0
+    reps = "1 replication" if n == 1 else f"{n} replications"
+    return f"{sets} parameter sets x {reps}" if sets else reps
 
 
 def write_run(result: RunResult, out_root: Path | RunFolder, name: str, command: list[str],

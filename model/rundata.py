@@ -41,7 +41,7 @@ class RunData:
         parameters: ``parameters.csv``: every parameter with its source.
     """
 
-    folder: Path
+    folder: Path | None
     manifest: dict
     summary: pd.DataFrame
     comparison: pd.DataFrame
@@ -74,6 +74,24 @@ class RunData:
                 raise RunFolderError(f"{folder / 'manifest.json'}: key '{key}' missing: not a manifest of 'loopbaan run'")
         return cls(folder, manifest, tables["summary"], tables["comparison"], tables["differences_by_year"],
                    tables["transitions"], tables["parameters"])
+
+    @classmethod
+    def from_results(cls, results, name: str = "in-memory") -> RunData:
+        """The tables a run folder would hold, made from :class:`model.Results` in memory (nothing is written).
+
+        The what-if page uses it, so its findings and charts are the report's own.
+        """
+        from . import comparison, flows
+
+        run = results.run
+        first = run.scenarios[0]
+        manifest = {"run": name, "scenarios": [s.to_manifest() for s in run.scenarios], "seed": first.settings["seed"],
+                    "replications": first.settings["replications"], "parameter_sets": first.settings["parameter_sets"],
+                    "persons_simulated": int(run.persons), "persons_per_agent": float(run.weight)}
+        plain = lambda frame: frame.astype({c: str for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)})  # noqa: E731
+        return cls(None, manifest, plain(results.summary), plain(results.comparison(wide=False)),
+                   comparison.yearly_differences(run), plain(flows.transition_table(run.yearly)),
+                   pd.DataFrame(first.tree.table()))
 
     # -- what the run is -------------------------------------------------------------------------
     @property

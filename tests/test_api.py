@@ -95,8 +95,8 @@ def test_difference_is_paired_per_year_metric_and_group(results):
 def test_every_cli_chart_has_a_name(results):
     from matplotlib.figure import Figure
 
-    from model import charts
-    assert set(results.charts) == {*charts.CHARTS, "difference"}
+    from model import charts, figures
+    assert set(results.charts) == {*charts.CHARTS, "difference", *figures.FIGURES}
     for name, (file_name, _) in charts.CHARTS.items():
         assert isinstance(results.plot(name), Figure)
         assert isinstance(results.plot(file_name), Figure)
