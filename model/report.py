@@ -85,12 +85,14 @@ def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | N
                                                   log_output=False, extra_arguments=["--IPKernelApp.log_level=ERROR"])
         except papermill.PapermillExecutionError as exc:
             raise ReportError(f"{NOTEBOOK}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None
+        for number, cell in enumerate(executed.cells):  # ids fixed by position: the same report, byte for byte
+            cell["id"] = f"cell-{number}"
         exporter = nbconvert.HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                                           exclude_output_prompt=True, exclude_markdown=True,
                                           embed_images=True)  # the notebook's own notes are for its readers, not the report's
         html, _ = exporter.from_notebook_node(executed, resources={"metadata": {"name": labels.text("report.title", lang)}})
     html = _EXTERNAL.sub("", html)
-    html = html.replace('<html>', f'<html lang="{lang}">', 1)
+    html = re.sub(r"<html[^>]*>", f'<html lang="{lang}">', html, count=1)
     final = run.folder / FILE_NAMES[lang]
     tmp = run.folder / f".{final.name}.incomplete-{os.getpid()}-{secrets.token_hex(4)}"
     try:

@@ -12,16 +12,30 @@ from .conftest import SCENARIOS
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "report.py"
 
 
-def test_report_notebook_runs(tmp_path, monkeypatch, capsys):
-    sc = [str(SCENARIOS / f"{n}.yaml") for n in ("baseline_2020", "herintreders")]
+def test_report_notebook_has_a_parameters_cell_and_picks_no_folder(monkeypatch):
+    """papermill fills the tagged cell; run as a plain script without a folder, it stops with a clear message."""
+    import jupytext
+    import pytest
+
+    notebook = jupytext.read(NOTEBOOK)
+    tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and "run_dir = None" in tagged[0].source and 'lang = "nl"' in tagged[0].source
+    with pytest.raises(ValueError, match="run_dir: name the run folder to report on"):
+        runpy.run_path(str(NOTEBOOK))
+
+
+ANALYSIS = Path(__file__).resolve().parents[1] / "notebooks" / "analysis.py"
+
+
+def test_analysis_notebook_loads_a_run_and_makes_a_chart(tmp_path, monkeypatch):
+    sc = [str(SCENARIOS / f"{n}.yaml") for n in ("law_2025", "herintreders")]
     result = CliRunner().invoke(app, ["run", *sc, "--scale", "0.002", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    run = result.output.strip().splitlines()[-1]
-    monkeypatch.setenv("LOOPBAAN_RUN", run)
-    namespace = runpy.run_path(str(NOTEBOOK))
-    assert list(namespace["headline"].index) == ["baseline_2020", "herintreders"]
-    assert namespace["headline"].loc["herintreders", "eligible"] > namespace["headline"].loc["baseline_2020", "eligible"]
-    assert "run " in capsys.readouterr().out
+    monkeypatch.setenv("LOOPBAAN_RUN", result.output.strip().splitlines()[-1])
+    namespace = runpy.run_path(str(ANALYSIS))
+    assert namespace["run"].scenario_names == ["law_2025", "herintreders"]
+    assert (namespace["women_users"].columns == ["law_2025", "herintreders"]).all()
+    assert namespace["fig"].axes[0].get_title(loc="left").startswith("Women are ") and namespace["report_chart"] is not None
 
 
 QUICKSTART = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.py"

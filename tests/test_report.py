@@ -1,0 +1,226 @@
+"""The report: executed on a small run, every section and figure there, the same numbers twice and in both languages."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import model
+from model import figures, findings, labels, report
+from model.cli import app
+from model.rundata import RunData, RunFolderError, load_run
+
+SECTIONS = ("findings", "funnel", "reach", "budget", "capacity", "flows", "rate", "sensitivity", "calibration",
+            "assumptions", "manifest")
+# charts of a run without parameter sets or back-cast: all but the sensitivity chart
+CHARTS = ("extra_work", "funnel", "reach", "budget", "capacity", "flows", "rate_path", "calibration")
+
+
+@pytest.fixture(scope="module")
+def small_results(tmp_path_factory):
+    sim = model.Simulation(["law_2025", "herintreders", "herintreders_outreach"], scale=0.004, replications=3, seed=11)
+    results = sim.run(progress=False, cache=False)
+    results.save(tmp_path_factory.mktemp("runs"), name="small")
+    return results
+
+
+@pytest.fixture(scope="module")
+def folder(small_results) -> Path:
+    return small_results.folder
+
+
+@pytest.fixture(scope="module")
+def reports(small_results, folder):
+    """The report in both languages, and the English one executed a second time (copied aside first)."""
+    english = small_results.report(lang="en")
+    first = english.read_text(encoding="utf-8")
+    dutch = report.write_report(folder, "nl")
+    second = report.write_report(folder, "en").read_text(encoding="utf-8")
+    return {"en": first, "nl": dutch.read_text(encoding="utf-8"), "en_again": second, "paths": (english, dutch)}
+
+
+def _figures(html: str) -> dict:
+    found = re.search(rf'<script[^>]*id="{report.FIGURES_ID}"[^>]*>(.*?)</script>', html, re.S)
+    assert found, "the report's numbers are not embedded"
+    return json.loads(found.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+
+
+def _sections(html: str) -> dict[str, str]:
+    """Each section's HTML, by its id, in the order of the report."""
+    heads = list(re.finditer(r'<h2 id="([a-z_]+)"', html))
+    return {m.group(1): html[m.end(): heads[i + 1].start() if i + 1 < len(heads) else len(html)]
+            for i, m in enumerate(heads)}
+
+
+def _text(html: str) -> str:
+    """The report without its images (their bytes are not what a reader compares)."""
+    return re.sub(r'src="data:image/png;base64,[^"]*"', 'src=""', html)
+
+
+def test_the_report_files_are_written_into_the_run_folder(reports, folder):
+    english, dutch = reports["paths"]
+    assert english == folder / "report.en.html" and dutch == folder / "report.html"
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")], "a temporary file was left behind"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert "report.html" not in manifest["files"]  # the run's own files are untouched
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_every_section_in_order_with_its_charts(reports, lang):
+    html = reports[lang]
+    sections = _sections(html)
+    assert tuple(sections) == SECTIONS
+    images = {key: part.count("<img") for key, part in sections.items()}
+    assert images["findings"] == 1 and images["funnel"] == 1 and images["reach"] == 1 and images["budget"] == 1
+    assert images["capacity"] == 1 and images["flows"] == 1 and images["rate"] == 1 and images["calibration"] == 1
+    assert images["sensitivity"] == 0 and labels.text("text.no_sensitivity", lang)[:40] in html
+    assert sum(images.values()) == len(CHARTS)
+    assert f'<html lang="{lang}">' in html
+    assert labels.text("report.title", lang) in html
+    # findings first: the scenario paragraphs come before the first chart
+    assert html.index(labels.text("finding.lead", lang)[:8]) < html.index("<img")
+
+
+def test_scale_and_replications_and_warnings_at_the_top(reports):
+    html = reports["en"]
+    top = html[: html.index('<h2 id="findings"')]
+    assert "scale 0.004" in top and "3 replications" in top and "seed 11" in top
+    assert "Warning: scale 0.004" in top  # a small scale is noisy
+    assert "within noise" in top  # at this scale some change in work is within noise
+
+
+def test_the_report_is_self_contained(reports):
+    for lang in ("en", "nl"):
+        html = reports[lang]
+        assert not re.search(r'<script[^>]*src="https?://', html) and not re.search(r'<link[^>]*href="https?://', html)
+        assert html.count('src="data:image/png;base64,') == len(CHARTS)
+        assert "def chart(" not in html  # the code is hidden
+
+
+def test_running_it_twice_gives_identical_numbers(reports):
+    assert _figures(reports["en"]) == _figures(reports["en_again"])
+    assert _text(reports["en"]) == _text(reports["en_again"])
+
+
+def test_dutch_and_english_have_the_same_figures(reports, folder):
+    en, nl = _figures(reports["en"]), _figures(reports["nl"])
+    assert en == nl
+    run = load_run(folder)
+    assert en["findings"] == findings.record(run)["findings"]
+    assert len(en["findings"]) == 2 * len(findings.HEADLINE)
+    # the sentences carry the same numbers: strip the words, swap the Dutch separators
+    def numbers(text, lang):
+        if lang == "nl":
+            text = text.replace(".", "\x00").replace(",", ".").replace("\x00", ",")
+        return re.findall(r"[+-]?\d[\d,]*(?:\.\d+)?", text)
+    for en_text, nl_text in zip(findings.sentences(run, "en"), findings.sentences(run, "nl")):
+        assert numbers(en_text, "en") == numbers(nl_text, "nl")
+
+
+def test_the_findings_state_each_number_with_its_interval(folder):
+    run = load_run(folder)
+    row = run.item("herintreders", "extra_users")
+    sentence = findings.sentences(run, "en")[0]
+    assert sentence.startswith("Against the law as it stands, re-entrants admitted (ask 1):")
+    assert f"{row['value']:+,.0f} users over 2025-2034 (90% interval {row['mean_low']:+,.0f} to {row['mean_high']:+,.0f})" \
+        in sentence
+    cost = run.item("herintreders", "extra_cost_total_eur")["value"]
+    assert f"EUR {cost / 1e6:+,.2f} million" in sentence
+    rate = run.item("herintreders", "employment_rate_change_pp")["value"]
+    assert abs(rate) < findings.BARELY_PP and "barely moves the employment rate" in sentence
+
+
+def test_every_chart_title_states_a_number_and_every_chart_has_its_source(folder):
+    run = load_run(folder)
+    for lang in ("en", "nl"):
+        for name in CHARTS:
+            fig = run.figure(name, lang)
+            title = fig._suptitle.get_text()
+            assert re.search(r"\d", title) and "{" not in title, (name, title)
+            source = fig._supxlabel.get_text().replace("\n", " ")
+            assert run.manifest["run"] in source and "seed 11" in source
+            assert ("3 replications" if lang == "en" else "3 replicaties") in source
+            for ax in fig.axes:
+                if ax.has_data():
+                    assert ax.get_xlabel() or ax.get_ylabel(), (name, "an axis without its unit")
+        assert run.figure("sensitivity", lang) is None
+
+
+def test_the_rate_chart_draws_the_target_and_a_band(folder):
+    run = load_run(folder)
+    fig = run.figure("rate_path", "en")
+    ax = fig.axes[0]
+    assert any(line.get_ydata()[0] == pytest.approx(80.0) for line in ax.get_lines())  # the 80% line
+    assert len(ax.collections) == len(run.scenario_names)  # one band per scenario
+
+
+def test_a_run_with_parameter_sets_has_a_sensitivity_chart(tmp_path):
+    sim = model.Simulation(["law_2025", "herintreders"], scale=0.002, replications=2, parameter_sets=2, seed=5)
+    folder = sim.run(progress=False, cache=False).save(tmp_path)
+    run = load_run(folder)
+    fig = run.figure("sensitivity", "nl")
+    assert fig is not None and "parameters" in fig._suptitle.get_text()
+    assert "2 parametersets x 2 replicaties" in fig._supxlabel.get_text().replace("\n", " ")
+
+
+def test_a_backcast_adds_the_out_of_sample_years(folder, tmp_path):
+    backcast = tmp_path / "backcast"
+    backcast.mkdir()
+    (backcast / "validation.csv").write_text(
+        "scenario,target,kind,metric,group,period,role,sample,observed,model,within_tolerance\n"
+        "b,starts_cheque1_later.2020,starts,starts_cheque1,all,2020,validation,out-of-sample,17753,21383,False\n"
+        "b,starts_cheque2_later.2020,starts,starts_cheque2,all,2020,validation,out-of-sample,9866,9556,True\n")
+    table = figures.calibration_table(load_run(folder), backcast)
+    late = table[table["sample"] == "out-of-sample"]
+    assert list(late["year"]) == [2020, 2020] and list(late["model"]) == [21383, 9556]
+    assert (table[table["sample"] == "in-sample"]["year"] <= 2018).all()
+
+
+# -- bad input: a clear message, exit 2, nothing written ------------------------------------------
+def test_report_of_a_missing_folder(tmp_path):
+    result = CliRunner().invoke(app, ["report", str(tmp_path / "nothing")])
+    assert result.exit_code == 2
+    assert f"error: {tmp_path / 'nothing'}: no such run folder" in result.output
+
+
+def test_report_of_a_folder_that_is_not_a_run(tmp_path):
+    result = CliRunner().invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not a finished run folder of 'loopbaan run': manifest.json, summary.csv, comparison.csv, parameters.csv missing" \
+        in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_in_an_unknown_language(folder):
+    before = sorted(p.name for p in folder.iterdir())
+    result = CliRunner().invoke(app, ["report", str(folder), "--lang", "fr"])
+    assert result.exit_code == 2
+    assert "lang: 'fr' is not a language of the report; allowed: nl, en" in result.output
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_report_with_a_folder_that_is_not_a_backcast(folder, tmp_path):
+    result = CliRunner().invoke(app, ["report", str(folder), "--backcast", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"--backcast {tmp_path}: not a back-cast run folder (validation.csv missing)" in result.output
+
+
+def test_a_manifest_without_its_keys(tmp_path, folder):
+    for name in ("summary.csv", "comparison.csv", "parameters.csv"):
+        (tmp_path / name).write_bytes((folder / name).read_bytes())
+    (tmp_path / "manifest.json").write_text('{"run": "x"}')
+    with pytest.raises(RunFolderError, match=r"manifest.json: key 'scenarios' missing"):
+        RunData.load(tmp_path)
+
+
+def test_results_report_rejects_a_bad_language(small_results):
+    with pytest.raises(model.ReportError, match="allowed: nl, en"):
+        small_results.report(lang="de")
+
+
+def test_the_cli_prints_the_report_path(folder):
+    result = CliRunner().invoke(app, ["report", str(folder), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == str(folder / "report.en.html")
