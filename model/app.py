@@ -58,29 +58,35 @@ def _download() -> str:
 
 
 @solara.component
-def Choice(key: str, options: dict[str, str], value: solara.Reactive[str]):
+def Choice(key: str, options: dict[str, str], value: solara.Reactive[str], disabled: bool = False):
     """A select whose entries are shown in the page's language and stored as keys."""
     shown = {labels.text(text_key, lang.value): option for option, text_key in options.items()}
     current = next(text for text, option in shown.items() if option == value.value)
-    solara.Select(label=labels.text(key, lang.value), values=list(shown), value=current,
+    solara.Select(label=labels.text(key, lang.value), values=list(shown), value=current, disabled=disabled,
                   on_value=lambda text: value.set(shown[text]))
 
 
 @solara.component
 def Levers():
-    """The levers, in the sidebar."""
+    """The levers, every one always drawn.
+
+    Those that do not apply are greyed out rather than hidden, so the page's elements keep their
+    places and no input ever takes over another's value.
+    """
     t = lambda key: labels.text(key, lang.value)  # noqa: E731
-    solara.ToggleButtonsSingle(value=lang, values=list(labels.LANGUAGES))
+    with solara.ToggleButtonsSingle(value=lang):
+        for code in labels.LANGUAGES:
+            solara.Button(code.upper(), value=code, classes=[f"whatif-lang-{code}"])
     Choice("app.rule", {"experience": "app.rule.experience", "recent_work": "app.rule.recent_work"}, worker_rule)
     solara.Checkbox(label=t("app.reentrants"), value=reentrants)
-    if reentrants.value:
-        Choice("app.reading", {"resolution": "app.reading.resolution", "literal": "app.reading.literal"}, reading)
+    Choice("app.reading", {"resolution": "app.reading.resolution", "literal": "app.reading.literal"}, reading,
+           disabled=not reentrants.value)
     solara.Checkbox(label=t("app.letters"), value=letters)
     solara.Checkbox(label=t("app.assisted"), value=assisted)
-    if letters.value or assisted.value:
-        names = {labels.group(g, lang.value): g for g in whatif.GROUPS}
-        solara.SelectMultiple(t("app.groups"), [n for n, g in names.items() if g in groups.value], list(names),
-                              on_value=lambda chosen: groups.set([names[n] for n in chosen]))
+    names = {labels.group(g, lang.value): g for g in whatif.GROUPS}
+    solara.SelectMultiple(t("app.groups"), [n for n, g in names.items() if g in groups.value], list(names),
+                          on_value=lambda chosen: groups.set([names[n] for n in chosen]),
+                          disabled=not (letters.value or assisted.value))
     solara.Checkbox(label=t("app.followup"), value=followup)
     solara.Checkbox(label=t("app.monitoring"), value=monitoring)
     solara.Checkbox(label=t("app.incentive"), value=incentive)
@@ -127,25 +133,26 @@ def Page():
     """The what-if page."""
     t = lambda key, **v: labels.text(key, lang.value, **v)  # noqa: E731
     solara.Title(t("app.title"))
-    with solara.Sidebar():
-        Levers()
-    with solara.Column(style={"max-width": "1100px"}):
-        solara.Markdown(f"## {t('app.title')}")
-        solara.Markdown(t("app.intro", scale=labels.significant(whatif.QUICK["scale"], lang.value),
-                          per=labels.number(1 / whatif.QUICK["scale"], lang.value),
-                          replications=whatif.QUICK["replications"]))
-        problem = None
-        try:
-            levers = current_levers()
-            unchanged = not whatif.overrides(levers)
-        except whatif.ScenarioError as exc:
-            levers, unchanged, problem = None, False, str(exc)
-        with solara.Row():
-            solara.Button(t("app.run"), on_click=lambda: simulate(levers), color="primary",
-                          disabled=levers is None or unchanged or simulate.pending, classes=["whatif-run"])
-            solara.FileDownload(_download, filename="whatif.yaml", label=t("app.download"))
-        if problem:
-            solara.Error(t("app.error", message=problem))
-        elif unchanged:
-            solara.Info(t("app.unchanged"))
-        Results()
+    with solara.Columns([1, 2]):
+        with solara.Card(style={"min-width": "300px"}):
+            Levers()
+        with solara.Column():
+            solara.Markdown(f"## {t('app.title')}")
+            solara.Markdown(t("app.intro", scale=labels.significant(whatif.QUICK["scale"], lang.value),
+                              per=labels.number(1 / whatif.QUICK["scale"], lang.value),
+                              replications=whatif.QUICK["replications"]))
+            problem = None
+            try:
+                levers = current_levers()
+                unchanged = not whatif.overrides(levers)
+            except whatif.ScenarioError as exc:
+                levers, unchanged, problem = None, False, str(exc)
+            with solara.Row():
+                solara.Button(t("app.run"), on_click=lambda: simulate(levers), color="primary",
+                              disabled=levers is None or unchanged or simulate.pending, classes=["whatif-run"])
+                solara.FileDownload(_download, filename="whatif.yaml", label=t("app.download"))
+            if problem:
+                solara.Error(t("app.error", message=problem), classes=["whatif-error"])
+            elif unchanged:
+                solara.Info(t("app.unchanged"))
+            Results()

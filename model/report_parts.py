@@ -43,7 +43,8 @@ def warnings(run: RunData, lang: str) -> list[str]:
                                per=labels.number(run.manifest["persons_per_agent"], lang, 0)))
     noisy = findings.within_noise(run)
     if noisy:
-        names = [" − ".join(run.title(n.strip(), lang) for n in pair.split(" vs ")) for pair in noisy]
+        against = f" {labels.text('word.against', lang)} "
+        names = [against.join(run.title(n.strip(), lang) for n in pair.split(" vs ")) for pair in noisy]
         out.append(labels.text("report.noise_warning", lang, names="; ".join(names)))
     return out
 

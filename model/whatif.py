@@ -11,6 +11,7 @@ charts.
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 import yaml
@@ -28,9 +29,15 @@ LITERAL_READING = ["unemployment", "career_break"]  # the resolution's words, wi
 QUICK = {"scale": 0.02, "replications": 3}
 
 
+@functools.cache
+def _law() -> ParameterTree:
+    """The law with the calibrated values, read once (the page asks for it at every change of a lever)."""
+    return ParameterTree.load()
+
+
 def _law_value(path: str, date: str = "2034-12-31"):
     """A parameter's value in the law on ``date`` (the last simulated day by default)."""
-    return ParameterTree.load()[path].at(_date(date))
+    return _law()[path].at(_date(date))
 
 
 def _date(text: str):
@@ -131,7 +138,7 @@ def scenario_yaml(levers: Levers, name: str = "whatif") -> str:
         ScenarioError: when the scenario does not validate (a lever the law cannot take).
     """
     content = scenario_dict(levers, name)
-    Scenario.from_dict(content)  # never hand out a file that loopbaan run would refuse
+    Scenario.from_dict(content, _law())  # never hand out a file that loopbaan run would refuse
     return yaml.dump(content, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)
 
 

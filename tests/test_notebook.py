@@ -13,7 +13,7 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "report.py"
 
 
 def test_report_notebook_has_a_parameters_cell_and_picks_no_folder(monkeypatch):
-    """papermill fills the tagged cell; run as a plain script without a folder, it stops with a clear message."""
+    """Papermill fills the tagged cell; run as a plain script without a folder, it stops with a clear message."""
     import jupytext
     import pytest
 

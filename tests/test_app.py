@@ -1,0 +1,144 @@
+"""The what-if page in a real headless browser (the system's Chromium, driven by Selenium).
+
+``loopbaan app`` is started as a user starts it; the test loads the page, checks
+that Run waits for a change of lever, switches to English, admits re-entrants,
+runs, reads the findings and charts, and downloads the scenario, which must
+validate as a scenario file.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from model.scenario import Scenario
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.skipif(
+    (CHROMIUM is None or DRIVER is None) and os.environ.get("LOOPBAAN_BROWSER_TESTS") == "skip",
+    reason="no Chromium here and LOOPBAAN_BROWSER_TESTS=skip")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"loopbaan-app-{port}.log", "w")
+    process = subprocess.Popen([sys.executable, "-m", "model.cli", "app", "--port", str(port)], cwd=ROOT,
+                               stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+        assert process.poll() is None, f"loopbaan app stopped: see {log.name}"
+    else:
+        process.terminate()
+        pytest.fail(f"the page did not answer within 90 s: see {log.name}")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    assert CHROMIUM and DRIVER, ("the page's test needs Chromium and its driver from the system packages "
+                                 "(apt-get install chromium chromium-driver; make test installs them as root)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1400,1100"):
+        options.add_argument(argument)
+    options.binary_location = CHROMIUM
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.downloads = downloads
+    yield driver
+    driver.quit()
+
+
+def _wait(driver, condition, seconds, what):
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        return WebDriverWait(driver, seconds, poll_frequency=0.25).until(condition)
+    except TimeoutException:
+        shot = driver.downloads / "failure.png"
+        driver.save_screenshot(str(shot))
+        pytest.fail(f"{what} within {seconds} s (screenshot {shot})")
+
+
+def _click_text(driver, text):
+    from selenium.webdriver.common.by import By
+
+    element = driver.find_element(By.XPATH, f"//*[normalize-space(text())='{text}']")
+    driver.execute_script("arguments[0].click();", element)
+
+
+def test_the_page_runs_a_scenario_and_downloads_it(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server)
+    run_button = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".whatif-run"), 90, "the page did not load")[0]
+    assert "Wat als? De loopbaancheque" in browser.page_source  # Dutch first
+    assert not run_button.is_enabled()  # the levers are the law: nothing to compare yet
+
+    browser.find_element(By.CSS_SELECTOR, ".whatif-lang-en").click()
+    _wait(browser, lambda d: "What if? The loopbaancheque" in d.page_source, 20, "the page did not switch to English")
+    _click_text(browser, "Admit re-entrants (ask 1)")
+    _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".whatif-run").is_enabled(), 20,
+          "Run was not enabled by a change of lever")
+    browser.save_screenshot(str(browser.downloads / "before-run.png"))
+    browser.find_element(By.CSS_SELECTOR, ".whatif-run").click()
+    findings = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".whatif-findings"), 240,
+                     "no findings after Run")[0]
+    text = findings.text
+    assert "Against the law as it stands, your scenario:" in text
+    assert "users over 2025-2034 (90% interval" in text and "people at work in 2034" in text
+    drawn = _wait(browser, lambda d: [i for i in d.find_elements(By.CSS_SELECTOR, "img")
+                                      if d.execute_script("return arguments[0].naturalWidth", i) > 300], 60,
+                  "the charts were not drawn")
+    assert len(drawn) == 5, [i.get_attribute("src")[:40] for i in drawn]
+    browser.save_screenshot(str(browser.downloads / "page.png"))
+
+    browser.find_element(By.CSS_SELECTOR, ".whatif-lang-nl").click()  # the same run in Dutch: no new run, the same figures
+    _wait(browser, lambda d: "Tegenover de huidige regelgeving geldt voor uw scenario:" in d.page_source, 30,
+          "the findings did not switch to Dutch")
+
+    browser.find_element(By.XPATH, "//*[contains(normalize-space(.), 'DOWNLOAD DIT SCENARIO') or "
+                                   "contains(normalize-space(.), 'Download dit scenario')][self::button or "
+                                   "self::a or self::span]").click()
+    path = browser.downloads / "whatif.yaml"
+    _wait(browser, lambda d: path.is_file() and path.stat().st_size > 0, 30, "the scenario was not downloaded")
+    content = yaml.safe_load(path.read_text())
+    scenario = Scenario.from_dict(content)
+    assert scenario.lineage[:2] == ["whatif", "law_2025"]
+    assert list(content["overrides"]) == ["cheque.eligibility.reentrant.enabled"]

@@ -1,0 +1,96 @@
+"""The what-if page's logic: levers to a scenario that loopbaan run accepts, the quick run, bad levers."""
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from model import findings, whatif
+from model.cli import app
+from model.scenario import Scenario, ScenarioError
+
+
+def test_the_default_levers_are_the_law():
+    assert whatif.overrides(whatif.Levers()) == {}
+    with pytest.raises(ScenarioError, match="levers: they equal the law as it stands"):
+        whatif.quick_run(whatif.Levers())
+
+
+@pytest.mark.parametrize("lever, paths", [
+    ({"reentrants": True}, {"cheque.eligibility.reentrant.enabled"}),
+    ({"reentrants": True, "reading": "literal"},
+     {"cheque.eligibility.reentrant.enabled", "cheque.eligibility.reentrant.disqualifying_benefits"}),
+    ({"reading": "literal"}, set()),  # a reading without re-entrants changes nothing
+    ({"worker_rule": "recent_work"}, {"cheque.eligibility.worker_rule"}),
+    ({"letters": True}, {"outreach.letter.enabled"}),
+    ({"assisted": True}, {"outreach.assisted.enabled", "outreach.assisted.target_groups"}),  # the law's partners skip 50+
+    ({"letters": True, "groups": ("low_educated",)}, {"outreach.letter.enabled", "outreach.letter.target_groups"}),
+    ({"followup": True}, {"vdab_followup.enabled"}),
+    ({"monitoring": True}, {"centres.monitoring.enabled"}),
+    ({"incentive": True}, {"centres.incentive.enabled"}),
+    ({"price": 30.0}, {"cheque.cheques.user_price"}),
+    ({"budget_cap_m": 18.2}, {"cheque.budget.yearly_cap_eur"}),
+])
+def test_each_lever_overrides_only_its_parameters(lever, paths):
+    levers = whatif.Levers(**lever)
+    assert set(whatif.overrides(levers)) == paths
+    if paths:
+        scenario = Scenario.from_dict(yaml.safe_load(whatif.scenario_yaml(levers)))
+        assert scenario.lineage[:2] == ["whatif", "law_2025"] and not scenario.warnings
+
+
+def test_the_price_holds_on_both_dates_of_the_law():
+    levers = whatif.Levers(price=30.0, budget_cap_m=18.2)
+    scenario = Scenario.from_dict(whatif.scenario_dict(levers))
+    import datetime as dt
+
+    for day in ("2025-06-01", "2026-06-01", "2030-06-01"):
+        assert scenario.tree["cheque.cheques.user_price"].at(dt.date.fromisoformat(day)) == {"cheque1": 30.0, "cheque2": 30.0}
+    assert scenario.tree["cheque.budget.yearly_cap_eur"].at(dt.date(2030, 1, 1)) == 18_200_000
+
+
+def test_the_downloaded_file_runs_through_loopbaan_validate(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(whatif.scenario_yaml(whatif.Levers(reentrants=True, letters=True, groups=("age_50_plus",)), "mine"))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "aliases" not in path.read_text() and "&id" not in path.read_text()
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"price": -1.0}, "price: Input should be greater than or equal to 0"),
+    ({"price": float("nan")}, "price: Input should be a finite number"),
+    ({"budget_cap_m": 1e9}, "budget_cap_m: Input should be less than or equal to 10000"),
+    ({"worker_rule": "always"}, "worker_rule: Input should be 'experience' or 'recent_work'"),
+    ({"groups": ("students",)}, "groups.0: Input should be 'low_educated', 'age_50_plus', 'migration_background' or "
+                                "'work_disability'"),
+    ({"reentrants": "yes"}, "reentrants: Input should be a valid boolean"),
+    ({"speed": 3}, "speed: Extra inputs are not permitted"),
+])
+def test_a_bad_lever_is_named(values, message):
+    with pytest.raises(ScenarioError, match="levers: .*" + message.replace("(", r"\(").replace(")", r"\)")):
+        whatif.Levers.checked(**values)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.builds(whatif.Levers, worker_rule=st.sampled_from(["experience", "recent_work"]), reentrants=st.booleans(),
+                 reading=st.sampled_from(["resolution", "literal"]), letters=st.booleans(), assisted=st.booleans(),
+                 groups=st.lists(st.sampled_from(whatif.GROUPS), min_size=1, max_size=4, unique=True).map(tuple),
+                 followup=st.booleans(), monitoring=st.booleans(), incentive=st.booleans(),
+                 price=st.floats(0, 2000, allow_nan=False), budget_cap_m=st.floats(0, 10000, allow_nan=False)))
+def test_any_choice_of_levers_gives_a_valid_scenario(levers):
+    text = whatif.scenario_yaml(levers)
+    scenario = Scenario.from_dict(yaml.safe_load(text), whatif._law())
+    for path, dated in whatif.overrides(levers).items():
+        assert path in scenario.tree.parameters and dated
+
+
+def test_the_quick_run_compares_the_levers_with_the_law():
+    run = whatif.quick_run(whatif.Levers(reentrants=True), scale=0.003, replications=2, seed=3)
+    assert run.scenario_names == ["law_2025", "whatif"] and run.pairs() == [("whatif", "law_2025")]
+    assert run.item("whatif", "extra_eligible")["value"] > 0  # re-entrants add eligible people
+    sentence = findings.sentences(run, "en")[0]
+    assert sentence.startswith("Against the law as it stands, your scenario:")
+    for name in ("extra_work", "funnel", "reach", "budget", "rate_path"):
+        assert run.figure(name, "nl") is not None
