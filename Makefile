@@ -1,5 +1,6 @@
 # loopbaansim: the two commands a user needs are `make run` and `make test`.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -11,8 +12,11 @@ BENCH_RUNS ?= 3
 SCENARIOS := law_2025 baseline_2020 herintreders herintreders_literal herintreders_outreach vdab_followup \
 	quality_monitoring centre_incentive budget_cap resolution_full
 EFFECT_SCALE ?= 0.25
+# Replications of `make run` (full scale, one process each on the two cores): enough for the report's intervals.
+RUN_REPLICATIONS ?= 3
+RUN_WORKERS ?= 2
 
-.PHONY: setup run test lint bench bench-uncertainty calibrate backcast effects clean-venv
+.PHONY: setup run report app browser test lint bench bench-uncertainty calibrate backcast effects clean-venv
 
 setup: $(STAMP)
 
@@ -23,11 +27,37 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The back-cast (for the report's out-of-sample years), the scenarios, the effect of guidance, then the report in
+# English and in Dutch; the last line printed is the Dutch report's path. Each command prints its folder last.
 run: $(STAMP)
-	$(BIN)/loopbaan run $(SCENARIOS)
+	@mkdir -p outputs
+	$(BIN)/loopbaan backcast | tee outputs/.last-backcast.txt
+	$(BIN)/loopbaan run $(SCENARIOS) --replications $(RUN_REPLICATIONS) --workers $(RUN_WORKERS) | tee outputs/.last-run.txt
 	$(BIN)/loopbaan effects herintreders --scale $(EFFECT_SCALE)
+	$(MAKE) --no-print-directory report RUN_DIR="$$(tail -n 1 outputs/.last-run.txt)" BACKCAST="$$(tail -n 1 outputs/.last-backcast.txt)"
 
-test: $(STAMP) lint
+# The report of a run folder in both languages: make report RUN_DIR=outputs/... [BACKCAST=outputs/...-backcast-...]
+report: $(STAMP)
+	@test -n "$(RUN_DIR)" || { echo "make report: give RUN_DIR=outputs/<a run folder>"; exit 2; }
+	$(BIN)/loopbaan report "$(RUN_DIR)" --lang en $(if $(BACKCAST),--backcast "$(BACKCAST)")
+	$(BIN)/loopbaan report "$(RUN_DIR)" --lang nl $(if $(BACKCAST),--backcast "$(BACKCAST)")
+
+# The what-if page on http://127.0.0.1:8765
+app: $(STAMP)
+	$(BIN)/loopbaan app
+
+# Chromium and its driver from the system packages, for the what-if page's browser test.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium and chromium-driver (system packages) for the page's test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else \
+	    echo "the what-if page's test needs Chromium: apt-get install chromium chromium-driver (as root)"; exit 2; \
+	  fi; \
+	fi
+
+test: $(STAMP) lint browser
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

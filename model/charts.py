@@ -20,6 +20,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .style import COLOURS, HATCHES
+
 GROUP_LABELS = {
     "all": "All 20-64", "women": "Women", "men": "Men", "low_educated": "Low-educated",
     "age_50_plus": "Aged 50+", "migration_background": "Migration background",
@@ -43,7 +45,12 @@ STYLES = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1, 1, 1)), 
 def _style(i: int) -> dict:
     """Line style and marker of the i-th scenario, so lines that overlap stay visible."""
     dash, marker = STYLES[i % len(STYLES)]
-    return {"linestyle": dash, "marker": marker, "color": f"C{i}", "markersize": 6 - min(i, 3)}
+    return {"linestyle": dash, "marker": marker, "color": _colour(i), "markersize": 6 - min(i, 3)}
+
+
+def _colour(i: int) -> str:
+    """The i-th colour of the shared style, as a value ("C0" would be looked up when drawn, outside the style)."""
+    return COLOURS[i % len(COLOURS)]
 
 
 class Chart(Figure):
@@ -123,11 +130,23 @@ def _bars_by_group(ax, data: pd.DataFrame, scenarios, metric: str, label: str) -
     y = np.arange(len(groups))
     for i, s in enumerate(scenarios):
         values = avg.loc[s.name].to_numpy() if s.name in avg.index else np.zeros(len(groups))
-        ax.barh(y + i * width, values, height=width, label=s.title)
+        ax.barh(y + i * width, values, height=width, label=s.title, color=_colour(i), hatch=HATCHES[i % len(HATCHES)],
+                edgecolor="white", linewidth=0.5)
     ax.set_yticks(y + width * (len(scenarios) - 1) / 2, [GROUP_LABELS[g] for g in groups])
     ax.set_xlabel(label)
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_compact))
     ax.grid(axis="x", alpha=0.3)
+
+
+def _yearly_mean(summary: pd.DataFrame, metric: str, scenario: str, group: str = "all") -> float:
+    """A metric's yearly mean over the horizon (group ``all`` by default), summed over extra dimensions."""
+    rows = summary[(summary["metric"] == metric) & (summary["group"] == group) & (summary["scenario"] == scenario)]
+    return float(rows.groupby("year")["value"].sum().mean()) if len(rows) else float("nan")
+
+
+def _finding(fig: Figure, title: str, note: str = "") -> None:
+    """The figure's title: its finding (and a note in smaller type under it)."""
+    fig.suptitle(title + (f"\n{note}" if note else ""), fontsize=11, fontweight="bold", y=1.0, va="bottom")
 
 
 def eligible_and_users(summary: pd.DataFrame, scenarios) -> Figure:
@@ -140,8 +159,14 @@ def eligible_and_users(summary: pd.DataFrame, scenarios) -> Figure:
     axes[0].set_title("Who may use the loopbaancheque")
     axes[1].set_title("Who takes it up")
     _legend_below(fig, axes[0], fontsize=9)
-    fig.suptitle("Eligibility and uptake by group (groups overlap; 'any disadvantaged group' = any of the four groups above it)",
-                 fontsize=10)
+    first = scenarios[0].name
+    users = _yearly_mean(summary, "starts_cheque1", first)
+    low = _yearly_mean(summary, "starts_cheque1", first, "low_educated") / users if users > 0 else float("nan")
+    population = _yearly_mean(summary, "population_20_64", first, "low_educated") / _yearly_mean(
+        summary, "population_20_64", first)
+    _finding(fig, f"Under {first}, {_yearly_mean(summary, 'eligible', first):,.0f} people may use the cheque and "
+                  f"{users:,.0f} start one a year; {low:.0%} of them are low-educated ({population:.0%} of people 20-64)",
+             "groups overlap; 'any disadvantaged group' = any of the four groups above it")
     return fig
 
 
@@ -160,9 +185,14 @@ def yearly_cost(summary: pd.DataFrame, scenarios) -> Figure:
     fig, ax = _figure(figsize=(8, 4.5))
     _lines(ax, summary, scenarios, "government_cost_eur", 1e6)
     ax.set_ylabel("EUR million per year\n(fee with VAT less own contributions,\nat the prices in force)")
+    ax.set_xlabel("year")
     ax.set_title("Government cost of the loopbaancheque")
     ax.set_ylim(bottom=0)
     _legend_below(fig, ax)
+    costs = {sc.name: _yearly_mean(summary, "government_cost_eur", sc.name) / 1e6 for sc in scenarios}
+    first = scenarios[0].name
+    _finding(fig, f"Under {first} the cheques cost EUR {costs[first]:,.1f}M a year on average; the scenarios range "
+                  f"from EUR {min(costs.values()):,.1f}M to {max(costs.values()):,.1f}M")
     return fig
 
 
@@ -185,12 +215,19 @@ def employment_rate(summary: pd.DataFrame, scenarios) -> Figure:
     wide = employed.pivot_table(index="year", columns="scenario", values="value")
     base = scenarios[0]
     for i, s in enumerate(scenarios[1:], start=1):
-        ax.plot(wide.index, wide[s.name] - wide[base.name], marker="o", color=f"C{i}", label=s.title)
-    ax.axhline(0, color="C0", linewidth=1)
+        ax.plot(wide.index, wide[s.name] - wide[base.name], marker="o", color=_colour(i), label=s.title)
+    ax.axhline(0, color=_colour(0), linewidth=1)
     ax.set_title(f"Extra people at work compared with\n{base.title}", fontsize=10)
     differences = np.concatenate([(wide[s.name] - wide[base.name]).to_numpy() for s in scenarios[1:]] or [np.zeros(1)])
     ax.yaxis.set_major_formatter(_signed(differences))
     ax.grid(alpha=0.3)  # the scenarios' colours are those of the legend under the figure
+    ax.set_ylabel("persons")
+    last = int(wide.index.max())
+    rate = summary[(summary["metric"] == "employment_rate_20_64") & (summary["group"] == "all")
+                   & (summary["year"] == last) & (summary["scenario"] == base.name)]["value"].mean() * 100
+    largest = float(np.abs(differences).max())
+    _finding(fig, f"The employment rate reaches {rate:.1f}% in {last} under {base.name}; no scenario changes the "
+                  f"number at work by more than {largest:,.0f} people")
     return fig
 
 
@@ -205,6 +242,10 @@ def starts(summary: pd.DataFrame, scenarios) -> Figure:
         ax.set_ylim(bottom=0)
     axes[0].set_ylabel("people starting guidance per year")
     _legend_below(fig, axes[0])
+    users = {sc.name: _yearly_mean(summary, "starts_cheque1", sc.name) for sc in scenarios}
+    first = scenarios[0].name
+    _finding(fig, f"Under {first} {users[first]:,.0f} people a year start a cheque; the scenarios range from "
+                  f"{min(users.values()):,.0f} to {max(users.values()):,.0f}")
     return fig
 
 
@@ -227,7 +268,7 @@ def difference(table: pd.DataFrame, metric: str = "employed", groups: tuple[str,
         d = sub[sub["group"] == group].sort_values("year")
         ax.plot(d["year"], d["value"] / scale, label=GROUP_LABELS.get(group, group), **_style(i))
         if (d["p95"] > d["p05"]).any():
-            ax.fill_between(d["year"], d["p05"] / scale, d["p95"] / scale, alpha=0.2, color=f"C{i}")
+            ax.fill_between(d["year"], d["p05"] / scale, d["p95"] / scale, alpha=0.2, color=_colour(i))
     ax.axhline(0, color="black", linewidth=1)
     ax.yaxis.set_major_formatter(_signed(sub["value"] / scale, " pp" if rate else ""))
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
@@ -302,11 +343,15 @@ def centres(summary: pd.DataFrame, scenarios) -> Figure:
     for i, s in enumerate(scenarios):
         for metric, dash in (("quality_mean", "-"), ("quality_p10", ":")):
             d = plain[(plain["scenario"] == s.name) & (plain["metric"] == metric)].sort_values("year")
-            ax.plot(d["year"], d["value"], color=f"C{i % 10}", linestyle=dash)
+            ax.plot(d["year"], d["value"], color=_colour(i), linestyle=dash)
     _panel(ax, "Quality of the centres: mean weighted by coaches (solid)\nand lowest decile (dotted); 1 = mean "
            "effect without monitoring", from_zero=False)
     _legend_below(fig, axes[0, 0])
-    fig.suptitle("Career centres", fontsize=11)
+    first = scenarios[0].name
+    use = _yearly_mean(summary, "guidance_hours", first) / 12 / _yearly_mean(summary, "capacity_hours", first)
+    waiting = max(_yearly_mean(summary, "waiting_list", sc.name) for sc in scenarios)
+    _finding(fig, f"Career centres: under {first} they give {use:.0%} of the hours they can; on average at most "
+                  f"{waiting:,.0f} people wait for one in any scenario")
     return fig
 
 
@@ -388,7 +433,7 @@ def fit_chart(table: pd.DataFrame, title: str, second: tuple[str, str] | None = 
     ax = axes[2]
     d = table[(table["kind"] == "share") & table["observed"].notna()].reset_index(drop=True)
     y = np.arange(len(d))
-    ax.barh(y, d["model"] * 100, height=0.6, color="C0", alpha=0.7, label=model_label)
+    ax.barh(y, d["model"] * 100, height=0.6, color=_colour(2), alpha=0.7, label=model_label)
     if second is not None and second[0] in d:
         ax.plot(d[second[0]] * 100, y, "|", color="C1", markersize=12, markeredgewidth=2, label=second[1])
     ax.errorbar(d["observed"] * 100, y, xerr=d["tolerance"] * 100, fmt="o", color="black", capsize=3,

@@ -92,7 +92,7 @@ def number(value: float, lang: str, decimals: int = 0, sign: bool = False) -> st
     if not math.isfinite(value):
         raise ValueError(f"number: {value!r} is not a finite number")
     if round(value, decimals) == 0:
-        value = 0.0  # no "-0" or "+-0"
+        value, sign = 0.0, False  # no "-0" and no "+0": a zero has no sign
     shown = f"{value:{'+' if sign else ''},.{decimals}f}"
     if lang == "nl":  # swap the separators: 1,234.5 -> 1.234,5
         shown = shown.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
