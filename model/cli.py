@@ -549,19 +549,16 @@ def serve_app(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (this machine only by default)."),
 ) -> None:
     """Serve the what-if page: choose the levers, run, read the findings and charts, download the scenario."""
-    import subprocess
-
     if not 0 <= port <= 65535:
         _fail(f"--port must be from 0 to 65535, got {port}")
     typer.echo(f"the what-if page: http://{host}:{port} (Ctrl-C stops it)", err=True)
     command = [sys.executable, "-m", "solara", "run", "model.app", "--host", host, "--port", str(port), "--production",
                "--no-open", "--no-check-version", "--log-level", "warning"]
     # plain http on this machine: Solara's note on cookies over https is no news here
-    env = {**os.environ, "PYTHONWARNINGS": "ignore::UserWarning:solara.server.starlette"}
-    try:
-        raise typer.Exit(code=subprocess.call(command, cwd=Path(__file__).resolve().parents[1], env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(code=130) from None
+    os.environ["PYTHONWARNINGS"] = "ignore::UserWarning:solara.server.starlette"
+    os.chdir(Path(__file__).resolve().parents[1])
+    # the server replaces this process, so a signal that stops 'loopbaan app' stops the page itself
+    os.execv(sys.executable, command)
 
 
 if __name__ == "__main__":

@@ -253,11 +253,13 @@ def flows_table(run: RunData, year: int | None = None) -> pd.DataFrame:
         [s for s in run.scenario_names if s in set(t["scenario"])]]
 
 
-def flows(run: RunData, lang: str) -> Figure | None:
-    """Flows between statuses in the last year, per scenario (grouped bars)."""
+def flows(run: RunData, lang: str, scenarios: list[str] | None = None) -> Figure | None:
+    """Flows between statuses in the last year (grouped bars), for the first and the last scenario by default."""
     table = flows_table(run)
     if table.empty:
         return None
+    names = scenarios or list(dict.fromkeys([run.scenario_names[0], run.scenario_names[-1]]))
+    table = table[[n for n in names if n in table.columns]]
     year = int(run.transitions["year"].max())
     fig, axes = _new(1, 1, (11, 4.8))
     ax = axes[0][0]
@@ -412,6 +414,10 @@ def calibration(run: RunData, lang: str, backcast: str | Path | None = None) -> 
     fitted = table[table["sample"] == "in-sample"]
     title = labels.text("title.calibration", lang, tolerance="5%", inside=int(fitted["within_tolerance"].sum()),
                         total=len(fitted))
+    later = table[(table["sample"] == "out-of-sample") & table["observed"].notna()]
+    if len(later):  # the out-of-sample years are the honest test: said in the title too
+        title += labels.text("title.calibration_later", lang, inside=int(later["within_tolerance"].astype(bool).sum()),
+                             total=len(later))
     return _finish(fig, run, lang, title, axes[0][0])
 
 

@@ -29,7 +29,9 @@ def table(run: RunData) -> pd.DataFrame:
         Columns scenario, baseline, item, value, low, high (the 90% interval of the mean; empty with one run),
         p05, p95 and noise, in the run's order.
     """
+    shown = set(run.pairs())  # the scenarios asked for, not the runs added to show a part's share
     rows = run.comparison[(run.comparison["group"] == "all") & run.comparison["item"].isin(HEADLINE)]
+    rows = rows[[pair in shown for pair in zip(rows["scenario"], rows["baseline"])]]
     out = rows[["scenario", "baseline", "item", "value", "mean_low", "mean_high", "p05", "p95", "noise"]]
     out = out.rename(columns={"mean_low": "low", "mean_high": "high"})
     order = {item: i for i, item in enumerate(HEADLINE)}
@@ -68,7 +70,7 @@ def sentences(run: RunData, lang: str) -> list[str]:
 
         whole = lambda v: labels.number(v, lang, 0, sign=True)  # noqa: E731
         millions = lambda v: labels.number(v / 1e6, lang, 2, sign=True)  # noqa: E731
-        points = lambda v: labels.number(v, lang, 3, sign=True)  # noqa: E731
+        points = lambda v: labels.number(v, lang, 4, sign=True)  # noqa: E731  (a change of a few people shows)
         parts = [part("extra_users", "finding.users", whole, start=start, end=end),
                  part("extra_cost_total_eur", "finding.cost", millions),
                  part("extra_employed", "finding.employed", whole, year=end),
@@ -94,7 +96,9 @@ def sentences(run: RunData, lang: str) -> list[str]:
 def within_noise(run: RunData) -> list[str]:
     """The scenarios whose change in people at work is within noise (the 90% interval of the mean includes 0)."""
     rows = run.comparison[(run.comparison["item"] == "extra_employed") & (run.comparison["group"] == "all")]
-    return [f"{s} vs {b}" for s, b, n in zip(rows["scenario"], rows["baseline"], rows["noise"]) if n == "within noise"]
+    shown = set(run.pairs())
+    return [f"{s} vs {b}" for s, b, n in zip(rows["scenario"], rows["baseline"], rows["noise"])
+            if n == "within noise" and (s, b) in shown]
 
 
 def record(run: RunData) -> dict:

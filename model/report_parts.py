@@ -63,7 +63,7 @@ def findings_table(run: RunData, lang: str) -> pd.DataFrame:
     """The headline numbers of every scenario against its baseline, with their 90% intervals, as text."""
     found = findings.table(run)
     scale = {"extra_cost_total_eur": 1e-6, "share_of_goal": 100, "share_of_distance_to_target": 100}
-    decimals = {"employment_rate_change_pp": 3, "extra_cost_total_eur": 2, "share_of_goal": 2,
+    decimals = {"employment_rate_change_pp": 4, "extra_cost_total_eur": 2, "share_of_goal": 2,
                 "share_of_distance_to_target": 2}
     rows = {}
     for (scenario, baseline), part in found.groupby(["scenario", "baseline"], sort=False):
@@ -81,6 +81,26 @@ def findings_table(run: RunData, lang: str) -> pd.DataFrame:
             cells[labels.text(f"item.{r.item}", lang)] = text
         rows[f"{run.title(scenario, lang)} − {run.title(baseline, lang)}"] = cells
     return pd.DataFrame(rows)
+
+
+PART_ITEMS = ("extra_users", "extra_cost_total_eur", "extra_employed")
+
+
+def parts_table(run: RunData, lang: str) -> pd.DataFrame:
+    """Each part's share of a scenario made of parts (the resolution's asks): alone and added in order, as text."""
+    if run.parts.empty:
+        return pd.DataFrame()
+    p = run.parts[run.parts["item"].isin(PART_ITEMS)]
+    rows = {}
+    for (scenario, part, how), group in p.groupby(["scenario", "part", "how"], sort=False):
+        key = f"part.{part}" if labels.has(f"part.{part}") else None
+        name = labels.text(key, lang) if key else part
+        values = group.set_index("item")["value"]
+        rows[(run.title(scenario, lang), name, labels.text(f"how.{how}", lang))] = {
+            labels.text(f"item.{item}", lang): labels.number(values[item] / (1e6 if item.endswith("_eur") else 1), lang,
+                                                          2 if item.endswith("_eur") else 0, sign=True)
+            for item in PART_ITEMS if item in values}
+    return pd.DataFrame(rows).T
 
 
 def funnel_table(run: RunData, lang: str, scenario: str) -> pd.DataFrame:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import labels
 
+PART_RUN = "__"  # in the name of a run added to show a part's share (model/parts.py: NAME__part, NAME__upto_part)
 REQUIRED = ("manifest.json", "summary.csv", "comparison.csv", "parameters.csv")
 
 
@@ -39,6 +40,7 @@ class RunData:
             (empty for a folder written before it existed).
         transitions: ``transitions.csv``: flows between statuses (empty if absent).
         parameters: ``parameters.csv``: every parameter with its source.
+        parts: ``parts.csv``: each part's share of a scenario made of parts (empty if none).
     """
 
     folder: Path | None
@@ -48,7 +50,7 @@ class RunData:
     differences: pd.DataFrame
     transitions: pd.DataFrame
     parameters: pd.DataFrame
-    extra: dict = field(default_factory=dict)
+    parts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def load(cls, folder: str | Path) -> RunData:
@@ -66,14 +68,15 @@ class RunData:
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
             tables = {name: pd.read_csv(folder / f"{name}.csv") if (folder / f"{name}.csv").is_file() else pd.DataFrame()
-                      for name in ("summary", "comparison", "differences_by_year", "transitions", "parameters")}
+                      for name in ("summary", "comparison", "differences_by_year", "transitions", "parameters",
+                                   "parts")}
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             raise RunFolderError(f"{folder}: cannot read the run folder: {exc}") from None
         for key in ("run", "scenarios", "seed", "replications", "persons_simulated", "persons_per_agent"):
             if key not in manifest:
                 raise RunFolderError(f"{folder / 'manifest.json'}: key '{key}' missing: not a manifest of 'loopbaan run'")
         return cls(folder, manifest, tables["summary"], tables["comparison"], tables["differences_by_year"],
-                   tables["transitions"], tables["parameters"])
+                   tables["transitions"], tables["parameters"], tables["parts"])
 
     @classmethod
     def from_results(cls, results, name: str = "in-memory") -> RunData:
@@ -88,16 +91,23 @@ class RunData:
         manifest = {"run": name, "scenarios": [s.to_manifest() for s in run.scenarios], "seed": first.settings["seed"],
                     "replications": first.settings["replications"], "parameter_sets": first.settings["parameter_sets"],
                     "persons_simulated": int(run.persons), "persons_per_agent": float(run.weight)}
+        from . import parts as parts_module
+
         plain = lambda frame: frame.astype({c: str for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)})  # noqa: E731
         return cls(None, manifest, plain(results.summary), plain(results.comparison(wide=False)),
                    comparison.yearly_differences(run), plain(flows.transition_table(run.yearly)),
-                   pd.DataFrame(first.tree.table()))
+                   pd.DataFrame(first.tree.table()),
+                   parts_module.decompose(run, run.parts) if run.parts else pd.DataFrame())
 
     # -- what the run is -------------------------------------------------------------------------
     @property
     def scenario_names(self) -> list[str]:
-        """The scenarios, in the run's order (the first is the baseline of the others unless they extend another)."""
-        return [s["name"] for s in self.manifest["scenarios"]]
+        """The scenarios asked for, in the run's order.
+
+        The first is the baseline of the others unless they extend another. The runs that a scenario made of
+        parts adds to show each part's share are left out (their figures are in ``parts``).
+        """
+        return [s["name"] for s in self.manifest["scenarios"] if PART_RUN not in s["name"]]
 
     @property
     def settings(self) -> dict:
@@ -120,9 +130,9 @@ class RunData:
         return labels.scenario(name, own, lang)
 
     def pairs(self) -> list[tuple[str, str]]:
-        """Each (scenario, baseline) pair of the comparison, in the run's order."""
+        """Each (scenario, baseline) pair of the comparison, in the run's order (part runs left out)."""
         rows = self.comparison[["scenario", "baseline"]].drop_duplicates()
-        return list(rows.itertuples(index=False, name=None))
+        return [(s, b) for s, b in rows.itertuples(index=False, name=None) if PART_RUN not in s + b]
 
     def runs_text(self, lang: str) -> str:
         """'20 replications', or '4 parameter sets x 5 replications', in ``lang``."""

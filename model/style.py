@@ -53,11 +53,13 @@ def styled() -> Iterator[None]:
 
 def series(i: int) -> dict:
     """Colour, line style and marker of the i-th series, so overlapping lines stay apart in greyscale."""
-    return {"color": COLOURS[i % len(COLOURS)], "linestyle": DASHES[i % len(DASHES)],
-            "marker": MARKERS[i % len(MARKERS)], "markersize": 5}
+    lap = i // len(COLOURS)  # past the last colour, the markers and dashes shift so no two series look alike
+    return {"color": COLOURS[i % len(COLOURS)], "linestyle": DASHES[(i + lap) % len(DASHES)],
+            "marker": MARKERS[(i + lap) % len(MARKERS)], "markersize": 5}
 
 
 def bar(i: int) -> dict:
     """Face colour and hatch of the i-th bar series (a hatch tells bars apart in greyscale)."""
-    return {"color": COLOURS[i % len(COLOURS)], "hatch": HATCHES[i % len(HATCHES)], "edgecolor": "white",
+    lap = i // len(COLOURS)
+    return {"color": COLOURS[i % len(COLOURS)], "hatch": HATCHES[(i + lap) % len(HATCHES)], "edgecolor": "white",
             "linewidth": 0.5}

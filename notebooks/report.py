@@ -49,6 +49,7 @@ def chart(name, **options):
     return fig is not None
 
 
+display(HTML("<style>code, p { overflow-wrap: anywhere; }</style>"))  # long run names wrap
 display(Markdown(report_parts.header(run, lang)))
 for warning in report_parts.warnings(run, lang):
     display(HTML(f'<p class="warning" style="border-left:4px solid #B00000;padding-left:8px"><b>{warning}</b></p>'))
@@ -63,6 +64,10 @@ for paragraph in findings.sentences(run, lang):
     display(Markdown(paragraph))
 display(HTML(report_parts.html_table(report_parts.findings_table(run, lang), index=True)))
 display(Markdown(labels.text("text.findings_table", lang)))
+parts = report_parts.parts_table(run, lang)
+if not parts.empty:  # the resolution's asks: each one's part, alone and added one by one
+    display(Markdown(labels.text("text.parts", lang)))
+    display(HTML(report_parts.html_table(parts, index=True)))
 _ = chart("extra_work")
 
 # %% [markdown]

@@ -61,6 +61,8 @@ def server():
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+    with socket.socket() as s:  # stopping 'loopbaan app' stopped the page itself: nothing listens any more
+        assert s.connect_ex(("127.0.0.1", port)) != 0
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +144,12 @@ def test_the_page_runs_a_scenario_and_downloads_it(server, browser):
     scenario = Scenario.from_dict(content)
     assert scenario.lineage[:2] == ["whatif", "law_2025"]
     assert list(content["overrides"]) == ["cheque.eligibility.reentrant.enabled"]
+
+
+def test_a_bad_port_is_refused():
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    result = CliRunner().invoke(app, ["app", "--port", "70000"])
+    assert result.exit_code == 2 and "--port must be from 0 to 65535, got 70000" in result.output
