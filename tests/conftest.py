@@ -24,3 +24,14 @@ def write_scenario(folder: Path, name: str, text: str) -> Path:
     path = folder / f"{name}.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def reported_results(tmp_path_factory):
+    """A small saved run of the law and ask 1 (2 replications), shared by the report's and the notebooks' tests."""
+    import model
+
+    sim = model.Simulation(["law_2025", "herintreders"], scale=0.004, replications=2, seed=11)
+    results = sim.run(progress=False, cache=False)
+    results.save(tmp_path_factory.mktemp("runs"), name="small")
+    return results

@@ -3,12 +3,6 @@
 import runpy
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from model.cli import app
-
-from .conftest import SCENARIOS
-
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "report.py"
 
 
@@ -27,11 +21,8 @@ def test_report_notebook_has_a_parameters_cell_and_picks_no_folder(monkeypatch):
 ANALYSIS = Path(__file__).resolve().parents[1] / "notebooks" / "analysis.py"
 
 
-def test_analysis_notebook_loads_a_run_and_makes_a_chart(tmp_path, monkeypatch):
-    sc = [str(SCENARIOS / f"{n}.yaml") for n in ("law_2025", "herintreders")]
-    result = CliRunner().invoke(app, ["run", *sc, "--scale", "0.002", "--out", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    monkeypatch.setenv("LOOPBAAN_RUN", result.output.strip().splitlines()[-1])
+def test_analysis_notebook_loads_a_run_and_makes_a_chart(reported_results, monkeypatch):
+    monkeypatch.setenv("LOOPBAAN_RUN", str(reported_results.folder))
     namespace = runpy.run_path(str(ANALYSIS))
     assert namespace["run"].scenario_names == ["law_2025", "herintreders"]
     assert (namespace["women_users"].columns == ["law_2025", "herintreders"]).all()

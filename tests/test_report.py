@@ -19,11 +19,8 @@ CHARTS = ("extra_work", "funnel", "reach", "budget", "capacity", "flows", "rate_
 
 
 @pytest.fixture(scope="module")
-def small_results(tmp_path_factory):
-    sim = model.Simulation(["law_2025", "herintreders", "herintreders_outreach"], scale=0.004, replications=3, seed=11)
-    results = sim.run(progress=False, cache=False)
-    results.save(tmp_path_factory.mktemp("runs"), name="small")
-    return results
+def small_results(reported_results):
+    return reported_results
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +83,7 @@ def test_every_section_in_order_with_its_charts(reports, lang):
 def test_scale_and_replications_and_warnings_at_the_top(reports):
     html = reports["en"]
     top = html[: html.index('<h2 id="findings"')]
-    assert "scale 0.004" in top and "3 replications" in top and "seed 11" in top
+    assert "scale 0.004" in top and "2 replications" in top and "seed 11" in top
     assert "Warning: scale 0.004" in top  # a small scale is noisy
     assert "within noise" in top  # at this scale some change in work is within noise
 
@@ -109,7 +106,7 @@ def test_dutch_and_english_have_the_same_figures(reports, folder):
     assert en == nl
     run = load_run(folder)
     assert en["findings"] == findings.record(run)["findings"]
-    assert len(en["findings"]) == 2 * len(findings.HEADLINE)
+    assert len(en["findings"]) == len(findings.HEADLINE)
     # the sentences carry the same numbers: strip the words, swap the Dutch separators
     def numbers(text, lang):
         if lang == "nl":
@@ -141,7 +138,7 @@ def test_every_chart_title_states_a_number_and_every_chart_has_its_source(folder
             assert re.search(r"\d", title) and "{" not in title, (name, title)
             source = fig._supxlabel.get_text().replace("\n", " ")
             assert run.manifest["run"] in source and "seed 11" in source
-            assert ("3 replications" if lang == "en" else "3 replicaties") in source
+            assert ("2 replications" if lang == "en" else "2 replicaties") in source
             for ax in fig.axes:
                 if ax.has_data():
                     assert ax.get_xlabel() or ax.get_ylabel(), (name, "an axis without its unit")
@@ -156,13 +153,16 @@ def test_the_rate_chart_draws_the_target_and_a_band(folder):
     assert len(ax.collections) == len(run.scenario_names)  # one band per scenario
 
 
-def test_a_run_with_parameter_sets_has_a_sensitivity_chart(tmp_path):
-    sim = model.Simulation(["law_2025", "herintreders"], scale=0.002, replications=2, parameter_sets=2, seed=5)
-    folder = sim.run(progress=False, cache=False).save(tmp_path)
+def test_a_run_with_parameter_sets_has_a_sensitivity_chart(folder):
+    """The chart reads comparison.csv's share of the parameters (the split itself is tested in test_parameter_sets)."""
     run = load_run(folder)
+    run.comparison = run.comparison.assign(share_parameters=0.25)
+    run.manifest = {**run.manifest, "parameter_sets": 4}
     fig = run.figure("sensitivity", "nl")
-    assert fig is not None and "parameters" in fig._suptitle.get_text()
-    assert "2 parametersets x 2 replicaties" in fig._supxlabel.get_text().replace("\n", " ")
+    assert fig is not None and fig._suptitle.get_text().startswith("De onzekerheid over de parameters verklaart 25%")
+    assert "4 parametersets x 2 replicaties" in fig._supxlabel.get_text().replace("\n", " ")
+    bars = [p.get_width() for p in fig.axes[0].patches]
+    assert bars == pytest.approx([25.0] * 3)
 
 
 def test_a_backcast_adds_the_out_of_sample_years(folder, tmp_path):
