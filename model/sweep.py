@@ -185,7 +185,9 @@ class Sweep:
             else:
                 self.layers[role] = (name, {})
         self._pair(self.design().iloc[0])  # the scenarios resolve, with the first point's values
-        text = json.dumps(self.spec.model_dump(), sort_keys=True)
+        # the digest names the points, so it covers what decides them: a discovery question asked of the
+        # results does not, and asking one of a finished sweep reuses its points
+        text = json.dumps(self.spec.model_dump(exclude={"discovery"}), sort_keys=True)
         self.digest = hashlib.sha256(text.encode()).hexdigest()[:10]
 
     @property

@@ -207,9 +207,14 @@ def test_a_latin_hypercube_has_its_samples_within_the_ranges():
 
 def test_scenario_discovery_finds_the_box_where_the_cost_is_high(tmp_path):
     spec = {**TINY, "method": "latin", "samples": 16, "outputs": ["extra_cost_total_eur"]}
-    median = float(Sweep(spec).run(tmp_path / "first", workers=2).results["extra_cost_total_eur"].median())
+    first = Sweep(spec).run(tmp_path, workers=2)
+    median = float(first.results["extra_cost_total_eur"].median())
     spec["discovery"] = {"output": "extra_cost_total_eur", "above": median, "density": 0.9}
-    result = Sweep(spec).run(tmp_path, workers=2)
+    plan = Sweep(spec)
+    assert plan.folder(tmp_path) == first.folder  # a question asked of a finished sweep reuses its points
+    stamps = {p.name: p.stat().st_mtime_ns for p in (first.folder / "points").glob("*.json")}
+    result = plan.run(tmp_path, workers=2)
+    assert {p.name: p.stat().st_mtime_ns for p in (result.folder / "points").glob("*.json")} == stamps
     found = result.discovery
     cost = result.results["extra_cost_total_eur"]
     assert found.cases == int((cost > median).sum()) == 8

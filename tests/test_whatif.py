@@ -87,7 +87,7 @@ def test_any_choice_of_levers_gives_a_valid_scenario(levers):
 
 
 def test_the_quick_run_compares_the_levers_with_the_law():
-    run = whatif.quick_run(whatif.Levers(reentrants=True), scale=0.003, replications=2, seed=3)
+    run = whatif.quick_run(whatif.Levers(reentrants=True), scale=0.003, replications=2, seed=3)  # 2: an interval
     assert run.scenario_names == ["law_2025", "whatif"] and run.pairs() == [("whatif", "law_2025")]
     assert run.item("whatif", "extra_eligible")["value"] > 0  # re-entrants add eligible people
     sentence = findings.sentences(run, "en")[0]
