@@ -12,7 +12,7 @@ from __future__ import annotations
 import solara
 import solara.lab
 
-from . import findings, labels, whatif
+from . import findings, labels, report_parts, whatif
 
 CHARTS = ("extra_work", "funnel", "reach", "budget", "rate_path")
 
@@ -111,7 +111,7 @@ def Results():
     run, seconds = simulate.value
     with solara.Column(classes=["whatif-findings"]):
         solara.Markdown(f"### {t('app.findings')}")
-        for warning in _warnings(run):
+        for warning in report_parts.warnings(run, lang.value):
             solara.Warning(warning)
         for paragraph in findings.sentences(run, lang.value):
             solara.Markdown(paragraph)
@@ -120,12 +120,6 @@ def Results():
         figure = run.figure(name, lang.value)
         if figure is not None:
             solara.FigureMatplotlib(figure, format="png", dependencies=[id(run), lang.value, name])
-
-
-def _warnings(run) -> list[str]:
-    from . import report_parts
-
-    return report_parts.warnings(run, lang.value)
 
 
 @solara.component

@@ -140,8 +140,9 @@ def _bars_by_group(ax, data: pd.DataFrame, scenarios, metric: str, label: str) -
 
 def _yearly_mean(summary: pd.DataFrame, metric: str, scenario: str, group: str = "all") -> float:
     """A metric's yearly mean over the horizon (group ``all`` by default), summed over extra dimensions."""
-    rows = summary[(summary["metric"] == metric) & (summary["group"] == group) & (summary["scenario"] == scenario)]
-    return float(rows.groupby("year")["value"].sum().mean()) if len(rows) else float("nan")
+    from .rundata import yearly_means
+
+    return float(yearly_means(summary[summary["metric"] == metric]).get((metric, group, scenario), float("nan")))
 
 
 def _finding(fig: Figure, title: str, note: str = "") -> None:

@@ -77,19 +77,14 @@ def _year_axis(ax, lang: str) -> None:
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
 
 
-def _number_axis(axis, lang: str, decimals: int | None = None, percent: bool = False) -> None:
+def _number_axis(axis, lang: str, decimals: int | None = None) -> None:
     """Tick labels with the language's separators."""
     def show(value, _pos=None):
         if decimals is None:
             shown = _compact(value)
             return shown.replace(".", ",") if lang == "nl" else shown
-        return labels.number(value, lang, decimals) + ("%" if percent else "")
+        return labels.number(value, lang, decimals)
     axis.set_major_formatter(matplotlib.ticker.FuncFormatter(show))
-
-
-def _yearly_mean(run: RunData, metric: str, group: str, scenario: str) -> float:
-    table = run.series(metric, group)
-    return float(table[scenario].mean()) if scenario in table else float("nan")
 
 
 # -- the funnel ----------------------------------------------------------------------------------
@@ -97,7 +92,7 @@ def funnel_table(run: RunData, scenario: str) -> pd.DataFrame:
     """Yearly averages of each stage by group: population, eligible, aware, users, completed, back to work."""
     metrics = {"population": "population_20_64", "eligible": "eligible", "aware": "aware_eligible",
                "users": "starts_cheque1", "completed": "cohort_users", "back_to_work": "cohort_users_in_work"}
-    rows = {g: {stage: _yearly_mean(run, m, g, scenario) for stage, m in metrics.items()} for g in FUNNEL_GROUPS}
+    rows = {g: {stage: run.yearly_mean(m, scenario, g) for stage, m in metrics.items()} for g in FUNNEL_GROUPS}
     return pd.DataFrame(rows).T.rename_axis("group")
 
 
@@ -130,11 +125,10 @@ def funnel(run: RunData, lang: str, scenarios: list[str] | None = None) -> Figur
 def reach_table(run: RunData) -> pd.DataFrame:
     """Each group's share of users divided by its share of the population (horizon totals), per scenario."""
     out = {}
-    for name in run.scenario_names:
-        users_all = run.series("starts_cheque1", "all")[name].sum()
-        population_all = run.series("population_20_64", "all")[name].sum()
-        out[name] = {g: (run.series("starts_cheque1", g)[name].sum() / users_all)
-                     / (run.series("population_20_64", g)[name].sum() / population_all)
+    for name in run.scenario_names:  # yearly means: their ratio is that of the horizon's totals
+        users_all, population_all = run.yearly_mean("starts_cheque1", name), run.yearly_mean("population_20_64", name)
+        out[name] = {g: (run.yearly_mean("starts_cheque1", name, g) / users_all)
+                     / (run.yearly_mean("population_20_64", name, g) / population_all)
                      if users_all > 0 else np.nan for g in REACH_GROUPS}
     return pd.DataFrame(out).rename_axis("group")
 
@@ -166,7 +160,7 @@ def reach(run: RunData, lang: str) -> Figure:
 # -- budget ---------------------------------------------------------------------------------------
 def budget_table(run: RunData) -> pd.DataFrame:
     """Average yearly cost by item (EUR), scenarios as rows."""
-    return pd.DataFrame({m: {n: _yearly_mean(run, m, "all", n) for n in run.scenario_names}
+    return pd.DataFrame({m: {n: run.yearly_mean(m, n) for n in run.scenario_names}
                          for m in COST_METRICS}).fillna(0.0)
 
 
@@ -297,7 +291,7 @@ def rate_path(run: RunData, lang: str) -> Figure:
                         alpha=style.BAND_ALPHA, linewidth=0)
         ax.plot(rate.index, rate[name], label=run.title(name, lang), **style.series(i))
     ax.axhline(target, color=style.TARGET_COLOUR, linestyle="--", linewidth=1.2,
-               label=labels.text("legend.target_80", lang).replace("80", labels.number(target, lang, 0)))
+               label=labels.text("legend.target", lang, target=labels.number(target, lang, 0)))
     _year_axis(ax, lang)
     ax.set_ylabel(labels.text("axis.employment_rate", lang))
     _number_axis(ax.yaxis, lang, decimals=1)
@@ -406,10 +400,10 @@ def calibration(run: RunData, lang: str, backcast: str | Path | None = None) -> 
                               f"{labels.text('legend.in_sample' if sample == 'in-sample' else 'legend.out_of_sample', lang)}")
         if (part["sample"] == "out-of-sample").any():
             ax.axvspan(2018.5, part["year"].max() + 0.5, color="0.9", zorder=0)
-        ax.set_title("cheque 1" if metric == "starts_cheque1" else "cheque 2", fontsize=9.5)
+        ax.set_title(labels.text(f"metric.{metric}", lang), fontsize=9.5)
         ax.set_ylim(bottom=0)
         _year_axis(ax, lang)
-        ax.set_ylabel(labels.text("axis.starts_per_year", lang).replace("1", "1" if metric == "starts_cheque1" else "2"))
+        ax.set_ylabel(labels.text("axis.starts_per_year", lang, cheque=metric[-1]))
         _number_axis(ax.yaxis, lang)
     fitted = table[table["sample"] == "in-sample"]
     title = labels.text("title.calibration", lang, tolerance="5%", inside=int(fitted["within_tolerance"].sum()),

@@ -93,11 +93,11 @@ def sentences(run: RunData, lang: str) -> list[str]:
     return paragraphs
 
 
-def within_noise(run: RunData) -> list[str]:
+def within_noise(run: RunData) -> list[tuple[str, str]]:
     """The scenarios whose change in people at work is within noise (the 90% interval of the mean includes 0)."""
     rows = run.comparison[(run.comparison["item"] == "extra_employed") & (run.comparison["group"] == "all")]
     shown = set(run.pairs())
-    return [f"{s} vs {b}" for s, b, n in zip(rows["scenario"], rows["baseline"], rows["noise"])
+    return [(s, b) for s, b, n in zip(rows["scenario"], rows["baseline"], rows["noise"])
             if n == "within noise" and (s, b) in shown]
 
 

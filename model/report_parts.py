@@ -44,7 +44,7 @@ def warnings(run: RunData, lang: str) -> list[str]:
     noisy = findings.within_noise(run)
     if noisy:
         against = f" {labels.text('word.against', lang)} "
-        names = [against.join(run.title(n.strip(), lang) for n in pair.split(" vs ")) for pair in noisy]
+        names = [against.join((run.title(scenario, lang), run.title(baseline, lang))) for scenario, baseline in noisy]
         out.append(labels.text("report.noise_warning", lang, names="; ".join(names)))
     return out
 

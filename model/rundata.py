@@ -11,6 +11,7 @@ Nothing here runs the model or picks a folder by itself: the caller names the fo
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +149,15 @@ class RunData:
                            persons=labels.number(self.manifest["persons_simulated"], lang), runs=self.runs_text(lang))
 
     # -- values ----------------------------------------------------------------------------------
+    @functools.cached_property
+    def _yearly_means(self) -> pd.Series:
+        """Every metric's yearly mean over the horizon by (metric, group, scenario), made once for the run."""
+        return yearly_means(self.summary)
+
+    def yearly_mean(self, metric: str, scenario: str, group: str = "all") -> float:
+        """A metric's yearly mean over the horizon (summed over any extra dimension; nan when absent)."""
+        return float(self._yearly_means.get((metric, group, scenario), float("nan")))
+
     def series(self, metric: str, group: str = "all", column: str = "value") -> pd.DataFrame:
         """A metric by year (rows) and scenario (columns), summed over any extra dimension."""
         rows = self.summary[(self.summary["metric"] == metric) & (self.summary["group"] == group)]
@@ -165,6 +175,15 @@ class RunData:
         from . import figures
 
         return figures.make(self, name, lang, **options)
+
+
+def yearly_means(summary: pd.DataFrame) -> pd.Series:
+    """Each metric's yearly mean over the horizon, indexed by (metric, group, scenario), summed over extra dimensions.
+
+    The charts of a run folder (:mod:`model.charts`) and of the report (:mod:`model.figures`) both read it.
+    """
+    yearly = summary.groupby(["metric", "group", "scenario", "year"], observed=True)["value"].sum(min_count=1)
+    return yearly.groupby(level=["metric", "group", "scenario"], observed=True).mean()
 
 
 def load_run(folder: str | Path) -> RunData:
