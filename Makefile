@@ -60,8 +60,10 @@ browser:
 test: $(STAMP) lint browser
 	$(BIN)/python -m pytest
 
+# ruff, and the layers of model/ as a contract (import-linter: [tool.importlinter] in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 calibrate: $(STAMP)
 	$(BIN)/loopbaan calibrate
@@ -73,11 +75,11 @@ effects: $(STAMP)
 	$(BIN)/loopbaan effects herintreders --scale $(EFFECT_SCALE)
 
 bench: $(STAMP)
-	$(BIN)/python -m model.bench scenarios/law_2025.yaml --runs $(BENCH_RUNS)
+	$(BIN)/python -m model.interfaces.bench scenarios/law_2025.yaml --runs $(BENCH_RUNS)
 
 # The uncertainty workloads: 100 replications of six scenarios at scale 0.1, and a Morris screening (about 20 minutes).
 bench-uncertainty: $(STAMP)
-	$(BIN)/python -m model.bench --uncertainty
+	$(BIN)/python -m model.interfaces.bench --uncertainty
 
 clean-venv:
 	rm -rf $(VENV)

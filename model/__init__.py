@@ -19,6 +19,11 @@ From Python::
 
 The names are loaded on first use, so ``import model`` stays light and sets no
 matplotlib backend.
+
+The package is in layers, each a folder that imports only the folders below it
+(checked by ``make lint``): ``params`` (what may vary) -> ``people`` -> ``engine`` ->
+``mechanisms`` -> ``results`` -> ``experiments`` -> ``report`` -> ``interfaces``.
+``docs/architecture.md`` walks through them.
 """
 
 from __future__ import annotations
@@ -29,18 +34,19 @@ from typing import Any
 __version__ = "0.2.0"
 
 _EXPORTS = {
-    "Simulation": "api", "Results": "api", "parameters": "api", "ParameterValue": "api",
-    "Scenario": "scenario", "ScenarioError": "scenario",
-    "ParameterError": "params", "ParameterTree": "params",
-    "OutputError": "outputs",
-    "Process": "process", "Column": "process", "Month": "process", "ProcessError": "process",
-    "Counter": "metrics",
-    "default_processes": "processes",
-    "SimulationState": "state",
-    "LoopbaanModel": "model",
-    "Sweep": "sweep", "SweepError": "sweep",
-    "load_run": "rundata", "RunData": "rundata", "RunFolderError": "rundata",
-    "ReportError": "report",
+    "Simulation": "interfaces.api", "Results": "interfaces.api", "parameters": "interfaces.api",
+    "ParameterValue": "interfaces.api", "Sweep": "interfaces.api",
+    "SweepError": "experiments.sweep",
+    "Scenario": "params.scenario", "ScenarioError": "params.scenario",
+    "ParameterError": "params.tree", "ParameterTree": "params.tree", "RunSettings": "params.settings",
+    "OutputError": "results.atomic",
+    "Process": "engine.process", "Column": "engine.process", "Month": "engine.process", "ProcessError": "engine.process",
+    "Counter": "engine.counters",
+    "default_processes": "mechanisms",
+    "SimulationState": "engine.state",
+    "LoopbaanModel": "engine.engine",
+    "load_run": "report.run_data", "RunData": "report.run_data", "RunFolderError": "report.run_data",
+    "ReportError": "report.render",
 }
 __all__ = sorted(_EXPORTS)
 

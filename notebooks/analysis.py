@@ -28,7 +28,7 @@ import os
 from matplotlib.figure import Figure
 
 import model
-from model import labels, style
+from model.report import labels, style
 
 folder = os.environ.get("LOOPBAAN_RUN") or "outputs/NAME-OF-A-RUN-FOLDER"
 run = model.load_run(folder)  # the tables of the run folder: summary, comparison, differences, transitions ...

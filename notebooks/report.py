@@ -17,7 +17,7 @@
 # Executed by `loopbaan report RUN_DIR --lang nl|en` (papermill fills the parameters cell below,
 # nbconvert writes `report.html` or `report.en.html` into the run folder with the code hidden).
 # It reads one run folder, named in `run_dir`; it never picks a folder by itself and never runs
-# the model. Every number comes from the run folder's tables; every word from `model/labels.yaml`.
+# the model. Every number comes from the run folder's tables; every word from `model/report/labels.yaml`.
 # To read it by hand, set `run_dir` below and run the cells in Jupyter.
 
 # %% tags=["parameters"]
@@ -28,8 +28,8 @@ backcast = None  # a run folder of `loopbaan backcast`, for the out-of-sample ye
 # %%
 from IPython.display import HTML, Markdown, display
 
-from model import findings, labels, report_parts
-from model.rundata import load_run
+from model.report import findings, labels, sections
+from model.report.run_data import load_run
 
 if run_dir is None:
     raise ValueError("run_dir: name the run folder to report on (loopbaan report RUN_DIR)")
@@ -42,7 +42,7 @@ def section(key):
 
 
 def chart(name, **options):
-    """Show a chart of model.figures; False when the run has none of it (a bool, so a cell never shows it twice)."""
+    """Show a chart of model.report.charts.figures; False when the run has none of it (a bool, so a cell never shows it twice)."""
     fig = run.figure(name, lang, **options)
     if fig is not None:
         display(fig)
@@ -50,10 +50,10 @@ def chart(name, **options):
 
 
 display(HTML("<style>code, p { overflow-wrap: anywhere; }</style>"))  # long run names wrap
-display(Markdown(report_parts.header(run, lang)))
-for warning in report_parts.warnings(run, lang):
+display(Markdown(sections.header(run, lang)))
+for warning in sections.warning_lines(run, lang):
     display(HTML(f'<p class="warning" style="border-left:4px solid #B00000;padding-left:8px"><b>{warning}</b></p>'))
-display(HTML(report_parts.figures_record(run)))
+display(HTML(sections.figures_record(run)))
 
 # %% [markdown]
 # ## Key findings
@@ -62,12 +62,12 @@ display(HTML(report_parts.figures_record(run)))
 section("findings")
 for paragraph in findings.sentences(run, lang):
     display(Markdown(paragraph))
-display(HTML(report_parts.html_table(report_parts.findings_table(run, lang), index=True)))
+display(HTML(sections.html_table(sections.findings_table(run, lang), index=True)))
 display(Markdown(labels.text("text.findings_table", lang)))
-parts = report_parts.parts_table(run, lang)
+parts = sections.parts_table(run, lang)
 if not parts.empty:  # the resolution's asks: each one's part, alone and added one by one
     display(Markdown(labels.text("text.parts", lang)))
-    display(HTML(report_parts.html_table(parts, index=True)))
+    display(HTML(sections.html_table(parts, index=True)))
 _ = chart("extra_work")
 
 # %% [markdown]
@@ -78,10 +78,10 @@ section("funnel")
 first, last = run.scenario_names[0], run.scenario_names[-1]
 display(Markdown(labels.text("text.funnel", lang, start=run.years[0], end=run.years[1], scenario=run.title(first, lang))))
 chart("funnel")
-display(HTML(report_parts.html_table(report_parts.funnel_table(run, lang, first), index=True)))
+display(HTML(sections.html_table(sections.funnel_text(run, lang, first), index=True)))
 if last != first:
     display(Markdown(f"**{run.title(last, lang)}**"))
-    display(HTML(report_parts.html_table(report_parts.funnel_table(run, lang, last), index=True)))
+    display(HTML(sections.html_table(sections.funnel_text(run, lang, last), index=True)))
 
 # %% [markdown]
 # ## Who the cheque reaches
@@ -90,7 +90,7 @@ if last != first:
 section("reach")
 display(Markdown(labels.text("text.reach", lang)))
 chart("reach")
-display(HTML(report_parts.html_table(report_parts.reach_table(run, lang), index=True)))
+display(HTML(sections.html_table(sections.reach_text(run, lang), index=True)))
 
 # %% [markdown]
 # ## Budget, capacity, flows
@@ -98,7 +98,7 @@ display(HTML(report_parts.html_table(report_parts.reach_table(run, lang), index=
 # %%
 section("budget")
 chart("budget")
-display(HTML(report_parts.html_table(report_parts.budget_table(run, lang), index=True)))
+display(HTML(sections.html_table(sections.budget_text(run, lang), index=True)))
 
 section("capacity")
 chart("capacity")
@@ -124,8 +124,8 @@ if not chart("sensitivity"):
 
 section("calibration")
 chart("calibration", backcast=backcast)
-table, fit_line = report_parts.calibration_summary(run, lang, backcast)
-display(HTML(report_parts.html_table(table)))
+table, fit_line = sections.calibration_summary(run, lang, backcast)
+display(HTML(sections.html_table(table)))
 display(Markdown(fit_line))
 if backcast is None:
     display(Markdown(labels.text("text.no_backcast", lang)))
@@ -135,9 +135,9 @@ if backcast is None:
 
 # %%
 section("assumptions")
-assumed = report_parts.assumptions(run, lang)
+assumed = sections.assumptions(run, lang)
 display(Markdown(labels.text("text.assumptions", lang, count=len(assumed))))
-display(HTML(report_parts.html_table(assumed)))
+display(HTML(sections.html_table(assumed)))
 
 section("manifest")
-display(Markdown("\n".join(f"- `{line}`" for line in report_parts.manifest_lines(run))))
+display(Markdown("\n".join(f"- `{line}`" for line in sections.manifest_lines(run))))

@@ -9,7 +9,7 @@ import pytest
 # test simulates what it checks; the cache's own tests give a folder explicitly.
 os.environ["LOOPBAAN_CACHE"] = "off"
 
-from model.params import ParameterTree
+from model.params.tree import ParameterTree
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

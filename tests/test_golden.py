@@ -97,8 +97,8 @@ def test_the_report_embeds_the_golden_numbers(golden_run):
 
 
 def test_the_calibration_objective_is_the_golden_one(tmp_path):
-    from model.calibration import fit, replay
-    from model.calibration.config import DEFAULT_CONFIG, load_config
+    from model.experiments.calibration import fit, replay
+    from model.experiments.calibration.config import DEFAULT_CONFIG, load_config
 
     raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
     raw.update(scenario=str(Path(__file__).resolve().parents[1] / "scenarios" / "baseline_2013.yaml"), scale=0.003,

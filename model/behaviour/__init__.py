@@ -1,1 +1,0 @@
-"""Behaviour of people: labour-market moves, awareness and uptake, effects of guidance."""

@@ -1,0 +1,153 @@
+"""The what-if page: choose the levers, press Run, read the findings and charts (Solara; ``loopbaan app``).
+
+The page holds no model logic: levers become a scenario and a quick run in
+:mod:`.whatif`; findings and charts are the report's own
+(:mod:`model.report.findings`, :mod:`model.report.charts.figures`), in Dutch or
+English from the one translation table. The run happens in a thread (``solara.lab.task``), so the
+page stays responsive while it simulates.
+"""
+
+from __future__ import annotations
+
+import solara
+import solara.lab
+
+from ..report import findings, labels, sections
+from . import whatif
+
+CHARTS = ("extra_work", "funnel", "reach", "budget", "rate_path")
+
+lang = solara.reactive("nl")
+worker_rule = solara.reactive("experience")
+reentrants = solara.reactive(False)
+reading = solara.reactive("resolution")
+letters = solara.reactive(False)
+assisted = solara.reactive(False)
+groups = solara.reactive(list(whatif.GROUPS))
+followup = solara.reactive(False)
+monitoring = solara.reactive(False)
+incentive = solara.reactive(False)
+price = solara.reactive(whatif.Levers().price)
+budget_cap_m = solara.reactive(0.0)
+
+
+def current_levers() -> whatif.Levers:
+    """The levers as chosen on the page, checked (a ScenarioError names a bad one)."""
+    return whatif.Levers.checked(worker_rule=worker_rule.value, reentrants=reentrants.value, reading=reading.value,
+                                 letters=letters.value, assisted=assisted.value,
+                                 groups=tuple(g for g in whatif.GROUPS if g in groups.value), followup=followup.value,
+                                 monitoring=monitoring.value, incentive=incentive.value,
+                                 price=float(price.value if price.value is not None else -1),
+                                 budget_cap_m=float(budget_cap_m.value if budget_cap_m.value is not None else -1))
+
+
+@solara.lab.task(prefer_threaded=True)
+def simulate(levers: whatif.Levers):
+    """The quick run of the law and the levers' scenario (in a thread)."""
+    import time
+
+    start = time.perf_counter()
+    run = whatif.quick_run(levers)
+    return run, time.perf_counter() - start
+
+
+def _download() -> str:
+    try:
+        return whatif.scenario_yaml(current_levers())
+    except whatif.ScenarioError as exc:
+        return f"# {exc}\n"
+
+
+@solara.component
+def Choice(key: str, options: dict[str, str], value: solara.Reactive[str], disabled: bool = False):
+    """A select whose entries are shown in the page's language and stored as keys."""
+    shown = {labels.text(text_key, lang.value): option for option, text_key in options.items()}
+    current = next(text for text, option in shown.items() if option == value.value)
+    solara.Select(label=labels.text(key, lang.value), values=list(shown), value=current, disabled=disabled,
+                  on_value=lambda text: value.set(shown[text]))
+
+
+@solara.component
+def Levers():
+    """The levers, every one always drawn.
+
+    Those that do not apply are greyed out rather than hidden, so the page's elements keep their
+    places and no input ever takes over another's value.
+    """
+    t = lambda key: labels.text(key, lang.value)  # noqa: E731
+    with solara.ToggleButtonsSingle(value=lang):
+        for code in labels.LANGUAGES:
+            solara.Button(code.upper(), value=code, classes=[f"whatif-lang-{code}"])
+    Choice("app.rule", {"experience": "app.rule.experience", "recent_work": "app.rule.recent_work"}, worker_rule)
+    solara.Checkbox(label=t("app.reentrants"), value=reentrants)
+    Choice("app.reading", {"resolution": "app.reading.resolution", "literal": "app.reading.literal"}, reading,
+           disabled=not reentrants.value)
+    solara.Checkbox(label=t("app.letters"), value=letters)
+    solara.Checkbox(label=t("app.assisted"), value=assisted)
+    names = {labels.group(g, lang.value): g for g in whatif.GROUPS}
+    solara.SelectMultiple(t("app.groups"), [n for n, g in names.items() if g in groups.value], list(names),
+                          on_value=lambda chosen: groups.set([names[n] for n in chosen]),
+                          disabled=not (letters.value or assisted.value))
+    solara.Checkbox(label=t("app.followup"), value=followup)
+    solara.Checkbox(label=t("app.monitoring"), value=monitoring)
+    solara.Checkbox(label=t("app.incentive"), value=incentive)
+    solara.InputFloat(t("app.price"), value=price)
+    solara.InputFloat(t("app.budget"), value=budget_cap_m)
+
+
+@solara.component
+def Results():
+    """The findings and charts of the last run, or why there are none."""
+    t = lambda key, **v: labels.text(key, lang.value, **v)  # noqa: E731
+    if simulate.pending:
+        solara.Text(t("app.running"), classes=["whatif-running"])
+        solara.ProgressLinear(True)
+        return
+    if simulate.error:
+        solara.Error(t("app.error", message=str(simulate.exception)), classes=["whatif-error"])
+        return
+    if not simulate.finished or simulate.value is None:
+        solara.Info(t("app.not_run"))
+        return
+    run, seconds = simulate.value
+    with solara.Column(classes=["whatif-findings"]):
+        solara.Markdown(f"### {t('app.findings')}")
+        for warning in sections.warning_lines(run, lang.value):
+            solara.Warning(warning)
+        for paragraph in findings.sentences(run, lang.value):
+            solara.Markdown(paragraph)
+        solara.Text(t("app.done", seconds=labels.number(seconds, lang.value, 1)))
+    for name in CHARTS:
+        figure = run.figure(name, lang.value)
+        if figure is not None:
+            solara.FigureMatplotlib(figure, format="png", dependencies=[id(run), lang.value, name])
+
+
+@solara.component
+def Page():
+    """The what-if page."""
+    t = lambda key, **v: labels.text(key, lang.value, **v)  # noqa: E731
+    solara.Title(t("app.title"))
+    with solara.Columns([1, 2]):
+        with solara.Card(style={"min-width": "300px"}):
+            Levers()
+        with solara.Column():
+            solara.Markdown(f"## {t('app.title')}")
+            solara.Markdown(t("app.intro", scale=labels.significant(whatif.QUICK["scale"], lang.value),
+                              per=labels.number(1 / whatif.QUICK["scale"], lang.value),
+                              replications=whatif.QUICK["replications"]))
+            problem = None
+            try:
+                levers = current_levers()
+                unchanged = not whatif.overrides(levers)
+            except whatif.ScenarioError as exc:
+                levers, unchanged, problem = None, False, str(exc)
+            with solara.Row():
+                solara.Button(t("app.run"), on_click=lambda: simulate(levers), color="primary",
+                              disabled=levers is None or unchanged or simulate.pending, classes=["whatif-run"])
+                solara.FileDownload(_download, filename="whatif.yaml", label=t("app.download"))
+            if problem:
+                solara.Error(t("app.error", message=problem), classes=["whatif-error"])
+            elif unchanged:
+                solara.Info(t("app.unchanged"))
+            Results()

@@ -1,0 +1,524 @@
+"""Command line: the ``loopbaan`` commands.
+
+``run``, ``report``, ``app``, ``calibrate``, ``backcast``, ``effects``, ``validate``, ``params`` and ``sweep``.
+The commands parse, call and print: what they run lives in the layers below
+(:mod:`model.experiments`, :mod:`model.results`, :mod:`model.report`), what they
+print in :mod:`.printing`. Bad input (a wrong key, a value out of range, a
+missing file, inconsistent scenarios) prints one clear message per problem on
+stderr and exits with status 2 before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import warnings
+from pathlib import Path
+
+import typer
+
+from ..experiments.backends import checked_workers
+from ..params.scenario import ScenarioError
+from ..params.settings import flag_problem
+from ..params.tree import ParameterError, ParameterTree
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="loopbaansim: policy-impact simulation of the Flemish loopbaancheque.")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that a run folder being written is removed."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated
+
+
+def _simulation(scenarios: list[str], scale: float | None, seed: int | None, replications: int | None,
+                parameter_sets: int | None = None):
+    """The scenarios as a :class:`model.interfaces.api.Simulation`; bad input exits with status 2."""
+    from .api import Simulation
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sim = Simulation(scenarios, scale=scale, seed=seed, replications=replications,
+                             parameter_sets=parameter_sets)
+    except (ScenarioError, ParameterError) as exc:
+        _fail(str(exc))
+    for w in caught:
+        typer.echo(f"warning: {w.message}", err=True)
+    return sim
+
+
+def _reserve(out: Path, name: str):
+    """Reserve the run folder before simulating (a folder that cannot be written is reported now)."""
+    from ..results.atomic import OutputError, RunFolder
+
+    try:
+        return RunFolder(out, name)
+    except OutputError as exc:
+        _fail(str(exc))
+
+
+def _check_flags(**flags) -> None:
+    """Each run setting given as a flag, against its bounds (:mod:`model.params.settings`); a bad one exits with 2."""
+    for name, value in flags.items():
+        if value is not None and (problem := flag_problem(name, value)):
+            _fail(problem)
+
+
+def _check_workers(workers: int) -> None:
+    try:
+        checked_workers(workers, "--workers")
+    except ScenarioError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def run(
+    scenarios: list[str] = typer.Argument(...,
+                                          help="Scenario files or shipped scenario names (baseline_2020 ...); "
+                                               "they share population and random numbers."),
+    scale: float | None = typer.Option(None, "--scale", help="Share of the population to simulate, in (0, 1]."),
+    seed: int | None = typer.Option(None, "--seed", help="Root seed (overrides the scenarios')."),
+    replications: int | None = typer.Option(None, "--replications", help="Replications (overrides the scenarios'); "
+                                            "with parameter sets, of each set."),
+    parameter_sets: int | None = typer.Option(None, "--parameter-sets", help="Parameter sets drawn from the "
+                                              "distributions the parameter files declare (0: the central values)."),
+    workers: int = typer.Option(1, "--workers", help="Replications run at once, each in a process of its own "
+                                "(the results are the same whatever the number)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run the replications on the Dask cluster of "
+                                         "this scheduler (tcp://HOST:PORT)."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the run folder is created."),
+    name: str | None = typer.Option(None, "--name", help="Name of the run folder (default: the scenario names)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write warmed-up states in the cache "
+                                  "(outputs/cache, or $LOOPBAAN_CACHE)."),
+) -> None:
+    """Simulate the scenarios and write a new run folder; its path is the last line printed."""
+    _check_flags(scale=scale, seed=seed, replications=replications, parameter_sets=parameter_sets)
+    _check_workers(workers)
+    _check_out(out)
+    sim = _simulation(scenarios, scale, seed, replications, parameter_sets)
+    # heavy imports only once the input is known to be good
+    from ..experiments.warmup_cache import checked_folder, default_folder
+    from ..results import comparison
+    from ..results.atomic import OutputError, check_name, default_name
+    from ..results.flows import published_transitions
+    from . import printing
+
+    try:  # the published transitions go into the run folder: read them before minutes of simulation
+        published_transitions()
+    except ValueError as exc:
+        _fail(str(exc))
+
+    if name is not None:
+        try:
+            check_name(name)
+        except OutputError as exc:
+            _fail(f"--name: {exc}")
+    if not no_cache and (cache_folder := default_folder()) is not None:
+        try:
+            checked_folder(cache_folder, "$LOOPBAAN_CACHE")
+        except ValueError as exc:
+            _fail(str(exc))
+    folder = _reserve(out, name or default_name([s.name for s in sim.scenarios]))
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        results = sim.run(log=lambda s: typer.echo(s, err=True), cache=not no_cache, workers=workers,
+                          scheduler=scheduler)
+        path = results.save(folder=folder, command=sys.argv)
+    except (OutputError, ScenarioError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
+    finally:
+        folder.discard()  # nothing left behind if the run stopped (a no-op once the folder is final)
+    result = results.run
+    typer.echo("")
+    printing.print_levels(results.levels())
+    typer.echo("users back to work: recent users who started work (gross, including those who would have anyway).\n")
+    printing.print_differences(results.comparison(wide=False), comparison.items(result.counters),
+                               int(result.summary["year"].max()))
+    if result.parts:
+        typer.echo("")
+        printing.print_parts(results.parts())
+    typer.echo("at work (net): people at work minus the baseline, same people and draws; all of comparison.csv has "
+               "users by group and costs by item.")
+    settings = sim.settings
+    if settings.scale < 1 and settings.runs == 1:
+        typer.echo(f"note: at scale {settings.scale:g} each simulated person stands for {result.weight:,.0f} people; "
+                   f"differences between scenarios smaller than about {20 * result.weight:,.0f} people are within "
+                   f"sampling noise. Use scale 1 or replications for results. Below scale 1 the career centres share "
+                   f"their capacity in pools, so waiting and capacity effects are approximate.", err=True)
+    if result.capped:
+        typer.echo(f"warning: {result.capped} hazards were capped at their ceiling (see manifest.json)", err=True)
+    typer.echo(str(path))
+
+
+def _interrupted(exc: KeyboardInterrupt) -> None:
+    """Stopped by Ctrl-C (exit 130) or SIGTERM (exit 143): say so; the temporary folder is removed."""
+    typer.echo("interrupted: nothing was written", err=True)
+    raise typer.Exit(code=143 if isinstance(exc, _Terminated) else 130)
+
+
+def _check_out(out: Path) -> None:
+    try:
+        if out.exists() and not out.is_dir():
+            _fail(f"--out '{out}' exists and is not a folder")
+    except OSError as exc:
+        _fail(f"--out '{out}': {exc.strerror or exc}")
+
+
+@app.command()
+def calibrate(
+    config: Path | None = typer.Option(None, "--config",
+                                       help="Calibration config YAML (default: model/experiments/calibration/default.yaml)."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the calibration's run folder is created."),
+    write: Path | None = typer.Option(None, "--write",
+                                      help="Calibrated parameter file to write "
+                                           "(default: model/params/calibrated/behaviour.yaml, used by every scenario)."),
+    no_write: bool = typer.Option(False, "--no-write",
+                                  help="Write the run folder only; leave the calibrated parameter file as it is."),
+    check_scale: float | None = typer.Option(None, "--check-scale",
+                                             help="Scale of the engine run that checks the fit, in (0, 1]."),
+) -> None:
+    """Fit the uptake, awareness and cheque-2 parameters to the 2014-2018 figures.
+
+    Writes a run folder (targets with errors, parameters with uncertainty,
+    correlations, chart) and then the calibrated parameter file.
+    """
+    from ..experiments.calibration.config import DEFAULT_CONFIG, CalibrationError, load_config
+    from ..params.tree import CALIBRATED_FILE
+
+    _check_out(out)
+    if check_scale is not None and (problem := flag_problem("scale", check_scale, "--check-scale")):
+        _fail(problem)
+    if write is not None and no_write:
+        _fail("give --write or --no-write, not both")
+    if write is not None and write.is_dir():
+        _fail(f"--write '{write}' is a folder; give a file name, e.g. {write / 'behaviour.yaml'}")
+    try:
+        loaded = load_config(config or DEFAULT_CONFIG)
+    except CalibrationError as exc:
+        _fail(str(exc))
+    if check_scale is not None:
+        loaded.check_scale = check_scale
+    target = None if no_write else (write or CALIBRATED_FILE)
+    if target is not None:  # find out now, not after minutes of fitting
+        folder_of = target.parent if target.parent.exists() else next(p for p in target.parents if p.exists())
+        if not os.access(folder_of, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+            _fail(f"--write '{target}': cannot write there")
+    from ..experiments.calibration import fit
+    from ..experiments.calibration import write as writer
+    from ..report.charts.calibration import draw_calibration
+    from ..results.atomic import OutputError
+    from .printing import calibration_lines
+
+    reserved = _reserve(out, "calibration")
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    typer.echo(f"calibrating {len(loaded.parameters)} parameters to {len(loaded.targets)} targets "
+               f"(fit years {min(t.first_year for t in loaded.targets)}-{loaded.last_year}) at scale {loaded.scale:g}", err=True)
+    for t in loaded.targets:
+        if t.exception:
+            typer.echo(f"note: fit target {t.name} is published for '{t.published_period}': {t.exception}", err=True)
+    try:
+        result = fit.calibrate(loaded, progress=lambda s: typer.echo(s, err=True))
+        folder, written = writer.write_calibration(result, reserved, target, sys.argv, charts=draw_calibration)
+    except (CalibrationError, OutputError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
+    finally:
+        reserved.discard()
+    for line in calibration_lines(result):
+        typer.echo(line)
+    for w in result.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    if written:
+        typer.echo(f"calibrated parameters written to {written}")
+    typer.echo(str(folder))
+
+
+@app.command()
+def backcast(
+    scenarios: list[str] | None = typer.Argument(None,
+                                                 help="Back-cast scenarios (files or shipped names); the first is judged against "
+                                                      "the figures (default: baseline_2013 and backcast_2013_rules)."),
+    scale: float | None = typer.Option(None, "--scale",
+                                       help="Share of the population to simulate, in (0, 1] "
+                                            "(default: the scenarios', full scale)."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the run folder is created."),
+) -> None:
+    """Run the back-cast 2014-2021 and judge it against every observed figure, in and out of sample."""
+    from ..experiments.calibration import backcast as bc
+
+    _check_flags(scale=scale)
+    _check_out(out)
+    sim = _simulation([str(s) for s in (scenarios or bc.DEFAULT_SCENARIOS)], scale, None, None)
+    from ..experiments.calibration.targets import TargetError, load_targets
+    from ..experiments.progress import Lines
+    from ..report.charts.calibration import draw_backcast
+    from ..results.atomic import OutputError, default_name
+    from .printing import target_line
+
+    try:  # read the targets before minutes of simulation
+        load_targets()
+        bc.last_fit_year()
+    except TargetError as exc:
+        _fail(str(exc))
+    names = [s.name for s in sim.scenarios]
+    reserved = _reserve(out, default_name(["backcast", *names]).replace("backcast+", "backcast-", 1))
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        done = bc.backcast(sim.plan, Lines(lambda s: typer.echo(s, err=True)))
+        folder = bc.write(done, reserved, sys.argv, charts=draw_backcast(done))
+    except OutputError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
+    finally:
+        reserved.discard()
+    typer.echo(f"\n{names[0]} against the observed figures (error: relative for counts, pp for shares)")
+    for _, row in done.judged().iterrows():
+        typer.echo(target_line(row, row["sample"]))
+    users = done.result.metric("users")
+    shown = done.differences[(done.differences["year"] == done.last_fit_year + 2) & (done.differences["metric"] == users)]
+    for _, row in shown.iterrows():
+        typer.echo(f"\n{row['year']}: cheque-1 starts {row['value_first']:,.0f} in {row['first']} against "
+                   f"{row['value_other']:,.0f} in {row['other']}: {row['first_minus_other']:+,.0f} ({row['relative']:+.1%}), "
+                   f"same people and draws, no exogenous shock")
+    typer.echo(str(folder))
+
+
+@app.command()
+def effects(
+    scenario: str = typer.Argument("herintreders", help="Scenario whose rules decide who may take the cheque "
+                                                        "(a file or shipped name; default herintreders)."),
+    scale: float | None = typer.Option(None, "--scale", help="Share of the population to simulate, in (0, 1] "
+                                                             "(default: the scenario's)."),
+    seed: int | None = typer.Option(None, "--seed", help="Root seed (default: the scenario's)."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the run folder is created."),
+) -> None:
+    """Compute the effect of guidance per user: net effect, share at work with and without it, deadweight.
+
+    Gives guidance, in the scenario's first month, to everybody who may order a cheque, and follows
+    them twice from the same state with the same random numbers: with the effects of guidance and
+    without. Users are weighted by their hazard of taking the cheque up (self-selection).
+    """
+    _check_flags(scale=scale, seed=seed)
+    _check_out(out)
+    sim = _simulation([scenario], scale, seed, None)
+    from ..experiments import effects as guidance_effect
+    from ..results.atomic import OutputError, default_name
+
+    try:
+        guidance_effect.horizon_months(sim.plan)
+        guidance_effect.literature_range()
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+
+    reserved = _reserve(out, default_name(["effects", sim.scenarios[0].name]).replace("effects+", "effects-", 1))
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        effect = guidance_effect.measure(sim.plan)
+        folder = guidance_effect.write(effect, sim.plan, reserved, sys.argv)
+    except OutputError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
+    finally:
+        reserved.discard()
+    typer.echo(str(effect))
+    typer.echo(str(folder))
+
+
+@app.command()
+def validate(scenarios: list[str] = typer.Argument(..., help="Scenario files or shipped names to check.")) -> None:
+    """Check scenario files (keys, values, parameter paths) without running; then whether they can share a run.
+
+    Every file is checked and reported; the exit status is 2 if any is wrong.
+    Scenarios that are each right but cannot share one run are reported as a
+    note (run them separately).
+    """
+    from ..params.scenario import Scenario, run_settings
+
+    try:
+        law = ParameterTree.load()
+    except ParameterError as exc:
+        _fail(str(exc))
+    loaded, failed = [], 0
+    for item in scenarios:
+        try:
+            s = Scenario.resolve(item, law)
+        except ScenarioError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            failed += 1
+            continue
+        loaded.append(s)
+        st = s.settings
+        typer.echo(f"{s.files[0]}: ok: '{s.name}' ({' <- '.join(Path(f).name for f in s.files)}), "
+                   f"{st.start} to {st.end}, warm-up {st.warmup_months} months, scale {st.scale}, "
+                   f"seed {st.seed}, {st.replications} replication(s), {len(s.overrides)} override(s)")
+        for message in s.warnings:
+            typer.echo(f"warning: {message}", err=True)
+    if len(loaded) > 1 and not failed:
+        try:
+            run_settings(loaded)
+            typer.echo(f"these {len(loaded)} scenarios can share one run")
+        except ScenarioError as exc:
+            typer.echo(f"note: they cannot share one run (run them separately): {exc}")
+    if failed:
+        typer.echo(f"{failed} of {len(scenarios)} scenario(s) have errors", err=True)
+        raise typer.Exit(code=2)
+
+
+@app.command()
+def params(
+    prefix: str = typer.Argument("", help="Show parameters whose path starts with this."),
+    date: str | None = typer.Option(None, "--date", help="Show the values in force on this date (YYYY-MM-DD)."),
+    priors: bool = typer.Option(False, "--priors", help="Show the priors, without the calibrated values."),
+) -> None:
+    """List parameters with their values, units and sources (calibrated values by default)."""
+    import datetime as dt
+
+    try:
+        tree = ParameterTree.load(calibrated=None) if priors else ParameterTree.load()
+    except ParameterError as exc:
+        _fail(str(exc))
+    paths = [p for p in sorted(tree.parameters) if p.startswith(prefix)]
+    if not paths:
+        _fail(f"no parameter path starts with '{prefix}'")
+    when = None
+    if date:
+        try:
+            when = dt.date.fromisoformat(date)
+        except ValueError:
+            _fail(f"--date must be YYYY-MM-DD, got '{date}'")
+    for path in paths:
+        p = tree[path]
+        flag = " [assumption]" if p.assumption else ""
+        if tree.calibration and path in tree.calibration["parameters"]:
+            flag += " [calibrated]"
+        typer.echo(f"{path} ({p.unit}){flag}: {p.description}")
+        if when:
+            try:
+                typer.echo(f"    {when}: {p.at(when)}")
+            except ParameterError as exc:
+                typer.echo(f"    {exc}")
+        else:
+            for d, v in zip(p.dates, p.values):
+                typer.echo(f"    from {d}: {v}")
+        typer.echo(f"    source: {'; '.join(p.reference)}")
+
+
+
+@app.command()
+def sweep(
+    file: str = typer.Argument(..., help="A sweep file (see sweeps/), or a shipped sweep's name."),
+    workers: int = typer.Option(1, "--workers", help="Points run at once, each in a process of its own."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run the points on the Dask cluster of this "
+                                         "scheduler (tcp://HOST:PORT)."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Folder under which sweeps/NAME-DIGEST/ is kept."),
+) -> None:
+    """Run a sweep: a grid, a Morris screening or Sobol' indices of a scenario's paired difference against its baseline.
+
+    Each finished point is stored at once; run again, a sweep skips the points
+    it has. The sweep's folder is the last line printed.
+    """
+    _check_workers(workers)
+    _check_out(out)
+    from tqdm.std import tqdm
+
+    from ..experiments.sweep import SweepError
+    from .api import Sweep
+
+    try:
+        plan = Sweep(file)
+    except SweepError as exc:
+        _fail(str(exc))
+    bar = tqdm(total=len(plan.design()), unit="point", desc=plan.spec.name, disable=not sys.stderr.isatty())
+
+    def progress(done: int, total: int) -> None:
+        bar.n = done
+        bar.refresh()
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        result = plan.run(out, workers, progress, log=lambda s: typer.echo(s, err=True), scheduler=scheduler)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        bar.close()
+        typer.echo(f"interrupted: the finished points are kept in {plan.folder(out)}; run the same command again "
+                   f"to run the others", err=True)
+        raise typer.Exit(code=143 if isinstance(exc, _Terminated) else 130) from None
+    finally:
+        bar.close()
+    checks = len(plan.check_points())
+    typer.echo(f"{len(result.results)} of {len(plan.design())} points done"
+               + (f" (and {checks} check point(s))" if checks else "")
+               + f", {len(result.failed) + len(result.failed_checks)} failed")
+    if not result.complete:
+        typer.echo("the sweep is not complete: run the same command again to run the missing points")
+    for table, key in ((result.indices, {"morris": "mu_star", "sobol": "ST"}.get(plan.spec.method)),
+                       (result.tornado, "swing")):
+        if table is not None and len(table):
+            shown = table.sort_values(["output", key], ascending=[True, False])
+            typer.echo(shown.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    for line in result.check_lines():
+        typer.echo(line)
+    if result.discovery is not None:
+        for line in result.discovery.lines():
+            typer.echo(line)
+    typer.echo(str(result.folder))
+
+
+@app.command()
+def report(
+    run_dir: Path = typer.Argument(..., help="A run folder written by 'loopbaan run'."),
+    lang: str = typer.Option("nl", "--lang", help="Language of the report: nl (report.html) or en (report.en.html)."),
+    backcast: Path | None = typer.Option(None, "--backcast", help="A run folder of 'loopbaan backcast', for the "
+                                         "out-of-sample years of the validation."),
+) -> None:
+    """Write the report (findings, charts, calibration, assumptions, manifest) into a run folder; its path is printed.
+
+    Executes notebooks/report.py on RUN_DIR (it never runs the model or picks a folder) and writes a
+    self-contained HTML file: report.html in Dutch, report.en.html in English.
+    """
+    from ..report.render import ReportError, write_report
+
+    try:
+        path = write_report(run_dir, lang, backcast)
+    except ReportError as exc:
+        _fail(str(exc))
+    typer.echo(str(path))
+
+
+@app.command(name="app")
+def serve_app(
+    port: int = typer.Option(8765, "--port", help="Port of the page on this machine (0: a free one)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (this machine only by default)."),
+) -> None:
+    """Serve the what-if page: choose the levers, run, read the findings and charts, download the scenario."""
+    if not 0 <= port <= 65535:
+        _fail(f"--port must be from 0 to 65535, got {port}")
+    typer.echo(f"the what-if page: http://{host}:{port} (Ctrl-C stops it)", err=True)
+    command = [sys.executable, "-m", "solara", "run", "model.interfaces.app", "--host", host, "--port", str(port),
+               "--production",
+               "--no-open", "--no-check-version", "--log-level", "warning"]
+    # plain http on this machine: Solara's note on cookies over https is no news here
+    os.environ["PYTHONWARNINGS"] = "ignore::UserWarning:solara.server.starlette"
+    os.chdir(Path(__file__).resolve().parents[2])
+    # the server replaces this process, so a signal that stops 'loopbaan app' stops the page itself
+    os.execv(sys.executable, command)
+
+
+if __name__ == "__main__":
+    app()

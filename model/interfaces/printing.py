@@ -1,0 +1,128 @@
+"""What the command line prints: tables and lines in readable units, sized for a terminal."""
+
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+
+from ..results.comparison import MEAN_INTERVAL, Item
+
+
+def print_levels(table: pd.DataFrame, file=None) -> None:
+    """Print each scenario's levels (:func:`model.results.comparison.levels`) in readable units."""
+    file = file or sys.stdout
+    fmt = {c: (lambda v: f"{v:.1%}") if c.startswith("employment rate") else
+           (lambda v: f"{v:,.1f}") if "EUR" in c else (lambda v: f"{v:,.0f}") for c in table.columns}
+    print(table.to_string(formatters=fmt), file=file)
+
+
+def print_differences(compared: pd.DataFrame, items: dict[str, Item], last_year: int, file=None) -> None:
+    """Print each scenario's differences against its baseline; with replications, the 5-95% interval too.
+
+    Args:
+        items: The comparison's items (:func:`model.results.comparison.items`).
+    """
+    file = file or sys.stdout
+    rows = compared[compared["group"] == "all"].set_index(["scenario", "baseline", "item"])
+    out = {}
+    for (scenario, baseline), _ in rows.groupby(level=[0, 1], sort=False):
+        cells = {}
+        for name, item in items.items():
+            if item.heading is None or (scenario, baseline, name) not in rows.index:
+                continue
+            r = rows.loc[(scenario, baseline, name)]
+            show = lambda v, item=item: item.fmt.format(v * item.factor)  # noqa: E731
+            text = "-" if pd.isna(r["value"]) else show(r["value"])
+            if r["replications"] > 1 and not pd.isna(r["value"]):
+                text += f" [{show(r['p05'])}, {show(r['p95'])}]"
+            cells[item.heading] = text
+        out[f"{scenario} vs {baseline}"] = cells
+    if not out:
+        return
+    print(f"Against its baseline (paired, same people and random numbers; costs and users over the horizon, "
+          f"people at work and rates in {last_year}):", file=file)
+    print(pd.DataFrame(out).T.to_string(), file=file)
+    for line in noise_lines(compared, items):
+        print(line, file=file)
+
+
+def noise_lines(compared: pd.DataFrame, items: dict[str, Item]) -> list[str]:
+    """Sentences on the noise of the headline differences (group ``all``): which are within it, or why it is unknown."""
+    rows = compared[(compared["group"] == "all") & compared["item"].map(lambda i: items[i].heading is not None)]
+    rows = rows.dropna(subset=["value"])
+    if rows.empty:
+        return []
+    n = int(rows["replications"].max())
+    if n <= 1:
+        return ["noise: one replication, so the noise of these differences is unknown; run with --replications 10 "
+                "(or more) for intervals."]
+    with_sets = "share_parameters" in rows
+    if with_sets:
+        lines = [f"[a, b]: 5th and 95th percentiles of the {n} runs' differences over the drawn parameter sets and "
+                 f"their replications (parameters and noise together). Within noise (the {MEAN_INTERVAL:.0%} interval "
+                 f"of the mean difference, from the sets' means, includes 0):"]
+    else:
+        lines = [f"[a, b]: 5th and 95th percentiles of the {n} replications' differences. Within noise (the "
+                 f"{MEAN_INTERVAL:.0%} interval of the mean difference includes 0):"]
+    within = rows[rows["noise"] == "within noise"]
+    for (scenario, baseline), part in within.groupby(["scenario", "baseline"], sort=False):
+        headings = ", ".join(items[i].heading for i in part["item"])
+        lines.append(f"  {scenario} vs {baseline}: {headings}")
+    if within.empty:
+        lines[-1] += " none."
+    if with_sets:
+        lines.append("Share of each difference's variance due to the parameters (the rest is Monte Carlo noise; "
+                     "- where it cannot be told):")
+        for (scenario, baseline), part in rows.groupby(["scenario", "baseline"], sort=False):
+            shares = ", ".join(f"{items[i].heading} {'-' if pd.isna(v) else f'{v:.0%}'}"
+                               for i, v in zip(part["item"], part["share_parameters"]))
+            lines.append(f"  {scenario} vs {baseline}: {shares}")
+    return lines
+
+
+def print_parts(parts: pd.DataFrame, file=None) -> None:
+    """Print each part's share: alone and added in order, with the interaction and the whole."""
+    file = file or sys.stdout
+    headings = {"extra_users": "users", "extra_cost_total_eur": "cost EUR M", "extra_registrations": "registrations",
+                "extra_employed": "at work (net)", "employment_rate_change_pp": "rate (points)"}
+    for name, frame in parts.groupby("scenario", sort=False):
+        table = frame[frame["item"].isin(headings)].pivot_table(index=["part", "how"], columns="item", values="value",
+                                                                sort=False)
+        table = table[[c for c in headings if c in table.columns]].rename(columns=headings)
+        shown = table.copy().astype(object)
+        for col in shown.columns:
+            fmt = {"cost EUR M": lambda v: f"{v / 1e6:+,.2f}", "rate (points)": lambda v: f"{v:+.3f}"}.get(
+                col, lambda v: f"{v:+,.0f}")
+            shown[col] = [fmt(v) for v in table[col]]
+        print(f"Parts of {name} (each alone against the base, and each added after the ones before it; same people "
+              f"and random numbers):", file=file)
+        print(shown.to_string(), file=file)
+
+
+def target_line(row, sample: str = "") -> str:
+    """One target of a comparison table: observed, model, error (pp for shares and changes), within tolerance."""
+    head = f"  {row['target']:<28} {sample:<13} " if sample else f"  {row['target']:<28} "
+    if row["observed"] is None or row["observed"] != row["observed"]:  # not yet observed
+        return f"{head}observed   (not yet) model {row['model']:>10.4g}"
+    error = f"{row['error'] * 100:+.2f} pp" if row["kind"] in ("share", "change") else f"{row['error_relative']:+.1%}"
+    flag = "ok" if row["within_tolerance"] else "OUTSIDE TOLERANCE"
+    return f"{head}observed {row['observed']:>10.4g} model {row['model']:>10.4g} {error:>10}  {flag}"
+
+
+def calibration_lines(result) -> list[str]:
+    """A calibration's fitted values, hard-to-tell-apart pairs and targets, as the terminal shows them."""
+    params = result.parameter_table()
+    lines = ["\nfitted parameters (sd: standard error from the Jacobian, combined with the seed check's difference)"]
+    for _, row in params.iterrows():
+        lines.append(f"  {row['parameter']:<42} prior {row['prior']:>9.6g}  fitted {row['value']:>9.6g}  "
+                     f"sd {row['sd']:.3g} (Jacobian {row['sd_jacobian']:.3g}, other seed {row['seed_difference']:+.3g})")
+    for pair in result.correlated_pairs():
+        lines.append(f"  hard to tell apart: {pair['a']} and {pair['b']} (correlation {pair['correlation']:+.2f})")
+    table = result.check_table if len(result.check_table) else result.fit_table
+    source = "full engine" if len(result.check_table) else "objective"
+    lines.append(f"\ntargets ({source}; error: relative for counts, percentage points for shares)")
+    lines += [target_line(row) for _, row in table.iterrows()]
+    lines.append(f"chi-square {result.chi_square:.2f} on {len(result.fit_table) - len(params)} degrees of freedom; "
+                 f"{result.seconds / 60:.1f} minutes")
+    return lines

@@ -1,0 +1,408 @@
+"""The month's labour-market moves in one pass over every person (see :func:`.moves.decide_moves`).
+
+The pass gives each person one uniform of their state's stream and lays the
+outcomes out as consecutive intervals (base moves first, then the guidance
+effects of recent users), so a person's base outcome is the same in every
+scenario. An out-of-work person's job-finding weight is divided by the mean
+weight of their state and age band, taken over everybody a month before; the
+same pass adds up this month's weights for the next month's mean.
+:func:`job_finding_weights` makes the mean of the month itself, where there is
+no month before (or the weights' parameters change).
+
+The kernels take their arrays grouped in named tuples (:class:`AgeCells`,
+:class:`LabourColumns`, :class:`WeightTables`, :class:`Guidance`,
+:class:`MoveOutcomes`), so that no array can be handed in the wrong place.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from ...engine.randomness import row_uniform
+from ...engine.rows import CHUNKS, chunk_bounds, joined
+from ...people.codes import EMPLOYED, JOBSEEKER, NO_MONTH, NON_ACTIVE
+
+# Move codes written per row by :func:`decide`.
+STAY, WORK_TO_JOBSEEKER, WORK_TO_NON_ACTIVE, JOBSEEKER_TO_WORK, JOBSEEKER_TO_NON_ACTIVE, NON_ACTIVE_TO_WORK, \
+    NON_ACTIVE_TO_JOBSEEKER = range(7)
+
+
+class AgeCells(NamedTuple):
+    """How a person's age cell is made: static cell x single year of age.
+
+    Attributes:
+        year_of_age: Single year of age (0 = 20 ... 44 = 64) of every age in months.
+        n_years: Single years of age.
+        band_of_cell: Age band of each age cell.
+        n_bands: Age bands.
+    """
+
+    year_of_age: np.ndarray
+    n_years: int
+    band_of_cell: np.ndarray
+    n_bands: int
+
+
+class LabourColumns(NamedTuple):
+    """The person columns the moves and the job-finding weights read.
+
+    Attributes:
+        ready_weight: ``exp(loading x readiness)`` of each person (:func:`.moves.ready_weights`).
+    """
+
+    status: np.ndarray
+    labour_cell_static: np.ndarray
+    age_months: np.ndarray
+    spell_start: np.ndarray
+    followup_month: np.ndarray
+    registered_from: np.ndarray
+    ready_weight: np.ndarray
+
+
+class WeightTables(NamedTuple):
+    """The decay of the job-finding weights with months out (see :func:`raw_weights`).
+
+    Attributes:
+        non_active_decay: ``2 ** (-k / non_active_halving)`` for ``k`` = 0, 1, ... months out (computed beyond).
+        non_active_halving: Months in which a non-active person's weight halves.
+        ratio_by_reason: Job finding of a job seeker relative to a recent job loser, by the reason registered from.
+        ratio_decay: Shape (2, months): row 0 all ones (registered from work), row 1 ``2 ** (-k / ratio_halving)``.
+        ratio_halving: Months in which that ratio halves.
+    """
+
+    non_active_decay: np.ndarray
+    non_active_halving: float
+    ratio_by_reason: np.ndarray
+    ratio_decay: np.ndarray
+    ratio_halving: float
+
+
+class Guidance(NamedTuple):
+    """The effects of guidance on recent users, and the columns that say who they are.
+
+    Attributes:
+        cheque1_month: Month of each person's latest cheque-1 start.
+        job_change_month: Month of each person's latest job change after guidance.
+        quality: Quality multiplier of each person's guidance.
+        duration: Months a cheque-1 start counts as recent (``behaviour.guidance_effect.duration_months``).
+        stay_effect: Mean reduction of employed users' exits to non-activity.
+        job_change_effect: Mean reduction of the separations after a job change.
+        extra_job_finding: Mean extra monthly job-finding rate of out-of-work users.
+    """
+
+    cheque1_month: np.ndarray
+    job_change_month: np.ndarray
+    quality: np.ndarray
+    duration: int
+    stay_effect: float
+    job_change_effect: float
+    extra_job_finding: float
+
+
+class MoveOutcomes(NamedTuple):
+    """What a move brings: a non-activity reason, benefits, self-employment.
+
+    Attributes:
+        reason_cumulative: Cumulative shares of the non-active reasons per age cell.
+        benefit_probability: State x benefit (states as :data:`model.people.synthesis.STATES`).
+        benefit_bits: The bit of each benefit.
+        benefit_on_job_loss: Probability of an unemployment benefit for people losing their job for the register.
+        unemployment_bit: The unemployment benefit's bit.
+        self_employed_share: Probability that a person starting work is self-employed.
+    """
+
+    reason_cumulative: np.ndarray
+    benefit_probability: np.ndarray
+    benefit_bits: np.ndarray
+    benefit_on_job_loss: float
+    unemployment_bit: int
+    self_employed_share: float
+
+
+class MoverColumns(NamedTuple):
+    """The columns a move changes (and the age cell's columns)."""
+
+    labour_cell_static: np.ndarray
+    age_months: np.ndarray
+    status: np.ndarray
+    self_employed: np.ndarray
+    inactive_reason: np.ndarray
+    months_worked_before_spell: np.ndarray
+    spell_start: np.ndarray
+    gap_before_job: np.ndarray
+    benefits_in_spell: np.ndarray
+    registered_from: np.ndarray
+
+
+@numba.njit(inline="always")
+def age_cell(i, c, ages):
+    """The age cell of row ``i`` (static cell x single year of age), unsigned (inlined)."""
+    year = ages.year_of_age[np.uint64(min(c.age_months[i], len(ages.year_of_age) - 1))]
+    return np.uint64(c.labour_cell_static[i]) * np.uint64(ages.n_years) + np.uint64(year)
+
+
+@numba.njit(inline="always")
+def raw_weights(i, month, c, w):
+    """The raw job-finding weight of row ``i`` as a non-active person and as a job seeker (inlined into the loops).
+
+    The non-active weight is ``exp(loading x readiness) x 2 ** (-months out /
+    halving)``; a job seeker's is ``exp(loading x readiness)`` times the
+    formerly non-active ratio of the reason registered from, which halves
+    with months out (1 for people registered from work).
+
+    Args:
+        c: :class:`LabourColumns`.
+        w: :class:`WeightTables`.
+    """
+    months_out = max(month - c.spell_start[i], 0)
+    ready = np.float64(c.ready_weight[i])
+    reason = np.uint64(c.registered_from[i])
+    if months_out < len(w.non_active_decay):
+        w_na = ready * w.non_active_decay[np.uint64(months_out)]
+        w_js = ready * w.ratio_by_reason[reason] * w.ratio_decay[min(reason, np.uint64(1)), np.uint64(months_out)]
+    else:  # beyond the tables (rare): the same values, computed
+        w_na = ready * np.exp2(-months_out / w.non_active_halving)
+        w_js = ready * w.ratio_by_reason[reason] * (np.exp2(-months_out / w.ratio_halving) if reason > 0 else 1.0)
+    return w_na, w_js
+
+
+@numba.njit(inline="always")
+def in_followup(i, c):
+    """True for a job seeker registered through VDAB follow-up in the current spell (inlined)."""
+    return (c.status[i] == JOBSEEKER) & (c.followup_month[i] != NO_MONTH) & (c.followup_month[i] >= c.spell_start[i])
+
+
+@numba.njit(parallel=True, cache=True)
+def job_finding_weights(month, c, ages, w, weight):
+    """Each out-of-work person's raw job-finding weight (:func:`raw_weights`) into ``weight``, and its sums.
+
+    Job seekers registered through VDAB follow-up count in the non-active
+    means with their non-active weight, and not in the job seekers' means.
+    Branch-free (the status of neighbouring rows is unpredictable): every row
+    adds, with weight 0 where it does not count.
+
+    Returns:
+        Sums of shape (CHUNKS, 4, n_bands): non-active weights and people, job seekers' weights and people.
+    """
+    status = c.status
+    bounds = chunk_bounds(len(status))
+    out = np.zeros((CHUNKS, 4, ages.n_bands))
+    for chunk in numba.prange(CHUNKS):
+        # per-chunk sums in local arrays, indexed with unsigned numbers (no negative-index checks)
+        sums = np.zeros((4, ages.n_bands))
+        # The out-of-work rows of the chunk first, without a branch (the status of neighbouring rows is
+        # unpredictable, and a mispredicted branch costs more than the store), then the work on them only.
+        rows = np.empty(bounds[chunk + 1] - bounds[chunk], dtype=np.uint64)
+        k = 0
+        for i in range(bounds[chunk], bounds[chunk + 1]):
+            rows[k] = i
+            s = status[i]
+            k += (s == JOBSEEKER) | (s == NON_ACTIVE)
+        for j in range(k):
+            i = rows[j]
+            s = status[i]
+            jobseeker = s == JOBSEEKER
+            non_active = s == NON_ACTIVE
+            followup = in_followup(i, c)
+            band = np.uint64(ages.band_of_cell[age_cell(i, c, ages)])
+            w_na, w_js = raw_weights(i, month, c, w)
+            in_na = non_active | followup
+            in_js = jobseeker & ~followup
+            sums[0, band] += w_na * in_na
+            sums[1, band] += in_na
+            sums[2, band] += w_js * in_js
+            sums[3, band] += in_js
+            weight[i] = w_na if non_active else w_js
+        out[chunk] = sums
+    return out
+
+
+@numba.njit(parallel=True, cache=True)
+def decide(month, c, ages, w, guidance, first_hazard, second_hazard, keys, mean):
+    """The move of every person this month, and the sums that make next month's mean job-finding weights.
+
+    Each person's uniform comes from their state's stream. The outcomes are
+    consecutive intervals: at work, ``[0, s_J)`` to job seeker and ``[s_J, s_J +
+    s_N)`` to non-active (a recent user's intervals shrink from their start:
+    whoever moves with the effect would have moved the same way without it);
+    out of work, ``[0, f_E w)`` to work, ``[f_E w, f_E w + f_O)`` to the other
+    state, then the recent user's extra rate to work. The common test of people
+    at work (is the uniform below the top of both intervals?) comes first; the
+    few below it are sorted out with branches.
+
+    An out-of-work person's weight ``w`` is the raw weight (:func:`raw_weights`)
+    over ``mean``, the mean raw weight of their state and age band; the sums of
+    this month's raw weights (as :func:`job_finding_weights`) are returned for
+    the next month's mean, so one pass does both.
+
+    Args:
+        c: :class:`LabourColumns`; ages: :class:`AgeCells`; w: :class:`WeightTables`; guidance: :class:`Guidance`.
+        first_hazard, second_hazard: By status and age cell: at work ``s_J`` and ``s_N``; job seekers
+            ``f_JE`` and ``f_JN``; non-active ``f_NE`` and ``f_NJ``; 0 for free rows.
+        keys: Stream keys by status (separation, job seeker exit, non-active exit, and 0 for free rows).
+        mean: Mean raw weight by status and age band (1 at work and for free rows).
+
+    Returns:
+        ``(movers, codes, sums)``: the movers' rows in increasing order, their move codes, and the sums
+        of :func:`job_finding_weights`.
+    """
+    status = c.status
+    bounds = chunk_bounds(len(status))
+    first_recent, last_recent = month - guidance.duration, month - 1
+    # Each chunk writes its movers from its own first row on (a few percent of the rows: only the pages
+    # written are ever touched), then they are put together in order.
+    rows = np.empty(len(status), dtype=np.int64)
+    moves = np.empty(len(status), dtype=np.int8)
+    counts = np.zeros(CHUNKS, dtype=np.uint64)
+    sums_out = np.zeros((CHUNKS, 4, ages.n_bands))
+    for chunk in numba.prange(CHUNKS):
+        k = bounds[chunk]
+        sums = np.zeros((4, ages.n_bands))  # per chunk, added in order at the end: the same with any threads
+        for i in range(bounds[chunk], bounds[chunk + 1]):
+            s = status[i]
+            if s > NON_ACTIVE:  # a free row
+                continue
+            su = np.uint64(s)
+            cell = age_cell(i, c, ages)
+            u = row_uniform(keys[su], i)
+            band = np.uint64(ages.band_of_cell[cell])
+            out_of_work = s != EMPLOYED
+            if not out_of_work:
+                if u >= first_hazard[0, cell] + second_hazard[0, cell]:
+                    continue  # most people at work: no move (the effects at work only shrink the intervals)
+                weight = 1.0
+            else:
+                jobseeker = s == JOBSEEKER
+                followup = in_followup(i, c)
+                w_na, w_js = raw_weights(i, month, c, w)
+                in_na = ~jobseeker | followup
+                in_js = jobseeker & ~followup
+                sums[0, band] += w_na * in_na
+                sums[1, band] += in_na
+                sums[2, band] += w_js * in_js
+                sums[3, band] += in_js
+                weight = w_js if jobseeker else w_na
+            first = first_hazard[su, cell] * (weight / mean[su, band])
+            base = min(first + second_hazard[su, cell], 1.0)
+            recent = (first_recent <= guidance.cheque1_month[i]) & (guidance.cheque1_month[i] <= last_recent)
+            q = np.float64(guidance.quality[i]) if recent else 1.0
+            extra = guidance.extra_job_finding * q * (recent & out_of_work)
+            if u >= base + extra:
+                continue
+            if s == EMPLOYED:
+                s_j, s_n = first, base - first
+                stay, match = 1.0, 1.0
+                if recent:
+                    stay = min(max(1.0 - guidance.stay_effect * q, 0.0), 1.0)
+                    changed = guidance.job_change_month[i]
+                    if changed > month - guidance.duration and changed >= c.spell_start[i]:
+                        match = min(max(1.0 - guidance.job_change_effect * q, 0.0), 1.0)
+                code = STAY
+                if u < s_j * match:
+                    code = WORK_TO_JOBSEEKER
+                elif u >= s_j and u < s_j + s_n * stay * match:
+                    code = WORK_TO_NON_ACTIVE
+            elif u < min(first, 1.0) or u >= base:
+                code = JOBSEEKER_TO_WORK if s == JOBSEEKER else NON_ACTIVE_TO_WORK
+            else:
+                code = JOBSEEKER_TO_NON_ACTIVE if s == JOBSEEKER else NON_ACTIVE_TO_JOBSEEKER
+            rows[k] = i
+            moves[k] = code
+            k += np.uint64(code != STAY)
+        counts[chunk] = k - bounds[chunk]
+        sums_out[chunk] = sums
+    return joined(rows, bounds, counts), joined(moves, bounds, counts), sums_out
+
+
+@numba.njit(cache=True, nogil=True)
+def job_changers(recent, status, quality, key, rate):
+    """Rows of the employed among ``recent`` whose uniform (stream key ``key``) is below ``rate`` times their quality."""
+    out = np.empty(len(recent), dtype=np.intp)
+    k = 0
+    for j in range(len(recent)):
+        i = recent[j]
+        if status[i] != EMPLOYED:
+            continue
+        if row_uniform(key, i) < rate * np.float64(quality[i]):
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+@numba.njit(parallel=True, cache=True)
+def apply(movers, codes, month, reason_key, benefit_key, ages, c, outcomes):
+    """Carry out the month's moves (rows ``movers`` with move ``codes``), one loop over the movers.
+
+    People leaving work keep their months worked and start an out-of-work spell;
+    people becoming non-active get a reason by their cell's reason shares and
+    benefits by reason; people losing their job for the register get an
+    unemployment benefit with probability ``benefit_on_job_loss``; job seekers
+    becoming non-active keep their spell (benefits add up); people starting work
+    are self-employed with probability ``self_employed_share``; non-active
+    people who register keep their spell. The uniforms are the person's own
+    (streams ``destination_reason`` and ``benefit``).
+
+    Args:
+        reason_key, benefit_key: The keys of the month's streams ``destination_reason`` and ``benefit``.
+        ages: :class:`AgeCells`; c: :class:`MoverColumns`; outcomes: :class:`MoveOutcomes`.
+    """
+    n_reasons = outcomes.reason_cumulative.shape[1]
+    last_age = len(ages.year_of_age) - 1
+    bounds = chunk_bounds(len(movers))
+    # the columns written, out of their tuple first: a parallel loop's writes into an array held in a tuple are lost
+    status, self_employed, inactive_reason, registered_from = c.status, c.self_employed, c.inactive_reason, \
+        c.registered_from
+    months_worked_before_spell, spell_start, gap_before_job, benefits_in_spell = c.months_worked_before_spell, \
+        c.spell_start, c.gap_before_job, c.benefits_in_spell
+    for chunk in numba.prange(CHUNKS):  # every mover's own rows and uniforms: the same with any threads
+        for j in range(bounds[chunk], bounds[chunk + 1]):
+            i = movers[j]
+            code = codes[j]
+            if code == WORK_TO_JOBSEEKER or code == WORK_TO_NON_ACTIVE or code == JOBSEEKER_TO_NON_ACTIVE:
+                if code == WORK_TO_JOBSEEKER:
+                    new_status, reason = JOBSEEKER, 0
+                    benefits = outcomes.unemployment_bit if row_uniform(benefit_key, i) < outcomes.benefit_on_job_loss else 0
+                else:
+                    new_status = NON_ACTIVE
+                    u = row_uniform(reason_key, i)
+                    cell = np.int64(c.labour_cell_static[i]) * ages.n_years + ages.year_of_age[
+                        min(np.int64(c.age_months[i]), last_age)]
+                    index = 0
+                    for k in range(n_reasons):
+                        if u >= outcomes.reason_cumulative[cell, k]:
+                            index += 1
+                    index = min(index, n_reasons - 1)
+                    reason = index + 1  # codes.REASON[1:] matches the non-active states
+                    u = row_uniform(benefit_key, i)
+                    benefits, low = 0, 0.0
+                    for b in range(len(outcomes.benefit_bits)):
+                        high = low + outcomes.benefit_probability[index + 2, b]
+                        if low <= u < high:
+                            benefits |= outcomes.benefit_bits[b]
+                        low = high
+                if code == JOBSEEKER_TO_NON_ACTIVE:  # the out-of-work spell goes on: benefits add up
+                    benefits_in_spell[i] |= benefits
+                else:
+                    worked = np.int64(months_worked_before_spell[i]) + month - spell_start[i]
+                    months_worked_before_spell[i] = min(worked, 32000)
+                    spell_start[i] = month
+                    benefits_in_spell[i] = benefits
+                    self_employed[i] = False
+                status[i] = new_status
+                inactive_reason[i] = reason
+                registered_from[i] = 0
+            elif code == JOBSEEKER_TO_WORK or code == NON_ACTIVE_TO_WORK:
+                gap_before_job[i] = min(np.int64(month) - spell_start[i], 32000)
+                spell_start[i] = month
+                status[i] = EMPLOYED
+                inactive_reason[i] = 0
+                benefits_in_spell[i] = 0
+                self_employed[i] = row_uniform(reason_key, i) < outcomes.self_employed_share
+                registered_from[i] = 0
+            elif code == NON_ACTIVE_TO_JOBSEEKER:
+                registered_from[i] = inactive_reason[i]
+                status[i] = JOBSEEKER
+                inactive_reason[i] = 0

@@ -1,0 +1,1 @@
+"""The month's stocks by group, counted in one pass over everybody (:mod:`.process`, :mod:`.kernel`)."""

@@ -1,0 +1,104 @@
+"""``loopbaan report``: execute ``notebooks/report.py`` on a run folder and write a self-contained HTML report.
+
+The notebook is a jupytext file with a papermill parameters cell (``run_dir``,
+``lang``, ``backcast``). It is executed with papermill in a fresh kernel,
+converted with nbconvert (code hidden, images embedded as data, no script or
+style loaded from the network) and written into the run folder atomically:
+``report.html`` in Dutch, ``report.en.html`` in English. The run's own files are
+never touched; a report written again replaces the report only, in one rename.
+
+Nothing here runs the model or chooses a run folder: the caller names it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import tempfile
+from pathlib import Path
+
+from . import labels
+from .run_data import RunData, RunFolderError
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "report.py"
+FILE_NAMES = {"nl": "report.html", "en": "report.en.html"}
+FIGURES_ID = "loopbaan-report-figures"  # the <script type="application/json"> holding the report's numbers
+# external resources that a self-contained page must not load (nbconvert's lab template links some)
+_EXTERNAL = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>|<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*>",
+                       re.IGNORECASE)
+
+
+class ReportError(RuntimeError):
+    """The report cannot be made: a bad run folder, language or back-cast folder, or a failing notebook."""
+
+
+def check_inputs(run_dir: str | Path, lang: str, backcast: str | Path | None) -> RunData:
+    """The run folder, read; the language and back-cast folder, checked.
+
+    Raises:
+        ReportError: naming the folder, file or option and what is allowed.
+    """
+    try:
+        labels.check_language(lang)
+    except labels.LabelError as exc:
+        raise ReportError(str(exc)) from None
+    try:
+        run = RunData.load(run_dir)
+    except RunFolderError as exc:
+        raise ReportError(str(exc)) from None
+    if backcast is not None and not (Path(backcast) / "validation.csv").is_file():
+        raise ReportError(f"--backcast {backcast}: not a back-cast run folder (validation.csv missing); "
+                          f"give a folder written by 'loopbaan backcast'")
+    if not NOTEBOOK.is_file():
+        raise ReportError(f"{NOTEBOOK}: the report notebook is missing (run from a clone of the repository)")
+    return run
+
+
+def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | None = None) -> Path:
+    """Execute the report notebook on ``run_dir`` and write ``report.html`` (nl) or ``report.en.html`` (en) into it.
+
+    Args:
+        run_dir: A run folder written by ``loopbaan run`` or :meth:`model.Results.save`.
+        lang: ``nl`` or ``en``.
+        backcast: A run folder of ``loopbaan backcast``, for the out-of-sample validation (optional).
+
+    Returns:
+        The report's path.
+
+    Raises:
+        ReportError: for bad inputs (nothing is written) or a notebook that fails (nothing is written).
+    """
+    run = check_inputs(run_dir, lang, backcast)
+    import jupytext
+    import nbconvert
+    import papermill
+
+    notebook = jupytext.read(NOTEBOOK)
+    parameters = {"run_dir": str(run.folder.resolve()), "lang": lang,
+                  "backcast": str(Path(backcast).resolve()) if backcast is not None else None}
+    with tempfile.TemporaryDirectory(prefix="loopbaan-report-") as scratch:
+        executed_path = Path(scratch) / "report.ipynb"
+        try:
+            executed = papermill.execute_notebook(notebook, str(executed_path), parameters=parameters,
+                                                  kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent),
+                                                  log_output=False, extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        except papermill.PapermillExecutionError as exc:
+            raise ReportError(f"{NOTEBOOK}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None
+        for number, cell in enumerate(executed.cells):  # ids fixed by position: the same report, byte for byte
+            cell["id"] = f"cell-{number}"
+        exporter = nbconvert.HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                                          exclude_output_prompt=True, exclude_markdown=True,
+                                          embed_images=True)  # the notebook's own notes are for its readers, not the report's
+        html, _ = exporter.from_notebook_node(executed, resources={"metadata": {"name": labels.text("report.title", lang)}})
+    html = _EXTERNAL.sub("", html)
+    html = re.sub(r"<html[^>]*>", f'<html lang="{lang}">', html, count=1)
+    final = run.folder / FILE_NAMES[lang]
+    tmp = run.folder / f".{final.name}.incomplete-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        os.replace(tmp, final)  # one rename: a reader sees the old report or the new one, never half of one
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ReportError(f"{final}: cannot write the report: {exc}") from None
+    return final

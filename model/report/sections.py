@@ -1,0 +1,206 @@
+"""The report's sections in Dutch or English: header, warnings, and the tables formatted for reading.
+
+``notebooks/report.py`` shows these; keeping them here keeps the notebook a
+short list of sections, and lets the what-if page and tests use the same text.
+The numbers come from :mod:`.tables` and :mod:`.findings`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import findings, labels, tables
+from .charts.figures import cost_label
+from .run_data import RunData
+
+SMALL_SCALE = 0.1  # below this share of the population the report warns that small groups are noisy
+
+
+def header(run: RunData, lang: str) -> str:
+    """The report's title and the run it reads: scenarios, period, scale, runs, seed (Markdown)."""
+    st = run.settings
+    scale = labels.text("report.scale", lang, run=run.manifest["run"],
+                        scenarios=", ".join(run.title(n, lang) for n in run.scenario_names),
+                        start=st["start"], end=st["end"], scale=labels.significant(st["scale"], lang),
+                        persons=labels.number(run.manifest["persons_simulated"], lang),
+                        per=labels.number(run.manifest["persons_per_agent"], lang, 0), runs=run.runs_text(lang),
+                        seed=run.manifest["seed"])
+    return f"# {labels.text('report.title', lang)}\n\n*{labels.text('report.subtitle', lang)}*\n\n{scale}"
+
+
+def warning_lines(run: RunData, lang: str) -> list[str]:
+    """The warnings at the top: one replication, a small scale, differences in work within noise."""
+    out = []
+    if run.runs <= 1:
+        out.append(labels.text("report.one_replication", lang))
+    scale = float(run.settings["scale"])
+    if scale < SMALL_SCALE:
+        out.append(labels.text("report.small_scale", lang, scale=labels.significant(scale, lang),
+                               per=labels.number(run.manifest["persons_per_agent"], lang, 0)))
+    noisy = findings.within_noise(run)
+    if noisy:
+        against = f" {labels.text('word.against', lang)} "
+        names = [against.join((run.title(scenario, lang), run.title(baseline, lang))) for scenario, baseline in noisy]
+        out.append(labels.text("report.noise_warning", lang, names="; ".join(names)))
+    return out
+
+
+def _formatted(table: pd.DataFrame, lang: str, decimals: dict[str, int] | int = 0, sign: bool = False) -> pd.DataFrame:
+    """Numbers as text in the language's format (empty for a missing value)."""
+    out = table.copy().astype(object)
+    for column in table.columns:
+        d = decimals.get(column, 0) if isinstance(decimals, dict) else decimals
+        out[column] = [("" if pd.isna(v) else labels.number(v, lang, d, sign)) if isinstance(v, (int, float)) else v
+                       for v in table[column]]
+    return out
+
+
+def findings_table(run: RunData, lang: str) -> pd.DataFrame:
+    """The headline numbers of every scenario against its baseline, with their 90% intervals, as text."""
+    found = findings.table(run)
+    scale = {"extra_cost_total_eur": 1e-6, "share_of_goal": 100, "share_of_distance_to_target": 100}
+    decimals = {"employment_rate_change_pp": 4, "extra_cost_total_eur": 2, "share_of_goal": 2,
+                "share_of_distance_to_target": 2}
+    rows = {}
+    for (scenario, baseline), part in found.groupby(["scenario", "baseline"], sort=False):
+        cells = {}
+        work_is_clear = (part.loc[part["item"] == "extra_employed", "noise"].isin(["clear", "exact"])).any()
+        for r in part.itertuples():
+            f, d = scale.get(r.item, 1), decimals.get(r.item, 0)
+            if r.item == "cost_per_extra_employed_eur":  # a cost per job only for a gain in work told from noise
+                text = labels.number(r.value, lang) if work_is_clear and not pd.isna(r.value) else "–"
+            else:
+                show = lambda v, f=f, d=d: labels.number(v * f, lang, d, sign=True)  # noqa: E731
+                text = "–" if pd.isna(r.value) else show(r.value)
+                if not pd.isna(r.value) and not pd.isna(r.low):
+                    text += f" [{show(r.low)}; {show(r.high)}]"
+            cells[labels.text(f"item.{r.item}", lang)] = text
+        rows[f"{run.title(scenario, lang)} − {run.title(baseline, lang)}"] = cells
+    return pd.DataFrame(rows)
+
+
+PART_ITEMS = ("extra_users", "extra_cost_total_eur", "extra_employed")
+
+
+def parts_table(run: RunData, lang: str) -> pd.DataFrame:
+    """Each part's share of a scenario made of parts (the resolution's asks): alone and added in order, as text."""
+    if run.parts.empty:
+        return pd.DataFrame()
+    p = run.parts[run.parts["item"].isin(PART_ITEMS)]
+    rows = {}
+    for (scenario, part, how), group in p.groupby(["scenario", "part", "how"], sort=False):
+        key = f"part.{part}" if labels.has(f"part.{part}") else None
+        name = labels.text(key, lang) if key else part
+        values = group.set_index("item")["value"]
+        rows[(run.title(scenario, lang), name, labels.text(f"how.{how}", lang))] = {
+            labels.text(f"item.{item}", lang): labels.number(values[item] / (1e6 if item.endswith("_eur") else 1), lang,
+                                                          2 if item.endswith("_eur") else 0, sign=True)
+            for item in PART_ITEMS if item in values}
+    return pd.DataFrame(rows).T
+
+
+def funnel_text(run: RunData, lang: str, scenario: str) -> pd.DataFrame:
+    """The funnel of one scenario, by group, as text (:func:`model.report.tables.funnel_table`)."""
+    table = tables.funnel_table(run, scenario)
+    table.index = [labels.group(g, lang) for g in table.index]
+    table.columns = [labels.text(f"stage.{c}", lang) for c in table.columns]
+    return _formatted(table, lang)
+
+
+def reach_text(run: RunData, lang: str) -> pd.DataFrame:
+    """Each group's representation among users (share of users / share of population), per scenario, as text."""
+    table = tables.reach_table(run)
+    table.index = [labels.group(g, lang) for g in table.index]
+    table.columns = [run.title(c, lang) for c in table.columns]
+    return _formatted(table, lang, 2)
+
+
+def budget_text(run: RunData, lang: str) -> pd.DataFrame:
+    """Average yearly cost by item (EUR million), per scenario, as text."""
+    table = tables.budget_table(run) / 1e6
+    table = table.loc[:, table.abs().sum() > 0]
+    table.columns = [cost_label(run, c, lang) for c in table.columns]
+    table.index = [run.title(n, lang) for n in table.index]
+    return _formatted(table, lang, 2)
+
+
+def calibration_summary(run: RunData, lang: str, backcast: str | Path | None) -> tuple[pd.DataFrame, str]:
+    """The yearly starts, observed against model, in and out of sample, and the fit's chi-square (one line)."""
+    table = tables.calibration_table(run, backcast)
+    error = (table["model"] - table["observed"]) / table["observed"] * 100
+    shown = pd.DataFrame({
+        "metric": [labels.text(f"metric.{m}", lang) for m in table["metric"]],
+        "year": table["year"].astype(str),
+        "observed": ["–" if pd.isna(v) else labels.number(v, lang) for v in table["observed"]],
+        "model": [labels.number(v, lang) for v in table["model"]],
+        "error_relative": ["–" if pd.isna(v) else labels.number(v, lang, 1, sign=True) for v in error],
+        "within_tolerance": ["–" if pd.isna(o) else labels.text("answer.yes" if w else "answer.no", lang)
+                             for o, w in zip(table["observed"], table["within_tolerance"])],
+        "sample": [labels.text(f"sample.{s}", lang) for s in table["sample"]],
+    })
+    shown.columns = [labels.text(f"column.{c}", lang) for c in shown.columns]
+    calibration = run.manifest["scenarios"][0].get("calibration") or {}
+    line = ""
+    if calibration.get("file") and Path(calibration["file"]).is_file():
+        fit = yaml.safe_load(Path(calibration["file"]).read_text(encoding="utf-8"))["calibration"]
+        line = (f"chi-square {labels.number(fit['chi_square'], lang, 2)} / {fit['degrees_of_freedom']} "
+                f"({fit['fit_years']}; {calibration['file']})")
+    return shown, line
+
+
+def assumptions(run: RunData, lang: str = "en") -> pd.DataFrame:
+    """The parameters of the run that are assumptions: path, value in force from, range and source."""
+    p = run.parameters
+    flag = p["assumption"].astype(str).str.lower() == "true"
+    rows = p[flag].drop_duplicates("path", keep="last")
+    out = rows[["path", "from", "value", "range", "reference"]].fillna("").reset_index(drop=True)
+    out.columns = [labels.text(f"column.{c}", lang) for c in out.columns]
+    return out
+
+
+def html_table(table: pd.DataFrame, index: bool = False) -> str:
+    """A table as HTML, every cell whole (no truncation), text escaped."""
+    return table.to_html(index=index, escape=True, na_rep="–", border=0, classes="dataframe")
+
+
+def manifest_lines(run: RunData) -> list[str]:
+    """The manifest's facts a reviewer needs to re-run the report and get the same numbers."""
+    m = run.manifest
+    git = m.get("git", {})
+    lines = [f"run: {m['run']} (created {m.get('created_utc', '?')})",
+             f"command: {' '.join(m.get('command', []))}",
+             f"seed: {m['seed']}; replications: {m['replications']}; parameter sets: {m.get('parameter_sets', 0)}",
+             f"persons simulated: {m['persons_simulated']:,} (1 = {m['persons_per_agent']:,.2f} people)",
+             f"code: {m.get('code_sha256', '?')}; git {git.get('commit')} (changes not committed: {git.get('dirty')})",
+             "versions: " + ", ".join(f"{k} {v}" for k, v in (m.get("versions") or {}).items())]
+    for s in m["scenarios"]:
+        lines.append(f"scenario {s['name']}: {s['title']}; overrides: {json.dumps(s.get('overrides') or {}, default=str)}")
+    return lines
+
+
+def figures_record(run: RunData) -> str:
+    """The report's numbers as JSON in a ``<script>`` (the same in every language; tests compare them)."""
+    from .render import FIGURES_ID
+
+    record = findings.record(run)
+    record["funnel"] = {n: tables.funnel_table(run, n).round(6).to_dict() for n in run.scenario_names}
+    record["reach"] = tables.reach_table(run).round(6).to_dict()
+    record["budget"] = tables.budget_table(run).round(2).to_dict()
+
+    def clean(value):
+        if isinstance(value, dict):
+            return {str(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return value
+
+    text = json.dumps(clean(record), sort_keys=True, default=str)
+    return f'<script type="application/json" id="{FIGURES_ID}">{html.escape(text, quote=False)}</script>'

@@ -1,0 +1,93 @@
+"""The report's tables as numbers, made from a run's tables (:class:`model.report.run_data.RunData`).
+
+The report's charts (:mod:`.charts.figures`) draw them, its sections
+(:mod:`.sections`) show them as text, and the numbers the report embeds come from
+them. Metrics are found by role (:meth:`RunData.metric`), never by name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .run_data import RunData
+
+FUNNEL_GROUPS = ("all", "women", "men", "high_educated", "low_educated", "age_50_plus", "migration_background",
+                 "work_disability", "non_active", "re_entrant")
+REACH_GROUPS = ("women", "high_educated", "low_educated", "age_20_29", "age_50_plus", "migration_background",
+                "work_disability", "non_active")
+# The funnel's stages and the role of the counter of each.
+FUNNEL_STAGES = {"population": "population", "eligible": "eligible", "aware": "aware", "users": "users",
+                 "completed": "completed", "back_to_work": "back_to_work"}
+
+
+def funnel_table(run: RunData, scenario: str) -> pd.DataFrame:
+    """Yearly averages of each stage by group: population, eligible, aware, users, completed, back to work."""
+    metrics = {stage: run.metric(role) for stage, role in FUNNEL_STAGES.items()}
+    rows = {g: {stage: run.yearly_mean(m, scenario, g) for stage, m in metrics.items()} for g in FUNNEL_GROUPS}
+    return pd.DataFrame(rows).T.rename_axis("group")
+
+
+def reach_table(run: RunData) -> pd.DataFrame:
+    """Each group's share of users divided by its share of the population (horizon totals), per scenario."""
+    out = {}
+    users, population = run.metric("users"), run.metric("population")
+    for name in run.scenario_names:  # yearly means: their ratio is that of the horizon's totals
+        users_all, population_all = run.yearly_mean(users, name), run.yearly_mean(population, name)
+        out[name] = {g: (run.yearly_mean(users, name, g) / users_all)
+                     / (run.yearly_mean(population, name, g) / population_all)
+                     if users_all > 0 else np.nan for g in REACH_GROUPS}
+    return pd.DataFrame(out).rename_axis("group")
+
+
+def budget_table(run: RunData) -> pd.DataFrame:
+    """Average yearly cost by item (EUR), scenarios as rows."""
+    return pd.DataFrame({m: {n: run.yearly_mean(m, n) for n in run.scenario_names}
+                         for m in run.costs()}).fillna(0.0)
+
+
+def flows_table(run: RunData, year: int | None = None) -> pd.DataFrame:
+    """Share of each January status in another status a year later (group all), per scenario: from, to as rows."""
+    t = run.transitions
+    if t.empty:
+        return pd.DataFrame()
+    year = year or int(t["year"].max())
+    t = t[(t["group"] == "all") & (t["year"] == year) & (t["from_status"] != t["to_status"])]
+    return t.pivot_table(index=["from_status", "to_status"], columns="scenario", values="share", aggfunc="first")[
+        [s for s in run.scenario_names if s in set(t["scenario"])]]
+
+
+def target_rate(run: RunData) -> float:
+    """The employment-rate target (fraction) in the run's last year, from the run's parameters."""
+    rows = run.parameters[run.parameters["path"] == "labour_market.employment_rate_target"]
+    rows = rows[pd.to_datetime(rows["from"]).dt.date <= dt.date(run.years[1], 12, 31)]
+    return float(yaml.safe_load(str(rows.iloc[-1]["value"])))
+
+
+def calibration_table(run: RunData, backcast: str | Path | None = None) -> pd.DataFrame:
+    """Observed against model for the yearly cheque starts: fitted years from the calibrated file, later ones from a back-cast.
+
+    Returns:
+        Columns metric, year, observed, model, sample (``in-sample`` or ``out-of-sample``), within_tolerance.
+    """
+    rows = []
+    calibration = run.manifest["scenarios"][0].get("calibration") or {}
+    if calibration.get("file") and Path(calibration["file"]).is_file():
+        fitted = yaml.safe_load(Path(calibration["file"]).read_text(encoding="utf-8"))["calibration"]["targets"]
+        for t in fitted:
+            metric, _, year = t["target"].partition(".")
+            if metric in ("starts_cheque1", "starts_cheque2") and year.isdigit():
+                rows.append({"metric": metric, "year": int(year), "observed": t["observed"], "model": t["model_engine"],
+                             "sample": "in-sample", "within_tolerance": bool(t["within_tolerance_engine"])})
+    if backcast is not None:
+        validation = pd.read_csv(Path(backcast) / "validation.csv")
+        validation = validation[(validation["scenario"] == validation["scenario"].iloc[0])
+                                & (validation["sample"] == "out-of-sample") & (validation["kind"] == "starts")]
+        for r in validation.itertuples():
+            rows.append({"metric": r.metric, "year": int(r.period), "observed": r.observed, "model": r.model,
+                         "sample": "out-of-sample", "within_tolerance": r.within_tolerance})
+    return pd.DataFrame(rows, columns=["metric", "year", "observed", "model", "sample", "within_tolerance"])
