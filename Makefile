@@ -60,7 +60,7 @@ browser:
 test: $(STAMP) lint browser
 	$(BIN)/python -m pytest
 
-# ruff, and the layers of model/ as a contract (import-linter: [tool.importlinter] in pyproject.toml)
+# ruff, and the structure of model/ as contracts: its layers, and no import circles (import-linter: pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports

@@ -45,7 +45,7 @@ _EXPORTS = {
     "default_processes": "mechanisms",
     "SimulationState": "engine.state",
     "LoopbaanModel": "engine.engine",
-    "load_run": "report.run_data", "RunData": "report.run_data", "RunFolderError": "report.run_data",
+    "load_run": "report.loaded", "RunData": "report.loaded", "RunFolderError": "report.run_data",
     "ReportError": "report.render",
 }
 __all__ = sorted(_EXPORTS)

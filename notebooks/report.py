@@ -29,7 +29,7 @@ backcast = None  # a run folder of `loopbaan backcast`, for the out-of-sample ye
 from IPython.display import HTML, Markdown, display
 
 from model.report import findings, labels, sections
-from model.report.run_data import load_run
+from model.report.loaded import load_run
 
 if run_dir is None:
     raise ValueError("run_dir: name the run folder to report on (loopbaan report RUN_DIR)")

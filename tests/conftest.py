@@ -9,7 +9,7 @@ import pytest
 # test simulates what it checks; the cache's own tests give a folder explicitly.
 os.environ["LOOPBAAN_CACHE"] = "off"
 
-from model.params.tree import ParameterTree
+from model.params.tree import ParameterTree  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -18,6 +18,21 @@ SCENARIOS = ROOT / "scenarios"
 @pytest.fixture(scope="session")
 def law() -> ParameterTree:
     return ParameterTree.load()
+
+
+def plan(scenarios, processes=None, **given):
+    """A run of resolved scenarios, through the one way into the engine (:class:`model.experiments.build.Run`).
+
+    Args:
+        processes: Makes the processes of a month (default: the model's).
+        given: Settings that replace the scenarios' (scale, seed, ...).
+    """
+    from model.experiments.build import Run
+    from model.mechanisms import default_processes
+    from model.params.scenario import run_settings
+
+    scenarios = list(scenarios)
+    return Run(scenarios, run_settings(scenarios, **given), processes or default_processes)
 
 
 def write_scenario(folder: Path, name: str, text: str) -> Path:

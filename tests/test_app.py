@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.scenario import Scenario
+from model.params.scenario import Scenario
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -39,7 +39,7 @@ def _free_port() -> int:
 def server():
     port = _free_port()
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"loopbaan-app-{port}.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "model.cli", "app", "--port", str(port)], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "model", "app", "--port", str(port)], cwd=ROOT,
                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
@@ -149,7 +149,7 @@ def test_the_page_runs_a_scenario_and_downloads_it(server, browser):
 def test_a_bad_port_is_refused():
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
 
     result = CliRunner().invoke(app, ["app", "--port", "70000"])
     assert result.exit_code == 2 and "--port must be from 0 to 65535, got 70000" in result.output

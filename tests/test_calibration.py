@@ -7,14 +7,15 @@ import numpy as np
 import pytest
 import yaml
 
-from model import codes
-from model.behaviour import uptake
-from model.calibration import fit, replay
-from model.calibration.config import DEFAULT_CONFIG, CalibrationError, load_config
-from model.calibration.targets import TARGETS_FILE, Tallies, TargetError, compare, load_targets
-from model.params import CALIBRATED_FILE, ParameterTree
-from model.runner import run
-from model.scenario import load
+from model.experiments.build import Run
+from model.experiments.calibration import fit, replay
+from model.experiments.calibration.config import DEFAULT_CONFIG, CalibrationError, load_config
+from model.experiments.calibration.targets import TARGETS_FILE, Tallies, TargetError, compare, load_targets
+from model.experiments.run import run
+from model.mechanisms.uptake import hazards
+from model.params.calendar import month_date, month_number
+from model.params.scenario import load
+from model.params.tree import CALIBRATED_FILE, ParameterTree
 
 from .conftest import SCENARIOS
 
@@ -122,7 +123,7 @@ def test_keys_move_together_keeping_the_prior_gap():
     x = np.array(config.start())
     i = [p.label for p in config.parameters].index("behaviour.uptake.migration[eu,non_eu]")
     x[i] = -2.0
-    migration = config.tree(x).at(codes.month_date(codes.month_number(2015, 1)))["behaviour.uptake.migration"]
+    migration = config.tree(x).at(month_date(month_number(2015, 1)))["behaviour.uptake.migration"]
     assert migration == {"none": 0.0, "eu": -2.0, "non_eu": pytest.approx(-2.8)}
 
 
@@ -140,8 +141,8 @@ def small_paths(small_config):
 
 
 def test_paths_stop_at_the_last_fit_year(small_paths):
-    assert small_paths.months[0] == codes.month_number(2013, 7)
-    assert small_paths.months[-1] == codes.month_number(2018, 12)
+    assert small_paths.months[0] == month_number(2013, 7)
+    assert small_paths.months[-1] == month_number(2018, 12)
 
 
 def test_objective_is_deterministic_for_a_seed(small_config, small_paths):
@@ -167,13 +168,21 @@ def test_objective_is_smooth_in_the_parameters(small_config, small_paths):
 
 def test_cell_table_gives_the_engine_hazard(small_paths, law):
     """The replay's per-cell hazard is the engine's hazard of each person."""
-    from model.synthesis import cell_table, draw_people
+    from model.people.synthesis import cell_table, draw_people
 
-    p = law.at(codes.month_date(codes.month_number(2016, 3)))
-    pop = draw_people(cell_table(p), 5000, codes.month_number(2016, 3), p, np.random.default_rng(1))
+    p = law.at(month_date(month_number(2016, 3)))
+    pop = draw_people(cell_table(p), 5000, month_number(2016, 3), p, np.random.default_rng(1))
     rows = np.arange(len(pop))
-    table = uptake.cheque1_hazard(uptake.cell_population(), np.arange(uptake.N_CELLS), p)
-    np.testing.assert_array_equal(uptake.cheque1_hazard(pop, rows, p), table[uptake.hazard_cell(pop, rows)])
+    for name, dtype, fill in (("readiness", np.float32, 0.0), ("outreach_channel", np.int8, 0),
+                              ("outreach_until", np.int16, -32000)):
+        pop.add_column(name, dtype, fill)
+    pop.readiness[:] = np.random.default_rng(2).standard_normal(len(pop))  # no term of people at work
+    workers = rows[pop.status[rows] != 2]
+    table = hazards.cell_hazards(p)
+    np.testing.assert_array_equal(hazards.cheque1_hazard(pop, workers, p, 0), table[hazards.hazard_cell(pop, workers)])
+    cells = hazards.cell_population()  # the cell table is the hazard of one person per cell
+    everybody = np.arange(hazards.N_CELLS)
+    np.testing.assert_array_equal(table[hazards.hazard_cell(cells, everybody)], table)
 
 
 def test_replay_matches_the_sampled_engine(small_config, small_paths):
@@ -182,9 +191,9 @@ def test_replay_matches_the_sampled_engine(small_config, small_paths):
     x = c.start()
     expected = fit.Objective(c, small_paths).tallies(x)
     scenario = load(SCENARIOS / "baseline_2013.yaml", ParameterTree.load(calibrated=None))
-    scenario.tree = c.tree(x)
-    scenario.settings.update(scale=c.scale, seed=c.seed, end="2018-12")
-    sampled = Tallies.from_summary(run([scenario]).summary)
+    scenario = dataclasses.replace(scenario, tree=c.tree(x))
+    settings = scenario.settings.updated(scale=c.scale, seed=c.seed, end="2018-12")
+    sampled = Tallies.from_summary(run(Run([scenario], settings)).summary)
     for metric in ("starts_cheque1", "starts_cheque2"):
         model, engine = expected.total(metric, "all", 2014, 2018), sampled.total(metric, "all", 2014, 2018)
         noise = np.sqrt(engine * small_paths.weight)  # Poisson sd of the weighted count
@@ -209,9 +218,9 @@ def test_calibration_recovers_known_parameters(tmp_path):
     for i, p in enumerate(config.parameters):
         truth[i] += shift.get(p.label, 0.3 if i % 2 else -0.3)
     scenario = load(SCENARIOS / "baseline_2013.yaml", ParameterTree.load(calibrated=None))
-    scenario.tree = config.tree(truth)
-    scenario.settings.update(scale=0.05, seed=99, end="2018-12")
-    synthetic = Tallies.from_summary(run([scenario]).summary)
+    scenario = dataclasses.replace(scenario, tree=config.tree(truth))
+    settings = scenario.settings.updated(scale=0.05, seed=99, end="2018-12")
+    synthetic = Tallies.from_summary(run(Run([scenario], settings)).summary)
     fit_targets = [t for t in load_targets() if t.role == "fit"]
     made = compare(fit_targets, synthetic).set_index("target")["model"]
     raw = yaml.safe_load(TARGETS_FILE.read_text())
@@ -250,12 +259,12 @@ def test_scenario_overrides_a_calibrated_value(tmp_path, law):
     path.write_text("name: s\nextends: law\nstart: 2025-01\nend: 2025-12\n"
                     "overrides:\n  behaviour.uptake.women:\n    2013-07-01: 0.123\n")
     scenario = load(path, law)
-    assert scenario.tree["behaviour.uptake.women"].at(codes.month_date(codes.month_number(2025, 1))) == 0.123
+    assert scenario.tree["behaviour.uptake.women"].at(month_date(month_number(2025, 1))) == 0.123
     assert scenario.to_manifest()["calibration"]["sha256"]
 
 
 def test_a_broken_calibrated_file_is_a_clear_error(tmp_path):
-    from model.params import ParameterError
+    from model.params.tree import ParameterError
 
     bad = tmp_path / "behaviour.yaml"
     bad.write_text("overrides: {}\n")
@@ -269,7 +278,7 @@ def test_cli_calibrate_writes_run_folder_and_calibrated_file(tmp_path):
     import pandas as pd
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
 
     config = write_config(tmp_path, scale=SMALL, rounds=1, check_scale=SMALL,
                           targets=["starts_cheque1", "share_women_2015"],
@@ -286,7 +295,7 @@ def test_cli_calibrate_writes_run_folder_and_calibrated_file(tmp_path):
     assert written.read_text() == (folder / "calibrated.yaml").read_text()
     fitted = pd.read_csv(folder / "calibration_parameters.csv").set_index("parameter")["value"]
     tree = ParameterTree.load(calibrated=written)
-    when = codes.month_date(codes.month_number(2016, 1))
+    when = month_date(month_number(2016, 1))
     assert tree.at(when)["behaviour.uptake.women"] == fitted["behaviour.uptake.women"]
     assert tree.calibration["parameters"] == ["behaviour.uptake.intercept_cheque1", "behaviour.uptake.women"]
     params = pd.read_csv(folder / "calibration_parameters.csv")
@@ -300,7 +309,7 @@ def test_cli_calibrate_writes_run_folder_and_calibrated_file(tmp_path):
 def test_cli_calibrate_bad_config_exits_2_and_writes_nothing(tmp_path):
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
 
     written = tmp_path / "calibrated.yaml"
     written.write_text("previous calibration")
@@ -317,7 +326,7 @@ def test_cli_backcast_reports_in_and_out_of_sample(tmp_path):
     import pandas as pd
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
 
     result = CliRunner().invoke(app, ["backcast", "--scale", "0.003", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -370,16 +379,16 @@ def test_config_rejects_a_horizon_longer_than_the_window(tmp_path):
 
 def test_replay_by_hand(law):
     """Expected starts on hand-made paths: gaps in eligibility, cheque-2 timing, a renewed row, the ceiling."""
-    months = [codes.month_number(2015, m) for m in (1, 2, 3)]
-    params = [law.at(codes.month_date(m)) for m in months]
-    cell = int(uptake.hazard_cell(uptake.cell_population(), np.array([0]))[0])  # man 20-29 low mig none employee
+    months = [month_number(2015, m) for m in (1, 2, 3)]
+    params = [law.at(month_date(m)) for m in months]
+    cell = int(hazards.hazard_cell(hazards.cell_population(), np.array([0]))[0])  # man 20-29 low mig none employee
     eligible = np.array([[1, 1, 1, 1], [1, 0, 1, 1], [1, 1, 1, 1]], dtype=bool)  # months x rows
     draws = np.array([[0.0, 0.0, 0.0, 0.99]] * 3, dtype=np.float32)  # row 3 never aware
     paths = replay.Paths(months, np.full((3, 4), cell, np.uint16), eligible, draws,
                          [np.array([], int), np.array([], int), np.array([2])], params, weight=1.0)
     p = params[0]
-    h = float(uptake.cheque1_hazard(uptake.cell_population(), np.array([cell]), p)[0])
-    h2 = lambda s: float(uptake.cheque2_hazard_after(np.array([s]), p)[0])  # noqa: E731
+    h = float(hazards.cell_hazards(p)[cell])
+    h2 = lambda s: float(hazards.cheque2_hazard_after(np.array([s]), p)[0])  # noqa: E731
     tallies = replay.expected_tallies(paths, {}, 2015, 2015)
     row0 = [h, (1 - h) * h, (1 - h) ** 2 * h], [0, h * h2(1), h * (1 - h2(1)) * h2(2) + (1 - h) * h * h2(1)]
     row1 = [h, 0, (1 - h) * h], [0, 0, h * h2(2)]      # not eligible in month 2: no start, no cheque-2 decrement
@@ -424,17 +433,17 @@ def test_calibrated_file_matches_the_current_config_and_targets():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["calibrate", "--check-scale", "2"], "--check-scale must be in (0, 1], got 2.0"),
+    (["calibrate", "--check-scale", "2"], "--check-scale must be from 0.0001 to 1, got 2.0"),
     (["calibrate", "--write", "{tmp}", "--check-scale", "0.5"], "is a folder; give a file name"),
     (["calibrate", "--write", "{tmp}/x.yaml", "--no-write"], "give --write or --no-write, not both"),
     (["calibrate", "--config", "{tmp}/none.yaml"], "none.yaml: calibration config not found"),
-    (["backcast", "--scale", "0"], "--scale must be in (0, 1], got 0.0"),
+    (["backcast", "--scale", "0"], "--scale must be from 0.0001 to 1, got 0.0"),
     (["backcast", "{tmp}/none.yaml"], "none.yaml: scenario file not found"),
 ])
 def test_cli_flag_errors_exit_2(tmp_path, args, message):
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
 
     before = CALIBRATED_FILE.read_bytes()
     result = CliRunner().invoke(app, [a.format(tmp=tmp_path) for a in args] + ["--out", str(tmp_path / "out")])

@@ -9,14 +9,15 @@ import pytest
 import yaml
 
 import model
-from model import codes, runner
-from model.behaviour import centres as centre_behaviour
-from model.institutions import centres
-from model.institutions.centres import KIND, CareerCentre
-from model.model import LoopbaanModel
-from model.processes import default_processes
-from model.scenario import Scenario, ScenarioError
-from model.tables import TableCache
+from model.experiments.build import Builder
+from model.mechanisms.centres import agents as centres
+from model.mechanisms.centres import choice, queue
+from model.mechanisms.centres.agents import CENTRE_SLOTS, KIND, NO_CENTRE, CareerCentre
+from model.params.calendar import month_number
+from model.params.scenario import Scenario, ScenarioError
+from model.people import codes
+
+from .conftest import plan
 
 SHORT = {"start": "2025-01", "end": "2026-12", "warmup_months": 12, "scale": 0.003, "seed": 5}
 KEEN = {"behaviour.awareness.non_active_relative": {"2013-07-01": 1.0},
@@ -36,16 +37,15 @@ def _total(summary, scenario, metric, group="all"):
 
 def _engine(name="law_2025", scale=0.003, **overrides):
     sc = Scenario.resolve({"name": "t", "extends": name, **SHORT, "scale": scale, **overrides})
-    tables = TableCache()
-    state, _ = runner.initial_state([sc], 0, default_processes(), tables)
-    return sc, LoopbaanModel(sc.tree, state, default_processes(), tables, threads=False)
+    builder = Builder(plan([sc]), 0)
+    return sc, builder.model(sc, builder.initial_state()[0])
 
 
 # -- the market ------------------------------------------------------------------
 
 def test_centres_are_mesa_agents_that_grow_from_50_to_262(law):
     sc, engine = _engine()
-    engine.run_until(sc.start_month)
+    engine.run_until(sc.settings.start_month)
     agents = engine.state.institutions[KIND]
     assert all(isinstance(c, CareerCentre) and isinstance(c, mesa.Agent) and c.model is engine for c in agents)
     assert len(agents) == 262 and sorted(c.slot for c in agents) == list(range(262))
@@ -66,21 +66,21 @@ def test_province_capacity_follows_the_population():
 
 
 def test_choice_stays_in_the_province_and_follows_size():
-    market = centres.MarketArrays(open=np.array([True, True, True, False] + [False] * (codes.CENTRE_SLOTS - 4)),
-                                  capacity=np.zeros(codes.CENTRE_SLOTS), quality=np.ones(codes.CENTRE_SLOTS),
-                                  quality_z=np.zeros(codes.CENTRE_SLOTS), province=np.zeros(codes.CENTRE_SLOTS, np.intp),
-                                  coaches=np.zeros(codes.CENTRE_SLOTS),
-                                  opened=np.full(codes.CENTRE_SLOTS, codes.NO_MONTH))
+    market = centres.MarketArrays(open=np.array([True, True, True, False] + [False] * (CENTRE_SLOTS - 4)),
+                                  capacity=np.zeros(CENTRE_SLOTS), quality=np.ones(CENTRE_SLOTS),
+                                  quality_z=np.zeros(CENTRE_SLOTS), province=np.zeros(CENTRE_SLOTS, np.intp),
+                                  coaches=np.zeros(CENTRE_SLOTS),
+                                  opened=np.full(CENTRE_SLOTS, codes.NO_MONTH))
     market.province[:4] = [0, 0, 1, 1]
     market.coaches[:4] = [3.0, 1.0, 2.0, 50.0]  # slot 3 is closed: never chosen
     p = {"centres.choice.own_province_share": 1.0, "centres.choice.quality_loading": 0.0}
     u = np.random.default_rng(2).random(20_000)
-    chosen = centre_behaviour.choose(np.zeros(20_000, np.intp), u, market, p)
+    chosen = choice.choose(np.zeros(20_000, np.intp), u, market, p)
     assert set(chosen) == {0, 1}
     assert np.mean(chosen == 0) == pytest.approx(0.75, abs=0.02)
-    assert (centre_behaviour.choose(np.ones(5, np.intp), u[:5], market, p) == 2).all()
+    assert (choice.choose(np.ones(5, np.intp), u[:5], market, p) == 2).all()
     market.open[:] = False
-    assert (centre_behaviour.choose(np.zeros(5, np.intp), u[:5], market, p) == codes.NO_CENTRE).all()
+    assert (choice.choose(np.zeros(5, np.intp), u[:5], market, p) == NO_CENTRE).all()
 
 
 def test_a_centre_serves_first_come_first_served_within_its_room():
@@ -88,10 +88,10 @@ def test_a_centre_serves_first_come_first_served_within_its_room():
     since = np.array([5, 3, 5, 4, 4])
     priority = np.array([0.1, 0.9, 0.2, 0.5, 0.4])
     hours = np.full(5, 4.0)
-    served = centre_behaviour.served_within_capacity(slot, since, priority, hours, np.array([6.0, 0.0] + [0.0] * 298))
+    served = queue.served_within_capacity(slot, since, priority, hours, np.array([6.0, 0.0] + [0.0] * 298))
     # centre 0: the oldest order first (room left before it), then the next while room remains; centre 1 has none
     assert served.tolist() == [True, True, False, False, False]
-    funded = centre_behaviour.funded_within_budget(since, priority, np.full(5, 100.0), 250.0)
+    funded = queue.funded_within_budget(since, priority, np.full(5, 100.0), 250.0)
     assert funded.sum() == 2 and funded[1] and funded[[3, 4]].any()
 
 
@@ -115,26 +115,26 @@ def test_hours_delivered_never_exceed_capacity_over_time():
     """
     scarce = {"centres.capacity.hours_per_coach_month": {"2013-07-01": 0.3}}
     sc, engine = _engine("herintreders", scale=0.01, overrides=scarce)
-    engine.run_until(sc.start_month - 1)
+    engine.run_until(sc.settings.start_month - 1)
     trajectory = 6 * engine.weight  # the longest trajectory (6 hours of loopbaankrediet), in real hours
     delivered_total = capacity_total = 0.0
-    for t in range(sc.n_months):
+    for t in range(sc.settings.n_months):
         engine.step()
         market = engine.state.process_data["centre_market"]["arrays"]
-        pool = centre_behaviour.capacity_pools(market.province, engine.weight)
-        delivered = np.bincount(pool, engine.counters.data["centre_hours_delivered"][t, 0], codes.CENTRE_SLOTS)
-        capacity = np.bincount(pool, engine.counters.data["centre_capacity_hours"][t, 0], codes.CENTRE_SLOTS)
+        pool = queue.capacity_pools(market.province, engine.weight)
+        delivered = np.bincount(pool, engine.counters.data["centre_hours_delivered"][t, 0], CENTRE_SLOTS)
+        capacity = np.bincount(pool, engine.counters.data["centre_capacity_hours"][t, 0], CENTRE_SLOTS)
         assert (delivered <= capacity + trajectory + 1e-6).all()
         delivered_total, capacity_total = delivered_total + delivered, capacity_total + capacity
         assert (delivered_total <= capacity_total + trajectory + 1e-6).all()
     assert engine.counters.data["waiting_dropouts"][:, 0].sum() > 0  # it binds
-    assert centre_behaviour.capacity_pools(market.province, 1.0).tolist() == list(range(codes.CENTRE_SLOTS))
+    assert queue.capacity_pools(market.province, 1.0).tolist() == list(range(CENTRE_SLOTS))
 
 
 def test_capacity_pools_group_centres_of_a_province_at_reduced_scale():
     province = np.array([0, 1, 0, 0, 1, 0, 0])
-    assert centre_behaviour.capacity_pools(province, 1.0).tolist() == [0, 1, 2, 3, 4, 5, 6]
-    assert centre_behaviour.capacity_pools(province, 2.0).tolist() == [0, 1, 0, 3, 1, 3, 6]
+    assert queue.capacity_pools(province, 1.0).tolist() == [0, 1, 2, 3, 4, 5, 6]
+    assert queue.capacity_pools(province, 2.0).tolist() == [0, 1, 0, 3, 1, 3, 6]
 
 
 def test_capacity_off_serves_every_order_at_once():
@@ -183,7 +183,7 @@ def test_monitoring_never_lowers_quality_and_costs_per_centre():
 
 def test_a_centre_below_the_floor_improves_or_loses_its_mandate(law):
     p = law.at(dt.date(2026, 1, 1))
-    m = codes.month_number(2026, 1)
+    m = month_number(2026, 1)
     host = mesa.Model()
     weak = CareerCentre(host, 0, 0, 0.0, -2.0, m)
     assert weak.assess(p, 0.1, m) == "improved" and weak.quality_z == pytest.approx(centres.floor_z(p))
@@ -197,7 +197,7 @@ def test_a_centre_below_the_floor_improves_or_loses_its_mandate(law):
 
 def test_clients_of_a_centre_that_lost_its_mandate_move_to_others():
     sc, engine = _engine("quality_monitoring", scale=0.01)
-    engine.run_until(sc.start_month + 1)  # the January assessment of 2025 has taken place
+    engine.run_until(sc.settings.start_month + 1)  # the January assessment of 2025 has taken place
     agents = engine.state.institutions[KIND]
     lost = {c.slot for c in agents if not c.mandate}
     assert lost
@@ -211,7 +211,7 @@ def test_clients_of_a_centre_that_lost_its_mandate_move_to_others():
 def test_incentive_aimed_at_one_group_reaches_that_group_only():
     only = {"centres.incentive.target_groups": {"2025-01-01": ["work_disability"]}}
     sc, engine = _engine("centre_incentive", **{"overrides": only})
-    engine.run_until(sc.start_month + 5)
+    engine.run_until(sc.settings.start_month + 5)
     pop = engine.people
     reached = pop.incentive_until != codes.NO_MONTH
     assert reached.sum() > 0
@@ -230,7 +230,7 @@ def test_cream_skimming_reaches_the_most_ready():
     readiness = []
     for overrides in (flat, keen):
         sc, engine = _engine("centre_incentive", overrides=overrides)
-        engine.run_until(sc.start_month + 3)
+        engine.run_until(sc.settings.start_month + 3)
         pop = engine.people
         readiness.append(float(pop.readiness[pop.incentive_until != codes.NO_MONTH].mean()))
     assert readiness[1] > readiness[0] + 0.3
@@ -324,7 +324,7 @@ def test_a_run_without_parts_has_an_empty_parts_table():
 
 
 def test_market_counters_refuse_what_they_cannot_hold():
-    from model.metrics import Counter, Recorder
+    from model.engine.counters import Counter, Recorder
 
     recorder = Recorder([Counter("by_group", "flow", "persons", "x"),
                          Counter("per_centre", "stock", "hours", "x", (("centre", ("a", "b")),), by_group=False)], 2, 1.0)
@@ -371,7 +371,7 @@ def test_a_budget_cap_from_mid_year_counts_the_spending_since_january():
 def test_the_command_refuses_bad_centre_input_and_keeps_earlier_runs(tmp_path, text, message):
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
     out = tmp_path / "out"
     (out / "earlier").mkdir(parents=True)
     (out / "earlier" / "keep.txt").write_text("x")

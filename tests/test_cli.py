@@ -5,7 +5,7 @@ import json
 import pandas as pd
 from typer.testing import CliRunner
 
-from model.cli import app
+from model.interfaces.cli import app
 
 from .conftest import SCENARIOS, write_scenario
 

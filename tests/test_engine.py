@@ -1,21 +1,25 @@
 """The engine's plug-in points: processes, random streams by name, extra counter dimensions, snapshots."""
 
+from collections.abc import Mapping
+
 import mesa
 import numpy as np
 import pandas as pd
 import pytest
 
 import model
-from model import codes, runner
-from model.metrics import Counter
-from model.model import LoopbaanModel
-from model.process import Column, Process, ProcessError, check_processes
-from model.processes import default_processes
-from model.randomness import Streams, stream_key
-from model.scenario import load
-from model.tables import TableCache
+from model.engine.counters import Counter
+from model.engine.engine import LoopbaanModel
+from model.engine.process import Column, Process, ProcessError, check_processes
+from model.engine.randomness import Streams
+from model.experiments.build import Builder
+from model.experiments.run import run
+from model.mechanisms import default_processes
+from model.params.scenario import load
+from model.params.seeds import stream_key
+from model.people import codes
 
-from .conftest import SCENARIOS, write_scenario
+from .conftest import SCENARIOS, plan, write_scenario
 
 SMALL = "start: 2025-01\nend: 2025-12\nscale: 0.003\nseed: 11\nwarmup_months: 6\n"
 CHANNELS = ("letter", "phone", "event")
@@ -26,12 +30,13 @@ class Calls(Process):
 
     name = "calls"
     columns = (Column("called", np.bool_, False, "contacted by the dummy mechanism"),)
+    reads = ("status",)
     streams = ("dummy_outreach",)
     counters = (Counter("call_contacts", "flow", "persons", "people contacted", (("line", CHANNELS),)),)
     needs = ("eligible",)
 
     def step(self, model, month):
-        pop = model.people
+        pop = month.people
         rows = np.flatnonzero(pop.status == codes.NON_ACTIVE)
         u = model.streams.row_uniforms("dummy_outreach", month.number, rows)
         chosen = rows[u < 0.05]
@@ -73,8 +78,8 @@ def scenarios(tmp_path_factory):
 
 
 def test_a_new_process_with_its_own_stream_changes_no_existing_result(scenarios):
-    plain = runner.run(scenarios)
-    with_calls = runner.run(scenarios, processes=lambda: [*default_processes(), Calls()])
+    plain = run(plan(scenarios))
+    with_calls = run(plan(scenarios, processes=lambda: [*default_processes(), Calls()]))
     core = with_calls.summary[with_calls.summary.metric != "call_contacts"].drop(columns="line")
     pd.testing.assert_frame_equal(core.reset_index(drop=True), plain.summary.reset_index(drop=True))
     contacts = with_calls.summary[with_calls.summary.metric == "call_contacts"]
@@ -89,7 +94,8 @@ def test_a_new_process_with_its_own_stream_changes_no_existing_result(scenarios)
 
 
 def test_counter_dimensions_are_not_limited_by_group_key_bits():
-    from model.metrics import GROUPS, N_KEYS, Recorder
+    from model.engine.counters import Recorder
+    from model.people.groups import GROUPS, N_KEYS
     many = tuple(f"centre_{i}" for i in range(300))
     rec = Recorder([Counter("clients", "flow", "persons", "clients per centre", (("centre", many),))], 1, 1.0)
     keys = np.array([0, N_KEYS - 1, 5], dtype=np.uint16)
@@ -100,28 +106,23 @@ def test_counter_dimensions_are_not_limited_by_group_key_bits():
         rec.add("clients", 0, keys)
 
 
-def _start(scenario, processes=None):
-    streams, tables = Streams(scenario.settings["seed"], 0), TableCache()
-    people, weight, _ = runner.build_population(scenario, streams, tables)
-    return LoopbaanModel.start(scenario.tree, people, scenario.first_month, scenario.start_month, scenario.n_months,
-                               weight, streams, processes, tables)
-
-
 def test_continuing_a_restored_snapshot_gives_the_same_months(scenarios):
     scenario = scenarios[1]
-    original = _start(scenario, [*default_processes(), Centres()])
-    original.run_until(scenario.start_month + 2)
+    settings = scenario.settings
+    builder = Builder(plan([scenario], processes=lambda: [*default_processes(), Centres()]), 0)
+    original = builder.start(builder.population()[0])
+    original.run_until(settings.start_month + 2)
     snapshot = original.snapshot()
-    original.run_until(scenario.end_month)
+    original.run_until(settings.end_month)
     restored = LoopbaanModel(scenario.tree, snapshot, [*default_processes(), Centres()])
-    restored.run_until(scenario.end_month)
+    restored.run_until(settings.end_month)
     for name in original.counters.data:
         assert np.array_equal(original.counters.data[name], restored.counters.data[name]), name
     for column in original.people.column_names():
         assert np.array_equal(getattr(original.people, column), getattr(restored.people, column)), column
     # the institutions came along, belong to the new model, and kept counting
     centres = restored.state.institutions["centres"]
-    assert [c.months for c in centres] == [scenario.n_months + scenario.settings["warmup_months"]] * 2
+    assert [c.months for c in centres] == [settings.n_months + settings.warmup_months] * 2
     career = restored.state.institutions["career_centres"]
     assert all(c.model is restored for c in centres + career) and len(restored.agents) == 2 + len(career) == 264
     assert [c.unique_id for c in centres] == [c.unique_id for c in original.state.institutions["centres"]]
@@ -142,8 +143,8 @@ def test_institutions_survive_a_shared_warm_up(scenarios):
             if month.number == model.state.last_month:
                 seen.append([c.months for c in model.state.institutions["centres"]])
 
-    runner.run(scenarios, processes=lambda: [*default_processes(), Report()])
-    months = scenarios[0].n_months + scenarios[0].settings["warmup_months"]
+    run(plan(scenarios, processes=lambda: [*default_processes(), Report()]))
+    months = scenarios[0].settings.n_months + scenarios[0].settings.warmup_months
     assert seen == [[months, months], [months, months]]
 
 
@@ -165,9 +166,10 @@ def test_stream_keys_depend_on_the_name_only():
      "random stream 'separation' is declared by both 'labour_market' and 'twin'"),
     (lambda p: [*p, type("Writer", (Process,), {"name": "writer", "columns": (Column("cheques_in_window"),)})()],
      "column 'cheques_in_window' is declared by both 'centre_queue' and 'writer'"),
-    (lambda p: [type("Watcher", (Process,), {"name": "watcher", "background": True, "reads": ("awareness_draw",)})(), *p,
-                type("Late", (Process,), {"name": "late", "columns": (Column("awareness_draw"),)})()],
-     r"process 'watcher' reads \['awareness_draw'\] in the background while 'late'"),
+    (lambda p: [*p, type("Watcher", (Process,), {"name": "watcher", "reads": ("called",)})()],
+     "process 'watcher' reads the column 'called', but no process of the month owns it"),
+    (lambda p: [*p, type("Self", (Process,), {"name": "self", "columns": (Column("x", np.int8),), "reads": ("x",)})()],
+     "process 'self' reads the column 'x', but it owns it itself"),
     (lambda p: [*p, type("Reader", (Process,), {"name": "reader", "parameters": ("cheque.nothing",)})()],
      r"process 'reader' reads parameters that no file defines: \['cheque.nothing'\]"),
     (lambda p: [*p, type("Count", (Process,), {"name": "count", "counters": (Counter("employed", "stock", "p", "d"),)})()],
@@ -183,7 +185,7 @@ def test_every_default_process_reads_only_parameters_that_exist(law):
 
 
 class Sneaky(Process):
-    """Draws from another process's stream, or reads a parameter it does not declare."""
+    """Draws from another process's stream, or reads a parameter or a column it does not declare."""
 
     name = "sneaky"
     what = "stream"
@@ -193,6 +195,8 @@ class Sneaky(Process):
             month.streams.row_uniforms("separation", month.number, np.arange(3))
         elif self.what == "parameter":
             month.params["cheque.cheques.window_months"]
+        elif self.what == "column":
+            month.people.cheque1_month  # noqa: B018 (reading is the point)
         else:
             model.count(month, "not_declared", np.arange(3))
 
@@ -200,13 +204,30 @@ class Sneaky(Process):
 @pytest.mark.parametrize("what, message", [
     ("stream", "process 'sneaky' draws from the random stream 'separation', which it does not declare in 'streams'"),
     ("parameter", "process 'sneaky' reads 'cheque.cheques.window_months', which is not among the parameters it declares"),
+    ("column", "process 'sneaky' reads the column 'cheque1_month' of process 'centre_queue', which it does not "
+               "declare; add it to 'reads'"),
     ("counter", "counter 'not_declared' is not declared by any process"),
 ])
 def test_a_process_may_use_only_what_it_declares(what, message, scenarios):
     sneaky = Sneaky()
     sneaky.what = what
     with pytest.raises((ProcessError, ValueError), match=message):
-        runner.run(scenarios[:1], processes=lambda: [*default_processes(), sneaky])
+        run(plan(scenarios[:1], processes=lambda: [*default_processes(), sneaky]))
+
+
+def test_a_column_no_process_owns_is_free_to_read_and_a_declared_one_is_read(scenarios):
+    seen = {}
+
+    class Reader(Process):
+        name = "reader"
+        reads = ("cheque1_month",)
+
+        def step(self, model, month):
+            seen["sex"] = month.people.sex  # a core column no process owns
+            seen["cheque1_month"] = month.people.cheque1_month  # the centre queue's, declared
+
+    run(plan(scenarios[:1], processes=lambda: [*default_processes(), Reader()]))
+    assert set(seen) == {"sex", "cheque1_month"}
 
 
 def test_processes_given_to_a_simulation_are_checked_at_once():
@@ -223,26 +244,47 @@ def test_processes_given_to_a_simulation_are_checked_at_once():
 def test_a_column_without_dtype_must_exist(scenarios):
     lost = type("Lost", (Process,), {"name": "lost", "columns": (Column("nowhere"),), "step": lambda self, m, mo: None})()
     with pytest.raises(ProcessError, match="process 'lost' owns the column 'nowhere', which the population does not have"):
-        runner.run(scenarios[:1], processes=lambda: [*default_processes(), lost])
+        run(plan(scenarios[:1], processes=lambda: [*default_processes(), lost]))
+
+
+def yearly_summary(monthly: pd.DataFrame, kinds: Mapping[str, str], dims: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The yearly values of a monthly long table, the plain way (the reference of the counters' own route).
+
+    Stocks are averaged over the months, flows summed; the employment rate is derived per group.
+    """
+    ids = [c for c in monthly.columns if c not in ("month", "metric", "group", "value", *dims)]
+    df = monthly.assign(year=monthly["month"].str[:4].astype(int))
+    keys = ids + ["year", "metric", "group", *dims]
+    stock_names = [m for m, k in kinds.items() if k == "stock"]
+    flow_names = [m for m, k in kinds.items() if k == "flow"]
+    stocks = df[df["metric"].isin(stock_names)].groupby(keys, as_index=False, dropna=False)["value"].mean()
+    flows = df[df["metric"].isin(flow_names)].groupby(keys, as_index=False, dropna=False)["value"].sum()
+    people = stocks[stocks["metric"].isin(["population_20_64", "employed"])]
+    wide = people.pivot_table(index=ids + ["year", "group"], columns="metric", values="value").reset_index()
+    rate = wide[ids + ["year", "group"]].copy()
+    rate["metric"] = "employment_rate_20_64"
+    rate["value"] = np.where(wide["population_20_64"] > 0,
+                             wide["employed"] / wide["population_20_64"].where(wide["population_20_64"] > 0), np.nan)
+    out = pd.concat([stocks, flows, rate], ignore_index=True)
+    return out[keys + ["value"]].sort_values(keys, ignore_index=True)
 
 
 def test_the_yearly_table_made_from_the_counters_is_that_of_the_monthly_table_to_the_last_bit():
-    from model import metrics
-    from model.process import all_counters, dimension_names
+    from model.engine.process import all_counters, dimension_names
 
-    scenarios = model.Simulation([{"name": "base", "extends": "law_2025", "scale": 0.004, "end": "2027-06"},
-                                  {"name": "bonus", "extends": "centre_incentive", "scale": 0.004,
-                                   "end": "2027-06"}]).scenarios
+    simulation = model.Simulation([{"name": "base", "extends": "law_2025", "scale": 0.004, "end": "2027-06"},
+                                   {"name": "bonus", "extends": "centre_incentive", "scale": 0.004, "end": "2027-06"}])
+    settings = simulation.settings
     declared = default_processes()
-    tables = TableCache()
-    state, _ = runner.initial_state(scenarios, 0, default_processes(), tables)
-    run = LoopbaanModel(scenarios[1].tree, state, default_processes(), tables)
-    run.run_until(scenarios[1].end_month)
-    months = list(range(scenarios[1].start_month, scenarios[1].end_month + 1))  # two and a half years
+    builder = Builder(simulation.plan, 0)
+    state, _ = builder.initial_state()
+    bonus = builder.model(simulation.scenarios[1], state)
+    bonus.run_until(settings.end_month)
+    months = list(range(settings.start_month, settings.end_month + 1))  # two and a half years
     dims = dimension_names(declared)
-    monthly = run.counters.monthly_frame(months).assign(scenario="bonus", replication=3)
-    expected = metrics.yearly_summary(monthly, {c.name: c.kind for c in all_counters(declared)}, dims)
-    made = run.counters.yearly_frame(months, {"scenario": "bonus", "replication": 3}, dims)
+    monthly = bonus.counters.monthly_frame(months).assign(scenario="bonus", replication=3)
+    expected = yearly_summary(monthly, {c.name: c.kind for c in all_counters(declared)}, dims)
+    made = bonus.counters.yearly_frame(months, {"scenario": "bonus", "replication": 3}, dims)
     assert set(dims) <= set(made.columns) and made["year"].nunique() == 3
     assert isinstance(made["metric"].dtype, pd.CategoricalDtype)  # text columns are categorical (memory)
 
@@ -250,3 +292,18 @@ def test_the_yearly_table_made_from_the_counters_is_that_of_the_monthly_table_to
         return frame.astype({c: "str" for c in frame.columns if c not in ("replication", "year", "value")})
 
     pd.testing.assert_frame_equal(as_text(made), as_text(expected), check_exact=True)
+
+
+def test_the_documented_month_is_the_month_the_model_runs():
+    """The numbered lists of :mod:`model.mechanisms` and of the ODD name the processes of ``MONTH``, in its order."""
+    import re
+    from pathlib import Path
+
+    import model.mechanisms as mechanisms
+
+    names = [p.name for p in default_processes()]
+    assert len(names) == len(mechanisms.MONTH) >= 10
+    assert re.findall(r"^\s*\d+\. ``(\w+)``", mechanisms.__doc__, flags=re.MULTILINE) == names
+    odd = (Path(__file__).resolve().parents[1] / "docs" / "odd.md").read_text(encoding="utf-8")
+    overview = odd[odd.index("## 3. Process overview"):odd.index("## 4.")]
+    assert re.findall(r"^\d+\. \*\*[^*]+\*\* \(`(\w+)`", overview, flags=re.MULTILINE) == names

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import model
-from model import outputs
-from model.calibration.config import DEFAULT_CONFIG, CalibrationError, load_config
-from model.cli import app
-from model.params import ParameterTree
-from model.scenario import KEYS, ScenarioError
+from model.experiments.calibration.config import DEFAULT_CONFIG, CalibrationError, load_config
+from model.interfaces.cli import app
+from model.params.scenario import KEYS, ScenarioError
+from model.params.tree import ParameterTree
+from model.results import atomic
 
 from .conftest import ROOT, SCENARIOS, write_scenario
 
@@ -146,8 +146,8 @@ def test_too_long_run_name(tmp_path):
 
 
 def test_many_scenarios_get_a_short_default_name():
-    name = outputs.default_name([f"scenario_number_{i:03d}" for i in range(40)])
-    assert len(name.encode()) <= outputs.NAME_MAX_BYTES and name.startswith("scenario_number_000+")
+    name = atomic.default_name([f"scenario_number_{i:03d}" for i in range(40)])
+    assert len(name.encode()) <= atomic.NAME_MAX_BYTES and name.startswith("scenario_number_000+")
 
 
 # -- the output folder: checked before simulating, never half-written -------------------
@@ -196,7 +196,7 @@ def test_disk_full_while_writing(tmp_path, monkeypatch):
 
 
 def test_runs_finishing_together_get_their_own_folders(tmp_path):
-    folders = [outputs.RunFolder(tmp_path, "same") for _ in range(5)]
+    folders = [atomic.RunFolder(tmp_path, "same") for _ in range(5)]
     for f in folders:
         (f.tmp / "x").write_text(f.tmp.name)
     finals = [f.commit() for f in folders]
@@ -209,14 +209,14 @@ def test_leftovers_of_killed_runs_are_removed(tmp_path):
     dead.mkdir()
     alive = tmp_path / f".incomplete-{os.getpid()}-0123abcd-running"
     alive.mkdir()
-    outputs.RunFolder(tmp_path, "new").discard()
+    atomic.RunFolder(tmp_path, "new").discard()
     assert not dead.exists() and alive.exists()
 
 
 def test_sigterm_removes_the_temporary_folder(tmp_path):
     path = write_scenario(tmp_path, "s", "name: s\nextends: baseline_2020\nscale: 0.02\n")
     out = tmp_path / "runs"
-    proc = subprocess.Popen([sys.executable, "-m", "model.cli", "run", str(path), "--out", str(out)],
+    proc = subprocess.Popen([sys.executable, "-m", "model", "run", str(path), "--out", str(out)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 60
     while not list(out.glob(".incomplete-*")) and time.time() < deadline and proc.poll() is None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model import labels
+from model.report import labels
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,7 +23,7 @@ def test_every_key_has_both_languages_and_no_empty_text():
 
 def test_every_key_the_code_asks_for_is_in_the_table():
     pattern = re.compile(r"""(?:labels\.text|\bt)\(\s*["']([a-z_]+\.[a-z0-9_.\-]+)["']""")
-    files = [*ROOT.joinpath("model").glob("*.py"), ROOT / "notebooks" / "report.py"]
+    files = [*ROOT.joinpath("model").rglob("*.py"), ROOT / "notebooks" / "report.py"]
     asked = {key for f in files for key in pattern.findall(f.read_text(encoding="utf-8"))}
     assert len(asked) > 40
     missing = sorted(k for k in asked if not labels.has(k))

@@ -7,13 +7,19 @@ import pandas as pd
 import pytest
 
 import model
-from model import codes, comparison, effects, flows, rules, runner
-from model.behaviour import labour, uptake
-from model.model import LoopbaanModel
-from model.processes import default_processes
-from model.processes.outreach import Outreach
-from model.scenario import Scenario
-from model.tables import TableCache
+from model.experiments import effects
+from model.experiments.build import Builder
+from model.mechanisms.cheques.rules import government_cost
+from model.mechanisms.labour_market.moves import job_finding_weights
+from model.mechanisms.outreach.process import Outreach
+from model.mechanisms.uptake import awareness, hazards
+from model.params.calendar import month_number
+from model.params.scenario import Scenario
+from model.people import codes
+from model.people.population import empty
+from model.results import comparison, flows
+
+from .conftest import plan
 
 SHORT = {"start": "2025-01", "end": "2026-12", "warmup_months": 12, "scale": 0.003, "seed": 5}
 # At this small scale, re-entrants are too few to test what happens to them: these tests make them
@@ -25,10 +31,9 @@ KEEN = {"behaviour.awareness.non_active_relative": {"2013-07-01": 1.0},
 def _state(name: str, months_after_start: int = 0, scale: float = 0.003, **overrides):
     """A warmed-up engine of a shipped scenario, at its first month (plus some)."""
     sc = Scenario.resolve({"name": "t", "extends": name, **SHORT, "scale": scale, **overrides})
-    tables = TableCache()
-    state, _ = runner.initial_state([sc], 0, default_processes(), tables)
-    engine = LoopbaanModel(sc.tree, state, default_processes(), tables, threads=False)
-    engine.run_until(sc.start_month - 1 + months_after_start)
+    builder = Builder(plan([sc]), 0)
+    engine = builder.model(sc, builder.initial_state()[0])
+    engine.run_until(sc.settings.start_month - 1 + months_after_start)
     return sc, engine
 
 
@@ -48,7 +53,7 @@ def test_law_2025_is_the_default_baseline_and_the_resolution_extends_it(law):
     assert Scenario.load("baseline_2020", law).lineage == ["baseline_2020", "law_2025"]
     held = Scenario.load("baseline_2020", law).tree.at(dt.date(2030, 1, 1))
     assert held["cheque.cheques.max_per_window"] == 2 and not held["cheque.eligibility.first_time_only"]
-    assert rules.government_cost(held, np.array([1, 2])) == pytest.approx([638.84, 469.13], abs=0.01)
+    assert government_cost(held, np.array([1, 2])) == pytest.approx([638.84, 469.13], abs=0.01)
     now = law.at(dt.date(2026, 3, 1))
     assert now["cheque.eligibility.first_time_only"] and now["cheque.cheques.max_per_window"] == 1
     assert law.at(dt.date(2025, 5, 1))["cheque.cheques.monthly_cap"] == 1000
@@ -100,14 +105,26 @@ def test_both_readings_of_the_reentrant_definition(law):
         "unemployment", "career_break", "incapacity", "pension"]
 
 
+def _with_contacts(pop):
+    """``pop`` with the columns of outreach and of the centres' own contacts (nobody contacted)."""
+    for name, dtype, fill in (("outreach_informed", np.bool_, False), ("outreach_until", np.int16, codes.NO_MONTH),
+                              ("incentive_informed", np.bool_, False), ("incentive_until", np.int16, codes.NO_MONTH)):
+        pop.add_column(name, dtype, fill)
+    return pop
+
+
 def test_non_active_people_are_less_aware_than_workers(law):
-    pop = model.population.empty(4)
+    pop = _with_contacts(empty(4))
     pop.status[:] = [codes.EMPLOYED, codes.NON_ACTIVE, codes.EMPLOYED, codes.NON_ACTIVE]
     p = law.at(dt.date(2026, 1, 1))
-    level = uptake.awareness_level(p)
+    level = awareness.awareness_level(p)
     relative = p["behaviour.awareness.non_active_relative"]
     pop.awareness_draw[:] = [level * 0.9, level * 0.9, level * relative * 0.5, level * relative * 0.5]
-    assert uptake.is_aware(pop, np.arange(4), p, 100).tolist() == [True, False, True, True]
+    assert awareness.is_aware(pop, np.arange(4), p, 100).tolist() == [True, False, True, True]
+    pop.outreach_informed[1], pop.outreach_until[1] = True, 100  # a running contact informs a non-active person
+    pop.incentive_informed[0], pop.incentive_until[0] = True, 99  # a centre's contact that ended informs nobody
+    assert awareness.is_aware(pop, np.arange(4), p, 100).tolist() == [True, True, True, True]
+    assert awareness.is_aware(pop, np.arange(4), p, 101).tolist() == [True, False, True, True]
 
 
 # -- ask 2: outreach --------------------------------------------------------------
@@ -120,11 +137,13 @@ def test_outreach_aimed_at_one_group_changes_awareness_in_that_group_only():
     sc, engine = _state("herintreders", overrides=on)
     pop, m = engine.people, engine.month
     p = engine.params(m)
-    before = uptake.is_aware(pop, slice(None), p, m)
+    everybody = np.arange(len(pop))
+    before = awareness.is_aware(pop, everybody, p, m)
     process = next(proc for proc in engine.processes if isinstance(proc, Outreach))
-    from model.process import DeclaredParameters, DeclaredStreams, Month
-    process.step(engine, Month(m, DeclaredParameters(p, process), 0, {}, DeclaredStreams(engine.streams, process), p))
-    after = uptake.is_aware(pop, slice(None), p, m)
+    from model.engine.process import DeclaredParameters, DeclaredStreams, Month
+    process.step(engine, Month(m, DeclaredParameters(p, process), 0, {}, DeclaredStreams(engine.streams, process), p,
+                               pop))
+    after = awareness.is_aware(pop, everybody, p, m)
     changed = np.flatnonzero(after != before)
     assert len(changed) > 0 and (after[changed] & ~before[changed]).all()
     assert (pop.education[changed] == 0).all() and (pop.status[changed] == codes.NON_ACTIVE).all()
@@ -171,7 +190,7 @@ def test_every_lever_off_reproduces_the_baseline_exactly():
 
 def test_formerly_non_active_job_seekers_find_work_by_reason_and_time_out(law):
     p = law.at(dt.date(2026, 1, 1))
-    pop = model.population.empty(4)
+    pop = empty(4)
     for name, dtype, fill in (("registered_from", np.int8, 0), ("readiness", np.float32, 0.0),
                               ("followup_month", np.int16, codes.NO_MONTH), ("labour_cell_static", np.uint8, 0)):
         pop.add_column(name, dtype, fill)
@@ -180,7 +199,7 @@ def test_formerly_non_active_job_seekers_find_work_by_reason_and_time_out(law):
     pop.registered_from[:] = [0, codes.REASON.index("care"), codes.REASON.index("care"), codes.REASON.index("illness")]
     month = 600
     pop.spell_start[:] = [month - 3, month, month - 48, month]
-    weights = labour.job_finding_weights(pop, month, p)  # readiness 0: the weights are the ratios over their mean
+    weights = job_finding_weights(pop, month, p)  # readiness 0: the weights are the ratios over their mean
     ratio = weights / weights[0]
     ratios = p["labour_market.formerly_non_active.job_finding_ratio"]
     halving = p["labour_market.formerly_non_active.halving_months"]
@@ -191,7 +210,7 @@ def test_readiness_decides_who_finds_work_not_how_many():
     sc, engine = _state("herintreders", months_after_start=2)
     pop, m = engine.people, engine.month
     p = engine.params(m)
-    weights = labour.job_finding_weights(pop, m, p)
+    weights = job_finding_weights(pop, m, p)
     for status in (codes.NON_ACTIVE, codes.JOBSEEKER):
         rows = np.flatnonzero(pop.status == status)
         w = weights[rows]
@@ -203,7 +222,7 @@ def test_readiness_decides_who_finds_work_not_how_many():
     js = np.flatnonzero(pop.status == codes.JOBSEEKER)
     moved = js[:5]
     pop.followup_month[moved] = pop.spell_start[moved]
-    w = labour.job_finding_weights(pop, m, p)[js]
+    w = job_finding_weights(pop, m, p)[js]
     rest = ~np.isin(js, moved)
     band = pop.age_band(js)
     means = np.bincount(band[rest], weights=w[rest]) / np.bincount(band[rest])
@@ -226,13 +245,17 @@ def test_without_effects_admitting_reentrants_leaves_everybody_else_alone():
 
 def test_readiness_raises_uptake_of_non_active_people_only(law):
     p = law.at(dt.date(2026, 1, 1))
-    pop = model.population.empty(4)
-    pop.add_column("readiness", np.float32)
+    pop = empty(4)
+    for name, dtype, fill in (("readiness", np.float32, 0.0), ("outreach_channel", np.int8, 0),
+                              ("outreach_until", np.int16, codes.NO_MONTH)):
+        pop.add_column(name, dtype, fill)
     pop.status[:] = [codes.NON_ACTIVE, codes.NON_ACTIVE, codes.EMPLOYED, codes.EMPLOYED]
     pop.age_months[:] = 40 * 12
     pop.readiness[:] = [1.0, -1.0, 1.0, -1.0]
-    h = uptake.cheque1_hazard(pop, np.arange(4), p)
+    h = hazards.cheque1_hazard(pop, np.arange(4), p, 100)
     assert h[0] > h[1] and h[2] == h[3]
+    # people at work have no person terms: their hazard is their cell's
+    assert h[2] == hazards.cell_hazards(p)[hazards.hazard_cell(pop, np.array([2]))[0]]
 
 
 @pytest.fixture(scope="module")
@@ -241,7 +264,7 @@ def measured():
         # from the month of guidance on, so the three share their warm-up exactly
         over = {"overrides": {"behaviour.guidance_effect.extra_job_finding_rate": {"2025-01-01": rate}}} if rate else {}
         sc = Scenario.resolve({"name": "e", "extends": "herintreders", "scale": 0.05, "seed": 3, **over})
-        return effects.measure(sc)
+        return effects.measure(plan([sc]))
     law = model.ParameterTree.load()
     low, high = law["behaviour.guidance_effect.extra_job_finding_rate"].plausible_range
     return run(), run(low), run(high)
@@ -269,7 +292,7 @@ def test_net_effect_follows_the_range_of_its_parameter(measured):
 
 
 def test_without_effects_sets_every_effect_to_zero(law):
-    off = effects.without_effects(law, codes.month_number(2025, 1))
+    off = effects.without_effects(law, month_number(2025, 1))
     p = off.at(dt.date(2030, 1, 1))
     assert all(p[path] == 0 for path in effects.EFFECT_PARAMETERS)
     assert law.at(dt.date(2030, 1, 1))["behaviour.guidance_effect.extra_job_finding_rate"] > 0
@@ -278,20 +301,21 @@ def test_without_effects_sets_every_effect_to_zero(law):
 def test_effects_command_writes_a_folder_and_refuses_bad_input(tmp_path):
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
     bad = CliRunner().invoke(app, ["effects", "herintreders", "--scale", "2", "--out", str(tmp_path / "o")])
-    assert bad.exit_code == 2 and "--scale must be in (0, 1], got 2.0" in bad.output and not (tmp_path / "o").exists()
+    assert bad.exit_code == 2 and "--scale must be from 0.0001 to 1, got 2.0" in bad.output
+    assert not (tmp_path / "o").exists()
     short = tmp_path / "short.yaml"
     short.write_text("name: short\nextends: herintreders\nend: 2025-12\n")
     bad = CliRunner().invoke(app, ["effects", str(short), "--scale", "0.002", "--out", str(tmp_path / "o")])
-    assert bad.exit_code == 2 and "the effect needs 24 months after 2025-01, but the scenario ends 2025-12" in bad.output
+    assert bad.exit_code == 2 and "the effect needs 24 months after 2025-01, but the run ends 2025-12" in bad.output
     assert not (tmp_path / "o").exists()
 
 
 # -- transitions and the comparison ----------------------------------------------------
 
 def test_transitions_sum_to_one_per_origin(asks):
-    table = flows.transition_table(asks.run.yearly)
+    table = flows.transition_table(asks.run.yearly, asks.run.metric("transitions"))
     assert set(table.from_status) == {"employed", "jobseeker", "non_active"}
     sums = table.groupby(["scenario", "year", "group", "from_status"])["share"].sum(min_count=1).dropna()
     assert len(sums) and np.allclose(sums, 1.0)
@@ -306,7 +330,7 @@ def test_comparison_against_each_baseline_per_replication(asks):
     pairs = set(zip(compared.scenario, compared.baseline))
     assert pairs == {("herintreders", "law_2025"), ("herintreders_outreach", "herintreders"),
                      ("vdab_followup", "herintreders")}
-    assert set(compared.item) == set(comparison.ITEMS)
+    assert set(compared.item) == set(comparison.items(asks.run.counters)) == set(comparison.model_items())
     assert (compared.replications <= 2).all()
     row = compared.set_index(["scenario", "item", "group"])["value"]
     assert row[("herintreders_outreach", "extra_cost_outreach_eur", "all")] > 0
@@ -314,7 +338,10 @@ def test_comparison_against_each_baseline_per_replication(asks):
     assert row[("vdab_followup", "extra_registrations", "all")] > 0
     assert row[("herintreders", "extra_users", "reentrant_users")] > 0
     total = row[("herintreders", "extra_cost_total_eur", "all")]
-    assert total == pytest.approx(sum(row[("herintreders", item, "all")] for item in comparison.COST_ITEMS))
+    costs = comparison.cost_items(asks.run.counters)
+    assert list(costs) == ["extra_cost_cheques_eur", "extra_cost_outreach_eur", "extra_cost_followup_eur",
+                           "extra_cost_monitoring_eur", "extra_cost_incentive_eur"]  # the asks' order, by rank
+    assert total == pytest.approx(sum(row[("herintreders", item, "all")] for item in costs))
     employed = row[("herintreders", "extra_employed", "all")]
     assert row[("herintreders", "share_of_goal", "all")] == pytest.approx(employed / 120_000)
     defined = compared.dropna(subset=["value"])
@@ -389,7 +416,7 @@ def test_effect_range_file_errors(tmp_path, text):
 def test_commands_refuse_a_bad_target_file_before_simulating_and_keep_earlier_runs(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
     out = tmp_path / "out"
     (out / "earlier").mkdir(parents=True)
     (out / "earlier" / "keep.txt").write_text("x")

@@ -4,15 +4,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import codes, rules, runner
-from model.model import LoopbaanModel
-from model.process import all_counters
-from model.processes import default_processes
-from model.randomness import Streams
-from model.scenario import load
-from model.tables import TableCache
+from model.engine.process import all_counters
+from model.experiments.build import Builder
+from model.experiments.run import run
+from model.mechanisms import default_processes
+from model.mechanisms.eligibility.rules import is_eligible
+from model.mechanisms.labour_market.tables import TableCache
+from model.mechanisms.uptake.hazards import cell_hazards, hazard_cell
+from model.params.scenario import load
+from model.people import codes
 
-from .conftest import SCENARIOS, write_scenario
+from .conftest import SCENARIOS, plan, write_scenario
 
 SMALL = "start: 2025-01\nend: 2026-12\nscale: 0.004\nseed: 7\nwarmup_months: 0\n"
 
@@ -22,7 +24,7 @@ def small_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sc")
     base = write_scenario(folder, "base", "name: base\nextends: " + str(SCENARIOS / "baseline_2020.yaml") + "\n" + SMALL)
     herin = write_scenario(folder, "herin", "name: herin\nextends: base\noverrides:\n  cheque.eligibility.reentrant.enabled: {2025-01-01: true}\n")
-    return folder, runner.run([load(base), load(herin)])
+    return folder, run(plan([load(base), load(herin)]))
 
 
 def _yearly(result, scenario, metric, group="all"):
@@ -41,10 +43,8 @@ def test_population_follows_published_size(small_run, law):
 
 def test_population_conserved_apart_from_exits_and_entries(small_run, law):
     folder, _ = small_run
-    scenario = load(folder / "base.yaml")
-    streams, tables = Streams(7, 0), TableCache()
-    people, weight, _ = runner.build_population(scenario, streams, tables)
-    model = LoopbaanModel.start(scenario.tree, people, scenario.first_month, scenario.start_month, 12, weight, streams, tables=tables)
+    builder = Builder(plan([load(folder / "base.yaml")]), 0)
+    model, weight = builder.start(builder.population()[0]), builder.weight
     for t in range(12):
         before = int((model.people.status != codes.ABSENT).sum())
         model.step()
@@ -57,10 +57,8 @@ def test_population_conserved_apart_from_exits_and_entries(small_run, law):
 
 def test_nobody_ineligible_gets_a_cheque_and_windows_hold(small_run):
     folder, _ = small_run
-    scenario = load(folder / "herin.yaml")
-    streams, tables = Streams(7, 0), TableCache()
-    people, weight, _ = runner.build_population(scenario, streams, tables)
-    model = LoopbaanModel.start(scenario.tree, people, scenario.first_month, scenario.start_month, 24, weight, streams, tables=tables)
+    builder = Builder(plan([load(folder / "herin.yaml")]), 0)
+    model = builder.start(builder.population()[0])
     started = 0
     for _ in range(24):
         m = model.month
@@ -69,7 +67,7 @@ def test_nobody_ineligible_gets_a_cheque_and_windows_hold(small_run):
         starters = np.flatnonzero(model.people.last_cheque_month == m)
         started += len(starters)
         # Statuses do not change between uptake and the end of the month.
-        assert rules.is_eligible(model.people, m, p, starters).all()
+        assert is_eligible(model.people, m, p, starters).all()
         assert (model.people.cheques_in_window <= p["cheque.cheques.max_per_window"]).all()
     assert started > 100
 
@@ -89,7 +87,7 @@ def test_cost_equals_cheques_times_price(small_run):
 def test_zero_uptake_gives_zero_cost(tmp_path):
     path = write_scenario(tmp_path, "zero", "name: zero\nextends: " + str(SCENARIOS / "baseline_2020.yaml") + "\n" + SMALL
                           + "overrides:\n  behaviour.uptake.shock_multiplier: {2013-07-01: 0.0}\n")
-    result = runner.run([load(path)])
+    result = run(plan([load(path)]))
     for metric in ("starts_cheque1", "starts_cheque2", "government_cost_eur", "user_cost_eur", "reentries_employment"):
         assert (_yearly(result, "zero", metric) == 0).all(), metric
 
@@ -115,7 +113,7 @@ def test_common_random_numbers(small_run):
 
 def test_same_seed_same_summary(tmp_path, small_run):
     folder, result = small_run
-    again = runner.run([load(folder / "base.yaml"), load(folder / "herin.yaml")])
+    again = run(plan([load(folder / "base.yaml"), load(folder / "herin.yaml")]))
     pd.testing.assert_frame_equal(result.summary, again.summary)
 
 
@@ -139,16 +137,20 @@ def test_fit_report_hits_the_margins(small_run):
     assert any("re-entrant pool" in t for t in checks)
 
 
-def test_threads_do_not_change_results(small_run):
+def test_the_number_of_threads_does_not_change_results(small_run):
+    """The kernels cut the rows into chunks whatever the threads, and add up per chunk in order."""
+    import numba
+
     folder, _ = small_run
-    scenario = load(folder / "herin.yaml")
     recorders = []
-    for threads in (True, False):
-        streams, tables = Streams(7, 0), TableCache()
-        people, weight, _ = runner.build_population(scenario, streams, tables)
-        model = LoopbaanModel.start(scenario.tree, people, scenario.first_month, scenario.start_month, 12, weight,
-                                    streams, tables=tables, threads=threads)
-        recorders.append(model.run())
+    threads = numba.get_num_threads()
+    try:
+        for n in (1, numba.config.NUMBA_NUM_THREADS):
+            numba.set_num_threads(n)
+            builder = Builder(plan([load(folder / "herin.yaml")]), 0)
+            recorders.append(builder.start(builder.population()[0]).run())
+    finally:
+        numba.set_num_threads(threads)
     for name in recorders[0].data:
         assert np.array_equal(recorders[0].data[name], recorders[1].data[name]), name
 
@@ -160,8 +162,8 @@ def test_results_do_not_depend_on_the_company_of_other_scenarios(tmp_path, switc
     base = write_scenario(tmp_path, "base", "name: base\n" + text)
     herin = write_scenario(tmp_path, "herin", "name: herin\n" + text
                            + f"overrides:\n  cheque.eligibility.reentrant.enabled: {{{switch_on}: true}}\n")
-    alone = runner.run([load(herin)]).summary
-    together = runner.run([load(base), load(herin)]).summary
+    alone = run(plan([load(herin)])).summary
+    together = run(plan([load(base), load(herin)])).summary
     pd.testing.assert_frame_equal(alone.reset_index(drop=True),
                                   together[together.scenario == "herin"].reset_index(drop=True))
 
@@ -172,15 +174,14 @@ def test_growing_scenario_listed_second_has_room(tmp_path, law):
     at_start = law.at(dt.date(2025, 1, 1))["population.size_20_64"]  # unchanged at the first month
     grow = write_scenario(tmp_path, "grow", "name: grow\nextends: base\noverrides:\n"
                           f"  population.size_20_64: {{2025-01-01: {at_start}, \"2025-06-01..\": 4100000}}\n")
-    result = runner.run([load(base), load(grow)])
+    result = run(plan([load(base), load(grow)]))
     assert _yearly(result, "grow", "population_20_64")[2026] == pytest.approx(4_100_000, rel=0.001)
 
 
 def test_mapping_values_are_read_by_label(law):
     import datetime as dt
 
-    from model.behaviour import uptake
-    from model.population import empty
+    from model.people.population import empty
     reordered = dict(reversed(list(law["behaviour.uptake.age_band"].values[-1].items())))
     other = law.with_overrides({"behaviour.uptake.age_band": {dt.date(2013, 7, 1): reordered}}, "t")
     pop = empty(2)
@@ -188,26 +189,21 @@ def test_mapping_values_are_read_by_label(law):
     pop.age_months[:] = [22 * 12, 60 * 12]
     when = dt.date(2021, 1, 1)
     rows = np.arange(2)
-    assert np.array_equal(uptake.cheque1_hazard(pop, rows, law.at(when)), uptake.cheque1_hazard(pop, rows, other.at(when)))
+    cells = hazard_cell(pop, rows)
+    assert np.array_equal(cell_hazards(law.at(when))[cells], cell_hazards(other.at(when))[cells])
 
 
 def test_no_hazard_exceeds_its_ceiling_in_any_year(law):
     """The sparse draws are exact only below their ceiling: check every year the law covers."""
     import datetime as dt
 
-    from model.behaviour import uptake
-    from model.population import empty
     tables = TableCache()
-    # The highest cheque-1 hazard: a woman aged 30-39, high-educated, no migration
-    # background or disability, employee (every other coefficient is a prior <= 0).
-    pop = empty(1)
-    pop.sex[0], pop.age_months[0], pop.education[0], pop.status[0] = 1, 35 * 12, 2, codes.EMPLOYED
     for year in range(2014, 2035):
         p = law.at(dt.date(year, 1, 1))
         ceiling = p["simulation.hazard_ceiling"]
         _, hazards = tables.get(p)
         assert hazards.employed_exit.max() <= ceiling["separation"], year
-        assert uptake.cheque1_hazard(pop, np.array([0]), p).max() <= ceiling["uptake_cheque1"], year
+        assert cell_hazards(p).max() <= ceiling["uptake_cheque1"], year  # every cell, people at work or not
 
 
 def test_partition_groups_add_up(small_run):

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import uncertainty
-from model.api import Simulation
-from model.params import ParameterError, ParameterTree
-from model.scenario import Scenario, ScenarioError
+from model.interfaces.api import Simulation
+from model.params import uncertainty
+from model.params.scenario import Scenario, ScenarioError
+from model.params.tree import ParameterError, ParameterTree
 
 HEAD = "a:\n  description: d\n  unit: u\n  reference: r\n"
 SHORT = {"scale": 0.004, "start": "2025-01", "end": "2026-12"}
@@ -46,7 +46,7 @@ def test_bad_distributions_are_refused(tmp_path, text, message):
 
 
 def test_a_calibrated_file_with_a_bad_correlation_matrix_is_refused(tmp_path, law):
-    from model.params import CALIBRATED_FILE
+    from model.params.tree import CALIBRATED_FILE
 
     text = CALIBRATED_FILE.read_text().replace("  correlation:\n  - [", "  correlation:\n  - [0.5, ", 1)
     bad = tmp_path / "behaviour.yaml"
@@ -194,7 +194,7 @@ def test_a_scenario_against_itself_differs_by_exactly_zero_in_every_parameter_se
 def test_the_cli_writes_the_drawn_sets_and_refuses_a_bad_count(tmp_path):
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
 
     scenario = tmp_path / "short.yaml"
     scenario.write_text("name: short\nextends: herintreders\nstart: 2025-01\nend: 2025-12\nscale: 0.004\n")
@@ -225,21 +225,38 @@ def test_a_bad_parameter_sets_setting_is_refused():
 
 
 def test_the_run_reports_each_replication_as_it_finishes():
-    from model import runner
+    from model.experiments.progress import Progress
+    from model.experiments.run import run
+
+    class Runs(Progress):
+        def __init__(self):
+            self.calls, self.lines, self.months_done = [], [], 0
+
+        def line(self, text):
+            self.lines.append(text)
+
+        def months(self, n):
+            self.months_done += n
+
+        def run_done(self, done, total):
+            self.calls.append((done, total))
 
     sim = Simulation([{"name": "base", "extends": "law_2025", **SHORT}], replications=2, parameter_sets=2)
-    calls = []
-    runner.run(sim.scenarios, finished=lambda done, total: calls.append((done, total)))
-    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    progress = Runs()
+    run(sim.plan, progress)
+    assert progress.calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert progress.months_done == sim.months_to_simulate()  # the bar reaches its end
+    assert sum(line.startswith("replication ") for line in progress.lines) == 4
 
 
 def test_sets_whose_means_agree_by_chance_do_not_make_an_exact_interval():
     from types import SimpleNamespace
 
-    from model import comparison
+    from model.results import comparison
 
     # a run of 2 sets x 2 replications whose set means agree (1250) though its runs do not
-    run = SimpleNamespace(parameter_sets=pd.DataFrame(), replications_per_set=2, parameter_set_of=lambda r: r // 2)
+    run = SimpleNamespace(parameter_sets=pd.DataFrame(), settings=SimpleNamespace(replications=2),
+                          parameter_set_of=lambda r: r // 2)
     per_rep = pd.DataFrame({"scenario": "s", "baseline": "b", "item": "extra_users", "group": "all",
                             "replication": [0, 1, 2, 3], "value": [800.0, 1700.0, 900.0, 1600.0]})
     out = comparison.summarise_runs(per_rep, run)

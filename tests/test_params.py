@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from model.params import ParameterError, ParameterTree
+from model.params.tree import ParameterError, ParameterTree
 
 
 def test_values_change_on_their_date(law):
@@ -138,7 +138,7 @@ def test_an_open_range_holds_whatever_the_law_changes_later(law):
         assert held.at(dt.date(year, 12, 1))["cheque.cheques.hours"] == {"cheque1": 4, "cheque2": 3}
     assert held.at(dt.date(2024, 12, 1))["cheque.cheques.hours"] == {"cheque1": 4, "cheque2": 3}
     assert held.at(dt.date(2015, 1, 1))["cheque.cheques.hours"] == {"cheque1": 4, "cheque2": 4}
-    from model.params import as_period, period_label
+    from model.params.tree import as_period, period_label
     assert period_label(as_period("2025-01-01..", "s")) == "2025-01-01.."
     with pytest.raises(ParameterError, match=r"'2025-13-01' is not a date"):
         law.with_overrides({"cheque.cheques.hours": {"2025-13-01..": {"cheque1": 4, "cheque2": 3}}}, "s.yaml")

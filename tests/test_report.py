@@ -8,9 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 import model
-from model import figures, findings, labels, report
-from model.cli import app
-from model.rundata import RunData, RunFolderError, load_run
+from model.interfaces.cli import app
+from model.report import findings, labels, render, tables
+from model.report.loaded import RunData, load_run
+from model.report.run_data import RunFolderError
 
 SECTIONS = ("findings", "funnel", "reach", "budget", "capacity", "flows", "rate", "sensitivity", "calibration",
             "assumptions", "manifest")
@@ -33,7 +34,7 @@ def reports(small_results, folder):
     """The report in both languages, and the English one executed a second time (copied aside first)."""
     english = small_results.report(lang="en")
     first = english.read_text(encoding="utf-8")
-    dutch = report.write_report(folder, "nl")
+    dutch = render.write_report(folder, "nl")
     cli = CliRunner().invoke(app, ["report", str(folder), "--lang", "en"])  # the second execution, as a user runs it
     second = english.read_text(encoding="utf-8")
     return {"en": first, "nl": dutch.read_text(encoding="utf-8"), "en_again": second, "paths": (english, dutch),
@@ -41,7 +42,7 @@ def reports(small_results, folder):
 
 
 def _figures(html: str) -> dict:
-    found = re.search(rf'<script[^>]*id="{report.FIGURES_ID}"[^>]*>(.*?)</script>', html, re.S)
+    found = re.search(rf'<script[^>]*id="{render.FIGURES_ID}"[^>]*>(.*?)</script>', html, re.S)
     assert found, "the report's numbers are not embedded"
     return json.loads(found.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
 
@@ -174,7 +175,7 @@ def test_a_backcast_adds_the_out_of_sample_years(folder, tmp_path):
         "scenario,target,kind,metric,group,period,role,sample,observed,model,within_tolerance\n"
         "b,starts_cheque1_later.2020,starts,starts_cheque1,all,2020,validation,out-of-sample,17753,21383,False\n"
         "b,starts_cheque2_later.2020,starts,starts_cheque2,all,2020,validation,out-of-sample,9866,9556,True\n")
-    table = figures.calibration_table(load_run(folder), backcast)
+    table = tables.calibration_table(load_run(folder), backcast)
     late = table[table["sample"] == "out-of-sample"]
     assert list(late["year"]) == [2020, 2020] and list(late["model"]) == [21383, 9556]
     assert (table[table["sample"] == "in-sample"]["year"] <= 2018).all()

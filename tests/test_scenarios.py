@@ -3,8 +3,8 @@
 import pytest
 from typer.testing import CliRunner
 
-from model.cli import app
-from model.scenario import ScenarioError, check_compatible, load
+from model.interfaces.cli import app
+from model.params.scenario import ScenarioError, load, run_settings
 
 from .conftest import SCENARIOS, write_scenario
 
@@ -14,9 +14,9 @@ runner = CliRunner()
 def test_shipped_scenarios_validate(law):
     for f in ("baseline_2013", "baseline_2020", "pre2020_rules", "herintreders"):
         s = load(SCENARIOS / f"{f}.yaml", law)
-        assert s.settings["start"] and s.settings["end"]
+        assert s.settings.start and s.settings.end
     herintreders = load(SCENARIOS / "herintreders.yaml", law)
-    assert herintreders.settings["start"] == "2025-01"  # inherited from baseline_2020
+    assert herintreders.settings.start == "2025-01"  # inherited from baseline_2020
     assert herintreders.tree.at(herintreders.tree["cheque.eligibility.reentrant.enabled"].dates[-1])["cheque.eligibility.reentrant.enabled"] is True
 
 
@@ -93,7 +93,7 @@ def test_not_yaml(tmp_path):
 
 def test_bad_scale_flag(tmp_path):
     out = _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--scale", "0")
-    assert "--scale must be in (0, 1], got 0.0" in out
+    assert "--scale must be from 0.0001 to 1, got 0.0" in out
 
 
 def test_inconsistent_settings(tmp_path, law):
@@ -110,14 +110,14 @@ def test_same_name_twice(tmp_path, law):
     a = write_scenario(tmp_path, "a", "name: same\nstart: 2025-01\nend: 2025-12\n")
     b = write_scenario(tmp_path, "b", "name: same\nstart: 2025-01\nend: 2025-12\n")
     with pytest.raises(ScenarioError, match="repeated: \\['same'\\]"):
-        check_compatible([load(a, law), load(b, law)])
+        run_settings([load(a, law), load(b, law)])
 
 
 def test_population_override_cannot_share_a_run(tmp_path, law):
     a = write_scenario(tmp_path, "a", "name: a\nstart: 2025-01\nend: 2025-12\n")
     b = write_scenario(tmp_path, "b", "name: b\nstart: 2025-01\nend: 2025-12\noverrides:\n  population.women_share: {2013-01-01: 0.6}\n")
     with pytest.raises(ScenarioError, match=r"changes \['population.women_share'\] at the first simulated month"):
-        check_compatible([load(a, law), load(b, law)])
+        run_settings([load(a, law), load(b, law)])
 
 
 def test_validate_command(tmp_path):
@@ -165,10 +165,10 @@ def test_labour_margins_at_the_start_must_agree(tmp_path, law):
     b = write_scenario(tmp_path, "b", "name: b\nstart: 2025-01\nend: 2025-12\noverrides:\n"
                        "  labour_market.employment_rate_20_64: {2024-01-01: 0.65}\n")
     with pytest.raises(ScenarioError, match=r"changes \['labour_market.employment_rate_20_64'\] at the first simulated month"):
-        check_compatible([load(a, law), load(b, law)])
+        run_settings([load(a, law), load(b, law)])
     later = write_scenario(tmp_path, "c", "name: c\nstart: 2025-01\nend: 2025-12\noverrides:\n"
                            "  labour_market.employment_rate_20_64: {2025-06-01: 0.65}\n")
-    check_compatible([load(a, law), load(later, law)])  # a later change is a scenario like any other
+    run_settings([load(a, law), load(later, law)])  # a later change is a scenario like any other
 
 
 def test_simulation_settings_must_agree(tmp_path, law):
@@ -176,7 +176,7 @@ def test_simulation_settings_must_agree(tmp_path, law):
     b = write_scenario(tmp_path, "b", "name: b\nstart: 2025-01\nend: 2025-12\noverrides:\n"
                        "  simulation.hazard_ceiling: {2030-01-01: {separation: 0.2, uptake_cheque1: 0.05}}\n")
     with pytest.raises(ScenarioError, match=r"changes \['simulation.hazard_ceiling'\]; the random draws depend on them"):
-        check_compatible([load(a, law), load(b, law)])
+        run_settings([load(a, law), load(b, law)])
 
 
 def test_scenario_not_a_mapping(tmp_path):
@@ -192,7 +192,7 @@ def test_override_without_dates(tmp_path):
 def test_bad_seed_and_replications_flags(tmp_path):
     assert "--seed must be from 0 to 9223372036854775807, got -1" in _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--seed", "-1")
     assert "--seed must be from 0 to" in _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--seed", str(10**23))
-    assert "--scale must be at least 0.0001" in _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--scale", "1e-9")
+    assert "--scale must be from 0.0001 to 1, got 1e-09 (at least about 390 simulated people)" in _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--scale", "1e-9")
     assert "--replications must be from 1 to 1000" in _error(tmp_path, "name: bad\nstart: 2025-01\nend: 2025-12\n", "--replications", "0")
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from model.calibration.targets import load_targets
-from model.params import ParameterTree
+from model.experiments.calibration.targets import load_targets
+from model.params.tree import ParameterTree
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "docs" / "sources.md"
@@ -120,9 +120,9 @@ def test_no_file_refers_outside_the_repository():
 
 
 def test_published_transitions_and_the_effect_range_refer_to_existing_source_entries():
-    from model.effects import EFFECTS_FILE
-    from model.flows import TRANSITIONS_FILE
-    from model.yamlfile import parse_yaml, read_text
+    from model.experiments.effects import EFFECTS_FILE
+    from model.params.yamlfile import parse_yaml, read_text
+    from model.results.flows import TRANSITIONS_FILE
 
     known = anchors()
     entries = {f"transitions.{name}": entry["reference"]

@@ -8,9 +8,13 @@ import pandas as pd
 import pytest
 
 import model
-from model import cache, runner
-from model.processes import default_processes
-from model.scenario import Scenario
+from model.experiments import warmup_cache
+from model.experiments.build import Builder, warmup_signature
+from model.mechanisms import default_processes
+from model.params.scenario import Scenario
+from model.results import provenance
+
+from .conftest import plan
 
 SHORT = {"start": "2025-01", "end": "2026-12", "warmup_months": 12, "scale": 0.003, "seed": 11}
 REFERENCE = Path(__file__).parent / "reference" / "previous_engine_scale0.05.csv"
@@ -42,7 +46,7 @@ def test_the_cache_never_changes_a_result(tmp_path):
 
 
 def test_an_entry_is_written_whole_and_the_oldest_go(tmp_path, monkeypatch):
-    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(warmup_cache, "MAX_ENTRIES", 2)
     for seed in (1, 2, 3):
         model.Simulation([{"name": "base", "extends": "law_2025", **SHORT, "seed": seed}]).run(progress=False, cache=tmp_path)
     entries = [p for p in tmp_path.iterdir()]
@@ -51,7 +55,8 @@ def test_an_entry_is_written_whole_and_the_oldest_go(tmp_path, monkeypatch):
 
 def _key(spec: dict, law) -> str:
     scenario = Scenario.resolve(spec, law)
-    return runner._cache_key(scenario, [scenario], 0, default_processes(), {scenario.name: runner.warmup_signature(scenario)})
+    run = plan([scenario])
+    return Builder(run, 0).cache_key(scenario, {scenario.name: warmup_signature(scenario, run.settings)})
 
 
 def test_the_cache_key_changes_with_what_the_warmed_up_state_depends_on(law, monkeypatch):
@@ -64,7 +69,7 @@ def test_the_cache_key_changes_with_what_the_warmed_up_state_depends_on(law, mon
     assert _key({**base, "seed": 12}, law) != key
     assert _key({**base, "scale": 0.004}, law) != key
     assert _key({**base, "warmup_months": 13}, law) != key
-    monkeypatch.setattr(cache, "code_digest", lambda: "another version of the code")
+    monkeypatch.setattr(warmup_cache, "code_digest", lambda: "another version of the code")
     assert _key(base, law) != key
     monkeypatch.undo()
     # a change after the warm-up leaves the warmed-up state as it is: the same entry serves
@@ -73,10 +78,11 @@ def test_the_cache_key_changes_with_what_the_warmed_up_state_depends_on(law, mon
 
 
 def test_the_code_digest_reads_every_module_and_parameter_file():
-    digest = cache.code_digest()
-    assert len(digest) == 64 and digest == cache.code_digest()
+    digest = provenance.code_digest()
+    assert len(digest) == 64 and digest == provenance.code_digest()
     root = Path(model.__file__).parent
-    assert (root / "kernels" / "labour.py").is_file() and (root / "parameters" / "centres.yaml").is_file()
+    assert (root / "mechanisms" / "labour_market" / "kernel.py").is_file()
+    assert (root / "params" / "parameters" / "centres.yaml").is_file()
 
 
 def test_results_are_the_same_with_one_or_two_threads():
@@ -158,7 +164,7 @@ def test_custom_processes_never_use_the_cache(tmp_path):
 def test_a_cache_folder_that_is_a_file_is_refused_and_nothing_is_lost(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
 
     out = tmp_path / "outputs"
     earlier = out / "earlier-run"
@@ -186,58 +192,52 @@ def test_the_api_refuses_a_bad_cache_argument(tmp_path):
 
 @pytest.mark.parametrize("name", ["herintreders_outreach", "centre_incentive"])
 def test_the_kernels_apply_the_rules_of_the_numpy_code(name):
-    """The stocks kernel and the uptake filter write the awareness and re-entrant rules again, for speed: same answers."""
-    from model import codes, metrics, rules
-    from model.behaviour import uptake
-    from model.kernels import stocks as kernels_stocks
-    from model.kernels import uptake as kernels_uptake
-    from model.processes.uptake import waiting
+    """The stocks kernel and the uptake filter apply the awareness, eligibility and re-entrant rules: same answers."""
+    from model.mechanisms.cheques.rules import cheques_used
+    from model.mechanisms.eligibility.rules import Eligible, is_eligible
+    from model.mechanisms.stocks.kernel import count_stocks
+    from model.mechanisms.uptake import hazards
+    from model.mechanisms.uptake.awareness import awareness_columns, awareness_levels, is_aware
+    from model.mechanisms.uptake.kernel import WindowColumns, workers_who_may_start
+    from model.mechanisms.uptake.process import waiting
+    from model.people import codes, groups
+    from model.people.reentrants import is_reentrant, reentrant_rule
 
     from .test_mechanisms import _state
 
     _, engine = _state(name, months_after_start=8, scale=0.005)
     pop, m = engine.people, engine.month
     p = engine.params(m)
-    eligible = rules.is_eligible(pop, m, p)
-    aware = uptake.is_aware(pop, slice(None), p, m)
+    eligible = is_eligible(pop, m, p)
+    aware = is_aware(pop, np.arange(len(pop)), p, m)
     assert pop.outreach_informed.any() or pop.incentive_informed.any()  # the contact columns are exercised
     present = pop.status != codes.ABSENT
     static = pop.group_key_static.astype(np.int64)
-    keys = (static + metrics.AGE_KEY[np.minimum(pop.age_months, len(metrics.AGE_KEY) - 1)]
-            + (pop.status == codes.NON_ACTIVE) * metrics.NON_ACTIVE + rules.is_reentrant(pop, m, p) * metrics.REENTRANT
-            + pop.reentrant_user * metrics.REENTRANT_USER)
-    assert np.array_equal(metrics.group_keys(pop, np.flatnonzero(present), m, p, pop.group_key_static), keys[present])
-    r = "cheque.eligibility.reentrant."
-    level = uptake.awareness_level(p)
-    counts = kernels_stocks.count_stocks(
-        pop.status, pop.age_months, pop.group_key_static, pop.months_worked_before_spell, pop.spell_start,
-        pop.benefits_in_spell, pop.gap_before_job, pop.cheque1_month, rules.Eligible(pop, m, p).rule(),
-        pop.reentrant_user, pop.awareness_draw, np.float32(level),
-        np.float32(level * p["behaviour.awareness.non_active_relative"]), pop.outreach_informed, pop.outreach_until,
-        pop.incentive_informed, pop.incentive_until, m, p[r + "min_months_worked"], p[r + "min_months_out_of_work"],
-        rules.benefit_mask(p[r + "disqualifying_benefits"]), metrics.AGE_KEY, metrics.KEY_BIT_VALUES,
-        metrics.N_KEYS)
+    keys = (static + groups.AGE_KEY[np.minimum(pop.age_months, len(groups.AGE_KEY) - 1)]
+            + (pop.status == codes.NON_ACTIVE) * groups.NON_ACTIVE_BIT + is_reentrant(pop, m, p) * groups.REENTRANT_BIT
+            + pop.reentrant_user * groups.REENTRANT_USER_BIT)
+    assert np.array_equal(groups.group_keys(pop, np.flatnonzero(present), m, p), keys[present])
+    rule = Eligible(pop, m, p)
+    counts = count_stocks(m, groups.key_columns(pop), reentrant_rule(p), rule.rule, rule.career, rule.cheque1_month,
+                          awareness_columns(pop), awareness_levels(p))
     for bit, flag in ((0, pop.status == codes.EMPLOYED), (1, eligible), (2, eligible & aware)):
         combos = (np.arange(counts.shape[0]) >> bit) & 1 == 1
-        assert np.array_equal(counts[combos].sum(axis=0), np.bincount(keys[present & flag], minlength=metrics.N_KEYS))
+        assert np.array_equal(counts[combos].sum(axis=0), np.bincount(keys[present & flag], minlength=groups.N_KEYS))
     rows = np.arange(len(pop))
-    cells = kernels_uptake.workers_who_may_start(
-        rows, rules.Eligible(pop, m, p).rule(), *rules.Eligible(pop, m, p).columns(), pop.awareness_draw,
-        np.float32(level), pop.incentive_informed, pop.incentive_until, pop.window_start, pop.cheques_in_window,
-        pop.waiting_since, codes.NO_MONTH, m, p["cheque.cheques.window_months"], pop.sex, pop.age_months,
-        pop.education, pop.migration, pop.work_disability, pop.self_employed, uptake.AGE_GROUP_BY_MONTH,
-        np.array(uptake.CELL_SHAPE))
-    expected = (eligible & (pop.status != codes.NON_ACTIVE) & aware & (rules.cheques_used(pop, m, p) == 0)
+    cells = workers_who_may_start(
+        rows, m, rule.rule, rule.career, rule.cheque1_month, awareness_columns(pop), awareness_levels(p),
+        WindowColumns(pop.window_start, pop.cheques_in_window, pop.waiting_since), p["cheque.cheques.window_months"],
+        hazards.cell_columns(pop))
+    expected = (eligible & (pop.status != codes.NON_ACTIVE) & aware & (cheques_used(pop, m, p) == 0)
                 & ~waiting(pop, rows))
     assert np.array_equal(cells >= 0, expected)
-    assert np.array_equal(cells[expected], uptake.hazard_cell(pop, rows[expected]))
+    assert np.array_equal(cells[expected], hazards.hazard_cell(pop, rows[expected]))
 
 
 @pytest.mark.parametrize("worker_rule", ["experience", "recent_work"])
 def test_the_compiled_eligibility_rule_is_the_numpy_rule(worker_rule):
     """Every variant of the rule (worker rule, required months at the edges, re-entrants, first time only) agrees."""
-    from model import rules
-    from model.kernels import eligibility as kernels_eligibility
+    from model.mechanisms.eligibility.rules import Eligible, eligible_rows, is_eligible
 
     from .test_mechanisms import _state
 
@@ -254,9 +254,9 @@ def test_the_compiled_eligibility_rule_is_the_numpy_rule(worker_rule):
             for first_time in (False, True):
                 p = {**base, prefix + "worker_rule": worker_rule, prefix + path: required,
                      prefix + "reentrant.enabled": reentrant, prefix + "first_time_only": first_time}
-                eligible = rules.Eligible(pop, m, p)
-                expected = rules.is_eligible(pop, m, p)
-                got = kernels_eligibility.eligible_rows(rows, m, eligible.rule(), *eligible.columns())
+                eligible = Eligible(pop, m, p)
+                expected = is_eligible(pop, m, p)
+                got = eligible_rows(rows, m, eligible.rule, eligible.career, eligible.cheque1_month)
                 assert np.array_equal(got, expected), (path, required, reentrant, first_time)
                 assert np.array_equal(eligible[rows[::7]], expected[::7]) and np.array_equal(eligible.mask, expected)
                 checked += int(expected.any() and not expected.all())
@@ -264,7 +264,7 @@ def test_the_compiled_eligibility_rule_is_the_numpy_rule(worker_rule):
 
 
 def test_membership_of_sorted_rows_is_numpy_isin():
-    from model.kernels import rows as kernels_rows
+    from model.engine import rows as kernels_rows
 
     rng = np.random.default_rng(3)
     for size, among in ((0, 10), (10, 0), (500, 300), (2000, 5000)):
@@ -274,7 +274,7 @@ def test_membership_of_sorted_rows_is_numpy_isin():
 
 
 def test_increment_and_find_is_an_addition_then_a_search():
-    from model.kernels import rows as kernels_rows
+    from model.engine import rows as kernels_rows
 
     values = np.random.default_rng(4).integers(770, 790, 100_003).astype(np.int16)
     expected_values = values + 1

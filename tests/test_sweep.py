@@ -6,8 +6,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from model import sweep as sweep_module
-from model.sweep import Sweep, SweepError
+from model import Sweep, SweepError
+from model.experiments import sweep as sweep_module
 
 TINY = {"name": "tiny", "scenario": "baseline_2020", "baseline": "law_2025",
         "outputs": ["extra_cost_total_eur", "extra_users"], "method": "morris", "trajectories": 2, "levels": 4,
@@ -105,7 +105,7 @@ def test_bad_sweep_files_are_refused(change, message):
 def test_the_sweep_command_refuses_bad_input_with_exit_2(tmp_path):
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
 
     path = tmp_path / "bad.yaml"
     path.write_text("name: bad\nscenario: law_2025\n")
@@ -142,7 +142,7 @@ def test_a_bad_rerun_loses_no_finished_point(finished, tmp_path):
     points = sorted(p.read_text() for p in (result.folder / "points").glob("*.json"))
     assert model.Sweep is Sweep and model.SweepError is SweepError  # the names the issue spells out
     for bad in ({"workers": 0}, {"scheduler": "nowhere"}):
-        with pytest.raises(model.ScenarioError, match="workers: give a whole number|scheduler: give the address"):
+        with pytest.raises(model.ScenarioError, match="workers must be a whole number|scheduler: give the address"):
             Sweep(TINY).run(out, **bad)
     assert sorted(p.read_text() for p in (result.folder / "points").glob("*.json")) == points
     fresh = tmp_path / "fresh"
@@ -168,7 +168,7 @@ def test_a_sweep_killed_mid_way_and_run_again_gives_the_same_table(tmp_path):
     file.write_text(yaml.safe_dump(spec))
     interrupted = tmp_path / "interrupted"
     points = Sweep(spec).folder(interrupted) / "points"
-    command = [sys.executable, "-m", "model.cli", "sweep", str(file), "--out", str(interrupted)]
+    command = [sys.executable, "-m", "model", "sweep", str(file), "--out", str(interrupted)]
     root = Path(__file__).resolve().parents[1]
     process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
@@ -229,7 +229,7 @@ def test_scenario_discovery_finds_the_box_where_the_cost_is_high(tmp_path):
 
 
 def test_no_box_is_sought_when_no_run_or_every_run_meets_the_condition():
-    from model.discovery import discover
+    from model.experiments.discovery import discover
 
     x = pd.DataFrame({"a": [0.1, 0.5, 0.9]})
     for y, note in (([False] * 3, "no run meets it"), ([True] * 3, "every run meets it")):
@@ -273,7 +273,7 @@ def test_the_shipped_discovery_sweep_is_valid():
 def test_prim_says_when_no_box_reaches_the_density_asked_and_which_limits_could_be_chance():
     import numpy as np
 
-    from model.discovery import discover
+    from model.experiments.discovery import discover
 
     rng = np.random.default_rng(5)
     x = pd.DataFrame(rng.random((200, 3)), columns=["a", "b", "c"])

@@ -30,9 +30,9 @@ def test_a_scenario_against_itself_differs_by_exactly_zero():
 
 @pytest.mark.parametrize("workers", [0, -1, 65, 1.5, True, "2"])
 def test_bad_workers_are_refused(workers):
-    with pytest.raises(model.ScenarioError, match="workers: give a whole number from 1 to 64"):
+    with pytest.raises(model.ScenarioError, match="workers must be a whole number from 1 to 64"):
         model.Simulation(BASE, workers=workers)
-    with pytest.raises(model.ScenarioError, match="workers: give a whole number from 1 to 64"):
+    with pytest.raises(model.ScenarioError, match="workers must be a whole number from 1 to 64"):
         model.Simulation(BASE).run(progress=False, workers=workers)
 
 
@@ -51,27 +51,27 @@ def test_processes_that_cannot_reach_a_worker_are_refused_before_anything_runs()
 def test_bad_workers_flag(tmp_path):
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
 
     result = CliRunner().invoke(app, ["run", "law_2025", "--workers", "0", "--out", str(tmp_path)])
-    assert result.exit_code == 2 and "--workers must be from 1 to 64, got 0" in result.output
+    assert result.exit_code == 2 and "--workers must be a whole number from 1 to 64, got 0" in result.output
     assert list(tmp_path.iterdir()) == []
 
 
 def test_monthly_values_are_kept_for_the_first_replications_only(monkeypatch):
-    from model import outputs, runner
+    from model.experiments import run
 
-    monkeypatch.setattr(runner, "MONTHLY_REPLICATIONS", 1)
+    monkeypatch.setattr(run, "MONTHLY_REPLICATIONS", 1)
     res = model.Simulation([BASE, HERIN], replications=2).run(progress=False, cache=False)
     assert set(res.timeseries["replication"]) == {0} and set(res.yearly["replication"]) == {0, 1}
     # the levels table comes from every replication's yearly values: the mean of the two replications' own
-    levels = outputs.levels_table(res.run)
+    levels = res.levels()
     starts = res.yearly.query("metric == 'starts_cheque1' and group == 'all' and scenario == 'herin'")
     assert levels.loc["herin", "cheque-1 starts/yr"] == pytest.approx(starts.groupby("replication")["value"].sum().mean() / 2)
 
 
 def test_the_interval_of_the_mean_shrinks_as_replications_grow():
-    from model.comparison import interval_of_the_mean
+    from model.results.comparison import interval_of_the_mean
 
     draws = np.random.default_rng(5).normal(3.0, 10.0, 400)
     widths = []
@@ -87,17 +87,18 @@ def test_the_interval_of_the_mean_shrinks_as_replications_grow():
 
 
 def test_the_noise_lines_name_the_differences_within_noise():
-    from model.comparison import noise_lines
+    from model.interfaces.printing import noise_lines
+    from model.results.comparison import model_items
 
     res = model.Simulation([BASE, HERIN], replications=3).run(progress=False, cache=False)
     compared = res.comparison(wide=False)
     assert {"mean_low", "mean_high", "noise"} <= set(compared.columns)
-    lines = noise_lines(compared)
+    lines = noise_lines(compared, model_items())
     assert lines[0].startswith("[a, b]: 5th and 95th percentiles of the 3 replications' differences")
     within = compared[(compared.group == "all") & (compared.noise == "within noise")]
     assert all((row.mean_low <= 0 <= row.mean_high) for row in within.itertuples())
     single = model.Simulation([BASE, HERIN]).run(progress=False, cache=False).comparison(wide=False)
-    assert noise_lines(single)[0].startswith("noise: one replication")
+    assert noise_lines(single, model_items())[0].startswith("noise: one replication")
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +117,7 @@ def test_replications_on_a_dask_cluster_give_the_same_results(dask_cluster):
 
 
 def test_a_sweep_on_a_dask_cluster_gives_the_same_table(dask_cluster, tmp_path):
-    from model.sweep import Sweep
+    from model import Sweep
 
     from .test_sweep import TINY
 
@@ -136,7 +137,7 @@ def test_a_bad_scheduler_is_refused():
 def test_a_bad_scheduler_flag_leaves_no_run_folder(tmp_path):
     from typer.testing import CliRunner
 
-    from model.cli import app
+    from model.interfaces.cli import app
 
     result = CliRunner().invoke(app, ["run", "law_2025", "--scale", "0.001", "--scheduler", "nowhere",
                                       "--out", str(tmp_path)])

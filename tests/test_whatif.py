@@ -6,9 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from model import findings, whatif
-from model.cli import app
-from model.scenario import Scenario, ScenarioError
+from model.interfaces import whatif
+from model.interfaces.cli import app
+from model.params.scenario import Scenario, ScenarioError
+from model.report import findings
 
 
 def test_the_default_levers_are_the_law():

@@ -17,7 +17,7 @@ market, eligibility, uptake, guidance effects, stocks ...; the model's month is
   ``eligible``), so the engine can check the order of the list;
 
 and has a ``step(model, month)``, where ``model`` is the engine
-(:class:`model.engine.engine.LoopbaanModel`). In ``step``, ``month.people`` holds
+(:class:`model.engine.engine.LoopbaanModel`, seen by a process as an :class:`Engine`). In ``step``, ``month.people`` holds
 the person columns, ``month.params`` the parameters it declares and
 ``month.streams`` the streams it declares: reading a column, a parameter or a
 stream it does not declare raises :class:`ProcessError`. ``month.values`` holds
@@ -31,19 +31,17 @@ folder and adding it to the month's list; nothing in the engine changes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from ..params.tree import ParameterSet
+from ..params.tree import ParameterSet, ParameterTree
 from ..people.population import Population
-from .counters import Counter
+from .counters import Counter, Recorder
 from .randomness import Streams
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .engine import LoopbaanModel
+from .state import SimulationState
 
 
 @dataclass(frozen=True)
@@ -190,6 +188,52 @@ class Month:
         return self.t >= 0
 
 
+class Engine(Protocol):
+    """What a process may use of the engine that runs it (:class:`model.engine.engine.LoopbaanModel` is one).
+
+    Written here, as the processes' side of the contract, so that the engine imports this module and not the
+    other way round.
+    """
+
+    tree: ParameterTree
+    state: SimulationState
+
+    @property
+    def people(self) -> Population:
+        """The whole population (a step reads it through ``month.people``)."""
+
+    @property
+    def streams(self) -> Streams:
+        """The random streams of the replication."""
+
+    @property
+    def counters(self) -> Recorder:
+        """The counters of the state."""
+
+    @property
+    def weight(self) -> float:
+        """Persons represented by one simulated person."""
+
+    def data(self, process: Process) -> dict:
+        """The process's own data, kept in snapshots."""
+
+    def scratch(self, owner: Process | str) -> dict:
+        """Working values kept between the months of one model, never in a snapshot."""
+
+    def resource(self, name: str, make: Callable[[], Any]) -> Any:
+        """What the models of a replication share under ``name``."""
+
+    def params(self, month: int) -> ParameterSet:
+        """Every parameter in force in ``month``."""
+
+    def group_keys(self, month: Month, rows: np.ndarray) -> np.ndarray:
+        """The group keys of ``rows`` this month."""
+
+    def count(self, month: Month, name: str, rows: np.ndarray, amount=1.0, index: np.ndarray | None = None,
+              keys: np.ndarray | None = None) -> None:
+        """Count people (or amounts) by group in a recorded month."""
+
+
 class Process:
     """Base class of the processes of a month (see the module docstring)."""
 
@@ -202,7 +246,7 @@ class Process:
     needs: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[str, ...]] = ()
 
-    def initialise(self, model: LoopbaanModel) -> None:
+    def initialise(self, model: Engine) -> None:
         """Prepare the simulation state once, when it is created (not when it is restored).
 
         Called once per replication, before the warm-up, with the first
@@ -211,7 +255,7 @@ class Process:
         with a dtype are added by the engine before this is called.
         """
 
-    def step(self, model: LoopbaanModel, month: Month) -> None:
+    def step(self, model: Engine, month: Month) -> None:
         """Simulate this process for one month."""
         raise NotImplementedError
 

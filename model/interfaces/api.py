@@ -373,8 +373,8 @@ class Results:
         return write_report(folder, lang, backcast)
 
     def data(self):
-        """The results as the report reads them (:class:`model.report.run_data.RunData`), without writing anything."""
-        from ..report.run_data import RunData
+        """The results as the report reads them (:class:`model.report.loaded.RunData`), without writing anything."""
+        from ..report.loaded import RunData
 
         return RunData.from_result(self.run, name=self.folder.name if self.folder else "in-memory")
 

@@ -67,7 +67,7 @@ def one_run(scenarios: list[str], scale: float, cache: str) -> dict[str, float]:
         env = {**os.environ, "LOOPBAAN_CACHE": cache}
         t0 = time.perf_counter()
         with open(Path(out) / "stdout.txt", "w+") as stdout_file, open(Path(out) / "stderr.txt", "w+") as stderr_file:
-            proc = subprocess.Popen([sys.executable, "-m", "model.interfaces.cli", "run", *scenarios, "--scale", str(scale),
+            proc = subprocess.Popen([sys.executable, "-m", "model", "run", *scenarios, "--scale", str(scale),
                                      "--out", out], stdout=stdout_file, stderr=stderr_file, env=env)
             _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak memory, not the largest so far
             wall = time.perf_counter() - t0
@@ -110,7 +110,7 @@ def headline_rows(compared: pd.DataFrame) -> pd.DataFrame:
 
 def uncertainty() -> int:
     """Time the uncertainty issue's workloads and print them against its targets."""
-    cli = [sys.executable, "-m", "model.interfaces.cli"]
+    cli = [sys.executable, "-m", "model"]
     with tempfile.TemporaryDirectory(prefix="loopbaan-bench-") as out:
         reps, reps_peak, folder = timed([*cli, "run", *SIX, "--scale", "0.1", "--replications", "100", "--workers", "2",
                                          "--no-cache", "--out", out])

@@ -10,6 +10,7 @@ stderr and exits with status 2 before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -65,6 +66,27 @@ def _reserve(out: Path, name: str):
         return RunFolder(out, name)
     except OutputError as exc:
         _fail(str(exc))
+
+
+@contextlib.contextmanager
+def _writing(out: Path, name: str, errors: tuple[type[Exception], ...] = ()):
+    """The reserved run folder of a command, while it simulates and writes.
+
+    A folder that cannot be written, or one of ``errors``, exits with status 2; Ctrl-C or SIGTERM exits
+    with 130 or 143. Whatever happens, the temporary folder is removed unless it was made final.
+    """
+    from ..results.atomic import OutputError
+
+    reserved = _reserve(out, name)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield reserved
+    except (OutputError, *errors) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
+    finally:
+        reserved.discard()  # nothing left behind if the command stopped (a no-op once the folder is final)
 
 
 def _check_flags(**flags) -> None:
@@ -128,18 +150,10 @@ def run(
             checked_folder(cache_folder, "$LOOPBAAN_CACHE")
         except ValueError as exc:
             _fail(str(exc))
-    folder = _reserve(out, name or default_name([s.name for s in sim.scenarios]))
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
+    with _writing(out, name or default_name([s.name for s in sim.scenarios]), (ScenarioError,)) as folder:
         results = sim.run(log=lambda s: typer.echo(s, err=True), cache=not no_cache, workers=workers,
                           scheduler=scheduler)
         path = results.save(folder=folder, command=sys.argv)
-    except (OutputError, ScenarioError) as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt as exc:
-        _interrupted(exc)
-    finally:
-        folder.discard()  # nothing left behind if the run stopped (a no-op once the folder is final)
     result = results.run
     typer.echo("")
     printing.print_levels(results.levels())
@@ -218,25 +232,17 @@ def calibrate(
     from ..experiments.calibration import fit
     from ..experiments.calibration import write as writer
     from ..report.charts.calibration import draw_calibration
-    from ..results.atomic import OutputError
     from .printing import calibration_lines
 
-    reserved = _reserve(out, "calibration")
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    typer.echo(f"calibrating {len(loaded.parameters)} parameters to {len(loaded.targets)} targets "
-               f"(fit years {min(t.first_year for t in loaded.targets)}-{loaded.last_year}) at scale {loaded.scale:g}", err=True)
-    for t in loaded.targets:
-        if t.exception:
-            typer.echo(f"note: fit target {t.name} is published for '{t.published_period}': {t.exception}", err=True)
-    try:
+    with _writing(out, "calibration", (CalibrationError,)) as reserved:
+        typer.echo(f"calibrating {len(loaded.parameters)} parameters to {len(loaded.targets)} targets (fit years "
+                   f"{min(t.first_year for t in loaded.targets)}-{loaded.last_year}) at scale {loaded.scale:g}", err=True)
+        for t in loaded.targets:
+            if t.exception:
+                typer.echo(f"note: fit target {t.name} is published for '{t.published_period}': {t.exception}",
+                           err=True)
         result = fit.calibrate(loaded, progress=lambda s: typer.echo(s, err=True))
         folder, written = writer.write_calibration(result, reserved, target, sys.argv, charts=draw_calibration)
-    except (CalibrationError, OutputError) as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt as exc:
-        _interrupted(exc)
-    finally:
-        reserved.discard()
     for line in calibration_lines(result):
         typer.echo(line)
     for w in result.warnings:
@@ -265,7 +271,7 @@ def backcast(
     from ..experiments.calibration.targets import TargetError, load_targets
     from ..experiments.progress import Lines
     from ..report.charts.calibration import draw_backcast
-    from ..results.atomic import OutputError, default_name
+    from ..results.atomic import default_name
     from .printing import target_line
 
     try:  # read the targets before minutes of simulation
@@ -274,17 +280,9 @@ def backcast(
     except TargetError as exc:
         _fail(str(exc))
     names = [s.name for s in sim.scenarios]
-    reserved = _reserve(out, default_name(["backcast", *names]).replace("backcast+", "backcast-", 1))
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
+    with _writing(out, default_name(["backcast", *names]).replace("backcast+", "backcast-", 1)) as reserved:
         done = bc.backcast(sim.plan, Lines(lambda s: typer.echo(s, err=True)))
         folder = bc.write(done, reserved, sys.argv, charts=draw_backcast(done))
-    except OutputError as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt as exc:
-        _interrupted(exc)
-    finally:
-        reserved.discard()
     typer.echo(f"\n{names[0]} against the observed figures (error: relative for counts, pp for shares)")
     for _, row in done.judged().iterrows():
         typer.echo(target_line(row, row["sample"]))
@@ -316,7 +314,7 @@ def effects(
     _check_out(out)
     sim = _simulation([scenario], scale, seed, None)
     from ..experiments import effects as guidance_effect
-    from ..results.atomic import OutputError, default_name
+    from ..results.atomic import default_name
 
     try:
         guidance_effect.horizon_months(sim.plan)
@@ -324,17 +322,9 @@ def effects(
     except (ScenarioError, ValueError) as exc:
         _fail(str(exc))
 
-    reserved = _reserve(out, default_name(["effects", sim.scenarios[0].name]).replace("effects+", "effects-", 1))
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
+    with _writing(out, default_name(["effects", sim.scenarios[0].name]).replace("effects+", "effects-", 1)) as reserved:
         effect = guidance_effect.measure(sim.plan)
         folder = guidance_effect.write(effect, sim.plan, reserved, sys.argv)
-    except OutputError as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt as exc:
-        _interrupted(exc)
-    finally:
-        reserved.discard()
     typer.echo(str(effect))
     typer.echo(str(folder))
 

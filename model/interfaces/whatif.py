@@ -5,7 +5,7 @@ scenario that extends ``law_2025`` and overrides only what differs from the law
 (so it is the same data ``loopbaan run`` reads: :func:`scenario_yaml`). A quick
 run simulates the law and the scenario together at a reduced scale with common
 random numbers (:data:`QUICK`, stated on the page) and returns the run as a
-:class:`model.report.run_data.RunData`, so the page shows the report's own findings and
+:class:`model.report.loaded.RunData`, so the page shows the report's own findings and
 charts.
 """
 
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..params.scenario import Scenario, ScenarioError
 from ..params.tree import ParameterTree
-from ..report.run_data import RunData
+from ..report.loaded import RunData
 
 BASELINE = "law_2025"
 FROM = "2025-01-01"  # levers act from the start of the simulated period

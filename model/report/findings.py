@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from . import labels
-from .run_data import RunData
+from .run_data import RunTables
 
 # The headline items, in the order a finding states them.
 HEADLINE = ("extra_users", "extra_cost_total_eur", "extra_employed", "employment_rate_change_pp", "share_of_goal",
@@ -22,7 +22,7 @@ HEADLINE = ("extra_users", "extra_cost_total_eur", "extra_employed", "employment
 BARELY_PP = 0.1
 
 
-def table(run: RunData) -> pd.DataFrame:
+def table(run: RunTables) -> pd.DataFrame:
     """The headline numbers: one row per (scenario, baseline, item), group ``all``.
 
     Returns:
@@ -47,7 +47,7 @@ def _interval(row: pd.Series, lang: str, show) -> str:
     return labels.text("interval.between", lang, low=show(row["low"]), high=show(row["high"]))
 
 
-def sentences(run: RunData, lang: str) -> list[str]:
+def sentences(run: RunTables, lang: str) -> list[str]:
     """One paragraph of plain sentences per scenario against its baseline, in ``lang``.
 
     Each states extra users, extra cost, extra people at work, the change of the
@@ -93,7 +93,7 @@ def sentences(run: RunData, lang: str) -> list[str]:
     return paragraphs
 
 
-def within_noise(run: RunData) -> list[tuple[str, str]]:
+def within_noise(run: RunTables) -> list[tuple[str, str]]:
     """The scenarios whose change in people at work is within noise (the 90% interval of the mean includes 0)."""
     rows = run.comparison[(run.comparison["item"] == "extra_employed") & (run.comparison["group"] == "all")]
     shown = set(run.pairs())
@@ -101,7 +101,7 @@ def within_noise(run: RunData) -> list[tuple[str, str]]:
             if n == "within noise" and (s, b) in shown]
 
 
-def record(run: RunData) -> dict:
+def record(run: RunTables) -> dict:
     """The report's figures as plain data (embedded in the HTML, and the same in every language)."""
     found = table(run)
 

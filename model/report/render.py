@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from . import labels
-from .run_data import RunData, RunFolderError
+from .run_data import RunFolderError, RunTables
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "report.py"
 FILE_NAMES = {"nl": "report.html", "en": "report.en.html"}
@@ -33,7 +33,7 @@ class ReportError(RuntimeError):
     """The report cannot be made: a bad run folder, language or back-cast folder, or a failing notebook."""
 
 
-def check_inputs(run_dir: str | Path, lang: str, backcast: str | Path | None) -> RunData:
+def check_inputs(run_dir: str | Path, lang: str, backcast: str | Path | None) -> RunTables:
     """The run folder, read; the language and back-cast folder, checked.
 
     Raises:
@@ -44,7 +44,7 @@ def check_inputs(run_dir: str | Path, lang: str, backcast: str | Path | None) ->
     except labels.LabelError as exc:
         raise ReportError(str(exc)) from None
     try:
-        run = RunData.load(run_dir)
+        run = RunTables.load(run_dir)
     except RunFolderError as exc:
         raise ReportError(str(exc)) from None
     if backcast is not None and not (Path(backcast) / "validation.csv").is_file():

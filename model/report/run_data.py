@@ -1,16 +1,12 @@
 """A run as the report reads it: its tables and manifest, from a run folder or from a run in memory.
 
-Example:
-    >>> import model
-    >>> run = model.load_run("outputs/20261204T220324Z-law_2025+herintreders")
-    >>> run.comparison.head()
-    >>> run.figure("rate_path", lang="nl")
-
 The tables are those of the run folder's one schema (:mod:`model.results.run_folder`):
-:meth:`RunData.load` reads a folder with it, :meth:`RunData.from_result` takes the
+:meth:`RunTables.load` reads a folder with it, :meth:`RunTables.from_result` takes the
 same tables of a run in memory (the what-if page, the run folder's own charts),
 so both give the same findings and charts. Nothing here runs the model or picks
-a folder by itself: the caller names the folder.
+a folder by itself: the caller names the folder. The findings, tables and charts
+of the report read a :class:`RunTables`; what users get from ``model.load_run``
+is :class:`model.report.loaded.RunData`, the same tables with the report's charts.
 """
 
 from __future__ import annotations
@@ -29,12 +25,12 @@ from ..results.result import RunResult
 from ..results.run_folder import RunFolderError
 from . import labels
 
-__all__ = ["RunData", "RunFolderError", "load_run", "yearly_means"]
+__all__ = ["RunFolderError", "RunTables", "yearly_means"]
 PART_RUN = "__"  # in the names of the part runs of a folder written before the manifest listed them
 
 
 @dataclass
-class RunData:
+class RunTables:
     """The tables of one run.
 
     Attributes:
@@ -59,7 +55,7 @@ class RunData:
     parts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
-    def of(cls, manifest: dict, tables: dict[str, pd.DataFrame], folder: Path | None = None) -> RunData:
+    def of(cls, manifest: dict, tables: dict[str, pd.DataFrame], folder: Path | None = None) -> RunTables:
         """A run from its manifest and its tables (by file name, with or without ``.csv``)."""
         def table(name: str) -> pd.DataFrame:
             frame = tables.get(f"{name}.csv", tables.get(name))
@@ -72,7 +68,7 @@ class RunData:
                    table("transitions"), table("parameters"), table("parts"))
 
     @classmethod
-    def load(cls, folder: str | Path) -> RunData:
+    def load(cls, folder: str | Path) -> RunTables:
         """Read a run folder.
 
         Raises:
@@ -82,7 +78,7 @@ class RunData:
         return cls.of(manifest, tables, Path(folder))
 
     @classmethod
-    def from_result(cls, result: RunResult, name: str = "in-memory") -> RunData:
+    def from_result(cls, result: RunResult, name: str = "in-memory") -> RunTables:
         """The tables a run folder would hold, made from a run in memory (nothing is written)."""
         return cls.of(run_folder.manifest(result, name), run_folder.tables(result))
 
@@ -177,19 +173,8 @@ class RunData:
                                & (self.comparison["group"] == group)]
         return None if rows.empty else rows.iloc[0]
 
-    def figure(self, name: str, lang: str = "en", **options):
-        """A chart of the report as a matplotlib ``Figure`` (see :data:`model.report.charts.figures.FIGURES`)."""
-        from .charts import figures  # (matplotlib only when a chart is asked for)
-
-        return figures.make(self, name, lang, **options)
-
 
 def yearly_means(summary: pd.DataFrame) -> pd.Series:
     """Each metric's yearly mean over the horizon, indexed by (metric, group, scenario), summed over extra dimensions."""
     yearly = summary.groupby(["metric", "group", "scenario", "year"], observed=True)["value"].sum(min_count=1)
     return yearly.groupby(level=["metric", "group", "scenario"], observed=True).mean()
-
-
-def load_run(folder: str | Path) -> RunData:
-    """Read a run folder written by ``loopbaan run`` or :meth:`model.Results.save` (see :class:`RunData`)."""
-    return RunData.load(folder)

@@ -17,12 +17,12 @@ import yaml
 
 from . import findings, labels, tables
 from .charts.figures import cost_label
-from .run_data import RunData
+from .run_data import RunTables
 
 SMALL_SCALE = 0.1  # below this share of the population the report warns that small groups are noisy
 
 
-def header(run: RunData, lang: str) -> str:
+def header(run: RunTables, lang: str) -> str:
     """The report's title and the run it reads: scenarios, period, scale, runs, seed (Markdown)."""
     st = run.settings
     scale = labels.text("report.scale", lang, run=run.manifest["run"],
@@ -34,7 +34,7 @@ def header(run: RunData, lang: str) -> str:
     return f"# {labels.text('report.title', lang)}\n\n*{labels.text('report.subtitle', lang)}*\n\n{scale}"
 
 
-def warning_lines(run: RunData, lang: str) -> list[str]:
+def warning_lines(run: RunTables, lang: str) -> list[str]:
     """The warnings at the top: one replication, a small scale, differences in work within noise."""
     out = []
     if run.runs <= 1:
@@ -61,7 +61,7 @@ def _formatted(table: pd.DataFrame, lang: str, decimals: dict[str, int] | int = 
     return out
 
 
-def findings_table(run: RunData, lang: str) -> pd.DataFrame:
+def findings_table(run: RunTables, lang: str) -> pd.DataFrame:
     """The headline numbers of every scenario against its baseline, with their 90% intervals, as text."""
     found = findings.table(run)
     scale = {"extra_cost_total_eur": 1e-6, "share_of_goal": 100, "share_of_distance_to_target": 100}
@@ -88,7 +88,7 @@ def findings_table(run: RunData, lang: str) -> pd.DataFrame:
 PART_ITEMS = ("extra_users", "extra_cost_total_eur", "extra_employed")
 
 
-def parts_table(run: RunData, lang: str) -> pd.DataFrame:
+def parts_table(run: RunTables, lang: str) -> pd.DataFrame:
     """Each part's share of a scenario made of parts (the resolution's asks): alone and added in order, as text."""
     if run.parts.empty:
         return pd.DataFrame()
@@ -105,7 +105,7 @@ def parts_table(run: RunData, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-def funnel_text(run: RunData, lang: str, scenario: str) -> pd.DataFrame:
+def funnel_text(run: RunTables, lang: str, scenario: str) -> pd.DataFrame:
     """The funnel of one scenario, by group, as text (:func:`model.report.tables.funnel_table`)."""
     table = tables.funnel_table(run, scenario)
     table.index = [labels.group(g, lang) for g in table.index]
@@ -113,7 +113,7 @@ def funnel_text(run: RunData, lang: str, scenario: str) -> pd.DataFrame:
     return _formatted(table, lang)
 
 
-def reach_text(run: RunData, lang: str) -> pd.DataFrame:
+def reach_text(run: RunTables, lang: str) -> pd.DataFrame:
     """Each group's representation among users (share of users / share of population), per scenario, as text."""
     table = tables.reach_table(run)
     table.index = [labels.group(g, lang) for g in table.index]
@@ -121,7 +121,7 @@ def reach_text(run: RunData, lang: str) -> pd.DataFrame:
     return _formatted(table, lang, 2)
 
 
-def budget_text(run: RunData, lang: str) -> pd.DataFrame:
+def budget_text(run: RunTables, lang: str) -> pd.DataFrame:
     """Average yearly cost by item (EUR million), per scenario, as text."""
     table = tables.budget_table(run) / 1e6
     table = table.loc[:, table.abs().sum() > 0]
@@ -130,7 +130,7 @@ def budget_text(run: RunData, lang: str) -> pd.DataFrame:
     return _formatted(table, lang, 2)
 
 
-def calibration_summary(run: RunData, lang: str, backcast: str | Path | None) -> tuple[pd.DataFrame, str]:
+def calibration_summary(run: RunTables, lang: str, backcast: str | Path | None) -> tuple[pd.DataFrame, str]:
     """The yearly starts, observed against model, in and out of sample, and the fit's chi-square (one line)."""
     table = tables.calibration_table(run, backcast)
     error = (table["model"] - table["observed"]) / table["observed"] * 100
@@ -154,7 +154,7 @@ def calibration_summary(run: RunData, lang: str, backcast: str | Path | None) ->
     return shown, line
 
 
-def assumptions(run: RunData, lang: str = "en") -> pd.DataFrame:
+def assumptions(run: RunTables, lang: str = "en") -> pd.DataFrame:
     """The parameters of the run that are assumptions: path, value in force from, range and source."""
     p = run.parameters
     flag = p["assumption"].astype(str).str.lower() == "true"
@@ -169,7 +169,7 @@ def html_table(table: pd.DataFrame, index: bool = False) -> str:
     return table.to_html(index=index, escape=True, na_rep="–", border=0, classes="dataframe")
 
 
-def manifest_lines(run: RunData) -> list[str]:
+def manifest_lines(run: RunTables) -> list[str]:
     """The manifest's facts a reviewer needs to re-run the report and get the same numbers."""
     m = run.manifest
     git = m.get("git", {})
@@ -184,7 +184,7 @@ def manifest_lines(run: RunData) -> list[str]:
     return lines
 
 
-def figures_record(run: RunData) -> str:
+def figures_record(run: RunTables) -> str:
     """The report's numbers as JSON in a ``<script>`` (the same in every language; tests compare them)."""
     from .render import FIGURES_ID
 

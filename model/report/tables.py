@@ -1,8 +1,8 @@
-"""The report's tables as numbers, made from a run's tables (:class:`model.report.run_data.RunData`).
+"""The report's tables as numbers, made from a run's tables (:class:`model.report.run_data.RunTables`).
 
 The report's charts (:mod:`.charts.figures`) draw them, its sections
 (:mod:`.sections`) show them as text, and the numbers the report embeds come from
-them. Metrics are found by role (:meth:`RunData.metric`), never by name.
+them. Metrics are found by role (:meth:`RunTables.metric`), never by name.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .run_data import RunData
+from .run_data import RunTables
 
 FUNNEL_GROUPS = ("all", "women", "men", "high_educated", "low_educated", "age_50_plus", "migration_background",
                  "work_disability", "non_active", "re_entrant")
@@ -25,14 +25,14 @@ FUNNEL_STAGES = {"population": "population", "eligible": "eligible", "aware": "a
                  "completed": "completed", "back_to_work": "back_to_work"}
 
 
-def funnel_table(run: RunData, scenario: str) -> pd.DataFrame:
+def funnel_table(run: RunTables, scenario: str) -> pd.DataFrame:
     """Yearly averages of each stage by group: population, eligible, aware, users, completed, back to work."""
     metrics = {stage: run.metric(role) for stage, role in FUNNEL_STAGES.items()}
     rows = {g: {stage: run.yearly_mean(m, scenario, g) for stage, m in metrics.items()} for g in FUNNEL_GROUPS}
     return pd.DataFrame(rows).T.rename_axis("group")
 
 
-def reach_table(run: RunData) -> pd.DataFrame:
+def reach_table(run: RunTables) -> pd.DataFrame:
     """Each group's share of users divided by its share of the population (horizon totals), per scenario."""
     out = {}
     users, population = run.metric("users"), run.metric("population")
@@ -44,13 +44,13 @@ def reach_table(run: RunData) -> pd.DataFrame:
     return pd.DataFrame(out).rename_axis("group")
 
 
-def budget_table(run: RunData) -> pd.DataFrame:
+def budget_table(run: RunTables) -> pd.DataFrame:
     """Average yearly cost by item (EUR), scenarios as rows."""
     return pd.DataFrame({m: {n: run.yearly_mean(m, n) for n in run.scenario_names}
                          for m in run.costs()}).fillna(0.0)
 
 
-def flows_table(run: RunData, year: int | None = None) -> pd.DataFrame:
+def flows_table(run: RunTables, year: int | None = None) -> pd.DataFrame:
     """Share of each January status in another status a year later (group all), per scenario: from, to as rows."""
     t = run.transitions
     if t.empty:
@@ -61,14 +61,14 @@ def flows_table(run: RunData, year: int | None = None) -> pd.DataFrame:
         [s for s in run.scenario_names if s in set(t["scenario"])]]
 
 
-def target_rate(run: RunData) -> float:
+def target_rate(run: RunTables) -> float:
     """The employment-rate target (fraction) in the run's last year, from the run's parameters."""
     rows = run.parameters[run.parameters["path"] == "labour_market.employment_rate_target"]
     rows = rows[pd.to_datetime(rows["from"]).dt.date <= dt.date(run.years[1], 12, 31)]
     return float(yaml.safe_load(str(rows.iloc[-1]["value"])))
 
 
-def calibration_table(run: RunData, backcast: str | Path | None = None) -> pd.DataFrame:
+def calibration_table(run: RunTables, backcast: str | Path | None = None) -> pd.DataFrame:
     """Observed against model for the yearly cheque starts: fitted years from the calibrated file, later ones from a back-cast.
 
     Returns:

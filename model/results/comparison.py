@@ -328,10 +328,8 @@ def levels(result: RunResult) -> pd.DataFrame:
     From the yearly values of every run. Averages and per-year rates are taken
     over the reported months, so a horizon that starts or ends mid-year is not misread.
     """
-    y = result.yearly[(result.yearly["group"] == "all")]
-    if result.dims:  # counters with extra dimensions are not among these metrics: one value per year each
-        y = y[y[list(result.dims)].isna().all(axis=1)]
-    y = y.groupby(["scenario", "metric", "year"], observed=True)["value"].mean()  # over replications
+    y = _plain_metric(result.yearly, result.dims)  # summed over any extra dimension (outreach cost over channels)
+    y = y[y["group"] == "all"].groupby(["scenario", "metric", "year"], observed=True)["value"].mean()  # over runs
     last_year = max(result.summary["year"])
     settings = result.settings
     months = pd.Series([month_date(m).year for m in range(settings.start_month, settings.end_month + 1)]).value_counts()

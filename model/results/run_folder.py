@@ -3,7 +3,7 @@
 :func:`tables` makes every table of a run folder from a :class:`~.result.RunResult`
 and :func:`manifest` its manifest; :func:`write` writes them into a new folder
 (complete or not at all, :mod:`.atomic`), and :func:`read` reads a folder back,
-checking what it finds. The report (:class:`model.report.run_data.RunData`) reads
+checking what it finds. The report (:class:`model.report.run_data.RunTables`) reads
 a folder with :func:`read`, or takes :func:`tables` and :func:`manifest` of a
 run in memory: the same tables either way.
 

@@ -15,7 +15,7 @@ import numpy as np
 from ...engine.rows import rows_between
 from ...people import codes
 from ...people.population import Population
-from ..labour_market.kernel import job_changers
+from .kernel import job_changers
 
 
 def recent_user_rows(pop: Population, month: int, p: Mapping) -> np.ndarray:

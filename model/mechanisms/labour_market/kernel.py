@@ -317,21 +317,6 @@ def decide(month, c, ages, w, guidance, first_hazard, second_hazard, keys, mean)
     return joined(rows, bounds, counts), joined(moves, bounds, counts), sums_out
 
 
-@numba.njit(cache=True, nogil=True)
-def job_changers(recent, status, quality, key, rate):
-    """Rows of the employed among ``recent`` whose uniform (stream key ``key``) is below ``rate`` times their quality."""
-    out = np.empty(len(recent), dtype=np.intp)
-    k = 0
-    for j in range(len(recent)):
-        i = recent[j]
-        if status[i] != EMPLOYED:
-            continue
-        if row_uniform(key, i) < rate * np.float64(quality[i]):
-            out[k] = i
-            k += 1
-    return out[:k]
-
-
 @numba.njit(parallel=True, cache=True)
 def apply(movers, codes, month, reason_key, benefit_key, ages, c, outcomes):
     """Carry out the month's moves (rows ``movers`` with move ``codes``), one loop over the movers.

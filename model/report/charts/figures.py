@@ -1,4 +1,4 @@
-"""The report's charts, made from a run (:class:`model.report.run_data.RunData`) in Dutch or English.
+"""The report's charts, made from a run (:class:`model.report.run_data.RunTables`) in Dutch or English.
 
 Every chart's title states its finding, computed from the same numbers it
 draws; every axis has its unit; intervals are bands (5th-95th percentile of the
@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import labels, style
-from ..run_data import RunData
+from ..run_data import RunTables
 from ..tables import (
     FUNNEL_GROUPS,
     REACH_GROUPS,
@@ -40,7 +40,7 @@ def _new(nrows: int = 1, ncols: int = 1, size: tuple[float, float] = (10, 5), **
     return fig, fig.subplots(nrows, ncols, squeeze=False, **kwargs)
 
 
-def _finish(fig: Chart, run: RunData, lang: str, title: str, legend_axes=None) -> Chart:
+def _finish(fig: Chart, run: RunTables, lang: str, title: str, legend_axes=None) -> Chart:
     """Title (the finding), legend right of the axes, and the source line at the foot, all outside the data.
 
     The source line is the figure's ``supxlabel``, so the constrained layout keeps it clear of the axes; the
@@ -87,7 +87,7 @@ def _number_axis(axis, lang: str, decimals: int | None = None) -> None:
     axis.set_major_formatter(matplotlib.ticker.FuncFormatter(show))
 
 
-def cost_label(run: RunData, metric: str, lang: str) -> str:
+def cost_label(run: RunTables, metric: str, lang: str) -> str:
     """A cost's name in ``lang``: the translation table's, else the counter's own description."""
     key = f"cost.{metric}"
     if labels.has(key):
@@ -96,7 +96,7 @@ def cost_label(run: RunData, metric: str, lang: str) -> str:
 
 
 # -- the funnel ----------------------------------------------------------------------------------
-def funnel(run: RunData, lang: str, scenarios: list[str] | None = None) -> Figure:
+def funnel(run: RunTables, lang: str, scenarios: list[str] | None = None) -> Figure:
     """Each stage as a share of the group's population, one panel per scenario (default: the first and the last)."""
     names = scenarios or list(dict.fromkeys([run.scenario_names[0], run.scenario_names[-1]]))
     fig, axes = _new(1, len(names), (6.5 * len(names), 5.6), sharey=True)
@@ -122,7 +122,7 @@ def funnel(run: RunData, lang: str, scenarios: list[str] | None = None) -> Figur
 
 
 # -- who the cheque reaches ------------------------------------------------------------------------
-def reach(run: RunData, lang: str) -> Figure:
+def reach(run: RunTables, lang: str) -> Figure:
     """The Matthew effect: over- and under-representation of each group among users, per scenario."""
     table = reach_table(run)
     fig, axes = _new(1, 1, (10, 5.2))
@@ -147,7 +147,7 @@ def reach(run: RunData, lang: str) -> Figure:
 
 
 # -- budget ---------------------------------------------------------------------------------------
-def budget(run: RunData, lang: str) -> Figure:
+def budget(run: RunTables, lang: str) -> Figure:
     """Average yearly cost by item per scenario (stacked bars, top), and the total cost per year (lines, bottom)."""
     table = budget_table(run) / 1e6
     fig, axes = _new(2, 1, (11, 0.45 * len(table) + 6.5), height_ratios=[0.45 * len(table) + 1, 3.5])
@@ -189,7 +189,7 @@ def budget(run: RunData, lang: str) -> Figure:
 
 
 # -- capacity and waiting ------------------------------------------------------------------------
-def capacity(run: RunData, lang: str) -> Figure:
+def capacity(run: RunTables, lang: str) -> Figure:
     """Guidance hours delivered against the centres' capacity, and the people waiting (with band)."""
     fig, axes = _new(1, 2, (12, 4.8))
     cap, used = run.series(run.metric("capacity"), "all"), run.series(run.metric("hours"), "all") / 12
@@ -219,7 +219,7 @@ def capacity(run: RunData, lang: str) -> Figure:
 
 
 # -- flows ------------------------------------------------------------------------------------------
-def flows(run: RunData, lang: str, scenarios: list[str] | None = None) -> Figure | None:
+def flows(run: RunTables, lang: str, scenarios: list[str] | None = None) -> Figure | None:
     """Flows between statuses in the last year (grouped bars), for the first and the last scenario by default."""
     table = flows_table(run)
     if table.empty:
@@ -245,7 +245,7 @@ def flows(run: RunData, lang: str, scenarios: list[str] | None = None) -> Figure
 
 
 # -- employment rate against 80% -----------------------------------------------------------------
-def rate_path(run: RunData, lang: str) -> Figure:
+def rate_path(run: RunTables, lang: str) -> Figure:
     """Each scenario's employment rate with its band, against the 80% target."""
     rate, low, high = (run.series(run.metric("rate"), "all", c) * 100 for c in ("value", "p05", "p95"))
     target = target_rate(run) * 100
@@ -267,7 +267,7 @@ def rate_path(run: RunData, lang: str) -> Figure:
     return _finish(fig, run, lang, title, ax)
 
 
-def extra_work(run: RunData, lang: str, scenario: str | None = None) -> Figure | None:
+def extra_work(run: RunTables, lang: str, scenario: str | None = None) -> Figure | None:
     """Extra people at work, year by year, each scenario against its baseline, with the band of the runs."""
     d = run.differences
     if d.empty:
@@ -296,7 +296,7 @@ def extra_work(run: RunData, lang: str, scenario: str | None = None) -> Figure |
 
 
 # -- sensitivity -----------------------------------------------------------------------------------
-def sensitivity(run: RunData, lang: str) -> Figure | None:
+def sensitivity(run: RunTables, lang: str) -> Figure | None:
     """Share of each headline difference's variance due to the parameters (runs with parameter sets only)."""
     if "share_parameters" not in run.comparison or run.comparison["share_parameters"].isna().all():
         return None
@@ -321,7 +321,7 @@ def sensitivity(run: RunData, lang: str) -> Figure | None:
 
 
 # -- calibration and validation ---------------------------------------------------------------------
-def calibration(run: RunData, lang: str, backcast: str | Path | None = None) -> Figure | None:
+def calibration(run: RunTables, lang: str, backcast: str | Path | None = None) -> Figure | None:
     """Observed against model for the yearly starts of cheques 1 and 2; out-of-sample years marked."""
     table = calibration_table(run, backcast)
     if table.empty:
@@ -359,7 +359,7 @@ FIGURES = {"funnel": funnel, "reach": reach, "budget": budget, "capacity": capac
            "rate_path": rate_path, "extra_work": extra_work, "sensitivity": sensitivity, "calibration": calibration}
 
 
-def make(run: RunData, name: str, lang: str = "en", **options) -> Figure | None:
+def make(run: RunTables, name: str, lang: str = "en", **options) -> Figure | None:
     """The chart ``name`` of :data:`FIGURES` in the shared style.
 
     Raises:

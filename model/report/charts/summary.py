@@ -2,7 +2,7 @@
 
 They show who is reached, the starts, the cost, the employment rate and the career centres.
 
-Each chart reads a :class:`model.report.run_data.RunData` (the tables the
+Each chart reads a :class:`model.report.run_data.RunTables` (the tables the
 folder holds) and finds its metrics by role (:data:`model.engine.counters.ROLES`);
 its title states its finding. :func:`draw` is the hook that
 :func:`model.results.run_folder.write` calls to draw them into a new run folder.
@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import labels
-from ..run_data import RunData
+from ..run_data import RunTables
 from ..style import HATCHES, series, styled
 from .base import colour, compact, figure, legend_below, save_figure, signed, stamp_figure
 from .figures import target_rate
@@ -30,11 +30,11 @@ BAR_GROUPS = ("women", "men", "low_educated", "age_50_plus", "migration_backgrou
 EN = "en"  # the run folder's charts are in English; the report's (:mod:`.figures`) in Dutch or English
 
 
-def _names(run: RunData) -> list[str]:
+def _names(run: RunTables) -> list[str]:
     return run.scenario_names
 
 
-def _bars_by_group(ax, run: RunData, metric: str, label: str) -> None:
+def _bars_by_group(ax, run: RunTables, metric: str, label: str) -> None:
     summary, names = run.summary, _names(run)
     sub = summary[(summary["metric"] == metric) & summary["group"].isin(BAR_GROUPS)]
     avg = sub.groupby(["scenario", "group"])["value"].mean().unstack("group").reindex(columns=list(BAR_GROUPS))
@@ -60,7 +60,7 @@ def _plain(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[summary["centre"].isna()] if "centre" in summary else summary
 
 
-def _lines(ax, run: RunData, metrics: list[str], scale: float = 1.0) -> None:
+def _lines(ax, run: RunTables, metrics: list[str], scale: float = 1.0) -> None:
     """Each scenario's yearly value of the sum of ``metrics`` (group all), with its band."""
     sub = _plain(run.summary)
     sub = sub[sub["metric"].isin(metrics) & (sub["group"] == "all")]
@@ -72,7 +72,7 @@ def _lines(ax, run: RunData, metrics: list[str], scale: float = 1.0) -> None:
     ax.grid(alpha=0.3)
 
 
-def eligible_and_users(run: RunData) -> Figure:
+def eligible_and_users(run: RunTables) -> Figure:
     """Who may use the cheque and who takes it up, by group (bars per scenario)."""
     fig, axes = figure(nrows=1, ncols=2, figsize=(13, 5.5), sharey=True)
     first_year, last_year = run.years
@@ -94,7 +94,7 @@ def eligible_and_users(run: RunData) -> Figure:
     return fig
 
 
-def yearly_cost(run: RunData) -> Figure:
+def yearly_cost(run: RunTables) -> Figure:
     """Public cost per year (the cheques and every ask's cost), per scenario."""
     fig, ax = figure(figsize=(8, 4.5))
     costs_of = run.costs()
@@ -111,7 +111,7 @@ def yearly_cost(run: RunData) -> Figure:
     return fig
 
 
-def employment_rate(run: RunData) -> Figure:
+def employment_rate(run: RunTables) -> Figure:
     """Employment rate against the target, and the extra people at work compared with the first scenario."""
     target = target_rate(run)
     names = _names(run)
@@ -145,7 +145,7 @@ def employment_rate(run: RunData) -> Figure:
     return fig
 
 
-def starts(run: RunData) -> Figure:
+def starts(run: RunTables) -> Figure:
     """Cheque-1 and cheque-2 starts per year, per scenario."""
     fig, axes = figure(nrows=1, ncols=2, figsize=(12, 4.5), sharey=True)
     users = run.metric("users")
@@ -203,7 +203,7 @@ def _panel(ax, title: str, from_zero: bool = True) -> None:
     ax.grid(alpha=0.3)
 
 
-def centres(run: RunData) -> Figure:
+def centres(run: RunTables) -> Figure:
     """Career centres: capacity against demand, waiting, drop-outs, occupancy per centre and quality.
 
     Besides the metrics of their roles, it reads the centres' own counters (:mod:`model.mechanisms.centres`):
@@ -296,7 +296,7 @@ def chart_name(name: str) -> str:
     raise ValueError(f"no chart named {name!r}; charts: {', '.join(CHARTS)} (or 'difference')")
 
 
-def make(run: RunData, name: str) -> Figure:
+def make(run: RunTables, name: str) -> Figure:
     """The run-folder chart ``name`` (or its file name), in the shared style, with the run's source line."""
     _, function = CHARTS[chart_name(name)]
     with styled():
@@ -304,12 +304,12 @@ def make(run: RunData, name: str) -> Figure:
     return stamp(fig, run)
 
 
-def stamp(fig: Figure, run: RunData) -> Figure:
+def stamp(fig: Figure, run: RunTables) -> Figure:
     """The run's source line under ``fig``."""
     return stamp_figure(fig, run.source_line(EN))
 
 
-def write_all(run: RunData, folder: Path) -> list[Path]:
+def write_all(run: RunTables, folder: Path) -> list[Path]:
     """Write every chart of ``CHARTS`` into ``folder`` (PNG and SVG); return the files written."""
     files = []
     for file_name, function in CHARTS.values():
@@ -320,4 +320,4 @@ def write_all(run: RunData, folder: Path) -> list[Path]:
 
 def draw(manifest: dict, tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     """The run folder's charts from its manifest and tables: the hook of :func:`model.results.run_folder.write`."""
-    return write_all(RunData.of(manifest, tables), folder)
+    return write_all(RunTables.of(manifest, tables), folder)
