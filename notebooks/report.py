@@ -60,6 +60,8 @@ display(HTML(sections.figures_record(run)))
 
 # %%
 section("findings")
+if not run.pairs():  # one scenario, or none with its baseline: nothing to compare
+    display(Markdown(labels.text("text.no_pairs", lang)))
 for paragraph in findings.sentences(run, lang):
     display(Markdown(paragraph))
 display(HTML(sections.html_table(sections.findings_table(run, lang), index=True)))

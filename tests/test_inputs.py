@@ -204,13 +204,51 @@ def test_runs_finishing_together_get_their_own_folders(tmp_path):
     assert not list(tmp_path.glob(".incomplete-*"))
 
 
+def test_runs_writing_in_the_same_second_record_the_names_their_folders_get(tmp_path, monkeypatch):
+    """The name a manifest records is claimed before it is written, so it is the folder's own."""
+    import datetime as dt
+    import types
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=tz)
+
+    monkeypatch.setattr(atomic, "dt", types.SimpleNamespace(datetime=Frozen, UTC=dt.UTC))
+    writes = [atomic.atomic_folder(atomic.RunFolder(tmp_path, "same")) for _ in range(3)]
+    opened = [w.__enter__() for w in writes]  # three runs writing at once, in the same second
+    for tmp, final in opened:
+        (tmp / "manifest.json").write_text(json.dumps({"folder": str(final)}))
+    for w in reversed(writes):  # the last to start finishes first
+        w.__exit__(None, None, None)
+    folders = sorted(p for p in tmp_path.iterdir() if not p.name.startswith("."))
+    assert [p.name for p in folders] == ["20260101T120000Z-same", "20260101T120000Z-same-2", "20260101T120000Z-same-3"]
+    assert all(json.loads((p / "manifest.json").read_text())["folder"] == str(p) for p in folders)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no claim or temporary folder left
+
+
+def test_a_discarded_run_gives_its_claimed_name_back(tmp_path):
+    first = atomic.RunFolder(tmp_path, "same")
+    claimed = first.candidate("20260101T120000Z")
+    first.discard()
+    second = atomic.RunFolder(tmp_path, "same")
+    assert second.candidate("20260101T120000Z") == claimed
+    second.discard()
+    assert not list(tmp_path.iterdir())
+
+
 def test_leftovers_of_killed_runs_are_removed(tmp_path):
+    claim_of_the_dead = tmp_path / f"{atomic.CLAIM}20260101T120000Z-old"
+    claim_of_the_dead.write_text("999999999")
+    claim_of_the_living = tmp_path / f"{atomic.CLAIM}20260101T120000Z-running"
+    claim_of_the_living.write_text(str(os.getpid()))
     dead = tmp_path / ".incomplete-999999999-0123abcd-old"
     dead.mkdir()
     alive = tmp_path / f".incomplete-{os.getpid()}-0123abcd-running"
     alive.mkdir()
     atomic.RunFolder(tmp_path, "new").discard()
     assert not dead.exists() and alive.exists()
+    assert not claim_of_the_dead.exists() and claim_of_the_living.exists()
 
 
 def test_sigterm_removes_the_temporary_folder(tmp_path):

@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -227,3 +228,42 @@ def test_the_cli_prints_the_report_path(reports, folder):
     result = reports["cli"]
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == str(folder / "report.en.html")
+
+
+
+ONE_RUN = {"start": "2025-01", "end": "2026-12", "warmup_months": 12}  # a short horizon: the shape is what counts
+
+
+@pytest.fixture(scope="module", params=[("law_2025",), ("law_2025", "herintreders")], ids=["one scenario", "two"])
+def one_replication(request, tmp_path_factory) -> Path:
+    """A saved run of one replication (the shipped default) of one scenario, or of a scenario and its baseline."""
+    specs = [{"name": name, "extends": name, **ONE_RUN} for name in request.param]
+    results = model.Simulation(specs, scale=0.003, seed=3).run(progress=False, cache=False)
+    results.save(tmp_path_factory.mktemp("one"), name="one")
+    return results.folder
+
+
+def test_a_run_of_one_replication_gets_a_whole_report(one_replication):
+    """Every section, and findings that say what one run can say (no pair: no effect; one run: no interval)."""
+    page = render.write_report(one_replication, "en").read_text(encoding="utf-8")
+    sections = _sections(page)
+    assert list(sections) == list(SECTIONS)
+    run = load_run(one_replication)
+    no_pairs = labels.text("text.no_pairs", "en")
+    if len(run.scenario_names) == 1:
+        assert no_pairs in _text(sections["findings"]) and findings.table(run).empty
+        assert _figures(page)["findings"] == []
+    else:
+        assert run.pairs() == [("herintreders", "law_2025")] and no_pairs not in _text(page)
+        found = _figures(page)["findings"]
+        assert {row["item"] for row in found} == set(findings.HEADLINE)
+        assert all(row["low"] is None for row in found)  # one run: no interval of the mean, and the text says so
+        assert labels.text("interval.none", "en") in _text(sections["findings"])
+
+
+def test_a_band_of_one_run_is_its_value(one_replication):
+    """A one-replication summary has no p05/p95 columns: a chart's band is the value itself (no band drawn)."""
+    run = load_run(one_replication)
+    assert "p05" not in run.summary.columns and run.runs == 1
+    metric = run.metric("waiting")
+    pd.testing.assert_frame_equal(run.series(metric, "all", "p95"), run.series(metric, "all", "value"))

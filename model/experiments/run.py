@@ -15,7 +15,7 @@ import gc
 import pickle
 import time
 from collections import Counter as Tally
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -98,7 +98,10 @@ def run(plan: Run, progress: Progress | None = None, cache: Path | None = None, 
     yearly = pd.concat([frame for rep in done for frame in rep.yearly], ignore_index=True).sort_values(
         ["scenario", "replication", "year", "metric", "group", *dims], ignore_index=True)
     cache_use = {"folder": str(cache) if cache is not None else None,
-                 "read": [k for rep in done for k in rep.cache_read], "written": [k for rep in done for k in rep.cache_written]}
+                 "read": [k for rep in done for k in rep.cache_read], "written": [k for rep in done for k in rep.cache_written],
+                 "damaged": [k for rep in done for k in rep.cache_damaged],
+                 "not_written": [k for rep in done for k in rep.cache_not_written],
+                 "notes": [n for rep in done for n in rep.cache_notes]}
     return RunResult(plan.scenarios, settings, all_counters(declared), monthly, yearly, _summarise(yearly, total, dims),
                      pd.concat([rep.fit for rep in done], ignore_index=True), dims, [describe(p) for p in declared],
                      timings, sum(rep.capped for rep in done), done[0].persons, done[0].weight, _bounds(done), plan.parts,
@@ -159,6 +162,9 @@ class Replication:
         weight: Persons represented by one simulated person.
         hazard_bounds: Cells where a labour hazard had to be bounded.
         cache_read, cache_written: Keys of the cache entries read and written.
+        cache_damaged, cache_not_written: Keys of the entries found damaged (removed, then written again) and of
+            those that could not be written.
+        cache_notes: What went wrong with the cache, one line each (the run went on).
     """
 
     replication: int
@@ -172,6 +178,9 @@ class Replication:
     hazard_bounds: pd.DataFrame
     cache_read: list[str]
     cache_written: list[str]
+    cache_damaged: list[str] = field(default_factory=list)
+    cache_not_written: list[str] = field(default_factory=list)
+    cache_notes: list[str] = field(default_factory=list)
 
 
 def _replicate_in_worker(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str], total: int,
@@ -210,6 +219,7 @@ def replicate(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str
     uses = Tally(signatures.values())
     t0 = time.perf_counter()
     loaded = {} if store is None else {k: store.load(k) for k in dict.fromkeys(keys.values())}
+    reported = _report_cache_notes(store, progress, 0)  # cache notes shown so far
     for entry in loaded.values():  # tables raked by the run that wrote the entry
         if entry is not None:
             builder.tables.adopt(entry[1]["tables"])
@@ -250,6 +260,7 @@ def replicate(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str
             written = {"fit": fit, "persons": persons, "tables": builder.tables.export()}
             if store is not None and store.store(key, warmed[signature], written):
                 cache_use["written"].append(key)
+            reported = _report_cache_notes(store, progress, reported)
         elif settings.warmup_months:
             warm_note = " (warm-up shared)"
         uses[signature] -= 1  # the last scenario of a warm-up continues it itself, the others a copy
@@ -276,4 +287,17 @@ def replicate(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str
     start = None
     gc.collect()
     return Replication(rep, frames, yearly, fit.assign(replication=rep), timings, capped, persons, builder.weight,
-                       builder.tables.bounded_hazards(), cache_use["read"], cache_use["written"])
+                       builder.tables.bounded_hazards(), cache_use["read"], cache_use["written"],
+                       *((store.damaged, store.not_written, store.notes) if store is not None else ()))
+
+
+def _report_cache_notes(store: StateCache | None, progress: Progress, shown: int) -> int:
+    """Show the cache's notes after the first ``shown`` as warnings (the run goes on; the manifest keeps them).
+
+    Returns:
+        The number of notes shown so far.
+    """
+    notes = store.notes if store is not None else []
+    for note in notes[shown:]:
+        progress.line(f"  warning: {note}")
+    return len(notes)

@@ -183,6 +183,9 @@ class Simulation:
         with tqdm(total=self.months_to_simulate(), unit="month", desc="loopbaansim", disable=not show,
                   postfix=f"runs 0/{self.settings.runs}") as bar:  # months done and time left, and whole runs done
             result = run_plan(self.plan, _Shown(bar, log), folder, workers, scheduler)
+        if log is None:  # (with a log, the run has shown them as lines)
+            for note in result.cache.get("notes", []):
+                warnings.warn(note, UserWarning, stacklevel=2)
         return Results(result)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from . import labels
@@ -31,7 +32,8 @@ def table(run: RunTables) -> pd.DataFrame:
     """
     shown = set(run.pairs())  # the scenarios asked for, not the runs added to show a part's share
     rows = run.comparison[(run.comparison["group"] == "all") & run.comparison["item"].isin(HEADLINE)]
-    rows = rows[[pair in shown for pair in zip(rows["scenario"], rows["baseline"])]]
+    # (a boolean array, not a list: an empty list would select no columns rather than no rows)
+    rows = rows.loc[np.array([pair in shown for pair in zip(rows["scenario"], rows["baseline"])], dtype=bool)]
     out = rows[["scenario", "baseline", "item", "value", "mean_low", "mean_high", "p05", "p95", "noise"]]
     out = out.rename(columns={"mean_low": "low", "mean_high": "high"})
     order = {item: i for i, item in enumerate(HEADLINE)}

@@ -162,7 +162,13 @@ class RunTables:
         return float(self._yearly_means.get((metric, group, scenario), float("nan")))
 
     def series(self, metric: str, group: str = "all", column: str = "value") -> pd.DataFrame:
-        """A metric by year (rows) and scenario (columns), summed over any extra dimension."""
+        """A metric by year (rows) and scenario (columns), summed over any extra dimension.
+
+        ``column`` is ``value``, ``p05`` or ``p95``; a run of one replication has no band, and its band is its value
+        (as in ``comparison.csv``), so a chart draws none.
+        """
+        if column not in self.summary.columns and column in ("p05", "p95") and self.runs == 1:
+            column = "value"
         rows = self.summary[(self.summary["metric"] == metric) & (self.summary["group"] == group)]
         table = rows.groupby(["year", "scenario"])[column].sum(min_count=1).unstack("scenario")
         return table.reindex(columns=[s for s in self.scenario_names if s in table.columns])

@@ -20,6 +20,7 @@ from pathlib import Path
 
 NAME_MAX_BYTES = 200  # a run folder's name; with the time stamp and prefixes it stays below 255 bytes
 _TEMPORARY = re.compile(r"^\.incomplete-(\d+)-[0-9a-f]{8}-")
+CLAIM = ".claim-"  # a file ``.claim-<final name>`` holding the pid: that final name is taken by a run still writing
 STALE_SECONDS = 24 * 3600
 
 
@@ -61,13 +62,20 @@ def _alive(pid: int) -> bool:
 
 
 def remove_stale(out_root: Path) -> list[Path]:
-    """Remove temporary folders left by runs that were killed (their process is gone, or a day old)."""
+    """Remove temporary folders and name claims left by runs that were killed (their process is gone, or a day old)."""
     removed = []
     try:
         candidates = [p for p in out_root.iterdir() if p.name.startswith(".incomplete-") and p.is_dir()]
+        claims = [p for p in out_root.iterdir() if p.name.startswith(CLAIM) and p.is_file()]
     except OSError:
         return removed
     now = time.time()
+    for claim in claims:
+        with contextlib.suppress(OSError, ValueError):
+            owner = claim.read_text().strip()
+            if (owner.isdigit() and not _alive(int(owner))) or now - claim.stat().st_mtime > STALE_SECONDS:
+                claim.unlink()
+                removed.append(claim)
     for folder in candidates:
         match = _TEMPORARY.match(folder.name)
         try:
@@ -90,6 +98,11 @@ class RunFolder:
     ``<UTC time>-<name>``, taking the next free ``-2``, ``-3`` ... when two
     runs finish in the same second.
 
+    The final name is claimed before anything names it (:meth:`candidate`):
+    an exclusive ``.claim-<final name>`` file in the output root, so two runs
+    writing at once never decide on the same name, and the name a manifest or
+    a chart records is the name the folder gets.
+
     Raises:
         OutputError: when the root or the folder cannot be created.
     """
@@ -107,38 +120,77 @@ class RunFolder:
         except OSError as exc:
             raise OutputError(f"output folder '{self.root}': cannot write there ({exc.strerror or exc})") from None
         self.final: Path | None = None
+        self.claimed: Path | None = None
+
+    def _names(self, when: str):
+        """The final names for the time stamp ``when``, in the order they are taken."""
+        for i in range(1, 1000):
+            yield self.root / (f"{when}-{self.name}" if i == 1 else f"{when}-{self.name}-{i}")
+
+    def _claim(self, final: Path) -> bool:
+        """Claim ``final`` for this run (False: it exists, or another run claimed it)."""
+        if final.exists():
+            return False
+        claim = self.root / f"{CLAIM}{final.name}"
+        try:
+            handle = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            return False
+        with os.fdopen(handle, "w") as f:
+            f.write(str(os.getpid()))
+        if final.exists():  # made by a run that did not claim it (an older version): not ours
+            claim.unlink()
+            return False
+        self._release()
+        self.claimed = final
+        return True
+
+    def _release(self) -> None:
+        """Give up the claimed name (once the folder has it, or is discarded)."""
+        if self.claimed is not None:
+            with contextlib.suppress(OSError):
+                (self.root / f"{CLAIM}{self.claimed.name}").unlink()
+            self.claimed = None
 
     def candidate(self, when: str) -> Path:
-        """The first final name not taken yet for the time stamp ``when`` (what the manifest records)."""
-        for i in range(1, 1000):
-            final = self.root / (f"{when}-{self.name}" if i == 1 else f"{when}-{self.name}-{i}")
-            if not final.exists():
+        """The final name for the time stamp ``when``, claimed for this run (what the manifest records).
+
+        The first name neither taken by a folder nor claimed by another run; asked again, the same name.
+        """
+        if self.claimed is not None and self.claimed.name.startswith(f"{when}-"):
+            return self.claimed
+        for final in self._names(when):
+            if self._claim(final):
                 return final
         raise OutputError(f"{self.root}: no free run folder name for '{self.name}'")
 
     def commit(self, when: str | None = None) -> Path:
         """Rename the temporary folder to its final name for the time stamp ``when`` (default: now); return it.
 
-        The name is the first free one; if another run takes it in the same
-        instant, the next suffix is used.
+        The name is the one claimed by :meth:`candidate` for ``when``, or else
+        the first free one, claimed now.
         """
         when = when or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        for i in range(1, 1000):
-            final = self.root / (f"{when}-{self.name}" if i == 1 else f"{when}-{self.name}-{i}")
-            if final.exists():
-                continue
-            try:
-                os.rename(self.tmp, final)  # fails if another run took the name in between (non-empty folder)
-            except OSError as exc:
-                if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
-                    continue
-                raise
-            self.final = final
-            return final
-        raise OutputError(f"{self.root}: no free run folder name for '{self.name}'")
+        final = self.candidate(when)
+        try:
+            while True:
+                try:
+                    os.rename(self.tmp, final)  # fails only if a process that does not claim names took it
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                        raise
+                    final = next((f for f in self._names(when) if self._claim(f)), None)
+                    if final is None:
+                        raise OutputError(f"{self.root}: no free run folder name for '{self.name}'") from None
+        finally:
+            self._release()
+        self.final = final
+        return final
 
     def discard(self) -> None:
-        """Remove the temporary folder."""
+        """Remove the temporary folder (and give up the claimed name)."""
+        self._release()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

@@ -42,7 +42,8 @@ class RunResult:
         parts: For each scenario made of parts, the runs that show each part's share
             (:func:`model.experiments.part_runs.expand`).
         part_runs: The names of those runs that are not scenarios of their own (a report leaves them out).
-        cache: The cache folder used and the keys of the warmed-up states read from it and written to it.
+        cache: The cache folder used; the keys of the warmed-up states read from it, written to it, found damaged
+            (removed and written again) and not written; and the notes of what went wrong with it.
         parameter_sets: With parameter sets, the drawn values (:func:`model.params.uncertainty.sets_table`).
     """
 
