@@ -259,6 +259,8 @@ def test_a_run_of_one_replication_gets_a_whole_report(one_replication):
         assert {row["item"] for row in found} == set(findings.HEADLINE)
         assert all(row["low"] is None for row in found)  # one run: no interval of the mean, and the text says so
         assert labels.text("interval.none", "en") in _text(sections["findings"])
+        title = run.figure("extra_work", "en").get_suptitle().replace("\n", " ")
+        assert title.endswith(f"({labels.text('interval.none', 'en')})")  # not the one run's value as "a to a"
 
 
 def test_a_band_of_one_run_is_its_value(one_replication):

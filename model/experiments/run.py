@@ -15,7 +15,7 @@ import gc
 import pickle
 import time
 from collections import Counter as Tally
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +36,7 @@ from .warmup_cache import StateCache
 # Replications whose monthly values are kept (timeseries.parquet); every replication's yearly values are
 # kept. A month of one scenario is some 2,500 rows: a hundred replications of six scenarios would not fit.
 MONTHLY_REPLICATIONS = 5
+CACHE_USE = ("read", "written", "damaged", "not_written", "notes")  # what the manifest's "cache" lists
 _TABLES: TableCache | None = None  # a worker's raked tables, kept between the replications of a parameter set it runs
 _TABLES_OF: int | None = None  # the parameter set they belong to (a new set has other margins: its tables start afresh)
 
@@ -98,10 +99,7 @@ def run(plan: Run, progress: Progress | None = None, cache: Path | None = None, 
     yearly = pd.concat([frame for rep in done for frame in rep.yearly], ignore_index=True).sort_values(
         ["scenario", "replication", "year", "metric", "group", *dims], ignore_index=True)
     cache_use = {"folder": str(cache) if cache is not None else None,
-                 "read": [k for rep in done for k in rep.cache_read], "written": [k for rep in done for k in rep.cache_written],
-                 "damaged": [k for rep in done for k in rep.cache_damaged],
-                 "not_written": [k for rep in done for k in rep.cache_not_written],
-                 "notes": [n for rep in done for n in rep.cache_notes]}
+                 **{kind: [x for rep in done for x in rep.cache_use[kind]] for kind in CACHE_USE}}
     return RunResult(plan.scenarios, settings, all_counters(declared), monthly, yearly, _summarise(yearly, total, dims),
                      pd.concat([rep.fit for rep in done], ignore_index=True), dims, [describe(p) for p in declared],
                      timings, sum(rep.capped for rep in done), done[0].persons, done[0].weight, _bounds(done), plan.parts,
@@ -161,10 +159,8 @@ class Replication:
         persons: Simulated persons at the start.
         weight: Persons represented by one simulated person.
         hazard_bounds: Cells where a labour hazard had to be bounded.
-        cache_read, cache_written: Keys of the cache entries read and written.
-        cache_damaged, cache_not_written: Keys of the entries found damaged (removed, then written again) and of
-            those that could not be written.
-        cache_notes: What went wrong with the cache, one line each (the run went on).
+        cache_use: By kind (:data:`CACHE_USE`): the keys of the cache entries read, written, found damaged (removed,
+            then written again) and not written, and the notes of what went wrong (the run went on).
     """
 
     replication: int
@@ -176,11 +172,7 @@ class Replication:
     persons: int
     weight: float
     hazard_bounds: pd.DataFrame
-    cache_read: list[str]
-    cache_written: list[str]
-    cache_damaged: list[str] = field(default_factory=list)
-    cache_not_written: list[str] = field(default_factory=list)
-    cache_notes: list[str] = field(default_factory=list)
+    cache_use: dict[str, list[str]]
 
 
 def _replicate_in_worker(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str], total: int,
@@ -211,7 +203,7 @@ def replicate(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str
     dims = dimension_names(plan.processes())
     names = sorted(s.name for s in plan.scenarios)
     store = StateCache(cache) if cache is not None else None
-    cache_use = {"read": [], "written": []}
+    cache_use = {kind: [] for kind in CACHE_USE}
     # Each distinct warm-up is simulated once (or read from the cache); every scenario then continues from its own
     # copy of the warmed-up state (the same way for all, so common random numbers hold whether or not a warm-up was
     # shared or cached).
@@ -287,8 +279,9 @@ def replicate(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str
     start = None
     gc.collect()
     return Replication(rep, frames, yearly, fit.assign(replication=rep), timings, capped, persons, builder.weight,
-                       builder.tables.bounded_hazards(), cache_use["read"], cache_use["written"],
-                       *((store.damaged, store.not_written, store.notes) if store is not None else ()))
+                       builder.tables.bounded_hazards(),
+                       {**cache_use, **({"damaged": store.damaged, "not_written": store.not_written,
+                                         "notes": store.notes} if store is not None else {})})
 
 
 def _report_cache_notes(store: StateCache | None, progress: Progress, shown: int) -> int:

@@ -288,10 +288,12 @@ def extra_work(run: RunTables, lang: str, scenario: str | None = None) -> Figure
     _number_axis(ax.yaxis, lang)
     name, base = next(((s, b) for s, b in pairs if s == scenario), pairs[-1])
     last = d[(d["scenario"] == name) & (d["baseline"] == base)].sort_values("year").iloc[-1]
-    low, high = (last["value"], last["value"]) if pd.isna(last["mean_low"]) else (last["mean_low"], last["mean_high"])
+    # one run has no interval of the mean: the title says so rather than show its value as "a to a"
+    interval = labels.text("interval.none", lang) if pd.isna(last["mean_low"]) else labels.text(
+        "interval.to", lang, low=labels.number(last["mean_low"], lang, 0, sign=True),
+        high=labels.number(last["mean_high"], lang, 0, sign=True))
     title = labels.text("title.extra_work", lang, scenario=_sentence(run.title(name, lang)),
-                        extra=labels.number(last["value"], lang, 0), year=int(last["year"]),
-                        low=labels.number(low, lang, 0, sign=True), high=labels.number(high, lang, 0, sign=True))
+                        extra=labels.number(last["value"], lang, 0), year=int(last["year"]), interval=interval)
     return _finish(fig, run, lang, title, ax)
 
 
