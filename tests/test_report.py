@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -171,7 +172,7 @@ def test_a_run_with_parameter_sets_has_a_sensitivity_chart(folder):
 
 def test_a_backcast_adds_the_out_of_sample_years(folder, tmp_path):
     backcast = tmp_path / "backcast"
-    backcast.mkdir()
+    shutil.copytree(folder, backcast)  # a run folder with a back-cast's validation table
     (backcast / "validation.csv").write_text(
         "scenario,target,kind,metric,group,period,role,sample,observed,model,within_tolerance\n"
         "b,starts_cheque1_later.2020,starts,starts_cheque1,all,2020,validation,out-of-sample,17753,21383,False\n"

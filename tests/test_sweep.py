@@ -1,7 +1,9 @@
 """Sweeps: designs, Morris indices, workers, resume and failed points, and the sweep file's messages."""
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -142,7 +144,7 @@ def test_a_bad_rerun_loses_no_finished_point(finished, tmp_path):
     points = sorted(p.read_text() for p in (result.folder / "points").glob("*.json"))
     assert model.Sweep is Sweep and model.SweepError is SweepError  # the names the issue spells out
     for bad in ({"workers": 0}, {"scheduler": "nowhere"}):
-        with pytest.raises(model.ScenarioError, match="workers must be a whole number|scheduler: give the address"):
+        with pytest.raises(model.ScenarioError, match="workers must be a whole number|scheduler: give a Dask scheduler.s address"):
             Sweep(TINY).run(out, **bad)
     assert sorted(p.read_text() for p in (result.folder / "points").glob("*.json")) == points
     fresh = tmp_path / "fresh"
@@ -283,3 +285,92 @@ def test_prim_says_when_no_box_reaches_the_density_asked_and_which_limits_could_
     assert "could well be chance" in text or "no restriction" in text
     planted = discover(x, (x["a"] > 0.7).to_numpy(), "a above 0.7", density=0.9)
     assert "No box reaches" not in planted.lines()[0] and planted.summary()["limits"]["a"][0] > 0.6
+
+
+DAMAGE = {  # what a point file may hold after a fault or a hand edit: each is an unfinished point, run again
+    "not JSON": lambda path: path.write_text('{"parameters": {"cheque.fee'),
+    "an empty object": lambda path: path.write_text("{}"),
+    "another design's point": lambda path: path.write_text(json.dumps(
+        {**json.loads(path.read_text()), "parameters": {"cheque.fee.indexation_per_year": 0.5,
+                                                        "outreach.letter.monthly_reach": 0.5}})),
+    "text for an output": lambda path: path.write_text(json.dumps(
+        {**json.loads(path.read_text()), "outputs": {"extra_cost_total_eur": "many", "extra_users": 1}})),
+    "bytes that are not text": lambda path: path.write_bytes(bytes(range(256))),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_point_file_is_run_again_and_said_so(finished, tmp_path, monkeypatch, damage):
+    result, out = finished
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    folder = Sweep(TINY).folder(copy)
+    for name in ("results.csv", "morris.csv", "morris.png"):
+        (folder / name).unlink()
+    DAMAGE[damage](folder / "points" / "3.json")
+    (folder / "points" / "notes.txt").write_text("mine")  # a stray file: left alone, ignored
+    ran, said = [], []
+    real = sweep_module._run_point
+    monkeypatch.setattr(sweep_module, "_run_point",
+                        lambda s, i, point, check=False: ran.append(i) or real(s, i, point, check))
+    resumed = Sweep(TINY).run(copy, log=said.append)
+    assert ran == [3] and resumed.complete
+    assert any("points/3.json" in line and "the point runs again" in line for line in said), said
+    assert any("notes.txt: not a point file of this sweep (ignored)" in line for line in said)
+    assert (folder / "points" / "notes.txt").read_text() == "mine"
+    assert (folder / "results.csv").read_text() == (result.folder / "results.csv").read_text()
+
+
+def test_a_points_folder_that_is_a_file_is_moved_aside_and_its_points_run_again(finished, tmp_path):
+    result, out = finished
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    folder = Sweep(TINY).folder(copy)
+    shutil.rmtree(folder / "points")
+    (folder / "points").write_text("not a folder")
+    for name in ("results.csv", "morris.csv", "morris.png"):
+        (folder / name).unlink()
+    said = []
+    resumed = Sweep(TINY).run(copy, log=said.append)
+    assert resumed.complete and any("is a file, not a folder: moved aside" in line for line in said)
+    assert (folder / "results.csv").read_text() == (result.folder / "results.csv").read_text()
+
+
+def test_a_sweep_that_cannot_write_a_point_says_so_and_keeps_the_others(finished, tmp_path, monkeypatch):
+    """A full disk while a point is stored: a SweepError naming the file (exit 2), the finished points kept."""
+    import errno
+
+    result, out = finished
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    folder = Sweep(TINY).folder(copy)
+    for name in ("points/4.json", "results.csv", "morris.csv", "morris.png"):
+        (folder / name).unlink()
+    kept = sorted(p.name for p in (folder / "points").iterdir())
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sweep_module.Path, "write_text", full)
+    with pytest.raises(SweepError, match=r"points/4.json: cannot be written \(No space left on device\); the points "
+                                         r"finished before are kept"):
+        Sweep(TINY).run(copy)
+    monkeypatch.undo()
+    assert sorted(p.name for p in (folder / "points").iterdir()) == kept  # and no temporary file left
+
+
+def test_two_sweeps_of_one_file_draw_their_chart_under_names_of_their_own(finished, tmp_path, monkeypatch):
+    """The chart's temporary file is the process's own: a second sweep finishing at once cannot take it away."""
+    from model.report.charts import base
+
+    result, _ = finished
+    seen = []
+    real = base.Figure.savefig
+    monkeypatch.setattr(base.Figure, "savefig", lambda fig, path, **kw: seen.append(Path(path).name) or
+                        real(fig, path, **kw))
+    for _ in range(2):
+        fig = base.Figure()
+        fig.add_subplot()
+        base.save_png(fig, tmp_path / "morris.png", "stamp")
+    assert len(seen) == 2 and seen[0] != seen[1] and all(str(os.getpid()) in name for name in seen)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["morris.png"]

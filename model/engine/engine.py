@@ -27,6 +27,7 @@ from ..params.tree import ParameterSet, ParameterTree
 from ..people.groups import group_keys
 from ..people.population import Population
 from .counters import Recorder
+from .interrupts import stops_as_stops
 from .process import (
     DeclaredColumns,
     DeclaredParameters,
@@ -184,8 +185,9 @@ class LoopbaanModel(mesa.Model):
         for proc in self.processes:
             # Each process sees the columns, parameters and streams it declares; the values are shared.
             people = DeclaredColumns(self.people, proc.name, self._hidden[proc.name])
-            proc.step(self, Month(m, DeclaredParameters(p, proc), t, values, DeclaredStreams(self.state.streams, proc),
-                                  p, people))
+            with stops_as_stops():  # Ctrl-C or SIGTERM inside a kernel is a stop, not a SystemError
+                proc.step(self, Month(m, DeclaredParameters(p, proc), t, values,
+                                      DeclaredStreams(self.state.streams, proc), p, people))
         self.state.month += 1
 
     def run_until(self, month: int) -> None:

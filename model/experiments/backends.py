@@ -15,6 +15,9 @@ tcp://HOST:PORT`` the jobs go to an existing Dask distributed cluster instead
 from __future__ import annotations
 
 import os
+import re
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -24,6 +27,11 @@ import numpy as np
 from ..params.scenario import ScenarioError
 
 MAX_WORKERS = 64  # jobs run at once, at most
+CONNECT_SECONDS = 20  # a scheduler that has not answered by then is reported, not waited for
+FIRST_WORKER_SECONDS = 120  # a cluster with no worker after this long is reported, not waited for
+PARENT_CHECK_SECONDS = 1.0  # how often a local worker checks that the process that started it is alive
+# a Dask scheduler as loopbaan reaches it: plain TCP to a host (name, IPv4 or [IPv6]) and a port
+_ADDRESS = re.compile(r"tcp://(?P<host>[A-Za-z0-9][A-Za-z0-9.\-]*|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})")
 
 
 def checked_workers(workers, label: str = "workers") -> int:
@@ -38,18 +46,44 @@ def checked_workers(workers, label: str = "workers") -> int:
 
 
 def checked_scheduler(scheduler, label: str = "scheduler") -> str | None:
-    """``scheduler`` if it is None or looks like a Dask scheduler's address, else a :class:`ScenarioError`."""
-    if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
-        raise ScenarioError(f"{label}: give the address of a Dask scheduler, e.g. 'tcp://127.0.0.1:8786'; "
-                            f"got {scheduler!r}")
+    """``scheduler`` if it is None or a Dask scheduler's address ``tcp://HOST:PORT``, else a :class:`ScenarioError`.
+
+    Only plain TCP is accepted: ``tls://`` needs certificates that loopbaan does not configure, ``inproc://`` lives
+    in another process's memory, and ``ws://`` or ``http://`` (the dashboard) are not a scheduler's address.
+    """
+    if scheduler is None:
+        return None
+    shown = repr(scheduler) if len(repr(scheduler)) <= 80 else repr(scheduler)[:77] + "..."
+    expected = "give a Dask scheduler's address as tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786"
+    if not isinstance(scheduler, str):
+        raise ScenarioError(f"{label}: {expected}; got {shown} (a {type(scheduler).__name__}, not text)")
+    match = _ADDRESS.fullmatch(scheduler)
+    if match is None:
+        scheme = scheduler.partition("://")[0] if "://" in scheduler else ""
+        why = (f"the scheme {scheme}:// is not supported (only tcp://)" if scheme and scheme != "tcp"
+               else "a host and a port are needed")
+        raise ScenarioError(f"{label}: {expected}; got {shown}: {why}")
+    if not 1 <= int(match["port"]) <= 65535:
+        raise ScenarioError(f"{label}: the port must be from 1 to 65535; got {shown}")
     return scheduler
 
 
-def _start_worker(threads: int) -> None:
-    """Give the worker's kernels its share of the cores."""
+def _start_worker(threads: int, parent: int) -> None:
+    """Give the worker's kernels its share of the cores, and end the worker when its parent is gone.
+
+    A parent killed outright (SIGKILL, out of memory) cannot stop its workers; without this they would run their
+    replication to the end, for nothing, and hold the multiprocessing resource tracker open with them.
+    """
     import numba
 
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="exit-with-parent").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:  # an orphan is adopted by another process: its parent id changes
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # nothing to keep: the parent that would have used the result is gone
 
 
 def run_all(function: Callable, jobs: list[tuple], workers: int = 1, scheduler: str | None = None):
@@ -70,7 +104,7 @@ def run_all(function: Callable, jobs: list[tuple], workers: int = 1, scheduler: 
     workers = min(workers, len(jobs))
     threads = max(1, (os.cpu_count() or 1) // workers)
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker,
-                             initargs=(threads,)) as pool:
+                             initargs=(threads, os.getpid())) as pool:
         pending = {pool.submit(function, *job) for job in jobs}
         try:
             while pending:
@@ -89,11 +123,13 @@ def _on_dask(function: Callable, jobs: list[tuple], scheduler: str):
         from dask.distributed import Client, as_completed
     except ImportError:  # pragma: no cover - dask is a dependency
         raise ScenarioError("scheduler: dask.distributed is not installed") from None
-    try:
-        client = Client(scheduler, timeout=10)
-    except OSError as exc:
-        raise ScenarioError(f"scheduler: cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
+    client = _connect(Client, scheduler)
     with client:
+        try:
+            client.wait_for_workers(1, timeout=FIRST_WORKER_SECONDS)
+        except TimeoutError:
+            raise ScenarioError(f"scheduler: the Dask scheduler at {scheduler} has no worker after "
+                                f"{FIRST_WORKER_SECONDS} s; start one (dask worker {scheduler})") from None
         futures = [client.submit(function, *job, pure=False) for job in jobs]
         try:
             for future in as_completed(futures):
@@ -101,3 +137,30 @@ def _on_dask(function: Callable, jobs: list[tuple], scheduler: str):
         except BaseException:
             client.cancel(futures)
             raise
+
+
+def _connect(client_class, scheduler: str):
+    """A Dask client connected to ``scheduler`` within :data:`CONNECT_SECONDS`, or a :class:`ScenarioError`.
+
+    Dask's own timeout does not cover a listener that accepts and never answers (the client then waits for ever),
+    so the client is made in a thread and waited for here, in steps that Ctrl-C and SIGTERM interrupt.
+    """
+    made: dict = {}
+
+    def connect() -> None:
+        try:
+            made["client"] = client_class(scheduler, timeout=CONNECT_SECONDS)
+        except BaseException as exc:  # noqa: BLE001 - reported to the waiting thread, whatever it is
+            made["error"] = exc
+
+    thread = threading.Thread(target=connect, daemon=True, name="dask-connect")
+    thread.start()
+    thread.join(CONNECT_SECONDS + 5)  # (a timed wait: interrupted by a signal's handler)
+    if thread.is_alive():
+        raise ScenarioError(f"scheduler: no answer from a Dask scheduler at {scheduler} within {CONNECT_SECONDS} s "
+                            f"(something listens there, but it does not answer as a scheduler)")
+    if "error" in made:
+        exc = made["error"]
+        raise ScenarioError(f"scheduler: cannot reach the Dask scheduler at {scheduler} "
+                            f"({type(exc).__name__}: {str(exc)[:200] or 'no detail'})") from None
+    return made["client"]

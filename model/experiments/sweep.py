@@ -30,7 +30,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
+import re
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -264,12 +266,11 @@ class Sweep:
         """
         workers, scheduler = checked_workers(workers), checked_scheduler(scheduler)  # before anything is written
         folder = self.folder(out)
-        for sub in ("points", "failed", "check"):
-            (folder / sub).mkdir(parents=True, exist_ok=True)
+        design = self.design()
+        self._tidy(folder, design, log)
         _write_once(folder / "sweep.json", json.dumps({"source": self.source, "spec": self.spec.model_dump(),
                                                        "bounds": self.bounds, "evaluation": self.evaluation()},
                                                       indent=2))
-        design = self.design()
         checks = self.check_points()
         todo = [(i, False) for i in design.index if not (folder / "points" / f"{i}.json").exists()]
         todo += [(i, True) for i in checks if not (folder / "check" / f"{i}.json").exists()]
@@ -292,6 +293,40 @@ class Sweep:
                 progress(done, total)
         return SweepResult(self, folder)
 
+    def _tidy(self, folder: Path, design: pd.DataFrame, log: Callable[[str], None]) -> None:
+        """Make the sweep's folder usable as it finds it: what is damaged runs again, with a line saying so.
+
+        A point file that is not a finished point of this sweep (cut short, not JSON, another design's point) is
+        removed, so its point runs again; a file that is not a point file at all is left alone and ignored; a
+        ``points/`` (or ``check/``, ``failed/``) that is a file is moved aside. Files of a write in progress (their
+        names begin with a dot) belong to a sweep running now and are left alone.
+
+        Raises:
+            SweepError: the folder cannot be made or read (no permission, a full disk).
+        """
+        try:
+            for sub in ("points", "failed", "check"):
+                path = folder / sub
+                if path.exists() and not path.is_dir():
+                    aside = path.with_name(f"{sub}.not-a-folder-{os.getpid()}")
+                    os.replace(path, aside)
+                    log(f"warning: {path} is a file, not a folder: moved aside to {aside.name}; "
+                        f"its points run again")
+                path.mkdir(parents=True, exist_ok=True)
+            for sub in ("points", "check"):
+                for path in sorted((folder / sub).iterdir()):
+                    if path.name.startswith("."):
+                        continue
+                    if not POINT_FILE.fullmatch(path.name):
+                        log(f"warning: {path}: not a point file of this sweep (ignored)")
+                        continue
+                    problem = point_problem(path, self, design)
+                    if problem:
+                        path.unlink(missing_ok=True)
+                        log(f"warning: {path}: {problem}: removed, the point runs again")
+        except OSError as exc:
+            raise SweepError(f"{folder}: cannot prepare the sweep's folder: {exc.strerror or exc}") from None
+
     def evaluation(self) -> str:
         """Which path evaluates the points, in words (for ``sweep.json`` and the terminal)."""
         spec = self.spec
@@ -308,16 +343,17 @@ class SweepResult:
 
     def __init__(self, sweep: Sweep, folder: Path):
         self.sweep, self.folder = sweep, folder
-        rows = []
-        for path in sorted((folder / "points").glob("*.json"), key=lambda p: int(p.stem)):
-            record = json.loads(path.read_text())
-            rows.append({"point": int(path.stem), **record["parameters"], **record["outputs"]})
+        rows, design = [], sweep.design()
+        for path in _point_files(folder / "points"):
+            if point_problem(path, sweep, design) is None:  # a damaged one is not done (run() runs it again)
+                record = json.loads(path.read_text(encoding="utf-8"))
+                rows.append({"point": int(path.stem), **record["parameters"], **record["outputs"]})
         self.results = pd.DataFrame(rows).set_index("point") if rows else pd.DataFrame()
         stems = [p.stem for p in (folder / "failed").glob("*.json")]
         self.failed = sorted(int(stem) for stem in stems if stem.isdigit())
         self.failed_checks = sorted(int(stem.removeprefix("check-")) for stem in stems if stem.startswith("check-"))
-        checked = {int(p.stem): json.loads(p.read_text())["outputs"] for p in (folder / "check").glob("*.json")} \
-            if (folder / "check").is_dir() else {}
+        checked = {int(p.stem): json.loads(p.read_text(encoding="utf-8"))["outputs"]
+                   for p in _point_files(folder / "check") if point_problem(p, sweep, design) is None}
         self.complete = len(self.results) == len(sweep.design()) and set(sweep.check_points()) <= set(checked)
         method = sweep.spec.method
         self.indices = {"morris": self._morris, "sobol": self._sobol}[method]() \
@@ -455,10 +491,63 @@ def _read(spec: str | Path | dict) -> tuple[str, dict]:
     return str(path), raw
 
 
+POINT_FILE = re.compile(r"[0-9]{1,9}\.json")  # points/7.json, check/7.json
+
+
+def _point_files(folder: Path) -> list[Path]:
+    """The point files of ``folder`` in point order (none if it is not a folder)."""
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if POINT_FILE.fullmatch(p.name) and p.is_file()),
+                  key=lambda p: int(p.stem))
+
+
+def point_problem(path: Path, sweep: Sweep, design: pd.DataFrame) -> str | None:
+    """What makes ``path`` not a finished point of ``sweep`` (None if it is one).
+
+    A finished point is a JSON object with the point's ``parameters`` (the design's values, so a file of another
+    design is not taken for this one) and a number for each of the sweep's ``outputs``.
+    """
+    i = int(path.stem)
+    if i not in design.index:
+        return f"point {i} is not in the design (0 to {len(design) - 1})"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return "not a readable JSON file"
+    if not isinstance(record, dict) or not isinstance(record.get("parameters"), dict) \
+            or not isinstance(record.get("outputs"), dict):
+        return "not a point record (parameters and outputs expected)"
+    expected = design.loc[i]
+    given = record["parameters"]
+    for name, value in expected.items():
+        if not _is_number(given.get(name)) or not math.isclose(float(given[name]), float(value), rel_tol=1e-12,
+                                                                abs_tol=1e-12):
+            return f"its parameter {name!r} is not the design's"
+    missing = [o for o in sweep.spec.outputs if not _is_number(record["outputs"].get(o))]
+    if missing:
+        return f"output {missing[0]!r} missing or not a number"
+    return None
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _write_atomic(path: Path, text: str) -> None:
+    """Write ``path`` in one rename (a reader sees all of it or none).
+
+    Raises:
+        SweepError: it cannot be written (a full disk, no permission); the points finished before are kept.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise SweepError(f"{path}: cannot be written ({exc.strerror or exc}); the points finished before are kept: "
+                         f"free some space and run the same command again") from None
 
 
 def _write_once(path: Path, text: str) -> None:

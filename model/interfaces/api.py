@@ -393,7 +393,11 @@ class Sweep(sweep.Sweep):
     def run(self, *args, **kwargs) -> sweep.SweepResult:
         """Run the points not yet done (:meth:`model.experiments.sweep.Sweep.run`), then draw the charts of a complete sweep."""
         result = super().run(*args, **kwargs)
-        sweep_charts.write(result)
+        try:
+            sweep_charts.write(result)
+        except OSError as exc:
+            raise sweep.SweepError(f"{result.folder}: the sweep's charts cannot be written ({exc.strerror or exc}); "
+                                   f"its points and tables are kept: run the same command again") from None
         return result
 
 

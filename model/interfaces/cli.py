@@ -14,11 +14,13 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 
 import typer
 
+from ..engine.interrupts import stop_within
 from ..experiments.backends import checked_workers
 from ..params.scenario import ScenarioError
 from ..params.settings import flag_problem
@@ -39,6 +41,28 @@ class _Terminated(KeyboardInterrupt):
 
 def _on_sigterm(signum, frame) -> None:
     raise _Terminated
+
+
+@contextlib.contextmanager
+def _stoppable():
+    """While a command works: SIGTERM raised like Ctrl-C, and a stop that reached a compiled kernel taken as a stop.
+
+    The handler that was installed before is put back afterwards, so a command called in-process (a test runner, a
+    notebook) leaves the process's signal handling as it found it. Outside the main thread, where Python allows no
+    handler, SIGTERM keeps its own.
+    """
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main else None
+    try:
+        yield
+    except SystemError as exc:
+        stop = stop_within(exc)
+        if stop is None:
+            raise
+        raise stop from None
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _simulation(scenarios: list[str], scale: float | None, seed: int | None, replications: int | None,
@@ -78,9 +102,9 @@ def _writing(out: Path, name: str, errors: tuple[type[Exception], ...] = ()):
     from ..results.atomic import OutputError
 
     reserved = _reserve(out, name)
-    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        yield reserved
+        with _stoppable():
+            yield reserved
     except (OutputError, *errors) as exc:
         _fail(str(exc))
     except KeyboardInterrupt as exc:
@@ -439,9 +463,9 @@ def sweep(
         bar.n = done
         bar.refresh()
 
-    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        result = plan.run(out, workers, progress, log=lambda s: typer.echo(s, err=True), scheduler=scheduler)
+        with _stoppable():
+            result = plan.run(out, workers, progress, log=lambda s: typer.echo(s, err=True), scheduler=scheduler)
     except ScenarioError as exc:
         _fail(str(exc))
     except KeyboardInterrupt as exc:
@@ -485,9 +509,13 @@ def report(
     from ..report.render import ReportError, write_report
 
     try:
-        path = write_report(run_dir, lang, backcast)
+        with _stoppable():  # a stopped report removes its scratch folder and writes nothing
+            path = write_report(run_dir, lang, backcast)
     except ReportError as exc:
         _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        typer.echo("interrupted: no report was written", err=True)
+        raise typer.Exit(code=143 if isinstance(exc, _Terminated) else 130) from None
     typer.echo(str(path))
 
 

@@ -228,6 +228,28 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _why_not_found(path: Path) -> str:
+    """Why ``path`` cannot be opened, in words (a name too long, a folder that is not one ...)."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.strerror and exc.errno != 2:  # (2: no such file, the plain case)
+            return f"scenario file not found ({exc.strerror.lower()})"
+    return "scenario file not found"
+
+
+def _shown(path: Path | str) -> str:
+    text = str(path)
+    return text if len(text) <= 120 else text[:116] + " ..."
+
+
 def _locate(reference: str, folder: Path | None, label: str, key: str) -> Path:
     """The file a reference names: a path (relative to ``folder``), or a name in ``folder`` or the shipped scenarios."""
     candidate = Path(reference)
@@ -251,7 +273,7 @@ def _locate(reference: str, folder: Path | None, label: str, key: str) -> Path:
 
 def _read_file(path: Path) -> tuple[ScenarioFile, Source]:
     """Read and validate one scenario file (no inheritance)."""
-    if path.is_dir():
+    if _is_dir(path):
         raise ScenarioError(f"{path}: is a folder; give scenario files, e.g. {path / 'baseline_2020.yaml'}")
     text = read_text(path, ScenarioError, "scenario file")
     spec = _validate(parse_yaml(text, str(path), ScenarioError), str(path))
@@ -278,12 +300,30 @@ def _plain(value: Any, label: str, where: str, depth: int = 0) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            key = _plain(key, label, where, depth + 1) if not isinstance(key, (str, int)) or isinstance(key, bool) else key
+            key = _plain_key(key, label, where, depth)
             out[key] = _plain(item, label, f"{where}.{key}" if where else str(key), depth + 1)
         return out
     if isinstance(value, (list, tuple)):
         return [_plain(item, label, f"{where}.{i}", depth + 1) for i, item in enumerate(value)]
     raise ScenarioError(f"{label}: key '{where}': {excerpt(value)} is not plain data (numbers, text, lists, mappings)")
+
+
+def _plain_key(key: Any, label: str, where: str, depth: int) -> Any:
+    """A mapping's key as plain data.
+
+    A pair of dates (a period, as :func:`model.params.tree.as_period` takes it) becomes its text form
+    ``YYYY-MM-DD..YYYY-MM-DD``; a date its ``YYYY-MM-DD``.
+    """
+    if isinstance(key, (str, int)) and not isinstance(key, bool):
+        return key
+    if isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, (dt.date, str)) for k in key):
+        first, last = (_plain(k, label, where, depth + 1) for k in key)
+        return f"{first}..{last}"
+    plain = _plain(key, label, where, depth + 1)
+    if isinstance(plain, (list, dict)):
+        raise ScenarioError(f"{label}: key '{where}': {excerpt(key)} cannot be a key; use a date, "
+                            f"'YYYY-MM-DD..YYYY-MM-DD' or a pair of dates")
+    return plain
 
 
 def _read_dict(content: dict, source: str | None) -> tuple[ScenarioFile, Source]:
@@ -436,16 +476,15 @@ def load(reference: str | Path, law: ParameterTree | None = None) -> Scenario:
     path = Path(reference)
     if not _is_file(path) and isinstance(reference, str) and reference in shipped_names():
         path = SCENARIO_DIR / f"{reference}.yaml"
-    elif _is_file(path) or path.suffix in (".yaml", ".yml") or path.is_dir():
+    elif _is_file(path) or path.suffix in (".yaml", ".yml") or _is_dir(path):
         pass
     else:
-        shown = str(reference) if len(str(reference)) <= 120 else str(reference)[:116] + " ..."
-        raise ScenarioError(f"{shown}: scenario file not found; give a path to a .yaml file "
+        raise ScenarioError(f"{_shown(reference)}: scenario file not found; give a path to a .yaml file "
                             f"or a shipped scenario ({', '.join(shipped_names())})")
-    if path.is_dir():
-        raise ScenarioError(f"{path}: is a folder; give scenario files, e.g. {path / 'baseline_2020.yaml'}")
+    if _is_dir(path):
+        raise ScenarioError(f"{_shown(path)}: is a folder; give scenario files, e.g. {path / 'baseline_2020.yaml'}")
     if not _is_file(path):
-        raise ScenarioError(f"{path}: scenario file not found")
+        raise ScenarioError(f"{_shown(path)}: {_why_not_found(path)}")
     return _resolve_top(("file", path, str(path)), law)
 
 

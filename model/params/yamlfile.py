@@ -27,8 +27,14 @@ EXCERPT_CHARS = 80
 
 
 def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
-    """``repr(value)`` cut to ``limit`` characters, for messages."""
-    text = repr(value)
+    """``repr(value)`` cut to ``limit`` characters, for messages (any value: one too large to show is described)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer of more digits than Python converts to text (4,300 by default)
+        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits" if isinstance(value, int) \
+            else f"a {type(value).__name__} that cannot be shown"
+    except Exception:  # noqa: BLE001 - a value whose repr fails is still named by its type
+        return f"a {type(value).__name__} that cannot be shown"
     return text if len(text) <= limit else text[: limit - 4] + " ..."
 
 

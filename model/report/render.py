@@ -12,17 +12,23 @@ Nothing here runs the model or chooses a run folder: the caller names it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
+from ..results import run_folder
 from . import labels
 from .run_data import RunFolderError, RunTables
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "report.py"
 FILE_NAMES = {"nl": "report.html", "en": "report.en.html"}
+SCRATCH = "loopbaan-report-"  # the scratch folders of reports being made, in the system's temporary folder
+STALE_SCRATCH_SECONDS = 86_400  # a scratch folder of an older name is left a day before it counts as abandoned
 FIGURES_ID = "loopbaan-report-figures"  # the <script type="application/json"> holding the report's numbers
 # external resources that a self-contained page must not load (nbconvert's lab template links some)
 _EXTERNAL = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>|<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*>",
@@ -47,9 +53,18 @@ def check_inputs(run_dir: str | Path, lang: str, backcast: str | Path | None) ->
         run = RunTables.load(run_dir)
     except RunFolderError as exc:
         raise ReportError(str(exc)) from None
-    if backcast is not None and not (Path(backcast) / "validation.csv").is_file():
-        raise ReportError(f"--backcast {backcast}: not a back-cast run folder (validation.csv missing); "
-                          f"give a folder written by 'loopbaan backcast'")
+    if backcast is not None:
+        try:
+            found = (Path(backcast) / "validation.csv").is_file()
+        except OSError:  # (a name too long for the file system)
+            found = False
+        if not found:
+            raise ReportError(f"--backcast {backcast}: not a back-cast run folder (validation.csv missing); "
+                              f"give a folder written by 'loopbaan backcast'")
+        try:
+            run_folder.read_extra(backcast, "validation.csv")
+        except RunFolderError as exc:
+            raise ReportError(f"--backcast: {exc}") from None
     if not NOTEBOOK.is_file():
         raise ReportError(f"{NOTEBOOK}: the report notebook is missing (run from a clone of the repository)")
     return run
@@ -77,12 +92,13 @@ def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | N
     notebook = jupytext.read(NOTEBOOK)
     parameters = {"run_dir": str(run.folder.resolve()), "lang": lang,
                   "backcast": str(Path(backcast).resolve()) if backcast is not None else None}
-    with tempfile.TemporaryDirectory(prefix="loopbaan-report-") as scratch:
+    remove_stale_scratch()
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-") as scratch:
         executed_path = Path(scratch) / "report.ipynb"
         try:
             executed = papermill.execute_notebook(notebook, str(executed_path), parameters=parameters,
                                                   kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent),
-                                                  log_output=False, extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                                  log_output=False, extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         except papermill.PapermillExecutionError as exc:
             raise ReportError(f"{NOTEBOOK}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None
         for number, cell in enumerate(executed.cells):  # ids fixed by position: the same report, byte for byte
@@ -99,6 +115,35 @@ def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | N
         tmp.write_text(html, encoding="utf-8")
         os.replace(tmp, final)  # one rename: a reader sees the old report or the new one, never half of one
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ReportError(f"{final}: cannot write the report: {exc}") from None
+        with contextlib.suppress(OSError):  # a folder that refused the file may refuse its removal too
+            tmp.unlink(missing_ok=True)
+        raise ReportError(f"{final}: cannot write the report ({exc.strerror or exc}); the run folder is "
+                          f"unchanged") from None
     return final
+
+
+def remove_stale_scratch(older_than_seconds: float = STALE_SCRATCH_SECONDS) -> None:
+    """Remove the scratch folders of reports whose process is gone (killed outright: it could not tidy up).
+
+    A scratch folder is named after its process (``loopbaan-report-PID-...``); one whose process no longer runs,
+    or one of an older name older than ``older_than_seconds``, is removed. A report that runs now keeps its own.
+    """
+    root = Path(tempfile.gettempdir())
+    for path in root.glob(f"{SCRATCH}*"):
+        pid = path.name.removeprefix(SCRATCH).split("-", 1)[0]
+        try:
+            gone = not _alive(int(pid)) if pid.isdigit() else time.time() - path.stat().st_mtime > older_than_seconds
+            if gone and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # (another user's process, or not a pid: left alone)
+    return True

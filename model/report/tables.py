@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..results import run_folder
 from .run_data import RunTables
 
 FUNNEL_GROUPS = ("all", "women", "men", "high_educated", "low_educated", "age_50_plus", "migration_background",
@@ -84,7 +85,7 @@ def calibration_table(run: RunTables, backcast: str | Path | None = None) -> pd.
                 rows.append({"metric": metric, "year": int(year), "observed": t["observed"], "model": t["model_engine"],
                              "sample": "in-sample", "within_tolerance": bool(t["within_tolerance_engine"])})
     if backcast is not None:
-        validation = pd.read_csv(Path(backcast) / "validation.csv")
+        validation = run_folder.read_extra(backcast, "validation.csv")
         validation = validation[(validation["scenario"] == validation["scenario"].iloc[0])
                                 & (validation["sample"] == "out-of-sample") & (validation["kind"] == "starts")]
         for r in validation.itertuples():

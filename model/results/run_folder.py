@@ -25,24 +25,30 @@ The files:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..engine.counters import EMPLOYMENT_RATE, with_role
+from ..params.yamlfile import validation_lines
 from .atomic import RunFolder, atomic_folder
 from .comparison import compare, yearly_differences
 from .flows import transition_check, transition_table
 from .parts import decompose
 from .provenance import provenance
 from .result import RunResult
+from .schema import SchemaError, conform
+from .schema import check as check_table
 
 REQUIRED = ("manifest.json", "summary.csv", "comparison.csv", "parameters.csv")
 READ = ("summary", "comparison", "differences_by_year", "transitions", "parameters", "parts")  # what a report reads
-MANIFEST_KEYS = ("run", "scenarios", "seed", "replications", "persons_simulated", "persons_per_agent")
+MAX_MANIFEST_BYTES = 50_000_000  # a manifest is some kilobytes; a larger file is not one
 PARAMETER_SET_DRAWS = ("model.params.uncertainty: each declared distribution from SeedSequence(seed, spawn_key=(key of "
                        "'parameter_sets:PATH',)); the calibrated values jointly from their fitted normal; replication r "
                        "belongs to set r // replications (parameter_sets.csv)")
@@ -52,6 +58,60 @@ Charts = Callable[[dict, dict[str, pd.DataFrame], Path], list[Path]]
 
 class RunFolderError(ValueError):
     """A folder that is not a finished run folder of ``loopbaan run``."""
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class _ScenarioEntry(_Loose):
+    name: str = Field(min_length=1)
+    title: str = ""
+
+
+class _Metric(_Loose):
+    kind: str
+    unit: str
+    description: str
+
+
+class _FileDigest(_Loose):
+    bytes: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class ManifestRead(_Loose):
+    """What a report needs of ``manifest.json``, with its types (other keys are kept, unchecked)."""
+
+    run: str = Field(min_length=1)
+    scenarios: list[_ScenarioEntry] = Field(min_length=1)
+    seed: int
+    replications: int = Field(ge=1)
+    parameter_sets: int | None = Field(default=None, ge=0)
+    persons_simulated: int = Field(ge=1)
+    persons_per_agent: float = Field(gt=0)
+    settings: dict[str, Any] | None = None
+    part_runs: list[str] | None = None
+    metrics: dict[str, _Metric] | None = None
+    file_digests: dict[str, _FileDigest] | None = None
+
+    @field_validator("persons_per_agent", mode="before")
+    @classmethod
+    def _finite(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+
+def file_digest(path: Path) -> dict[str, Any]:
+    """A file's size and SHA-256, as the manifest records them."""
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return {"bytes": path.stat().st_size, "sha256": sha.hexdigest()}
 
 
 def tables(result: RunResult) -> dict[str, pd.DataFrame]:
@@ -123,36 +183,145 @@ def write(result: RunResult, out_root: Path | RunFolder, name: str, command: lis
             if file_name.endswith(".parquet"):
                 table.to_parquet(tmp / file_name, index=False)
             else:
-                table.to_csv(tmp / file_name, index=False)
+                conform(table, file_name).to_csv(tmp / file_name, index=False)
         content = manifest(result, final.name, command)
         chart_files = charts(content, written, tmp / "charts") if charts is not None else []
         content["files"] = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file()) + ["manifest.json"]
         content["charts"] = [str(Path(c).relative_to(tmp)) for c in chart_files]
+        # what each file held when written: read() refuses a file changed since (cut short, doubled, edited)
+        content["file_digests"] = {f: file_digest(tmp / f) for f in content["files"] if f != "manifest.json"}
         (tmp / "manifest.json").write_text(json.dumps(content, indent=2, default=str), encoding="utf-8")
     return folder.final
 
 
 def read(folder: str | Path) -> tuple[dict, dict[str, pd.DataFrame]]:
-    """A run folder's manifest and the tables a report reads (:data:`READ`; an absent one is empty).
+    """A run folder's manifest and the tables a report reads (:data:`READ`; an absent one is empty), checked.
+
+    The manifest is checked for what a report needs (:class:`ManifestRead`); every table read is checked against
+    its schema (:mod:`.schema`: columns, types, one row per key) and, when the manifest records it (folders
+    written since it does), against the size and digest it had when written; the tables must name the manifest's
+    scenarios. A folder that fails any check is refused before anything is drawn from it.
 
     Raises:
-        RunFolderError: naming the folder and the file that is missing or unreadable, or the manifest's key.
+        RunFolderError: naming the folder and the file that is missing, unreadable or damaged, or the manifest's key.
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise RunFolderError(f"{folder}: no such run folder (give a folder written by 'loopbaan run')")
-    missing = [name for name in REQUIRED if not (folder / name).is_file()]
+    try:
+        if not folder.is_dir():
+            raise RunFolderError(f"{_shown(folder)}: no such run folder (give a folder written by 'loopbaan run')")
+        missing = [name for name in REQUIRED if not (folder / name).is_file()]
+    except OSError as exc:  # a name longer than the file system allows, a folder that cannot be listed
+        raise RunFolderError(f"{_shown(folder)}: cannot read the run folder ({exc.strerror or exc})") from None
     if missing:
         raise RunFolderError(f"{folder}: not a finished run folder of 'loopbaan run': {', '.join(missing)} missing")
-    try:
-        content = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        found = {name: pd.read_csv(folder / f"{name}.csv") if (folder / f"{name}.csv").is_file() else pd.DataFrame()
-                 for name in READ}
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise RunFolderError(f"{folder}: cannot read the run folder: {exc}") from None
-    if not isinstance(content, dict):
-        raise RunFolderError(f"{folder / 'manifest.json'}: not a manifest of 'loopbaan run' (a JSON object is expected)")
-    for key in MANIFEST_KEYS:
-        if key not in content:
-            raise RunFolderError(f"{folder / 'manifest.json'}: key '{key}' missing: not a manifest of 'loopbaan run'")
+    content = _read_manifest(folder / "manifest.json")
+    found = {name: read_table(folder, f"{name}.csv", content) for name in READ}
+    _check_scenarios(folder, content, found)
     return content, found
+
+
+def read_extra(folder: str | Path, file: str) -> pd.DataFrame:
+    """A further table of a run folder (a back-cast's ``validation.csv``), read and checked like the report's own.
+
+    Raises:
+        RunFolderError: naming the folder or file: not a run folder, or the file missing, changed or malformed.
+    """
+    content, _ = read(folder)
+    table = read_table(Path(folder), file, content)
+    if table.empty:
+        raise RunFolderError(f"{Path(folder) / file}: missing or empty")
+    return table
+
+
+def read_table(folder: Path, file: str, content: dict) -> pd.DataFrame:
+    """One table of a run folder, checked against its schema and the digest its manifest ``content`` records.
+
+    Returns:
+        The table (empty when the folder has no such file and the manifest does not list it).
+
+    Raises:
+        RunFolderError: naming the file: listed but missing, changed since written, unreadable, or not its schema.
+    """
+    path, digests = folder / file, content.get("file_digests") or {}
+    if not path.is_file():
+        if file in digests:
+            raise RunFolderError(f"{path}: missing (manifest.json lists it): the run folder is incomplete")
+        return pd.DataFrame()
+    if file in digests:
+        _check_digest(path, digests[file])
+    try:
+        table = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise RunFolderError(f"{path}: empty: not a table of 'loopbaan run'") from None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise RunFolderError(f"{path}: cannot read the table: {str(exc)[:300]}") from None
+    try:
+        check_table(table, file, str(path))
+    except SchemaError as exc:
+        raise RunFolderError(str(exc)) from None
+    return table
+
+
+def _shown(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= 120 else text[:116] + " ..."
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise RunFolderError(f"{path}: larger than {MAX_MANIFEST_BYTES:,} bytes: not a manifest of 'loopbaan run'")
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise RunFolderError(f"{path}: not a UTF-8 text file: not a manifest of 'loopbaan run'") from None
+    except (ValueError, RecursionError) as exc:
+        raise RunFolderError(f"{path}: not valid JSON ({str(exc)[:200]}): not a manifest of 'loopbaan run'") from None
+    except OSError as exc:
+        raise RunFolderError(f"{path}: cannot read the manifest: {exc.strerror or exc}") from None
+    if not isinstance(content, dict):
+        raise RunFolderError(f"{path}: not a manifest of 'loopbaan run' (a JSON object is expected, found "
+                             f"{type(content).__name__})")
+    try:
+        ManifestRead.model_validate(content)
+    except ValidationError as exc:
+        lines = validation_lines(exc, str(path), ManifestRead)
+        raise RunFolderError("\n".join(line.replace("is required", "missing: not a manifest of 'loopbaan run'")
+                                        for line in lines)) from None
+    return content
+
+
+def _check_digest(path: Path, recorded: dict) -> None:
+    try:
+        now = file_digest(path)
+    except OSError as exc:
+        raise RunFolderError(f"{path}: cannot read the table: {exc.strerror or exc}") from None
+    if now["bytes"] != recorded["bytes"]:
+        raise RunFolderError(f"{path}: {now['bytes']:,} bytes, but the run wrote {recorded['bytes']:,} (manifest.json, "
+                             f"file_digests): the file was cut short or changed; run again or restore it")
+    if now["sha256"] != recorded["sha256"]:
+        raise RunFolderError(f"{path}: its content differs from what the run wrote (SHA-256 in manifest.json, "
+                             f"file_digests): the file was changed; run again or restore it")
+
+
+def _check_scenarios(folder: Path, content: dict, found: dict[str, pd.DataFrame]) -> None:
+    names = [s["name"] for s in content["scenarios"]]
+    if len(set(names)) != len(names):
+        raise RunFolderError(f"{folder / 'manifest.json'}: key 'scenarios': a scenario is named twice")
+    summary = found["summary"]
+    if summary.empty:
+        raise RunFolderError(f"{folder / 'summary.csv'}: no rows: the run folder holds no results")
+    for table, columns in (("summary", ("scenario",)), ("comparison", ("scenario", "baseline")),
+                           ("differences_by_year", ("scenario", "baseline")), ("parts", ("scenario",))):
+        frame = found[table]
+        for column in columns:
+            if frame.empty:
+                continue
+            unknown = sorted(set(frame[column].dropna().astype(str)) - set(names))
+            if unknown:
+                raise RunFolderError(f"{folder / (table + '.csv')}: column '{column}' names "
+                                     f"{', '.join(unknown[:3])}, not a scenario of manifest.json "
+                                     f"({', '.join(names[:6])}{' ...' if len(names) > 6 else ''})")
+    absent = [n for n in names if n not in set(summary["scenario"].astype(str))]
+    if absent:
+        raise RunFolderError(f"{folder / 'summary.csv'}: no rows for {', '.join(absent[:3])} (a scenario of "
+                             f"manifest.json): the file was cut short or changed")

@@ -10,6 +10,8 @@ folder's (:mod:`.summary`), the report's (:mod:`.figures`), a calibration's
 from __future__ import annotations
 
 import io
+import os
+import secrets
 import textwrap
 from pathlib import Path
 
@@ -117,7 +119,11 @@ def save_png(fig: Figure, path: Path, stamp: str) -> Path:
     fig.stamp_y = min(getattr(fig, "stamp_y", -0.02), lowest - 0.02)
     stamp_figure(fig, stamp)
     box = fig.get_tightbbox(renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=150, bbox_inches=box)
-    tmp.replace(path)
+    # a name of this process's own: two sweeps of one file finishing at once each write theirs, and one rename wins
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp.png")
+    try:
+        fig.savefig(tmp, dpi=150, bbox_inches=box)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # (gone after the rename; left only by a failed save)
     return path
