@@ -25,6 +25,7 @@ from ..experiments.backends import checked_workers
 from ..params.scenario import ScenarioError
 from ..params.settings import flag_problem
 from ..params.tree import ParameterError, ParameterTree
+from ..params.yamlfile import shown_path
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="loopbaansim: policy-impact simulation of the Flemish loopbaancheque.")
@@ -209,9 +210,9 @@ def _interrupted(exc: KeyboardInterrupt) -> None:
 def _check_out(out: Path) -> None:
     try:
         if out.exists() and not out.is_dir():
-            _fail(f"--out '{out}' exists and is not a folder")
+            _fail(f"--out '{shown_path(out)}' exists and is not a folder")
     except OSError as exc:
-        _fail(f"--out '{out}': {exc.strerror or exc}")
+        _fail(f"--out '{shown_path(out)}': {exc.strerror or exc}")
 
 
 @app.command()

@@ -116,7 +116,13 @@ def read_text(path: Path, error: type[Exception], what: str) -> str:
     except UnicodeDecodeError:
         raise error(f"{path}: not a UTF-8 text file") from None
     except OSError as exc:
-        raise error(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
+        raise error(f"{shown_path(path)}: cannot read the {what}: {exc.strerror or exc}") from None
+
+
+def shown_path(path: Path | str, limit: int = 120) -> str:
+    """A path for a message: whole if short, else its first ``limit`` characters and ``...``."""
+    text = str(path)
+    return text if len(text) <= limit else text[: limit - 4] + " ..."
 
 
 def validation_lines(exc: ValidationError, source: str, schema: type[BaseModel],

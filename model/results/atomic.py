@@ -18,6 +18,8 @@ import shutil
 import time
 from pathlib import Path
 
+from ..params.yamlfile import shown_path
+
 NAME_MAX_BYTES = 200  # a run folder's name; with the time stamp and prefixes it stays below 255 bytes
 _TEMPORARY = re.compile(r"^\.incomplete-(\d+)-[0-9a-f]{8}-")
 CLAIM = ".claim-"  # a file ``.claim-<final name>`` holding the pid: that final name is taken by a run still writing
@@ -118,7 +120,8 @@ class RunFolder:
             self.tmp = self.root / f".incomplete-{os.getpid()}-{secrets.token_hex(4)}-{self.name}"
             self.tmp.mkdir()
         except OSError as exc:
-            raise OutputError(f"output folder '{self.root}': cannot write there ({exc.strerror or exc})") from None
+            raise OutputError(f"output folder '{shown_path(self.root)}': cannot write there ({exc.strerror or exc})") \
+                from None
         self.final: Path | None = None
         self.claimed: Path | None = None
 
@@ -213,8 +216,8 @@ def atomic_folder(folder: RunFolder):
         folder.commit(when)
     except OSError as exc:
         folder.discard()
-        raise OutputError(f"writing the run folder in '{folder.root}' failed ({exc.strerror or exc}); nothing was kept, "
-                          f"earlier runs are untouched") from None
+        raise OutputError(f"writing the run folder in '{shown_path(folder.root)}' failed ({exc.strerror or exc}); "
+                          f"nothing was kept, earlier runs are untouched") from None
     except BaseException:
         folder.discard()
         raise
