@@ -33,9 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
     ("tcp://", "a host and a port are needed"),
     ("tcp://127.0.0.1:abc", "a host and a port are needed"),
     ("tcp://127.0.0.1", "a host and a port are needed"),
-    ("inproc://x", "the scheme inproc:// is not supported (only tcp://)"),
-    ("tls://127.0.0.1:8786", "the scheme tls:// is not supported (only tcp://)"),
-    ("http://127.0.0.1:8787", "the scheme http:// is not supported (only tcp://)"),
+    ("inproc://x", "the scheme inproc:// is not supported (only tcp:// or tls://)"),
+    ("ws://127.0.0.1:8786", "the scheme ws:// is not supported (only tcp:// or tls://)"),
+    ("http://127.0.0.1:8787", "the scheme http:// is not supported (only tcp:// or tls://)"),
+    ("tls://", "a host and a port are needed"),
     ("nowhere", "a host and a port are needed"),
     ("tcp://127.0.0.1:99999", "the port must be from 1 to 65535"),
     (8786, "not text"),
@@ -53,7 +54,8 @@ def test_a_bad_scheduler_address_is_refused_with_what_is_expected(address, why, 
         assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("address", ["tcp://127.0.0.1:8786", "tcp://scheduler.example:1", "tcp://[::1]:8786"])
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:8786", "tcp://scheduler.example:1", "tcp://[::1]:8786",
+                                     "tcp://dask_scheduler:8786", "tls://scheduler.example:8786"])
 def test_a_good_scheduler_address_is_kept(address):
     assert backends.checked_scheduler(address) == address
 
@@ -91,7 +93,7 @@ def test_a_scheduler_that_never_answers_is_reported_not_waited_for(silent_listen
 
 
 def test_a_scheduler_that_cannot_be_reached_is_reported(monkeypatch):
-    monkeypatch.setattr(backends, "CONNECT_SECONDS", 2)
+    monkeypatch.setattr(backends, "CONNECT_SECONDS", 10)  # (a refused connection fails at once; this is a bound)
     free = socket.socket()
     free.bind(("127.0.0.1", 0))
     port = free.getsockname()[1]
@@ -102,27 +104,38 @@ def test_a_scheduler_that_cannot_be_reached_is_reported(monkeypatch):
 
 def test_waiting_for_a_scheduler_stays_interruptible(silent_listener, monkeypatch):
     """Ctrl-C (here: SIGINT sent to this process) stops the wait for a silent scheduler at once."""
+    import dask.distributed  # noqa: F401 - imported before the signal, so that the signal lands in the wait
+
     monkeypatch.setattr(backends, "CONNECT_SECONDS", 60)
-    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
+
+    def interrupt_once_waiting():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "dask-connect" not in {t.name for t in threading.enumerate()}:
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    sender = threading.Thread(target=interrupt_once_waiting, daemon=True)
+    sender.start()
     with pytest.raises(KeyboardInterrupt):
         list(backends.run_all(pow, [(2, 3)], scheduler=silent_listener))
-    timer.join()
+    sender.join()
 
 
 # -- workers that end with their parent ------------------------------------------------------------
 JOB = textwrap.dedent("""
     import os, time
+    from pathlib import Path
 
-    def job(i):
-        print(os.getpid(), flush=True)  # the worker's pid, for the test
+    def job(folder, i):
+        Path(folder, f"{i}.pid").write_text(str(os.getpid()))  # the worker's pid, for the test
         time.sleep(600)
 """)
 PARENT = textwrap.dedent("""
     from model.experiments import backends
     from orphan_job import job
+    import sys
 
-    for _ in backends.run_all(job, [(0,), (1,)], workers=2):
+    for _ in backends.run_all(job, [(sys.argv[1], 0), (sys.argv[1], 1)], workers=2):
         pass
 """)
 
@@ -130,15 +143,26 @@ PARENT = textwrap.dedent("""
 def test_workers_end_when_their_parent_is_killed_outright(tmp_path):
     """SIGKILL of a run with two workers: the workers (and with them the resource tracker) end by themselves."""
     (tmp_path / "orphan_job.py").write_text(JOB)
-    parent = subprocess.Popen([sys.executable, "-c", PARENT], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(tmp_path)], cwd=ROOT,
                               env={**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"})
-    workers = [int(parent.stdout.readline()) for _ in range(2)]
-    parent.send_signal(signal.SIGKILL)
-    parent.wait()
-    deadline = time.monotonic() + 60  # (a bound on a hang, not a speed target: they end within seconds)
-    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
-        time.sleep(0.2)
-    assert not any(_alive(pid) for pid in workers), "a worker outlived its parent"
+    pids = [tmp_path / f"{i}.pid" for i in range(2)]
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120  # (bounds on a hang, not speed targets)
+        while time.monotonic() < deadline and not all(p.is_file() and p.read_text() for p in pids):
+            time.sleep(0.1)
+        workers = [int(p.read_text()) for p in pids]
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in workers), "a worker outlived its parent"
+    finally:
+        parent.kill()
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def _alive(pid: int) -> bool:
@@ -146,8 +170,42 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    with open(f"/proc/{pid}/stat") as stat:  # a zombie has ended; it only waits to be reaped
-        return stat.read().split(")")[-1].split()[0] != "Z"
+    try:
+        with open(f"/proc/{pid}/stat") as stat:  # a zombie has ended; it only waits to be reaped
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:  # reaped in between
+        return False
+
+
+FAILING_JOB = textwrap.dedent("""
+    import os, time
+    from pathlib import Path
+
+    def job(folder, i):
+        if i == 1:  # fails once the other one runs
+            while not Path(folder, "0.pid").is_file():
+                time.sleep(0.05)
+            raise ValueError("a failed replication")
+        Path(folder, f"{i}.pid").write_text(str(os.getpid()))
+        time.sleep(600)
+""")
+
+
+def test_a_failed_job_ends_the_running_ones_at_once(tmp_path):
+    """A failure (or a stop) ends the other workers' jobs instead of waiting for them to finish (600 s here)."""
+    (tmp_path / "failing_job.py").write_text(FAILING_JOB)
+    script = ("import sys\nfrom model.experiments import backends\nfrom failing_job import job\n"
+              "list(backends.run_all(job, [(sys.argv[1], 0), (sys.argv[1], 1)], workers=2))\n")
+    process = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"})
+    try:
+        _, err = process.communicate(timeout=120)  # (a bound on a hang: waiting for the job would take 600 s)
+    finally:
+        process.kill()
+        worker = int((tmp_path / "0.pid").read_text()) if (tmp_path / "0.pid").is_file() else None
+        if worker is not None and _alive(worker):
+            os.kill(worker, signal.SIGKILL)
+    assert process.returncode == 1 and "ValueError: a failed replication" in err
 
 
 # -- a stop inside a compiled kernel is a stop -----------------------------------------------------
@@ -174,8 +232,10 @@ def test_a_run_stopped_by_sigterm_exits_143_and_writes_nothing(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "model", "run", "law_2025", "--scale", "0.05", "--no-cache",
                                 "--out", str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    line = process.stderr.readline()  # "replication 1/1: ... persons": the population is made, the months begin
-    assert "replication 1/1" in line, line
+    seen = []
+    while not seen or "replication 1/1" not in seen[-1]:  # the population is made, the months begin
+        seen.append(process.stderr.readline())
+        assert seen[-1], f"the run ended before its months began: {seen}"
     time.sleep(0.5)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
+import model
 from model import load_run
 from model.interfaces.cli import app
 from model.report import render
@@ -213,16 +214,29 @@ def test_a_report_that_cannot_be_written_leaves_the_folder_as_it_was(written, tm
 
 
 def test_scratch_folders_of_reports_killed_outright_are_removed(tmp_path, monkeypatch):
+    """Removed: a folder whose lock nobody holds, or one without a lock a day old; kept: a running report's.
+
+    A young folder without its lock yet (a report between making its folder and its lock) is kept too.
+    """
     monkeypatch.setattr(render.tempfile, "gettempdir", lambda: str(tmp_path))
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True).stdout.strip()
-    mine, gone, old_name = (tmp_path / f"{render.SCRATCH}{os.getpid()}-a", tmp_path / f"{render.SCRATCH}{dead}-b",
-                            tmp_path / f"{render.SCRATCH}x7q2")
-    for path in (mine, gone, old_name):
+    running, killed, young, old = (tmp_path / f"{render.SCRATCH}{name}" for name in ("a", "b", "c", "d"))
+    for path in (running, killed, young, old):
         path.mkdir()
-    os.utime(old_name, (time.time() - 2 * render.STALE_SCRATCH_SECONDS,) * 2)
-    render.remove_stale_scratch()
-    assert mine.is_dir() and not gone.exists() and not old_name.exists()
+    (killed / render.SCRATCH_LOCK).write_text("")
+    os.utime(old, (time.time() - 2 * render.STALE_SCRATCH_SECONDS,) * 2)
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time\n"
+                               f"h = open({str(running / render.SCRATCH_LOCK)!r}, 'w')\n"
+                               "fcntl.flock(h, fcntl.LOCK_EX); print('held', flush=True); time.sleep(600)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        render.remove_stale_scratch()
+        assert running.is_dir() and young.is_dir() and not killed.exists() and not old.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    render.remove_stale_scratch()  # its report is gone now
+    assert not running.exists() and young.is_dir()
 
 
 def test_a_report_stopped_by_sigterm_exits_143_and_leaves_no_scratch(written, tmp_path):
@@ -240,3 +254,22 @@ def test_a_report_stopped_by_sigterm_exits_143_and_leaves_no_scratch(written, tm
     assert process.returncode == 143, err
     assert err.strip().splitlines()[-1] == "interrupted: no report was written" and "Traceback" not in err
     assert not list(scratch.glob(f"{render.SCRATCH}*")) and not (folder / "report.en.html").exists()
+
+
+SHORT = {"start": "2025-01", "end": "2025-12", "warmup_months": 0}
+
+
+def test_a_run_with_a_counter_dimension_of_its_own_and_names_that_look_like_numbers_reads_back(tmp_path):
+    """A process's own dimension (a column of summary.csv, in its key) and scenarios named ``0123`` and ``nan``."""
+    from model.mechanisms import default_processes
+
+    from .test_engine import Calls
+
+    specs = [{"name": "0123", "extends": "law_2025", **SHORT}, {"name": "nan", "extends": "herintreders", **SHORT}]
+    results = model.Simulation(specs, scale=0.003, seed=5, processes=[*default_processes(), Calls()]).run(
+        progress=False, cache=False)
+    results.save(tmp_path, name="own")
+    run = load_run(results.folder)
+    assert run.scenario_names == ["0123", "nan"] and "line" in run.summary.columns
+    assert set(run.summary["scenario"]) == {"0123", "nan"}
+    assert set(run.summary.loc[run.summary["metric"] == "call_contacts", "line"]) == {"letter", "phone", "event"}

@@ -296,6 +296,8 @@ DAMAGE = {  # what a point file may hold after a fault or a hand edit: each is a
     "text for an output": lambda path: path.write_text(json.dumps(
         {**json.loads(path.read_text()), "outputs": {"extra_cost_total_eur": "many", "extra_users": 1}})),
     "bytes that are not text": lambda path: path.write_bytes(bytes(range(256))),
+    "a parameter too large for a number": lambda path: path.write_text(
+        '{"parameters": {"cheque.fee.indexation_per_year": 1' + "0" * 400 + '}, "outputs": {}}'),
 }
 
 
@@ -308,15 +310,20 @@ def test_a_damaged_point_file_is_run_again_and_said_so(finished, tmp_path, monke
     for name in ("results.csv", "morris.csv", "morris.png"):
         (folder / name).unlink()
     DAMAGE[damage](folder / "points" / "3.json")
-    (folder / "points" / "notes.txt").write_text("mine")  # a stray file: left alone, ignored
+    (folder / "points" / "notes.txt").write_text("mine")  # stray files: left alone, ignored
+    (folder / "points" / "03.json").write_text((folder / "points" / "2.json").read_text())
+    (folder / "points" / "9.json").mkdir()
     ran, said = [], []
     real = sweep_module._run_point
     monkeypatch.setattr(sweep_module, "_run_point",
                         lambda s, i, point, check=False: ran.append(i) or real(s, i, point, check))
     resumed = Sweep(TINY).run(copy, log=said.append)
     assert ran == [3] and resumed.complete
-    assert any("points/3.json" in line and "the point runs again" in line for line in said), said
-    assert any("notes.txt: not a point file of this sweep (ignored)" in line for line in said)
+    assert any("points/3.json" in line and "moved to set_aside/" in line and "the point runs again" in line
+               for line in said), said
+    assert len(list((folder / "set_aside").iterdir())) == 1  # kept, not deleted
+    for stray in ("notes.txt", "03.json", "9.json"):
+        assert any(f"{stray}: not a point file of this sweep (ignored)" in line for line in said), said
     assert (folder / "points" / "notes.txt").read_text() == "mine"
     assert (folder / "results.csv").read_text() == (result.folder / "results.csv").read_text()
 

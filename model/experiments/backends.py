@@ -28,10 +28,15 @@ from ..params.scenario import ScenarioError
 
 MAX_WORKERS = 64  # jobs run at once, at most
 CONNECT_SECONDS = 20  # a scheduler that has not answered by then is reported, not waited for
-FIRST_WORKER_SECONDS = 120  # a cluster with no worker after this long is reported, not waited for
+# a cluster with no worker after this long is reported, not waited for (an adaptive cluster may need longer: the
+# environment variable sets it)
+FIRST_WORKER_SECONDS = 600
+FIRST_WORKER_VARIABLE = "LOOPBAAN_FIRST_WORKER_SECONDS"
 PARENT_CHECK_SECONDS = 1.0  # how often a local worker checks that the process that started it is alive
-# a Dask scheduler as loopbaan reaches it: plain TCP to a host (name, IPv4 or [IPv6]) and a port
-_ADDRESS = re.compile(r"tcp://(?P<host>[A-Za-z0-9][A-Za-z0-9.\-]*|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})")
+SCHEMES = ("tcp", "tls")  # tls takes its certificates from Dask's own configuration (distributed.comm.tls)
+# a Dask scheduler as loopbaan reaches it: a scheme, a host (name, IPv4 or [IPv6]) and a port
+_ADDRESS = re.compile(r"(?P<scheme>[a-z]+)://(?P<host>[A-Za-z0-9][A-Za-z0-9._\-]*|\[[0-9A-Fa-f:.]+\]):"
+                      r"(?P<port>[0-9]{1,5})")
 
 
 def checked_workers(workers, label: str = "workers") -> int:
@@ -48,8 +53,8 @@ def checked_workers(workers, label: str = "workers") -> int:
 def checked_scheduler(scheduler, label: str = "scheduler") -> str | None:
     """``scheduler`` if it is None or a Dask scheduler's address ``tcp://HOST:PORT``, else a :class:`ScenarioError`.
 
-    Only plain TCP is accepted: ``tls://`` needs certificates that loopbaan does not configure, ``inproc://`` lives
-    in another process's memory, and ``ws://`` or ``http://`` (the dashboard) are not a scheduler's address.
+    ``tls://HOST:PORT`` is accepted too (its certificates come from Dask's configuration); ``inproc://`` lives in
+    another process's memory, and ``ws://`` or ``http://`` (the dashboard) are not a scheduler's address.
     """
     if scheduler is None:
         return None
@@ -57,12 +62,13 @@ def checked_scheduler(scheduler, label: str = "scheduler") -> str | None:
     expected = "give a Dask scheduler's address as tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786"
     if not isinstance(scheduler, str):
         raise ScenarioError(f"{label}: {expected}; got {shown} (a {type(scheduler).__name__}, not text)")
+    scheme = scheduler.partition("://")[0] if "://" in scheduler else ""
+    if scheme and scheme not in SCHEMES:
+        raise ScenarioError(f"{label}: {expected}; got {shown}: the scheme {scheme}:// is not supported "
+                            f"(only {' or '.join(f'{s}://' for s in SCHEMES)})")
     match = _ADDRESS.fullmatch(scheduler)
     if match is None:
-        scheme = scheduler.partition("://")[0] if "://" in scheduler else ""
-        why = (f"the scheme {scheme}:// is not supported (only tcp://)" if scheme and scheme != "tcp"
-               else "a host and a port are needed")
-        raise ScenarioError(f"{label}: {expected}; got {shown}: {why}")
+        raise ScenarioError(f"{label}: {expected}; got {shown}: a host and a port are needed")
     if not 1 <= int(match["port"]) <= 65535:
         raise ScenarioError(f"{label}: the port must be from 1 to 65535; got {shown}")
     return scheduler
@@ -112,8 +118,11 @@ def run_all(function: Callable, jobs: list[tuple], workers: int = 1, scheduler: 
                 for job in finished:
                     yield job.result()
         except BaseException:
-            for job in pending:  # a failure stops the run: the jobs not started are not started
-                job.cancel()
+            # a failure or a stop ends the run now: the jobs not started are not started, and the running ones are
+            # ended (otherwise leaving the pool would wait for them to finish, for nothing)
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
             raise
 
 
@@ -125,11 +134,13 @@ def _on_dask(function: Callable, jobs: list[tuple], scheduler: str):
         raise ScenarioError("scheduler: dask.distributed is not installed") from None
     client = _connect(Client, scheduler)
     with client:
+        seconds = first_worker_seconds()
         try:
-            client.wait_for_workers(1, timeout=FIRST_WORKER_SECONDS)
+            client.wait_for_workers(1, timeout=seconds)
         except TimeoutError:
-            raise ScenarioError(f"scheduler: the Dask scheduler at {scheduler} has no worker after "
-                                f"{FIRST_WORKER_SECONDS} s; start one (dask worker {scheduler})") from None
+            raise ScenarioError(f"scheduler: the Dask scheduler at {scheduler} has no worker after {seconds:g} s; "
+                                f"start one (dask worker {scheduler}), or wait longer with "
+                                f"{FIRST_WORKER_VARIABLE}=SECONDS") from None
         futures = [client.submit(function, *job, pure=False) for job in jobs]
         try:
             for future in as_completed(futures):
@@ -146,17 +157,29 @@ def _connect(client_class, scheduler: str):
     so the client is made in a thread and waited for here, in steps that Ctrl-C and SIGTERM interrupt.
     """
     made: dict = {}
+    decided = threading.Lock()  # the caller gives up, or the client is made: one of the two, never both
 
     def connect() -> None:
         try:
-            made["client"] = client_class(scheduler, timeout=CONNECT_SECONDS)
+            client = client_class(scheduler, timeout=CONNECT_SECONDS)
         except BaseException as exc:  # noqa: BLE001 - reported to the waiting thread, whatever it is
             made["error"] = exc
+            return
+        with decided:
+            late = made.get("abandoned", False)
+            made["client"] = client
+        if late:  # connected after the caller gave up: not left behind as Dask's default client
+            client.close()
 
     thread = threading.Thread(target=connect, daemon=True, name="dask-connect")
     thread.start()
-    thread.join(CONNECT_SECONDS + 5)  # (a timed wait: interrupted by a signal's handler)
-    if thread.is_alive():
+    try:
+        thread.join(CONNECT_SECONDS + 5)  # (a timed wait: interrupted by a signal's handler)
+    finally:
+        with decided:
+            if "client" not in made and "error" not in made:
+                made["abandoned"] = True
+    if made.get("abandoned"):
         raise ScenarioError(f"scheduler: no answer from a Dask scheduler at {scheduler} within {CONNECT_SECONDS} s "
                             f"(something listens there, but it does not answer as a scheduler)")
     if "error" in made:
@@ -164,3 +187,21 @@ def _connect(client_class, scheduler: str):
         raise ScenarioError(f"scheduler: cannot reach the Dask scheduler at {scheduler} "
                             f"({type(exc).__name__}: {str(exc)[:200] or 'no detail'})") from None
     return made["client"]
+
+
+def first_worker_seconds() -> float:
+    """How long a cluster may take to have its first worker: :data:`FIRST_WORKER_SECONDS`, or the environment's.
+
+    Raises:
+        ScenarioError: for a value of the environment variable that is not a positive number of seconds.
+    """
+    given = os.environ.get(FIRST_WORKER_VARIABLE)
+    if given is None:
+        return float(FIRST_WORKER_SECONDS)
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = float("nan")
+    if not (0 < seconds < float("inf")):
+        raise ScenarioError(f"{FIRST_WORKER_VARIABLE}: give a positive number of seconds; got {given[:40]!r}")
+    return seconds

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine.counters import as_categories
+from ..engine.interrupts import stops_as_stops
 from ..engine.process import all_counters, describe, dimension_names
 from ..engine.state import SimulationState
 from ..mechanisms.labour_market.tables import TableCache
@@ -87,7 +88,8 @@ def run(plan: Run, progress: Progress | None = None, cache: Path | None = None, 
         for group, rep, cache_folder, signatures, _, k in jobs:
             if k != tables_of:  # raked once for all replications of a parameter set (each set has its own margins)
                 tables, tables_of = TableCache(), k
-            done.append(replicate(group, rep, cache_folder, signatures, progress, tables, total))
+            with stops_as_stops():  # (the population's kernels too: a stop while they load is a stop)
+                done.append(replicate(group, rep, cache_folder, signatures, progress, tables, total))
             progress.run_done(len(done), total)
     done.sort(key=lambda r: r.replication)  # in replication order, whichever finished first
     timings: dict[str, float] = {}

@@ -33,6 +33,7 @@ import json
 import math
 import os
 import re
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +43,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..engine.interrupts import stop_within
 from ..params.scenario import Scenario, ScenarioError
 from ..params.tree import ParameterError, ParameterTree
 from ..params.yamlfile import excerpt, parse_yaml, read_text, validation_lines
@@ -297,7 +299,8 @@ class Sweep:
         """Make the sweep's folder usable as it finds it: what is damaged runs again, with a line saying so.
 
         A point file that is not a finished point of this sweep (cut short, not JSON, another design's point) is
-        removed, so its point runs again; a file that is not a point file at all is left alone and ignored; a
+        moved to ``set_aside/``, so its point runs again; a file that is not a point file at all is left alone and
+        ignored; a
         ``points/`` (or ``check/``, ``failed/``) that is a file is moved aside. Files of a write in progress (their
         names begin with a dot) belong to a sweep running now and are left alone.
 
@@ -317,13 +320,15 @@ class Sweep:
                 for path in sorted((folder / sub).iterdir()):
                     if path.name.startswith("."):
                         continue
-                    if not POINT_FILE.fullmatch(path.name):
+                    if not POINT_FILE.fullmatch(path.name) or not path.is_file():
                         log(f"warning: {path}: not a point file of this sweep (ignored)")
                         continue
                     problem = point_problem(path, self, design)
-                    if problem:
-                        path.unlink(missing_ok=True)
-                        log(f"warning: {path}: {problem}: removed, the point runs again")
+                    if problem:  # kept aside, not deleted: it may be the only copy of hours of work
+                        aside = folder / SET_ASIDE / f"{sub}-{path.stem}-{os.getpid()}-{time.time_ns()}.json"
+                        aside.parent.mkdir(exist_ok=True)
+                        os.replace(path, aside)
+                        log(f"warning: {path}: {problem}: moved to {SET_ASIDE}/{aside.name}; the point runs again")
         except OSError as exc:
             raise SweepError(f"{folder}: cannot prepare the sweep's folder: {exc.strerror or exc}") from None
 
@@ -474,7 +479,10 @@ def _run_point(sweep: Sweep, i: int, point: pd.Series, check: bool = False) -> t
         rows = compared[compared["group"] == "all"].set_index("item")["value"]
         return i, check, {"parameters": parameters,
                           "outputs": {o: float(rows.get(o, np.nan)) for o in sweep.spec.outputs}}
-    except Exception:  # a failed point is reported with its parameters and does not take the others down
+    except Exception as exc:  # a failed point is reported with its parameters and does not take the others down
+        stop = stop_within(exc)
+        if stop is not None:  # Ctrl-C or SIGTERM that reached a compiled kernel: a stop, not a failed point
+            raise stop from None
         return i, check, {"parameters": parameters, "error": traceback.format_exc(limit=3)}
 
 
@@ -491,7 +499,8 @@ def _read(spec: str | Path | dict) -> tuple[str, dict]:
     return str(path), raw
 
 
-POINT_FILE = re.compile(r"[0-9]{1,9}\.json")  # points/7.json, check/7.json
+POINT_FILE = re.compile(r"(0|[1-9][0-9]{0,8})\.json")  # points/7.json, check/7.json (not 007.json)
+SET_ASIDE = "set_aside"  # where point files that are not finished points of the sweep are kept, not deleted
 
 
 def _point_files(folder: Path) -> list[Path]:
@@ -521,8 +530,12 @@ def point_problem(path: Path, sweep: Sweep, design: pd.DataFrame) -> str | None:
     expected = design.loc[i]
     given = record["parameters"]
     for name, value in expected.items():
-        if not _is_number(given.get(name)) or not math.isclose(float(given[name]), float(value), rel_tol=1e-12,
-                                                                abs_tol=1e-12):
+        try:
+            same = _is_number(given.get(name)) and math.isclose(float(given[name]), float(value), rel_tol=1e-12,
+                                                                 abs_tol=1e-12)
+        except OverflowError:  # an integer too large for a float
+            same = False
+        if not same:
             return f"its parameter {name!r} is not the design's"
     missing = [o for o in sweep.spec.outputs if not _is_number(record["outputs"].get(o))]
     if missing:

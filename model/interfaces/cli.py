@@ -62,7 +62,7 @@ def _stoppable():
             raise
         raise stop from None
     finally:
-        if main:
+        if main and previous is not None:  # (None: a handler installed outside Python, which cannot be put back)
             signal.signal(signal.SIGTERM, previous)
 
 

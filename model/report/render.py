@@ -13,6 +13,7 @@ Nothing here runs the model or chooses a run folder: the caller names it.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import secrets
@@ -28,6 +29,7 @@ from .run_data import RunFolderError, RunTables
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "report.py"
 FILE_NAMES = {"nl": "report.html", "en": "report.en.html"}
 SCRATCH = "loopbaan-report-"  # the scratch folders of reports being made, in the system's temporary folder
+SCRATCH_LOCK = ".running"  # the file in a scratch folder that its report holds locked while it runs
 STALE_SCRATCH_SECONDS = 86_400  # a scratch folder of an older name is left a day before it counts as abandoned
 FIGURES_ID = "loopbaan-report-figures"  # the <script type="application/json"> holding the report's numbers
 # external resources that a self-contained page must not load (nbconvert's lab template links some)
@@ -93,7 +95,12 @@ def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | N
     parameters = {"run_dir": str(run.folder.resolve()), "lang": lang,
                   "backcast": str(Path(backcast).resolve()) if backcast is not None else None}
     remove_stale_scratch()
-    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-") as scratch:
+    try:
+        scratch_folder = tempfile.TemporaryDirectory(prefix=SCRATCH)
+    except OSError as exc:
+        raise ReportError(f"{tempfile.gettempdir()}: cannot make the report's scratch folder there "
+                          f"({exc.strerror or exc}); free some space or set TMPDIR to another folder") from None
+    with scratch_folder as scratch, _held(Path(scratch) / SCRATCH_LOCK):
         executed_path = Path(scratch) / "report.ipynb"
         try:
             executed = papermill.execute_notebook(notebook, str(executed_path), parameters=parameters,
@@ -101,6 +108,9 @@ def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | N
                                                   log_output=False, extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         except papermill.PapermillExecutionError as exc:
             raise ReportError(f"{NOTEBOOK}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None
+        except OSError as exc:  # the scratch folder filled up or went away
+            raise ReportError(f"{scratch}: the report's scratch folder cannot be written ({exc.strerror or exc}); "
+                              f"free some space or set TMPDIR to another folder") from None
         for number, cell in enumerate(executed.cells):  # ids fixed by position: the same report, byte for byte
             cell["id"] = f"cell-{number}"
         exporter = nbconvert.HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
@@ -123,27 +133,34 @@ def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | N
 
 
 def remove_stale_scratch(older_than_seconds: float = STALE_SCRATCH_SECONDS) -> None:
-    """Remove the scratch folders of reports whose process is gone (killed outright: it could not tidy up).
+    """Remove the scratch folders of reports that ended without tidying up (killed outright).
 
-    A scratch folder is named after its process (``loopbaan-report-PID-...``); one whose process no longer runs,
-    or one of an older name older than ``older_than_seconds``, is removed. A report that runs now keeps its own.
+    A report holds a lock on a file in its scratch folder for as long as it runs (released by the system when its
+    process ends, however it ends), so a folder whose lock can be taken belongs to no running report, on this
+    machine or any other that shares the folder. A folder without the lock file is removed only once it is older
+    than ``older_than_seconds`` (a report makes its folder, then its lock: a moment without one).
     """
-    root = Path(tempfile.gettempdir())
-    for path in root.glob(f"{SCRATCH}*"):
-        pid = path.name.removeprefix(SCRATCH).split("-", 1)[0]
+    for path in Path(tempfile.gettempdir()).glob(f"{SCRATCH}*"):
         try:
-            gone = not _alive(int(pid)) if pid.isdigit() else time.time() - path.stat().st_mtime > older_than_seconds
-            if gone and path.is_dir():
+            if not path.is_dir():
+                continue
+            lock = path / SCRATCH_LOCK
+            if lock.is_file():
+                with lock.open("a") as handle:
+                    try:
+                        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue  # a report runs there now
+                    shutil.rmtree(path, ignore_errors=True)
+            elif time.time() - path.stat().st_mtime > older_than_seconds:
                 shutil.rmtree(path, ignore_errors=True)
         except OSError:
             continue
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # (another user's process, or not a pid: left alone)
-    return True
+@contextlib.contextmanager
+def _held(lock: Path):
+    """Hold an exclusive lock on ``lock`` while the report runs (the system lets go when the process ends)."""
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

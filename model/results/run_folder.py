@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import math
 from collections.abc import Callable
@@ -37,13 +38,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..engine.counters import EMPLOYMENT_RATE, with_role
 from ..params.yamlfile import validation_lines
-from .atomic import RunFolder, atomic_folder
+from .atomic import OutputError, RunFolder, atomic_folder
 from .comparison import compare, yearly_differences
 from .flows import transition_check, transition_table
 from .parts import decompose
 from .provenance import provenance
 from .result import RunResult
-from .schema import SchemaError, conform
+from .schema import TABLES, SchemaError, conform, schema_of
 from .schema import check as check_table
 
 REQUIRED = ("manifest.json", "summary.csv", "comparison.csv", "parameters.csv")
@@ -177,13 +178,19 @@ def write(result: RunResult, out_root: Path | RunFolder, name: str, command: lis
         OutputError: when the folder cannot be created or written (nothing is kept then).
     """
     folder = out_root if isinstance(out_root, RunFolder) else RunFolder(out_root, name)
+    written = {**tables(result), **(extra or {})}
+    try:
+        for file_name, table in written.items():
+            conform(table, file_name, result.dims)
+    except SchemaError as exc:  # a fault of the model, said in one line; nothing is written
+        raise OutputError(f"the run's tables break their schema, so no run folder is written (a fault of the "
+                          f"model: please report it): {exc}") from None
     with atomic_folder(folder) as (tmp, final):
-        written = {**tables(result), **(extra or {})}
         for file_name, table in written.items():
             if file_name.endswith(".parquet"):
                 table.to_parquet(tmp / file_name, index=False)
             else:
-                conform(table, file_name).to_csv(tmp / file_name, index=False)
+                table.to_csv(tmp / file_name, index=False)
         content = manifest(result, final.name, command)
         chart_files = charts(content, written, tmp / "charts") if charts is not None else []
         content["files"] = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file()) + ["manifest.json"]
@@ -247,18 +254,25 @@ def read_table(folder: Path, file: str, content: dict) -> pd.DataFrame:
         if file in digests:
             raise RunFolderError(f"{path}: missing (manifest.json lists it): the run folder is incomplete")
         return pd.DataFrame()
-    if file in digests:
-        _check_digest(path, digests[file])
     try:
-        table = pd.read_csv(path)
+        data = path.read_bytes()  # read once: what is checked is what is parsed
+    except OSError as exc:
+        raise RunFolderError(f"{path}: cannot read the table: {exc.strerror or exc}") from None
+    if file in digests:
+        _check_digest(path, data, digests[file])
+    dimensions = [d for metric in (content.get("metrics") or {}).values() for d in metric.get("dims", [])]
+    options = schema_of(file, dimensions).read_options() if file in TABLES else {}
+    try:
+        table = pd.read_csv(io.BytesIO(data), encoding="utf-8", **options)
     except pd.errors.EmptyDataError:
         raise RunFolderError(f"{path}: empty: not a table of 'loopbaan run'") from None
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:
         raise RunFolderError(f"{path}: cannot read the table: {str(exc)[:300]}") from None
-    try:
-        check_table(table, file, str(path))
-    except SchemaError as exc:
-        raise RunFolderError(str(exc)) from None
+    if file in TABLES:
+        try:
+            check_table(table, file, str(path), dimensions)
+        except SchemaError as exc:
+            raise RunFolderError(str(exc)) from None
     return table
 
 
@@ -269,8 +283,12 @@ def _shown(path: Path) -> str:
 
 def _read_manifest(path: Path) -> dict:
     try:
-        if path.stat().st_size > MAX_MANIFEST_BYTES:
-            raise RunFolderError(f"{path}: larger than {MAX_MANIFEST_BYTES:,} bytes: not a manifest of 'loopbaan run'")
+        size = path.stat().st_size
+    except OSError as exc:
+        raise RunFolderError(f"{path}: cannot read the manifest: {exc.strerror or exc}") from None
+    if size > MAX_MANIFEST_BYTES:
+        raise RunFolderError(f"{path}: larger than {MAX_MANIFEST_BYTES:,} bytes: not a manifest of 'loopbaan run'")
+    try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise RunFolderError(f"{path}: not a UTF-8 text file: not a manifest of 'loopbaan run'") from None
@@ -290,11 +308,8 @@ def _read_manifest(path: Path) -> dict:
     return content
 
 
-def _check_digest(path: Path, recorded: dict) -> None:
-    try:
-        now = file_digest(path)
-    except OSError as exc:
-        raise RunFolderError(f"{path}: cannot read the table: {exc.strerror or exc}") from None
+def _check_digest(path: Path, data: bytes, recorded: dict) -> None:
+    now = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     if now["bytes"] != recorded["bytes"]:
         raise RunFolderError(f"{path}: {now['bytes']:,} bytes, but the run wrote {recorded['bytes']:,} (manifest.json, "
                              f"file_digests): the file was cut short or changed; run again or restore it")

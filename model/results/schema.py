@@ -15,7 +15,8 @@ run is missing, not infinite), ``flag`` (true, false or missing).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,22 @@ class Table:
         """The kind of every known column among ``present``."""
         known = {**self.columns, **self.optional}
         return {c: known[c] for c in present if c in known}
+
+    def with_dimensions(self, dimensions: Iterable[str]) -> Table:
+        """The schema with a run's own counter dimensions as optional text columns of the key (summary.csv)."""
+        added = [d for d in dimensions if d not in self.columns and d not in self.optional]
+        if not added or not self.optional_in_key:
+            return self
+        return replace(self, optional={**self.optional, **dict.fromkeys(added, "text")},
+                       optional_in_key=(*self.optional_in_key, *added))
+
+    def read_options(self) -> dict:
+        """``pandas.read_csv`` options that read the file as written.
+
+        Text stays text (a scenario named ``0123`` or ``nan`` is not a number), and only an empty cell is missing.
+        """
+        text = [c for c, kind in {**self.columns, **self.optional}.items() if kind == "text"]
+        return {"dtype": dict.fromkeys(text, str), "keep_default_na": False, "na_values": [""]}
 
 
 _BAND = {"p05": "number", "p95": "number"}
@@ -134,28 +151,34 @@ _KIND_TEXT = {"int": "whole numbers", "number": "finite numbers (or nothing)", "
               "text": "text"}
 
 
-def check(table: pd.DataFrame, file: str, where: str) -> None:
+def schema_of(file: str, dimensions: Iterable[str] = ()) -> Table:
+    """The schema of ``file`` (a key of :data:`TABLES`) for a run whose counters have ``dimensions``."""
+    return TABLES[file].with_dimensions(dimensions)
+
+
+def check(table: pd.DataFrame, file: str, where: str, dimensions: Iterable[str] = ()) -> None:
     """Refuse ``table`` read from ``file`` if it breaks the file's schema.
 
     Args:
         table: The table read.
         file: Its file name (a key of :data:`TABLES`).
         where: The path named in the message.
+        dimensions: The run's counter dimensions (columns of ``summary.csv`` beyond the built-in ones).
 
     Raises:
         SchemaError: naming ``where`` and every problem found.
     """
-    found = problems(table, TABLES[file])
+    found = problems(table, schema_of(file, dimensions))
     if found:
         raise SchemaError(f"{where}: {'; '.join(found)}")
 
 
-def conform(table: pd.DataFrame, file: str) -> pd.DataFrame:
+def conform(table: pd.DataFrame, file: str, dimensions: Iterable[str] = ()) -> pd.DataFrame:
     """``table`` as written, after checking it against its schema (files without one pass unchanged).
 
     Raises:
-        SchemaError: the model made a table its schema does not allow (a bug: nothing is written).
+        SchemaError: the model made a table its schema does not allow (a fault of the model: nothing is written).
     """
     if file in TABLES:
-        check(table, file, f"{file} (as the model made it)")
+        check(table, file, f"{file} (as the model made it)", dimensions)
     return table
