@@ -24,6 +24,19 @@ def finished(tmp_path_factory):
     return Sweep(TINY).run(out), out
 
 
+def _unfinished_copy(out, to, *removed: str):
+    """A copy of the finished sweep's outputs under ``to`` without ``removed`` (and without its tables), and its folder."""
+    shutil.copytree(out, to)
+    folder = Sweep(TINY).folder(to)
+    for name in (*removed, "results.csv", "morris.csv", "morris.png"):
+        path = folder / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return folder
+
+
 def test_morris_finds_the_parameter_that_matters_and_none_for_one_never_read(finished):
     result, _ = finished
     assert result.complete and result.failed == [] and len(result.results) == 2 * (2 + 1)
@@ -44,10 +57,7 @@ def test_two_workers_give_the_same_table(finished, tmp_path):
 def test_a_sweep_run_again_runs_only_the_missing_points(finished, tmp_path, monkeypatch):
     result, out = finished
     copy = tmp_path / "copy"
-    shutil.copytree(out, copy)
-    folder = Sweep(TINY).folder(copy)
-    for name in ("points/2.json", "results.csv", "morris.csv", "morris.png"):
-        (folder / name).unlink()
+    folder = _unfinished_copy(out, copy, "points/2.json")
     ran = []
     real = sweep_module._run_point
     monkeypatch.setattr(sweep_module, "_run_point",
@@ -305,10 +315,7 @@ DAMAGE = {  # what a point file may hold after a fault or a hand edit: each is a
 def test_a_damaged_point_file_is_run_again_and_said_so(finished, tmp_path, monkeypatch, damage):
     result, out = finished
     copy = tmp_path / "copy"
-    shutil.copytree(out, copy)
-    folder = Sweep(TINY).folder(copy)
-    for name in ("results.csv", "morris.csv", "morris.png"):
-        (folder / name).unlink()
+    folder = _unfinished_copy(out, copy)
     DAMAGE[damage](folder / "points" / "3.json")
     (folder / "points" / "notes.txt").write_text("mine")  # stray files: left alone, ignored
     (folder / "points" / "03.json").write_text((folder / "points" / "2.json").read_text())
@@ -331,12 +338,8 @@ def test_a_damaged_point_file_is_run_again_and_said_so(finished, tmp_path, monke
 def test_a_points_folder_that_is_a_file_is_moved_aside_and_its_points_run_again(finished, tmp_path):
     result, out = finished
     copy = tmp_path / "copy"
-    shutil.copytree(out, copy)
-    folder = Sweep(TINY).folder(copy)
-    shutil.rmtree(folder / "points")
+    folder = _unfinished_copy(out, copy, "points")
     (folder / "points").write_text("not a folder")
-    for name in ("results.csv", "morris.csv", "morris.png"):
-        (folder / name).unlink()
     said = []
     resumed = Sweep(TINY).run(copy, log=said.append)
     assert resumed.complete and any("is a file, not a folder: moved aside" in line for line in said)
@@ -349,10 +352,7 @@ def test_a_sweep_that_cannot_write_a_point_says_so_and_keeps_the_others(finished
 
     result, out = finished
     copy = tmp_path / "copy"
-    shutil.copytree(out, copy)
-    folder = Sweep(TINY).folder(copy)
-    for name in ("points/4.json", "results.csv", "morris.csv", "morris.png"):
-        (folder / name).unlink()
+    folder = _unfinished_copy(out, copy, "points/4.json")
     kept = sorted(p.name for p in (folder / "points").iterdir())
 
     def full(self, *args, **kwargs):

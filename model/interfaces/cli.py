@@ -20,7 +20,7 @@ from pathlib import Path
 
 import typer
 
-from ..engine.interrupts import stop_within
+from ..engine.interrupts import stops_as_stops
 from ..experiments.backends import checked_workers
 from ..params.scenario import ScenarioError
 from ..params.settings import flag_problem
@@ -55,12 +55,8 @@ def _stoppable():
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if main else None
     try:
-        yield
-    except SystemError as exc:
-        stop = stop_within(exc)
-        if stop is None:
-            raise
-        raise stop from None
+        with stops_as_stops():
+            yield
     finally:
         if main and previous is not None:  # (None: a handler installed outside Python, which cannot be put back)
             signal.signal(signal.SIGTERM, previous)
