@@ -348,6 +348,11 @@ def test_cli_backcast_reports_in_and_out_of_sample(tmp_path):
     assert women.loc[2015, "observed_share"] == pytest.approx(0.6376) and women.loc[2020, "sample"] == "out-of-sample"
     shares = composition[(composition.scenario == "baseline_2013") & (composition.year == 2016)].set_index("group")["model_share"]
     assert shares["men"] + shares["women"] == pytest.approx(1.0)
+    from model import load_run
+    from model.results import run_folder
+
+    assert load_run(folder).scenario_names[0] == "baseline_2013"  # a back-cast passes the checks of a run folder
+    assert len(run_folder.read_extra(folder, "validation.csv")) == len(validation)  # and its own table its schema
     assert "2020: cheque-1 starts" in result.output
 
 
