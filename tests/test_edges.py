@@ -60,6 +60,23 @@ def test_a_good_scheduler_address_is_kept(address):
     assert backends.checked_scheduler(address) == address
 
 
+@pytest.mark.parametrize("given", ["abc", "0", "-5", "inf", "nan", ""])
+def test_a_bad_wait_for_the_first_worker_is_refused_before_anything_runs(given, monkeypatch, tmp_path):
+    monkeypatch.setenv(backends.FIRST_WORKER_VARIABLE, given)
+    with pytest.raises(ScenarioError, match=f"{backends.FIRST_WORKER_VARIABLE}: give a positive number of seconds"):
+        backends.checked_scheduler("tcp://127.0.0.1:8786")
+    result = CliRunner().invoke(app, ["run", "law_2025", "--scale", "0.001", "--scheduler", "tcp://127.0.0.1:8786",
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 2 and result.output.startswith(f"error: {backends.FIRST_WORKER_VARIABLE}: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_wait_for_the_first_worker_can_be_set(monkeypatch):
+    assert backends.first_worker_seconds() == backends.FIRST_WORKER_SECONDS
+    monkeypatch.setenv(backends.FIRST_WORKER_VARIABLE, "1800")
+    assert backends.first_worker_seconds() == 1800.0
+
+
 @pytest.fixture
 def silent_listener():
     """A port that accepts connections and never answers (the case that hung for minutes)."""

@@ -25,6 +25,7 @@ from multiprocessing import get_context
 import numpy as np
 
 from ..params.scenario import ScenarioError
+from ..params.yamlfile import excerpt
 
 MAX_WORKERS = 64  # jobs run at once, at most
 CONNECT_SECONDS = 20  # a scheduler that has not answered by then is reported, not waited for
@@ -58,7 +59,7 @@ def checked_scheduler(scheduler, label: str = "scheduler") -> str | None:
     """
     if scheduler is None:
         return None
-    shown = repr(scheduler) if len(repr(scheduler)) <= 80 else repr(scheduler)[:77] + "..."
+    shown = excerpt(scheduler)
     expected = "give a Dask scheduler's address as tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786"
     if not isinstance(scheduler, str):
         raise ScenarioError(f"{label}: {expected}; got {shown} (a {type(scheduler).__name__}, not text)")
@@ -71,6 +72,7 @@ def checked_scheduler(scheduler, label: str = "scheduler") -> str | None:
         raise ScenarioError(f"{label}: {expected}; got {shown}: a host and a port are needed")
     if not 1 <= int(match["port"]) <= 65535:
         raise ScenarioError(f"{label}: the port must be from 1 to 65535; got {shown}")
+    first_worker_seconds()  # a bad setting of the wait is refused now, before anything runs
     return scheduler
 
 

@@ -300,8 +300,7 @@ class Sweep:
 
         A point file that is not a finished point of this sweep (cut short, not JSON, another design's point) is
         moved to ``set_aside/``, so its point runs again; a file that is not a point file at all is left alone and
-        ignored; a
-        ``points/`` (or ``check/``, ``failed/``) that is a file is moved aside. Files of a write in progress (their
+        ignored; a ``points/`` (or ``check/``, ``failed/``) that is a file is moved aside. Files of a write in progress (their
         names begin with a dot) belong to a sweep running now and are left alone.
 
         Raises:
@@ -323,7 +322,7 @@ class Sweep:
                     if not POINT_FILE.fullmatch(path.name) or not path.is_file():
                         log(f"warning: {path}: not a point file of this sweep (ignored)")
                         continue
-                    problem = point_problem(path, self, design)
+                    _, problem = read_point(path, self, design)
                     if problem:  # kept aside, not deleted: it may be the only copy of hours of work
                         aside = folder / SET_ASIDE / f"{sub}-{path.stem}-{os.getpid()}-{time.time_ns()}.json"
                         aside.parent.mkdir(exist_ok=True)
@@ -350,15 +349,15 @@ class SweepResult:
         self.sweep, self.folder = sweep, folder
         rows, design = [], sweep.design()
         for path in _point_files(folder / "points"):
-            if point_problem(path, sweep, design) is None:  # a damaged one is not done (run() runs it again)
-                record = json.loads(path.read_text(encoding="utf-8"))
+            record, _ = read_point(path, sweep, design)
+            if record is not None:  # a damaged one is not done (run() runs it again)
                 rows.append({"point": int(path.stem), **record["parameters"], **record["outputs"]})
         self.results = pd.DataFrame(rows).set_index("point") if rows else pd.DataFrame()
         stems = [p.stem for p in (folder / "failed").glob("*.json")]
         self.failed = sorted(int(stem) for stem in stems if stem.isdigit())
         self.failed_checks = sorted(int(stem.removeprefix("check-")) for stem in stems if stem.startswith("check-"))
-        checked = {int(p.stem): json.loads(p.read_text(encoding="utf-8"))["outputs"]
-                   for p in _point_files(folder / "check") if point_problem(p, sweep, design) is None}
+        checked = {int(p.stem): record["outputs"] for p in _point_files(folder / "check")
+                   if (record := read_point(p, sweep, design)[0]) is not None}
         self.complete = len(self.results) == len(sweep.design()) and set(sweep.check_points()) <= set(checked)
         method = sweep.spec.method
         self.indices = {"morris": self._morris, "sobol": self._sobol}[method]() \
@@ -511,36 +510,38 @@ def _point_files(folder: Path) -> list[Path]:
                   key=lambda p: int(p.stem))
 
 
-def point_problem(path: Path, sweep: Sweep, design: pd.DataFrame) -> str | None:
-    """What makes ``path`` not a finished point of ``sweep`` (None if it is one).
+def read_point(path: Path, sweep: Sweep, design: pd.DataFrame) -> tuple[dict | None, str | None]:
+    """A point file read once: its record if it is a finished point of ``sweep``, else what makes it not one.
 
     A finished point is a JSON object with the point's ``parameters`` (the design's values, so a file of another
     design is not taken for this one) and a number for each of the sweep's ``outputs``.
+
+    Returns:
+        ``(record, None)``, or ``(None, problem)``.
     """
     i = int(path.stem)
     if i not in design.index:
-        return f"point {i} is not in the design (0 to {len(design) - 1})"
+        return None, f"point {i} is not in the design (0 to {len(design) - 1})"
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return "not a readable JSON file"
+        return None, "not a readable JSON file"
     if not isinstance(record, dict) or not isinstance(record.get("parameters"), dict) \
             or not isinstance(record.get("outputs"), dict):
-        return "not a point record (parameters and outputs expected)"
-    expected = design.loc[i]
+        return None, "not a point record (parameters and outputs expected)"
     given = record["parameters"]
-    for name, value in expected.items():
+    for name, value in design.loc[i].items():
         try:
             same = _is_number(given.get(name)) and math.isclose(float(given[name]), float(value), rel_tol=1e-12,
                                                                  abs_tol=1e-12)
         except OverflowError:  # an integer too large for a float
             same = False
         if not same:
-            return f"its parameter {name!r} is not the design's"
+            return None, f"its parameter {name!r} is not the design's"
     missing = [o for o in sweep.spec.outputs if not _is_number(record["outputs"].get(o))]
     if missing:
-        return f"output {missing[0]!r} missing or not a number"
-    return None
+        return None, f"output {missing[0]!r} missing or not a number"
+    return record, None
 
 
 def _is_number(value) -> bool:

@@ -15,6 +15,7 @@ one :class:`model.params.settings.RunSettings`.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -29,7 +30,7 @@ from pydantic import Field, ValidationError
 from .calendar import month_date
 from .settings import DEFAULTS, NAMES, PATTERN_HELP, DeclaredSettings, RunSettings
 from .tree import ParameterError, ParameterTree, as_period, period_label
-from .yamlfile import MAX_DEPTH, excerpt, parse_yaml, read_text, validation_lines
+from .yamlfile import MAX_DEPTH, excerpt, parse_yaml, read_text, shown_path, validation_lines
 
 ROOT = "law"
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"  # the shipped scenarios
@@ -240,14 +241,9 @@ def _why_not_found(path: Path) -> str:
     try:
         path.stat()
     except OSError as exc:
-        if exc.strerror and exc.errno != 2:  # (2: no such file, the plain case)
+        if exc.strerror and exc.errno != errno.ENOENT:  # (no such file: the plain case)
             return f"scenario file not found ({exc.strerror.lower()})"
     return "scenario file not found"
-
-
-def _shown(path: Path | str) -> str:
-    text = str(path)
-    return text if len(text) <= 120 else text[:116] + " ..."
 
 
 def _locate(reference: str, folder: Path | None, label: str, key: str) -> Path:
@@ -479,12 +475,12 @@ def load(reference: str | Path, law: ParameterTree | None = None) -> Scenario:
     elif _is_file(path) or path.suffix in (".yaml", ".yml") or _is_dir(path):
         pass
     else:
-        raise ScenarioError(f"{_shown(reference)}: scenario file not found; give a path to a .yaml file "
+        raise ScenarioError(f"{shown_path(reference)}: scenario file not found; give a path to a .yaml file "
                             f"or a shipped scenario ({', '.join(shipped_names())})")
     if _is_dir(path):
-        raise ScenarioError(f"{_shown(path)}: is a folder; give scenario files, e.g. {path / 'baseline_2020.yaml'}")
+        raise ScenarioError(f"{shown_path(path)}: is a folder; give scenario files, e.g. {path / 'baseline_2020.yaml'}")
     if not _is_file(path):
-        raise ScenarioError(f"{_shown(path)}: {_why_not_found(path)}")
+        raise ScenarioError(f"{shown_path(path)}: {_why_not_found(path)}")
     return _resolve_top(("file", path, str(path)), law)
 
 

@@ -28,16 +28,15 @@ import datetime as dt
 import hashlib
 import io
 import json
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..engine.counters import EMPLOYMENT_RATE, with_role
-from ..params.yamlfile import validation_lines
+from ..params.yamlfile import shown_path, validation_lines
 from .atomic import OutputError, RunFolder, atomic_folder
 from .comparison import compare, yearly_differences
 from .flows import transition_check, transition_table
@@ -90,29 +89,16 @@ class ManifestRead(_Loose):
     replications: int = Field(ge=1)
     parameter_sets: int | None = Field(default=None, ge=0)
     persons_simulated: int = Field(ge=1)
-    persons_per_agent: float = Field(gt=0)
+    persons_per_agent: float = Field(gt=0, allow_inf_nan=False)
     settings: dict[str, Any] | None = None
     part_runs: list[str] | None = None
     metrics: dict[str, _Metric] | None = None
     file_digests: dict[str, _FileDigest] | None = None
 
-    @field_validator("persons_per_agent", mode="before")
-    @classmethod
-    def _finite(cls, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
 
-
-def file_digest(path: Path) -> dict[str, Any]:
-    """A file's size and SHA-256, as the manifest records them."""
-    sha = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return {"bytes": path.stat().st_size, "sha256": sha.hexdigest()}
+def digest(data: bytes) -> dict[str, Any]:
+    """A file's size and SHA-256 (of its bytes), as the manifest records them."""
+    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def tables(result: RunResult) -> dict[str, pd.DataFrame]:
@@ -196,7 +182,7 @@ def write(result: RunResult, out_root: Path | RunFolder, name: str, command: lis
         content["files"] = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file()) + ["manifest.json"]
         content["charts"] = [str(Path(c).relative_to(tmp)) for c in chart_files]
         # what each file held when written: read() refuses a file changed since (cut short, doubled, edited)
-        content["file_digests"] = {f: file_digest(tmp / f) for f in content["files"] if f != "manifest.json"}
+        content["file_digests"] = {f: digest((tmp / f).read_bytes()) for f in content["files"] if f != "manifest.json"}
         (tmp / "manifest.json").write_text(json.dumps(content, indent=2, default=str), encoding="utf-8")
     return folder.final
 
@@ -215,10 +201,10 @@ def read(folder: str | Path) -> tuple[dict, dict[str, pd.DataFrame]]:
     folder = Path(folder)
     try:
         if not folder.is_dir():
-            raise RunFolderError(f"{_shown(folder)}: no such run folder (give a folder written by 'loopbaan run')")
+            raise RunFolderError(f"{shown_path(folder)}: no such run folder (give a folder written by 'loopbaan run')")
         missing = [name for name in REQUIRED if not (folder / name).is_file()]
     except OSError as exc:  # a name longer than the file system allows, a folder that cannot be listed
-        raise RunFolderError(f"{_shown(folder)}: cannot read the run folder ({exc.strerror or exc})") from None
+        raise RunFolderError(f"{shown_path(folder)}: cannot read the run folder ({exc.strerror or exc})") from None
     if missing:
         raise RunFolderError(f"{folder}: not a finished run folder of 'loopbaan run': {', '.join(missing)} missing")
     content = _read_manifest(folder / "manifest.json")
@@ -276,11 +262,6 @@ def read_table(folder: Path, file: str, content: dict) -> pd.DataFrame:
     return table
 
 
-def _shown(path: Path) -> str:
-    text = str(path)
-    return text if len(text) <= 120 else text[:116] + " ..."
-
-
 def _read_manifest(path: Path) -> dict:
     try:
         size = path.stat().st_size
@@ -309,7 +290,7 @@ def _read_manifest(path: Path) -> dict:
 
 
 def _check_digest(path: Path, data: bytes, recorded: dict) -> None:
-    now = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    now = digest(data)
     if now["bytes"] != recorded["bytes"]:
         raise RunFolderError(f"{path}: {now['bytes']:,} bytes, but the run wrote {recorded['bytes']:,} (manifest.json, "
                              f"file_digests): the file was cut short or changed; run again or restore it")
