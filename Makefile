@@ -27,20 +27,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The back-cast (for the report's out-of-sample years), the scenarios, the effect of guidance, then the report in
+# The back-cast (for the report's out-of-sample years), the scenarios, the law and the resolution under the two
+# other projections of the employment rate (the headline side by side), the effect of guidance, then the report in
 # English and in Dutch; the last line printed is the Dutch report's path. Each command prints its folder last.
 run: $(STAMP)
 	@mkdir -p outputs
 	$(BIN)/loopbaan backcast | tee outputs/.last-backcast.txt
 	$(BIN)/loopbaan run $(SCENARIOS) --replications $(RUN_REPLICATIONS) --workers $(RUN_WORKERS) | tee outputs/.last-run.txt
+	$(BIN)/loopbaan run law_2025 resolution_full --projection trend --replications $(RUN_WORKERS) --workers $(RUN_WORKERS) \
+	  | tee outputs/.last-trend.txt
+	$(BIN)/loopbaan run law_2025 resolution_full --projection frozen --replications $(RUN_WORKERS) --workers $(RUN_WORKERS) \
+	  | tee outputs/.last-frozen.txt
 	$(BIN)/loopbaan effects herintreders --scale $(EFFECT_SCALE)
-	$(MAKE) --no-print-directory report RUN_DIR="$$(tail -n 1 outputs/.last-run.txt)" BACKCAST="$$(tail -n 1 outputs/.last-backcast.txt)"
+	$(MAKE) --no-print-directory report RUN_DIR="$$(tail -n 1 outputs/.last-run.txt)" BACKCAST="$$(tail -n 1 outputs/.last-backcast.txt)" \
+	  ALTERNATIVES="$$(tail -n 1 outputs/.last-trend.txt) $$(tail -n 1 outputs/.last-frozen.txt)"
 
-# The report of a run folder in both languages: make report RUN_DIR=outputs/... [BACKCAST=outputs/...-backcast-...]
+# The report of a run folder in both languages:
+#   make report RUN_DIR=outputs/... [BACKCAST=outputs/...-backcast-...] [ALTERNATIVES="outputs/...-trend outputs/..."]
 report: $(STAMP)
 	@test -n "$(RUN_DIR)" || { echo "make report: give RUN_DIR=outputs/<a run folder>"; exit 2; }
-	$(BIN)/loopbaan report "$(RUN_DIR)" --lang en $(if $(BACKCAST),--backcast "$(BACKCAST)")
-	$(BIN)/loopbaan report "$(RUN_DIR)" --lang nl $(if $(BACKCAST),--backcast "$(BACKCAST)")
+	$(BIN)/loopbaan report "$(RUN_DIR)" --lang en $(if $(BACKCAST),--backcast "$(BACKCAST)") \
+	  $(foreach a,$(ALTERNATIVES),--alternative "$(a)")
+	$(BIN)/loopbaan report "$(RUN_DIR)" --lang nl $(if $(BACKCAST),--backcast "$(BACKCAST)") \
+	  $(foreach a,$(ALTERNATIVES),--alternative "$(a)")
 
 # The what-if page on http://127.0.0.1:8765
 app: $(STAMP)

@@ -24,12 +24,14 @@
 run_dir = None  # a run folder of `loopbaan run` (required)
 lang = "nl"  # nl or en
 backcast = None  # a run folder of `loopbaan backcast`, for the out-of-sample years (optional)
+alternatives = []  # run folders of the same scenarios under other projections of the employment rate (optional)
 
 # %%
 from IPython.display import HTML, Markdown, display
 
 from model.report import findings, labels, sections
 from model.report.loaded import load_run
+from model.report.run_data import RunTables
 
 if run_dir is None:
     raise ValueError("run_dir: name the run folder to report on (loopbaan report RUN_DIR)")
@@ -108,6 +110,10 @@ chart("capacity")
 section("flows")
 if chart("flows"):
     display(Markdown(labels.text("text.flows", lang, year=int(run.transitions["year"].max()))))
+bands = sections.flow_bands_text(run, lang)
+if not bands.empty:
+    display(Markdown(labels.text("text.flow_bands", lang)))
+    display(HTML(sections.html_table(bands)))
 
 # %% [markdown]
 # ## The employment rate against 80%
@@ -115,6 +121,22 @@ if chart("flows"):
 # %%
 section("rate")
 _ = chart("rate_path")
+
+section("projections")
+projections = sections.projections_text(run, [RunTables.load(folder) for folder in alternatives], lang)
+if not projections.empty:
+    scenario, baseline = run.pairs()[-1]
+    display(Markdown(labels.text("text.projections", lang, scenario=run.title(scenario, lang),
+                                 baseline=run.title(baseline, lang))))
+    display(HTML(sections.html_table(projections)))
+    if not alternatives:
+        display(Markdown(labels.text("text.no_alternatives", lang)))
+
+section("margins")
+margins, margins_line = sections.margins_text(run, lang)
+if not margins.empty:
+    display(Markdown(margins_line))
+    display(HTML(sections.html_table(margins)))
 
 # %% [markdown]
 # ## Sensitivity, calibration and validation

@@ -81,7 +81,7 @@ def test_difference_with_itself_is_exactly_zero(results):
 def test_difference_is_paired_per_year_metric_and_group(results):
     diff = results.difference("herin", baseline="base")
     assert list(diff.columns) == ["scenario", "baseline", "year", "metric", "group", "from_status", "to_status",
-                                  "centre", "status_at_start", "channel", "value", "p05", "p95"]
+                                  "centre", "status_at_start", "channel", "margin", "value", "p05", "p95"]
     row = diff[(diff.metric == "eligible") & (diff.group == "non_active") & (diff.year == 2026)].iloc[0]
     s = results.summary
     pick = lambda sc: s[(s.scenario == sc) & (s.metric == "eligible") & (s.group == "non_active") & (s.year == 2026)]["value"].iloc[0]  # noqa: E731

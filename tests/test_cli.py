@@ -31,7 +31,7 @@ def test_run_writes_complete_folder(tmp_path):
     assert manifest["seed"] == 3 and manifest["code_sha256"] and "numpy" in manifest["versions"]
     summary = pd.read_csv(folder / "summary.csv")
     assert list(summary.columns) == ["scenario", "year", "metric", "group", "from_status", "to_status",
-                                     "centre", "status_at_start", "channel", "value"]
+                                     "centre", "status_at_start", "channel", "margin", "value"]
     required = {"population_20_64", "employment_rate_20_64", "eligible", "starts_cheque1", "starts_cheque2",
                 "government_cost_eur", "user_cost_eur", "reentries_jobseeker", "reentries_employment"}
     assert required <= set(summary.metric)

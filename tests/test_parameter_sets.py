@@ -46,11 +46,14 @@ def test_bad_distributions_are_refused(tmp_path, text, message):
 
 
 def test_a_calibrated_file_with_a_bad_correlation_matrix_is_refused(tmp_path, law):
+    import yaml
+
     from model.params.tree import CALIBRATED_FILE
 
-    text = CALIBRATED_FILE.read_text().replace("  correlation:\n  - [", "  correlation:\n  - [0.5, ", 1)
+    content = yaml.safe_load(CALIBRATED_FILE.read_text())
+    content["calibration"]["correlation"][0].insert(0, 0.5)  # a first row one longer than the others
     bad = tmp_path / "behaviour.yaml"
-    bad.write_text(text)
+    bad.write_text(yaml.safe_dump(content, sort_keys=False))
     with pytest.raises(ParameterError, match=r"calibration.correlation must be a 14 x 14 matrix of finite numbers"):
         ParameterTree.load(calibrated=bad)
 

@@ -12,11 +12,12 @@ from typer.testing import CliRunner
 import model
 from model.interfaces.cli import app
 from model.report import findings, labels, render, tables
+from model.report import sections as sections_module
 from model.report.loaded import RunData, load_run
-from model.report.run_data import RunFolderError
+from model.report.run_data import RunFolderError, RunTables
 
-SECTIONS = ("findings", "funnel", "reach", "budget", "capacity", "flows", "rate", "sensitivity", "calibration",
-            "assumptions", "manifest")
+SECTIONS = ("findings", "funnel", "reach", "budget", "capacity", "flows", "rate", "projections", "margins",
+            "sensitivity", "calibration", "assumptions", "manifest")
 # charts of a run without parameter sets or back-cast: all but the sensitivity chart
 CHARTS = ("extra_work", "funnel", "reach", "budget", "capacity", "flows", "rate_path", "calibration")
 
@@ -181,6 +182,49 @@ def test_a_backcast_adds_the_out_of_sample_years(folder, tmp_path):
     late = table[table["sample"] == "out-of-sample"]
     assert list(late["year"]) == [2020, 2020] and list(late["model"]) == [21383, 9556]
     assert (table[table["sample"] == "in-sample"]["year"] <= 2018).all()
+
+
+@pytest.fixture(scope="module")
+def frozen(tmp_path_factory):
+    """The same small run under the frozen projection, saved."""
+    sim = model.Simulation(["law_2025", "herintreders"], scale=0.004, replications=2, seed=11, projection="frozen")
+    results = sim.run(progress=False, cache=False)
+    return results.save(tmp_path_factory.mktemp("frozen"), name="frozen")
+
+
+def test_the_headline_under_each_projection_side_by_side(folder, frozen):
+    run = load_run(folder)
+    table = sections_module.projections_text(run, [RunTables.load(frozen)], "en")
+    assert list(table.iloc[:, 0]) == [labels.text("projection.outlook", "en"), labels.text("projection.frozen", "en")]
+    rates = [float(v) for v in table.iloc[:, 1]]
+    assert 78.5 < rates[0] < 81.0 and 75.5 < rates[1] < 78.0  # the outlook's 79.3% and the frozen 76.8%, at small scale
+    assert run.projection == "outlook" and RunTables.load(frozen).projection == "frozen"
+    html = render.write_report(folder, "en", alternatives=[frozen]).read_text(encoding="utf-8")
+    part = _sections(html)["projections"]
+    assert labels.text("projection.frozen", "en") in part and labels.text("text.no_alternatives", "en")[:30] not in part
+
+
+def test_the_margins_and_the_flow_bands_are_shown(reports):
+    part = _sections(reports["en"])["margins"]
+    assert "group-years" in part and labels.text("margin.age_55_64", "en") in part
+    flows = _sections(reports["en"])["flows"]
+    assert labels.text("column.band", "en") in flows and "17.4" in flows  # the non-active to work band's top
+
+
+def test_report_with_an_alternative_that_is_not_a_run(folder, tmp_path):
+    result = CliRunner().invoke(app, ["report", str(folder), "--alternative", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--alternative: " in result.output and "not a finished run folder" in result.output
+
+
+def test_report_with_an_alternative_of_other_scenarios(folder, tmp_path):
+    other = model.Simulation(["law_2025"], scale=0.002, seed=3, projection="trend").run(progress=False, cache=False)
+    saved = other.save(tmp_path, name="law-only")
+    before = sorted(p.name for p in folder.iterdir())
+    result = CliRunner().invoke(app, ["report", str(folder), "--alternative", str(saved)])
+    assert result.exit_code == 2
+    assert f"--alternative {saved}: this run does not hold herintreders vs law_2025" in result.output
+    assert sorted(p.name for p in folder.iterdir()) == before
 
 
 # -- bad input: a clear message, exit 2, nothing written ------------------------------------------

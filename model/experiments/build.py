@@ -25,9 +25,9 @@ from ..engine.process import Process, describe
 from ..engine.randomness import Streams
 from ..engine.state import SimulationState
 from ..mechanisms import default_processes
-from ..mechanisms.labour_market.tables import RESOURCE, TableCache
+from ..mechanisms.labour_market.tables import RESOURCE, TableCache, horizon_parameters
 from ..params.calendar import month_date
-from ..params.scenario import Scenario, run_settings
+from ..params.scenario import Scenario, run_settings, with_projection
 from ..params.settings import RunSettings
 from ..params.tree import ParameterSet, ParameterTree
 from ..people.population import Population
@@ -60,20 +60,23 @@ class Run:
 
     @classmethod
     def of(cls, items: Iterable[Scenario | str | dict], law: ParameterTree | None = None,
-           processes: Callable[[], list[Process]] = default_processes, **given) -> Run:
+           processes: Callable[[], list[Process]] = default_processes, projection: str | None = None,
+           **given) -> Run:
         """The run of some scenarios: resolved, their settings agreed (or given), the part runs added.
 
         Args:
             items: Scenarios, shipped names, paths or dicts.
+            projection: The projection of the employment rate for every scenario of the run (``outlook``,
+                ``trend`` or ``frozen``; :func:`model.params.scenario.with_projection`); None keeps theirs.
             given: Settings the caller sets (:func:`model.params.scenario.run_settings`).
 
         Raises:
-            ScenarioError: for a bad scenario or setting, or scenarios that cannot share a run.
+            ScenarioError: for a bad scenario, setting or projection, or scenarios that cannot share a run.
         """
         law = law or ParameterTree.load()
-        resolved = [Scenario.resolve(item, law) for item in items]
+        resolved = [with_projection(Scenario.resolve(item, law), projection) for item in items]
         settings = run_settings(resolved, **given)
-        scenarios, parts, added = expand(resolved, law)
+        scenarios, parts, added = expand(resolved, law, lambda s: with_projection(s, projection))  # part runs too
         return cls(scenarios, settings, processes, parts, added)
 
     @property
@@ -112,11 +115,20 @@ def warmup_signature(scenario: Scenario, settings: RunSettings) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def yearly_parameters(run: Run) -> list[ParameterSet]:
-    """The parameters of each January after the first month, for every scenario (the years whose tables a run rakes)."""
+def yearly_parameters(run: Run) -> list[tuple[ParameterSet, ParameterSet | None]]:
+    """The parameters of each July of the run, for every scenario (the years whose tables a run rakes).
+
+    Each comes with the parameters of the outlook's last year where its margins continue the outlook
+    (:func:`model.mechanisms.labour_market.tables.horizon_parameters`).
+    """
     first, last = run.settings.first_month, run.settings.end_month
-    januaries = range(first - month_date(first).month + 13, last + 1, 12)
-    return [scenario.tree.at(month_date(m)) for scenario in run.scenarios for m in januaries]
+    julys = range(first - (month_date(first).month - 7) % 12, last + 13, 12)
+    out = []
+    for scenario in run.scenarios:
+        def params_of(month: int, tree=scenario.tree) -> ParameterSet:
+            return tree.at(month_date(month))
+        out += [(params_of(m), horizon_parameters(params_of, params_of(m))) for m in julys if m + 12 > first]
+    return out
 
 
 class Builder:
@@ -143,7 +155,7 @@ class Builder:
         """The synthetic population at the first month (with spare rows for later growth), and its fit report."""
         p = self.run.parameters_at_start()
         first = self.run.settings.first_month
-        table, _ = self.tables.get(p)
+        table = self.tables.table(p, horizon_parameters(lambda m: self.run.first.tree.at(month_date(m)), p))
         people = draw_people(table, self.persons, first, p, self.streams.generator("synthesis", first))
         fit = fit_report(table, people, first, p, self.weight)
         people.grow(self.spare)

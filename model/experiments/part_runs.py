@@ -15,6 +15,8 @@ from the run's results (:mod:`model.results.parts`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..params.scenario import ROOT, Scenario
 from ..params.tree import ParameterTree
 
@@ -35,12 +37,14 @@ def _same(a: Scenario, b: Scenario) -> bool:
     return a.tree.digest() == b.tree.digest()
 
 
-def expand(scenarios: list[Scenario],
-           law: ParameterTree | None = None) -> tuple[list[Scenario], dict[str, dict], list[str]]:
+def expand(scenarios: list[Scenario], law: ParameterTree | None = None,
+           finish: Callable[[Scenario], Scenario] = lambda s: s) -> tuple[list[Scenario], dict[str, dict], list[str]]:
     """The run's scenarios with what the decomposition of every scenario with parts needs.
 
     The base is put first when it is not in the run (the run's first scenario
     is the one others are compared with when they extend nothing in the run).
+    ``finish`` is applied to every run made here, as the caller applied it to ``scenarios`` (the run's
+    projection of the employment rate), so that a run already there is found, not made twice.
 
     Returns:
         The scenarios to run; per scenario with parts, ``{"base": name, "alone": {part: name},
@@ -52,6 +56,7 @@ def expand(scenarios: list[Scenario],
     added: list[str] = []
 
     def find_or_add(candidate: Scenario, front: bool = False, derived: bool = True) -> str:
+        candidate = finish(candidate)
         for existing in out:
             if _same(existing, candidate):
                 return existing.name

@@ -90,6 +90,9 @@ class Simulation:
             script's code under ``if __name__ == "__main__":`` (the workers start a new Python that imports it).
         parameter_sets: Parameter sets drawn from the declared distributions (:mod:`model.params.uncertainty`);
             0 keeps the central values (default: the scenarios').
+        projection: The projection of the employment rate after the last published year for every scenario:
+            ``"outlook"`` (the default of the parameter files), ``"trend"`` or ``"frozen"``
+            (``labour_market.projection.mode``); None keeps the scenarios'.
 
     Attributes:
         plan: What runs (:class:`model.experiments.build.Run`): the scenarios, the run's settings, the processes.
@@ -101,7 +104,8 @@ class Simulation:
 
     def __init__(self, scenarios: ScenarioLike | Iterable[ScenarioLike], scale: float | None = None,
                  seed: int | None = None, replications: int | None = None,
-                 processes: list[Process] | None = None, workers: int = 1, parameter_sets: int | None = None):
+                 processes: list[Process] | None = None, workers: int = 1, parameter_sets: int | None = None,
+                 projection: str | None = None):
         if isinstance(scenarios, (str, Path, dict, Scenario)):
             items = [scenarios]
         elif isinstance(scenarios, Iterable):
@@ -118,8 +122,8 @@ class Simulation:
             check_processes(self.processes, set(law.parameters))
         # (a partial, not a lambda: worker processes receive it)
         factory = functools.partial(list, self.processes) if self.processes is not None else default_processes
-        self.plan = Run.of(items, law, factory, scale=scale, seed=seed, replications=replications,
-                           parameter_sets=parameter_sets)
+        self.plan = Run.of(items, law, factory, projection=projection, scale=scale, seed=seed,
+                           replications=replications, parameter_sets=parameter_sets)
         for scenario in self.plan.scenarios:
             for message in scenario.warnings:
                 warnings.warn(message, UserWarning, stacklevel=2)

@@ -63,7 +63,7 @@ def _stoppable():
 
 
 def _simulation(scenarios: list[str], scale: float | None, seed: int | None, replications: int | None,
-                parameter_sets: int | None = None):
+                parameter_sets: int | None = None, projection: str | None = None):
     """The scenarios as a :class:`model.interfaces.api.Simulation`; bad input exits with status 2."""
     from .api import Simulation
 
@@ -71,7 +71,7 @@ def _simulation(scenarios: list[str], scale: float | None, seed: int | None, rep
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             sim = Simulation(scenarios, scale=scale, seed=seed, replications=replications,
-                             parameter_sets=parameter_sets)
+                             parameter_sets=parameter_sets, projection=projection)
     except (ScenarioError, ParameterError) as exc:
         _fail(str(exc))
     for w in caught:
@@ -143,12 +143,15 @@ def run(
     name: str | None = typer.Option(None, "--name", help="Name of the run folder (default: the scenario names)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write warmed-up states in the cache "
                                   "(outputs/cache, or $LOOPBAAN_CACHE)."),
+    projection: str | None = typer.Option(None, "--projection", help="Projection of the employment rate after the "
+                                          "last published year, for every scenario: outlook (the default: the "
+                                          "published outlook, then a demographic continuation), trend or frozen."),
 ) -> None:
     """Simulate the scenarios and write a new run folder; its path is the last line printed."""
     _check_flags(scale=scale, seed=seed, replications=replications, parameter_sets=parameter_sets)
     _check_workers(workers)
     _check_out(out)
-    sim = _simulation(scenarios, scale, seed, replications, parameter_sets)
+    sim = _simulation(scenarios, scale, seed, replications, parameter_sets, projection)
     # heavy imports only once the input is known to be good
     from ..experiments.warmup_cache import checked_folder, default_folder
     from ..results import comparison
@@ -283,7 +286,7 @@ def backcast(
                                             "(default: the scenarios', full scale)."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Folder in which the run folder is created."),
 ) -> None:
-    """Run the back-cast 2014-2021 and judge it against every observed figure, in and out of sample."""
+    """Run the back-cast 2014-2024 and judge it against every observed figure, in and out of sample."""
     from ..experiments.calibration import backcast as bc
 
     _check_flags(scale=scale)
@@ -313,6 +316,13 @@ def backcast(
         typer.echo(f"\n{row['year']}: cheque-1 starts {row['value_first']:,.0f} in {row['first']} against "
                    f"{row['value_other']:,.0f} in {row['other']}: {row['first_minus_other']:+,.0f} ({row['relative']:+.1%}), "
                    f"same people and draws, no exogenous shock")
+    if not done.covid19.empty:
+        c = done.covid19
+        typer.echo(f"\na COVID-19 shock estimated on {c['estimated_on'].iloc[0]} alone: uptake x "
+                   f"{c['multiplier'].iloc[0]:.3f} over {c['months'].iloc[0]} ({names[0]}_covid19); out of sample:")
+        for _, row in c[c["observed"].notna()].iterrows():
+            typer.echo(f"  {row['target']:<28} observed {row['observed']:>10.4g}  without {row['error_without']:+7.1%}"
+                       f"  with {row['error_with']:+7.1%}")
     typer.echo(str(folder))
 
 
@@ -497,6 +507,9 @@ def report(
     lang: str = typer.Option("nl", "--lang", help="Language of the report: nl (report.html) or en (report.en.html)."),
     backcast: Path | None = typer.Option(None, "--backcast", help="A run folder of 'loopbaan backcast', for the "
                                          "out-of-sample years of the validation."),
+    alternative: list[Path] | None = typer.Option(None, "--alternative", help="A run folder of the same scenarios "
+                                                  "under another projection (loopbaan run ... --projection trend), "
+                                                  "for the headline side by side; may be given more than once."),
 ) -> None:
     """Write the report (findings, charts, calibration, assumptions, manifest) into a run folder; its path is printed.
 
@@ -507,7 +520,7 @@ def report(
 
     try:
         with _stoppable():  # a stopped report removes its scratch folder and writes nothing
-            path = write_report(run_dir, lang, backcast)
+            path = write_report(run_dir, lang, backcast, alternative)
     except ReportError as exc:
         _fail(str(exc))
     except KeyboardInterrupt as exc:

@@ -23,9 +23,11 @@ the model is :data:`MONTH`, in this order (the tests hold this list to it):
 9. ``centre_outreach``: (the supply-driven incentive, off unless switched on)
    centres reach eligible people of the target groups in their province (:mod:`.centres.outreach`);
 10. ``stocks``: the month's stocks by group (one pass over everybody) (:mod:`.stocks`);
-11. ``uptake``: orders of cheque 1 by aware eligible people, of cheque 2 after
+11. ``employment_margins``: each raked group's employment rate against the one
+    its table holds and the published one (:mod:`.margins`);
+12. ``uptake``: orders of cheque 1 by aware eligible people, of cheque 2 after
     cheque 1, within the monthly cap (:mod:`.uptake`);
-12. ``centre_queue``: each order goes to a centre, which starts guidance within
+13. ``centre_queue``: each order goes to a centre, which starts guidance within
     its capacity and the year's budget (waiting lists, drop-outs); costs (:mod:`.centres.queue`).
 
 The rules of the cheque itself (windows, prices, costs) are in :mod:`.cheques`:
@@ -44,6 +46,7 @@ from .centres.queue import CentreQueue
 from .eligibility.process import Eligibility
 from .guidance.process import GuidanceOutcomes
 from .labour_market.process import LabourMarket
+from .margins.process import EmploymentMargins
 from .outreach.process import Outreach
 from .stocks.process import StockCounters
 from .transitions.process import Transitions
@@ -52,7 +55,8 @@ from .vdab_followup.process import VdabFollowup
 
 # The month, in order.
 MONTH: tuple[type[Process], ...] = (Ageing, Transitions, CentreMarket, VdabFollowup, LabourMarket, GuidanceOutcomes,
-                                    Eligibility, Outreach, CentreOutreach, StockCounters, Uptake, CentreQueue)
+                                    Eligibility, Outreach, CentreOutreach, StockCounters, EmploymentMargins, Uptake,
+                                    CentreQueue)
 
 
 def default_processes() -> list[Process]:

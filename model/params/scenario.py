@@ -14,6 +14,7 @@ one :class:`model.params.settings.RunSettings`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
 import hashlib
@@ -482,6 +483,30 @@ def load(reference: str | Path, law: ParameterTree | None = None) -> Scenario:
     if not _is_file(path):
         raise ScenarioError(f"{shown_path(path)}: {_why_not_found(path)}")
     return _resolve_top(("file", path, str(path)), law)
+
+
+PROJECTION = "labour_market.projection.mode"  # what a run's projection (--projection) sets
+
+
+def with_projection(scenario: Scenario, projection: str | None) -> Scenario:
+    """``scenario`` with the employment-rate projection ``projection`` from its first date on (None: unchanged).
+
+    The run's choice replaces the parameter's whole history, in the scenario's
+    own overrides too, so the manifest records it with them.
+
+    Raises:
+        ScenarioError: for a projection the parameter does not allow, naming the allowed ones.
+    """
+    if projection is None:
+        return scenario
+    allowed = list(scenario.tree[PROJECTION].allowed or ())
+    if not isinstance(projection, str) or projection not in allowed:
+        raise ScenarioError(f"projection: {excerpt(projection)} is not a projection of the employment rate; "
+                            f"allowed: {', '.join(allowed)}")
+    key = f"{scenario.tree[PROJECTION].dates[0].isoformat()}.."
+    tree = scenario.tree.with_overrides({PROJECTION: {key: projection}}, "projection")
+    overrides = {**scenario.overrides, PROJECTION: {as_period(key, "projection"): projection}}
+    return dataclasses.replace(scenario, tree=tree, overrides=overrides)
 
 
 def run_settings(scenarios: list[Scenario], **given: Any) -> RunSettings:

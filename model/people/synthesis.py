@@ -143,35 +143,90 @@ def single_year_shares(table: CellTable) -> np.ndarray:
 
 
 def projection_years(p: Mapping) -> int:
-    """Whole years past the last published employment rate under the "trend" projection (else 0)."""
-    if p["labour_market.projection.mode"] != "trend" or not hasattr(p, "date"):
+    """Whole years past the last published employment rate, when the projection moves the margins (else 0).
+
+    The "outlook" and "trend" projections move the margins with the year; "frozen" holds them.
+    """
+    if p["labour_market.projection.mode"] == "frozen" or not hasattr(p, "date"):
         return 0
     return max(0, p.date.year - p["labour_market.projection.last_published_year"])
 
 
-def employment_margins(p: Mapping) -> tuple[float, np.ndarray, dict[str, float]]:
+def outlook_horizon(p: Mapping) -> int:
+    """The last year of the published outlook of the employment rate (``labour_market.projection.outlook``)."""
+    return max(int(year) for year in p["labour_market.projection.outlook"])
+
+
+def needs_horizon(p: Mapping) -> bool:
+    """True when the margins of ``p`` continue the outlook past its last year (they need that year's parameters)."""
+    return (p["labour_market.projection.mode"] == "outlook" and hasattr(p, "date")
+            and p.date.year > outlook_horizon(p) and projection_years(p) > 0)
+
+
+def _age_group_sizes(p: Mapping) -> np.ndarray:
+    """Shares of the population by employment age group (20-34, 35-44, 45-54, 55-64) in ``p``."""
+    shares = _labels_to_array(p["population.age_band_shares"], codes.AGE_BANDS)
+    return np.array([shares[list(bands)].sum() for bands in codes.EMPLOYMENT_AGE_GROUPS.values()]) / shares.sum()
+
+
+def _age_rates(p: Mapping, total: float) -> np.ndarray:
+    """The published age profile of ``p`` shifted on the logit scale to ``total`` with the age structure of ``p``."""
+    published = np.array([p["labour_market.employment_rate_by_age"][g] for g in codes.EMPLOYMENT_AGE_GROUPS])
+    return _shift_rates(published, _age_group_sizes(p), total)
+
+
+def employment_margins(p: Mapping, horizon: Mapping | None = None) -> tuple[float, np.ndarray, dict[str, float]]:
     """The total employment rate, the rates by sex (men, women) and by age group in force.
 
-    After the last published year, the "trend" projection
-    (``labour_market.projection.*``) carries the published 2013-2023 trend of
-    the total rate, the women's rate and the 55-64 rate on, each held below
-    the ceiling; "frozen" keeps the last published rates.
+    After the last published year (``labour_market.projection.*``):
+
+    - "outlook" (the default): the total rate goes in a straight line from the
+      last published rate to the published outlook's rate in its last year
+      (``labour_market.projection.outlook``); after that year the rates by age
+      group are held at that year's (the published profile shifted to the
+      outlook's rate) and the total moves with the age structure of the
+      population (a demographic continuation: ``horizon`` gives the
+      parameters of the outlook's last year);
+    - "trend": the published 2013-2023 trend of the total rate, the women's
+      rate and the 55-64 rate goes on, each held below the ceiling;
+    - "frozen": the last published rates hold.
+
+    Raises:
+        ValueError: if the outlook is continued and ``horizon`` is not given.
     """
     total = float(p["labour_market.employment_rate_20_64"])
     by_sex = _labels_to_array(p["labour_market.employment_rate_by_sex"], codes.SEX).astype(float)
     by_age = dict(p["labour_market.employment_rate_by_age"])
     years = projection_years(p)
-    if years:
+    if years and p["labour_market.projection.mode"] == "trend":
         trend = p["labour_market.projection.trend_per_year"]
         ceiling = p["labour_market.projection.ceiling"]
         total = min(total + trend["total"] * years, ceiling)
         by_sex[1] = min(by_sex[1] + trend["women"] * years, ceiling)
         by_age["55-64"] = min(by_age["55-64"] + trend["age_55_64"] * years, ceiling)
+    elif years and p["labour_market.projection.mode"] == "outlook":
+        outlook = p["labour_market.projection.outlook"]
+        last = p["labour_market.projection.last_published_year"]
+        known = {last: total, **{int(year): float(rate) for year, rate in outlook.items()}}
+        if p.date.year <= outlook_horizon(p):
+            total = float(np.interp(p.date.year, sorted(known), [known[y] for y in sorted(known)]))
+        else:
+            if horizon is None:
+                raise ValueError(f"the employment rate of {p.date.year} continues the outlook of "
+                                 f"{outlook_horizon(p)}: give that year's parameters")
+            held = _age_rates(horizon, known[outlook_horizon(p)])  # the age rates of the outlook's last year
+            total = float(_age_group_sizes(p) @ held)
+            by_age = dict(zip(codes.EMPLOYMENT_AGE_GROUPS, held))
     return total, by_sex, by_age
 
 
-def cell_table(p: Mapping) -> CellTable:
-    """Rake the joint table to the margins in ``p`` (a ``ParameterSet``)."""
+def cell_table(p: Mapping, horizon: Mapping | None = None) -> CellTable:
+    """Rake the joint table to the margins in ``p`` (a ``ParameterSet``).
+
+    Args:
+        horizon: The parameters of the outlook's last year, where the margins continue it
+            (:func:`needs_horizon`, :func:`employment_margins`).
+    """
     size = float(p["population.size_20_64"])
     bands = codes.AGE_BANDS
     # --- seed: interactions that the margins do not fix (shapes only) ---
@@ -237,7 +292,7 @@ def cell_table(p: Mapping) -> CellTable:
     table, _ = rake(table, demographic)
 
     # --- employment margins, group rates shifted to the total in force ---
-    total_rate, sex_rates, age_rates_raw = employment_margins(p)
+    total_rate, sex_rates, age_rates_raw = employment_margins(p, horizon)
     employment: list[Margin] = [add(Margin("employment rate", everyone, [employed], [total_rate]), [total_rate], ["all"])]
     sex_sizes = np.array([table[_axis_mask(0, s)].sum() for s in range(2)])
     shifted = _shift_rates(sex_rates, sex_sizes, total_rate)
@@ -306,14 +361,17 @@ def integerise(probabilities: np.ndarray, n: int, rng: np.random.Generator) -> n
     return counts
 
 
-def draw_people(table: CellTable, n: int | Mapping[tuple[int, int], int], month: int, p: Mapping,
+def draw_people(table: CellTable, n: int | Mapping[tuple[int, ...], int], month: int, p: Mapping,
                 rng: np.random.Generator, age_range: tuple[int, int] | None = None) -> Population:
     """Draw ``n`` persons from ``table`` with careers as of ``month``.
 
     Args:
         table: Raked cell table.
-        n: Number of persons, or a mapping ``{age_range: number}`` to draw
-            several age ranges at once (``age_range`` is then ignored).
+        n: Number of persons, or a mapping ``{key: number}`` to draw several
+            groups at once (``age_range`` is then ignored). A key is an age
+            range ``(first, last)`` in months, or ``(first, last, cell)`` to
+            draw only in one group cell (:func:`group_cell`: sex, band,
+            education, migration, disability) of the table.
         month: Month number the population describes.
         p: Parameters in force.
         rng: Generator for this draw.
@@ -324,12 +382,22 @@ def draw_people(table: CellTable, n: int | Mapping[tuple[int, int], int], month:
     quotas = dict(n) if isinstance(n, Mapping) else {age_range or (AGES[0] * 12, AGES[-1] * 12 + 11): n}
     # Small integer types throughout, and temporaries dropped as soon as used: at full scale each
     # 64-bit column of 3.8 million people is 30 MB, and the synthesis sets the run's peak memory.
+    year_counts = table.year_counts()
     all_cells, lows, highs = [], [], []
-    for (lo, hi), count in quotas.items():
-        counts = table.year_counts().copy()
-        counts[:, (AGES * 12 + 11 < lo) | (AGES * 12 > hi)] = 0.0
-        per_cell = integerise(counts.ravel(), count, rng)
-        all_cells.append(np.repeat(np.arange(per_cell.size, dtype=np.int32), per_cell))
+    for (lo, hi, *cell), count in quotas.items():
+        in_range = ~((AGES * 12 + 11 < lo) | (AGES * 12 > hi))
+        if cell:  # one group cell: only its single years and states are drawn from
+            sex, band, edu, mig, dis = np.unravel_index(cell[0], SHAPE[:-1])
+            years = np.flatnonzero(in_range & (BAND_OF_YEAR == band))
+            index = np.ravel_multi_index((sex, years[:, None], edu, mig, dis, np.arange(len(STATES))[None, :]),
+                                         year_counts.shape).ravel()
+            per_cell = integerise(year_counts.ravel()[index], count, rng)
+            all_cells.append(np.repeat(index.astype(np.int32), per_cell))
+        else:
+            counts = year_counts.copy()
+            counts[:, ~in_range] = 0.0
+            per_cell = integerise(counts.ravel(), count, rng)
+            all_cells.append(np.repeat(np.arange(per_cell.size, dtype=np.int32), per_cell))
         lows.append(np.full(count, lo, dtype=np.int16))
         highs.append(np.full(count, hi, dtype=np.int16))
     cells = np.concatenate(all_cells)

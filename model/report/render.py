@@ -1,7 +1,7 @@
 """``loopbaan report``: execute ``notebooks/report.py`` on a run folder and write a self-contained HTML report.
 
 The notebook is a jupytext file with a papermill parameters cell (``run_dir``,
-``lang``, ``backcast``). It is executed with papermill in a fresh kernel,
+``lang``, ``backcast``, ``alternatives``). It is executed with papermill in a fresh kernel,
 converted with nbconvert (code hidden, images embedded as data, no script or
 style loaded from the network) and written into the run folder atomically:
 ``report.html`` in Dutch, ``report.en.html`` in English. The run's own files are
@@ -41,8 +41,9 @@ class ReportError(RuntimeError):
     """The report cannot be made: a bad run folder, language or back-cast folder, or a failing notebook."""
 
 
-def check_inputs(run_dir: str | Path, lang: str, backcast: str | Path | None) -> RunTables:
-    """The run folder, read; the language and back-cast folder, checked.
+def check_inputs(run_dir: str | Path, lang: str, backcast: str | Path | None,
+                 alternatives: list[str | Path] | None = None) -> RunTables:
+    """The run folder, read; the language, back-cast folder and alternative runs, checked.
 
     Raises:
         ReportError: naming the folder, file or option and what is allowed.
@@ -67,18 +68,30 @@ def check_inputs(run_dir: str | Path, lang: str, backcast: str | Path | None) ->
             run_folder.read_extra(backcast, "validation.csv")
         except RunFolderError as exc:
             raise ReportError(f"--backcast: {exc}") from None
+    for other in alternatives or []:
+        try:
+            alternative = RunTables.load(other)
+        except RunFolderError as exc:
+            raise ReportError(f"--alternative: {exc}") from None
+        if not run.pairs() or run.pairs()[-1] not in alternative.pairs():
+            shown = " vs ".join(run.pairs()[-1]) if run.pairs() else "a scenario with its baseline"
+            raise ReportError(f"--alternative {other}: this run does not hold {shown}, the pair the report sets "
+                              f"side by side; give a run of the same scenarios under another projection")
     if not NOTEBOOK.is_file():
         raise ReportError(f"{NOTEBOOK}: the report notebook is missing (run from a clone of the repository)")
     return run
 
 
-def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | None = None) -> Path:
+def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | None = None,
+                 alternatives: list[str | Path] | None = None) -> Path:
     """Execute the report notebook on ``run_dir`` and write ``report.html`` (nl) or ``report.en.html`` (en) into it.
 
     Args:
         run_dir: A run folder written by ``loopbaan run`` or :meth:`model.Results.save`.
         lang: ``nl`` or ``en``.
         backcast: A run folder of ``loopbaan backcast``, for the out-of-sample validation (optional).
+        alternatives: Run folders of the same scenarios under other projections of the employment rate
+            (``loopbaan run ... --projection trend``), for the headline side by side (optional).
 
     Returns:
         The report's path.
@@ -86,14 +99,15 @@ def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | N
     Raises:
         ReportError: for bad inputs (nothing is written) or a notebook that fails (nothing is written).
     """
-    run = check_inputs(run_dir, lang, backcast)
+    run = check_inputs(run_dir, lang, backcast, alternatives)
     import jupytext
     import nbconvert
     import papermill
 
     notebook = jupytext.read(NOTEBOOK)
     parameters = {"run_dir": str(run.folder.resolve()), "lang": lang,
-                  "backcast": str(Path(backcast).resolve()) if backcast is not None else None}
+                  "backcast": str(Path(backcast).resolve()) if backcast is not None else None,
+                  "alternatives": [str(Path(a).resolve()) for a in alternatives or []]}
     remove_stale_scratch()
     try:
         scratch_folder = tempfile.TemporaryDirectory(prefix=SCRATCH)

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from ..engine.counters import EMPLOYMENT_RATE, Counter, metric_of, with_role
 from ..engine.process import all_counters
 from ..mechanisms import default_processes
+from ..params.scenario import PROJECTION
 from ..results import run_folder
 from ..results.result import RunResult
 from ..results.run_folder import RunFolderError
@@ -43,6 +45,8 @@ class RunTables:
         transitions: ``transitions.csv``: flows between statuses (empty if absent).
         parameters: ``parameters.csv``: every parameter with its source.
         parts: ``parts.csv``: each part's share of a scenario made of parts (empty if none).
+        margins: ``margins.csv``: each raked group's employment rate against its table's (empty if absent).
+        flow_bands: ``flow_bands.csv``: the flows against their published bands (empty if absent).
     """
 
     folder: Path | None
@@ -53,6 +57,8 @@ class RunTables:
     transitions: pd.DataFrame
     parameters: pd.DataFrame
     parts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    margins: pd.DataFrame = field(default_factory=pd.DataFrame)
+    flow_bands: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def of(cls, manifest: dict, tables: dict[str, pd.DataFrame], folder: Path | None = None) -> RunTables:
@@ -65,7 +71,8 @@ class RunTables:
             return frame.astype(text) if text else frame  # as a folder reads them: text, not categories
 
         return cls(folder, manifest, table("summary"), table("comparison"), table("differences_by_year"),
-                   table("transitions"), table("parameters"), table("parts"))
+                   table("transitions"), table("parameters"), table("parts"), table("margins"),
+                   table("flow_bands"))
 
     @classmethod
     def load(cls, folder: str | Path) -> RunTables:
@@ -131,6 +138,17 @@ class RunTables:
         """A scenario's short name in ``lang`` (the table's for a shipped scenario, else its own title)."""
         own = next((s["title"] for s in self.manifest["scenarios"] if s["name"] == name), name)
         return labels.scenario(name, own, lang)
+
+    @property
+    def projection(self) -> str:
+        """The projection of the employment rate the run's baseline used (``labour_market.projection.mode``)."""
+        first = self.manifest["scenarios"][0]
+        chosen = (first.get("overrides") or {}).get(PROJECTION)
+        if chosen:
+            return str(list(chosen.values())[-1])
+        rows = self.parameters[self.parameters["path"] == PROJECTION] if not self.parameters.empty else []
+        # parameters.csv holds each value as YAML text ("outlook" with its quotes)
+        return str(yaml.safe_load(str(rows.iloc[-1]["value"]))) if len(rows) else "trend"  # (a folder from before the outlook)
 
     def pairs(self) -> list[tuple[str, str]]:
         """Each (scenario, baseline) pair of the comparison, in the run's order (part runs left out)."""

@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from ..engine.counters import EMPLOYMENT_RATE
+from ..results.margins import margin_settings
 from . import findings, labels, tables
 from .charts.figures import cost_label
 from .run_data import RunTables
@@ -152,6 +154,93 @@ def calibration_summary(run: RunTables, lang: str, backcast: str | Path | None) 
         line = (f"chi-square {labels.number(fit['chi_square'], lang, 2)} / {fit['degrees_of_freedom']} "
                 f"({fit['fit_years']}; {calibration['file']})")
     return shown, line
+
+
+def flow_bands_text(run: RunTables, lang: str) -> pd.DataFrame:
+    """The baseline's year-on-year flows (mean over the years) against the published bands, definitions restated."""
+    b = run.flow_bands
+    if b.empty:
+        return pd.DataFrame()
+    b = b[b["scenario"] == run.scenario_names[0]]
+    shown = pd.DataFrame({
+        "flow": [f"{labels.text(f'status.{f}', lang)} → {labels.text(f'status.{t}', lang)}"
+                 for f, t in zip(b["from_status"], b["to_status"])],
+        "band": [f"{labels.number(100 * lo, lang, 1)}-{labels.number(100 * hi, lang, 1)}"
+                 for lo, hi in zip(b["low"], b["high"])],
+        "model": [labels.number(100 * v, lang, 1) for v in b["model_mean"]],
+        "within_band": [labels.text("answer.yes" if str(w).lower() == "true" else "answer.no", lang)
+                        for w in b["within_band"]],
+    })
+    shown.columns = [labels.text(f"column.{c}", lang) for c in shown.columns]
+    return shown
+
+
+def margins_text(run: RunTables, lang: str) -> tuple[pd.DataFrame, str]:
+    """The baseline's employment rate by raked group, first and last year: published, held by the table, model.
+
+    Returns:
+        The table (empty for a run without ``margins.csv``) and one line: how many group-years hold their
+        margin within the tolerance, and a warning for a projected 55-64 rate above the EU's best.
+    """
+    m = run.margins
+    if m.empty:
+        return pd.DataFrame(), ""
+    m = m[m["scenario"] == run.scenario_names[0]]
+    first, last = int(m["year"].min()), int(m["year"].max())
+    rows = []
+    for year in sorted({first, last}):
+        for r in m[m["year"] == year].itertuples():
+            holds = str(r.within_tolerance).lower() == "true"
+            rows.append({"year": str(year), "margin": labels.text(f"margin.{r.margin}", lang),
+                         "published": labels.number(100 * r.published, lang, 1),
+                         "target": labels.number(100 * r.target, lang, 1),
+                         "model": labels.number(100 * r.model, lang, 1),
+                         "difference": labels.number(100 * r.difference, lang, 2, sign=True),
+                         "within_tolerance": labels.text("answer.yes" if holds else "answer.no", lang)})
+    shown = pd.DataFrame(rows)
+    shown.columns = [labels.text(f"column.{c}", lang) for c in shown.columns]
+    held = m["within_tolerance"].astype(str).str.lower() == "true"
+    settings = margin_settings()
+    line = labels.text("text.margins", lang, held=int(held.sum()), total=len(m), first=first, last=last,
+                       worst=labels.number(100 * m["difference"].abs().max(), lang, 2),
+                       tolerance=labels.number(100 * settings["tolerance"], lang, 1))
+    above = m[m["above_best_eu"].astype(str).str.lower() == "true"]
+    if not above.empty:
+        line += " " + labels.text("text.margins_above_eu", lang, year=int(above["year"].min()),
+                                  best=labels.number(100 * settings["best_eu_rate_55_64"], lang, 1))
+    return shown, line
+
+
+def projections_text(run: RunTables, alternatives: list[RunTables], lang: str) -> pd.DataFrame:
+    """The headline of the run's last pair under its projection and under those of ``alternatives``, side by side.
+
+    Rows: one per run (the run itself first), named by its projection; columns: the baseline's employment
+    rate in the last year, people at work (net) in the last year, the share of the 120,000 goal and the share
+    of the baseline's distance to 80% (empty where the baseline reaches 80%). A run without the pair is left out.
+    """
+    if not run.pairs():
+        return pd.DataFrame()
+    scenario, baseline = run.pairs()[-1]
+    rows = []
+    for one in [run, *alternatives]:
+        c = one.comparison
+        c = c[(c["scenario"] == scenario) & (c["baseline"] == baseline) & (c["group"] == "all")].set_index("item")
+        rate = one.series(EMPLOYMENT_RATE)
+        if c.empty or baseline not in rate.columns or not {"extra_employed", "share_of_goal"} <= set(c.index):
+            continue
+        last_rate = float(rate[baseline].iloc[-1])
+        distance = c["value"].get("share_of_distance_to_target", float("nan"))
+        rows.append({
+            "projection": labels.text(f"projection.{one.projection}", lang),
+            "baseline_rate": labels.number(100 * last_rate, lang, 1),
+            "extra_employed": labels.number(c["value"].get("extra_employed", float("nan")), lang, 0, sign=True),
+            "share_of_goal": labels.percent(c["value"].get("share_of_goal", float("nan")), lang, 2, sign=True),
+            "share_of_distance_to_target": "–" if pd.isna(distance) else labels.percent(distance, lang, 2, sign=True),
+        })
+    shown = pd.DataFrame(rows)
+    if not shown.empty:
+        shown.columns = [labels.text(f"column.{c}", lang) for c in shown.columns]
+    return shown
 
 
 def assumptions(run: RunTables, lang: str = "en") -> pd.DataFrame:

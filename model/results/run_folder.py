@@ -16,6 +16,8 @@ The files:
 - ``differences_by_year.csv``: the same year by year, for the headline metrics;
 - ``parts.csv``: each part's share of a scenario made of parts (:mod:`.parts`), if any;
 - ``transitions.csv`` and ``transitions_published.csv``: flows between statuses, and the published ones (:mod:`.flows`);
+- ``flow_bands.csv``: the model's flows against the published bands, definitions restated (:mod:`.flows`);
+- ``margins.csv``: the employment rate of each raked group against its table's and the published one (:mod:`.margins`);
 - ``hazard_bounds.csv``: labour hazards that had to be bounded;
 - ``parameters.csv``: every parameter with its source; ``parameter_sets.csv``: the drawn sets, if any;
 - ``manifest.json``: the run, its settings, scenarios, processes, metrics, provenance and files;
@@ -39,7 +41,8 @@ from ..engine.counters import EMPLOYMENT_RATE, with_role
 from ..params.yamlfile import shown_path, validation_lines
 from .atomic import OutputError, RunFolder, atomic_folder
 from .comparison import compare, yearly_differences
-from .flows import transition_check, transition_table
+from .flows import band_check, transition_check, transition_table
+from .margins import margin_table
 from .parts import decompose
 from .provenance import provenance
 from .result import RunResult
@@ -47,7 +50,8 @@ from .schema import TABLES, SchemaError, conform, schema_of
 from .schema import check as check_table
 
 REQUIRED = ("manifest.json", "summary.csv", "comparison.csv", "parameters.csv")
-READ = ("summary", "comparison", "differences_by_year", "transitions", "parameters", "parts")  # what a report reads
+READ = ("summary", "comparison", "differences_by_year", "transitions", "parameters", "parts", "margins",
+        "flow_bands")  # what a report reads
 MAX_MANIFEST_BYTES = 50_000_000  # a manifest is some kilobytes; a larger file is not one
 PARAMETER_SET_DRAWS = ("model.params.uncertainty: each declared distribution from SeedSequence(seed, spawn_key=(key of "
                        "'parameter_sets:PATH',)); the calibrated values jointly from their fitted normal; replication r "
@@ -111,6 +115,10 @@ def tables(result: RunResult) -> dict[str, pd.DataFrame]:
     if transitions:
         out["transitions.csv"] = transition_table(result.yearly, transitions[0].name)
         out["transitions_published.csv"] = transition_check(out["transitions.csv"])
+        out["flow_bands.csv"] = band_check(out["transitions.csv"])
+    margins = margin_table(result.summary)
+    if not margins.empty:
+        out["margins.csv"] = margins
     if result.hazard_bounds is not None:
         out["hazard_bounds.csv"] = result.hazard_bounds
     out["parameters.csv"] = pd.DataFrame(result.scenarios[0].tree.table())

@@ -23,7 +23,7 @@ import pandas as pd
 
 KINDS = ("text", "int", "number", "flag")
 # the extra dimensions a counter may have (model.engine.counters), as columns of summary.csv: part of its key
-DIMENSIONS = ("from_status", "to_status", "centre", "status_at_start", "channel")
+DIMENSIONS = ("from_status", "to_status", "centre", "status_at_start", "channel", "margin")
 
 
 class SchemaError(ValueError):
@@ -91,6 +91,14 @@ TABLES: dict[str, Table] = {t.file: t for t in (
     Table("transitions.csv", {"scenario": "text", "year": "int", "group": "text", "from_status": "text",
                               "to_status": "text", "persons": "number", "share": "number"},
           key=("scenario", "year", "group", "from_status", "to_status")),
+    Table("flow_bands.csv", {"scenario": "text", "flow": "text", "from_status": "text", "to_status": "text",
+                             "low": "number", "high": "number", "model_first_year": "number", "model_mean": "number",
+                             "within_band": "flag", "description": "text"},
+          key=("scenario", "flow")),
+    Table("margins.csv", {"scenario": "text", "year": "int", "margin": "text", "model": "number", "target": "number",
+                          "published": "number", "difference": "number", "within_tolerance": "flag",
+                          "above_best_eu": "flag"},
+          key=("scenario", "year", "margin")),
     Table("parameters.csv", {"path": "text", "from": "text", "value": "text", "unit": "text", "assumption": "flag",
                              "range": "text", "reference": "text", "description": "text"},
           key=("path", "from")),

@@ -1,7 +1,7 @@
 """The back-cast: the model against every observed figure, in and out of sample.
 
 ``loopbaan backcast`` runs the back-cast scenarios (by default
-``scenarios/baseline_2013.yaml``, 2014-2021 with the 2020 reform from
+``scenarios/baseline_2013.yaml``, 2014-2024 with the 2020 reform from
 2020-01, and ``scenarios/backcast_2013_rules.yaml``, the same with the 2013
 rule kept) at full scale with the calibrated parameters, and judges the
 first against every target (fit and validation). Years after the last fit
@@ -12,13 +12,16 @@ scenario sets ``behaviour.uptake.covid19_multiplier``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ...engine.counters import with_role
-from ...params.scenario import SCENARIO_DIR
+from ...params.scenario import SCENARIO_DIR, Scenario
+from ...params.tree import as_period
 from ...results import run_folder
 from ...results.atomic import RunFolder
 from ...results.result import RunResult
@@ -29,6 +32,12 @@ from .targets import TARGETS_FILE, Tallies, compare, last_fit_year, load_targets
 
 DEFAULT_SCENARIOS = (SCENARIO_DIR / "baseline_2013.yaml", SCENARIO_DIR / "backcast_2013_rules.yaml")
 COMPARED_ROLES = ("users", "second_starts", "eligible")  # with the costs: the yearly totals set side by side
+COVID19 = "behaviour.uptake.covid19_multiplier"
+# The months the named COVID-19 shock is set for: from the first lockdown (16 March 2020) to the end of 2020, the
+# one year it is estimated on; 2021 and later test it (assumption: model design, docs/odd.md 7.9).
+COVID19_MONTHS = "2020-03-01..2020-12-31"
+COVID19_YEAR = 2020
+COVID19_TARGET = "starts_cheque1_later.2020"
 
 
 @dataclass
@@ -41,6 +50,8 @@ class Backcast:
         differences: The first scenario against each other one, year by year after the fit years.
         composition: The users' composition by year (:func:`composition_by_year`).
         last_fit_year: The last year of the fit targets: later years are out of sample.
+        covid19: The named COVID-19 shock estimated on 2020 alone and tested on the later years
+            (:func:`covid19_test`); empty when the run does not cover 2020 or the first scenario sets a shock.
     """
 
     result: RunResult
@@ -48,6 +59,7 @@ class Backcast:
     differences: pd.DataFrame
     composition: pd.DataFrame
     last_fit_year: int
+    covid19: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def judged(self) -> pd.DataFrame:
         """The first scenario's targets, with the second scenario's value beside them (``model_second``), if any."""
@@ -60,8 +72,11 @@ class Backcast:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The back-cast's own tables of its run folder."""
-        return {"validation.csv": self.validation, "scenario_differences.csv": self.differences,
-                "composition_by_year.csv": self.composition}
+        out = {"validation.csv": self.validation, "scenario_differences.csv": self.differences,
+               "composition_by_year.csv": self.composition}
+        if not self.covid19.empty:
+            out["covid19.csv"] = self.covid19
+        return out
 
 
 def backcast(plan: Run, progress: Progress | None = None) -> Backcast:
@@ -72,8 +87,53 @@ def backcast(plan: Run, progress: Progress | None = None) -> Backcast:
     """
     last_fit = last_fit_year()
     result = run(plan, progress)
-    return Backcast(result, validation_table(result), scenario_differences(result, last_fit + 1),
-                    composition_by_year(result), last_fit)
+    validation = validation_table(result)
+    return Backcast(result, validation, scenario_differences(result, last_fit + 1), composition_by_year(result),
+                    last_fit, covid19_test(plan, validation, progress))
+
+
+def covid19_test(plan: Run, validation: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
+    """Estimate a named COVID-19 shock on 2020 alone, and test it on the later years.
+
+    The shock multiplies the uptake hazards (``behaviour.uptake.covid19_multiplier``) over
+    :data:`COVID19_MONTHS`. It is estimated in one ratio step from the 2020 cheque-1 starts (published over
+    the back-cast's), the first scenario is run again with it, and every out-of-sample target is set beside
+    the run without it. It is declared as such and never part of the behavioural fit (2014-2018). If the
+    later years stay as far off as before, the shock does not explain them: the model lacks something else.
+
+    Returns:
+        One row per out-of-sample target of the first scenario: target, period, observed, model without the
+        shock, model with it, the relative errors, and the estimate (multiplier, months, the year it is
+        estimated on); empty when the run does not cover 2020 or its first scenario sets a shock itself.
+    """
+    first = plan.scenarios[0]
+    own = validation[validation["scenario"] == first.name].set_index("target")
+    if COVID19_TARGET not in own.index or COVID19 in first.overrides:
+        return pd.DataFrame()
+    observed, model = float(own.loc[COVID19_TARGET, "observed"]), float(own.loc[COVID19_TARGET, "model"])
+    if not (observed > 0 and model > 0):
+        return pd.DataFrame()
+    multiplier = round(observed / model, 4)
+    shocked = _with_covid19(first, multiplier)
+    result = run(Run([shocked], plan.settings, plan.processes), progress)
+    again = validation_table(result).set_index("target")
+    rows = []
+    for target, row in own[own["sample"] == "out-of-sample"].iterrows():
+        with_shock = float(again.loc[target, "model"])
+        known = row["observed"] is not None and not math.isnan(row["observed"])
+        rows.append({"target": target, "period": row["period"], "observed": row["observed"],
+                     "model_without_shock": row["model"], "model_with_shock": with_shock,
+                     "error_without": row["model"] / row["observed"] - 1 if known else math.nan,
+                     "error_with": with_shock / row["observed"] - 1 if known else math.nan,
+                     "multiplier": multiplier, "months": COVID19_MONTHS, "estimated_on": COVID19_YEAR})
+    return pd.DataFrame(rows)
+
+
+def _with_covid19(scenario: Scenario, multiplier: float) -> Scenario:
+    """``scenario`` with the named COVID-19 shock ``multiplier`` over :data:`COVID19_MONTHS`, as its own override."""
+    tree = scenario.tree.with_overrides({COVID19: {COVID19_MONTHS: multiplier}}, "covid19 estimate")
+    overrides = {**scenario.overrides, COVID19: {as_period(COVID19_MONTHS, "covid19 estimate"): multiplier}}
+    return dataclasses.replace(scenario, name=f"{scenario.name}_covid19", tree=tree, overrides=overrides)
 
 
 def write(done: Backcast, folder: RunFolder, command: list[str], charts: run_folder.Charts | None = None) -> Path:

@@ -26,7 +26,7 @@ from ...people.groups import GROUPS
 
 TARGETS_FILE = Path(__file__).resolve().parents[2] / "params" / "targets" / "uptake.yaml"
 FLOW_METRICS = metric_names("flow")
-KINDS = ("starts", "share", "cheques_per_user", "change", "amount")
+KINDS = ("starts", "share", "cheques_per_user", "change", "amount", "orders_per_start")
 
 
 class TargetError(ValueError):
@@ -37,7 +37,7 @@ class _Series(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     description: str
-    kind: Literal["starts", "share", "cheques_per_user", "change", "amount"]
+    kind: Literal["starts", "share", "cheques_per_user", "change", "amount", "orders_per_start"]
     metric: Literal[FLOW_METRICS]  # type: ignore[valid-type]
     group: Literal[GROUPS]  # type: ignore[valid-type]
     unit: str
@@ -200,6 +200,10 @@ def model_value(target: Target, tallies: Tallies) -> float:
         users = tallies.total("starts_cheque1", target.group, first, last)
         cheques = users + tallies.total("starts_cheque2", target.group, first, last)
         return cheques / users if users > 0 else math.nan
+    if target.kind == "orders_per_start":
+        starts = (tallies.total("starts_cheque1", target.group, first, last)
+                  + tallies.total("starts_cheque2", target.group, first, last))
+        return tallies.total(target.metric, target.group, first, last) / starts if starts > 0 else math.nan
     if target.kind == "change":
         before = tallies.total(target.metric, target.group, first - 1, first - 1)
         return tallies.total(target.metric, target.group, first, first) / before - 1 if before > 0 else math.nan

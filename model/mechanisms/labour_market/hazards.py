@@ -1,13 +1,13 @@
 """The monthly hazards of the moves between employed, registered job seeker and non-active.
 
 Hazards are set per age cell (sex x education x migration x work disability x
-single year of age) from the raked table of the date, so that the table's
-labour-state profile by age is the stationary state of the monthly flows,
-ageing included (see :func:`hazards_from_table`). The hazards do not depend on the
+single year of age) from the raked table of a year and the next year's, so that
+the monthly flows, ageing included, carry the one labour-state profile by age
+to the other (see :func:`hazards_from_table`). The hazards do not depend on the
 simulated state, so a policy effect is not undone by the model chasing its
-targets. The rates by cell stay at the margins in the baseline; totals and
-group rates move with the composition of the population (for example,
-better-educated cohorts ageing into 55-64).
+targets. The rates by cell follow the margins in the baseline; the ageing
+process holds the population's composition by cell to the table's
+(:mod:`model.mechanisms.ageing`), so the group rates do too (``margins.csv``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ from ...people.synthesis import AGES, BAND_OF_YEAR, NON_ACTIVE_STATES, SHAPE, ST
 
 N_AGE_CELLS = int(np.prod(SHAPE[:-1])) // SHAPE[1] * len(AGES)
 BAND_OF_CELL = BAND_OF_YEAR[np.arange(N_AGE_CELLS) % len(AGES)]  # age band of each age cell: a gather, not a division
+# The group over which job-finding weights are averaged: static cell (sex x education x migration x disability) x
+# age band. Averaged over a whole band instead, people of cells with long spells out (carers, the disabled) would
+# pass part of their cell's flow into work to cells with short ones, and the cells' rates would leave the table's.
+N_WEIGHT_GROUPS = N_AGE_CELLS // len(AGES) * len(codes.AGE_BANDS)
+WEIGHT_GROUP_OF_CELL = np.arange(N_AGE_CELLS) // len(AGES) * len(codes.AGE_BANDS) + BAND_OF_CELL
 
 
 @dataclass
@@ -58,18 +63,23 @@ class LabourHazards:
             np.stack([self.employed_to_non_active, self.jobseeker_to_non_active, self.non_active_to_jobseeker, none]))
 
 
-def hazards_from_table(table: CellTable, p: Mapping) -> LabourHazards:
-    """Solve the monthly hazards that keep the table's labour-state profile by age stationary.
+def hazards_from_table(table: CellTable, p: Mapping, following: CellTable | None = None) -> LabourHazards:
+    """Solve the monthly hazards that carry the table's labour-state profile by age to the next year's.
 
-    The band shares of the table are interpolated to single years of age; a
-    person ages a year in 12 months, so the balance for age ``a`` is
+    The band shares of the tables are interpolated to single years of age; a
+    person ages a year in 12 months, and the people aged ``a - 1`` in this
+    year's table are those aged ``a`` in ``following`` (the next year's table),
+    so the balance for age ``a`` of each cell is
 
-        e (s_J + s_N) - j f_JE - n f_NE = (e(a) - e(a-1)) / 12
-        j (f_JE + f_JN) - e s_J - n f_NJ = (j(a) - j(a-1)) / 12
+        e (s_J + s_N) - j f_JE - n f_NE = (e'(a) - e(a-1)) / 12
+        j (f_JE + f_JN) - e s_J - n f_NJ = (j'(a) - j(a-1)) / 12
 
-    with the separation and job-seeker rates as parameters and the non-active
-    rates solved. Where a solved rate would be negative, the outflow of the
-    other side is raised instead.
+    (``e'``, ``j'``: the next year's shares; without ``following`` this year's,
+    a stationary profile), with the separation and job-seeker rates as
+    parameters and the non-active rates solved. Where a solved rate would be
+    negative, the outflow of the other side is raised instead. The hazards
+    depend on the published margins only, never on the simulated state, so a
+    policy effect is not undone by the model chasing its targets.
     """
     by_band = np.moveaxis(table.state_shares().reshape(*SHAPE[:-1], len(STATES)), 1, -1)
     by_year = single_year_shares(table)  # (sex, edu, mig, dis, state, year)
@@ -77,6 +87,8 @@ def hazards_from_table(table: CellTable, p: Mapping) -> LabourHazards:
     n = np.maximum(1.0 - e - j, 1e-9)
     e_prev = np.concatenate([e[..., :1], e[..., :-1]], axis=-1)
     j_prev = np.concatenate([j[..., :1], j[..., :-1]], axis=-1)
+    next_year = by_year if following is None else single_year_shares(following)
+    e_next, j_next = next_year[..., 0, :], next_year[..., 1, :]
     tr = "labour_market.transitions."
     band_of_year = BAND_OF_YEAR
     sep = np.array([p[tr + "separation_rate_by_age_band"][b] for b in codes.AGE_BANDS])[band_of_year]
@@ -86,11 +98,11 @@ def hazards_from_table(table: CellTable, p: Mapping) -> LabourHazards:
     f_je = np.full(e.shape, p[tr + "jobseeker_job_finding_rate"])
     f_jn = np.full(e.shape, p[tr + "jobseeker_to_non_active_rate"])
 
-    need_e = e * (s_j + s_n) - j * f_je + (e - e_prev) / 12.0
+    need_e = e * (s_j + s_n) - j * f_je + (e_next - e_prev) / 12.0
     s_n_given = s_n.copy()
     s_n += np.where(need_e < 0, -need_e / np.maximum(e, 1e-9), 0.0)
     f_ne = np.maximum(need_e, 0.0) / n
-    need_j = j * (f_je + f_jn) - e * s_j + (j - j_prev) / 12.0
+    need_j = j * (f_je + f_jn) - e * s_j + (j_next - j_prev) / 12.0
     f_jn_given = f_jn.copy()
     f_jn += np.where(need_j < 0, -need_j / np.maximum(j, 1e-9), 0.0)
     f_nj = np.maximum(need_j, 0.0) / n

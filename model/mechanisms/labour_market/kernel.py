@@ -4,7 +4,8 @@ The pass gives each person one uniform of their state's stream and lays the
 outcomes out as consecutive intervals (base moves first, then the guidance
 effects of recent users), so a person's base outcome is the same in every
 scenario. An out-of-work person's job-finding weight is divided by the mean
-weight of their state and age band, taken over everybody a month before; the
+weight of their state and cell (sex, education, migration, disability and age band), taken over
+everybody a month before; the
 same pass adds up this month's weights for the next month's mean.
 :func:`job_finding_weights` makes the mean of the month itself, where there is
 no month before (or the weights' parameters change).
@@ -36,14 +37,15 @@ class AgeCells(NamedTuple):
     Attributes:
         year_of_age: Single year of age (0 = 20 ... 44 = 64) of every age in months.
         n_years: Single years of age.
-        band_of_cell: Age band of each age cell.
-        n_bands: Age bands.
+        weight_group_of_cell: The group over which the job-finding weights of each age cell are averaged
+            (static cell x age band, :data:`.hazards.WEIGHT_GROUP_OF_CELL`).
+        n_weight_groups: Such groups.
     """
 
     year_of_age: np.ndarray
     n_years: int
-    band_of_cell: np.ndarray
-    n_bands: int
+    weight_group_of_cell: np.ndarray
+    n_weight_groups: int
 
 
 class LabourColumns(NamedTuple):
@@ -185,14 +187,14 @@ def job_finding_weights(month, c, ages, w, weight):
     adds, with weight 0 where it does not count.
 
     Returns:
-        Sums of shape (CHUNKS, 4, n_bands): non-active weights and people, job seekers' weights and people.
+        Sums of shape (CHUNKS, 4, n_weight_groups): non-active weights and people, job seekers' weights and people.
     """
     status = c.status
     bounds = chunk_bounds(len(status))
-    out = np.zeros((CHUNKS, 4, ages.n_bands))
+    out = np.zeros((CHUNKS, 4, ages.n_weight_groups))
     for chunk in numba.prange(CHUNKS):
         # per-chunk sums in local arrays, indexed with unsigned numbers (no negative-index checks)
-        sums = np.zeros((4, ages.n_bands))
+        sums = np.zeros((4, ages.n_weight_groups))
         # The out-of-work rows of the chunk first, without a branch (the status of neighbouring rows is
         # unpredictable, and a mispredicted branch costs more than the store), then the work on them only.
         rows = np.empty(bounds[chunk + 1] - bounds[chunk], dtype=np.uint64)
@@ -207,14 +209,14 @@ def job_finding_weights(month, c, ages, w, weight):
             jobseeker = s == JOBSEEKER
             non_active = s == NON_ACTIVE
             followup = in_followup(i, c)
-            band = np.uint64(ages.band_of_cell[age_cell(i, c, ages)])
+            group = np.uint64(ages.weight_group_of_cell[age_cell(i, c, ages)])
             w_na, w_js = raw_weights(i, month, c, w)
             in_na = non_active | followup
             in_js = jobseeker & ~followup
-            sums[0, band] += w_na * in_na
-            sums[1, band] += in_na
-            sums[2, band] += w_js * in_js
-            sums[3, band] += in_js
+            sums[0, group] += w_na * in_na
+            sums[1, group] += in_na
+            sums[2, group] += w_js * in_js
+            sums[3, group] += in_js
             weight[i] = w_na if non_active else w_js
         out[chunk] = sums
     return out
@@ -234,7 +236,7 @@ def decide(month, c, ages, w, guidance, first_hazard, second_hazard, keys, mean)
     few below it are sorted out with branches.
 
     An out-of-work person's weight ``w`` is the raw weight (:func:`raw_weights`)
-    over ``mean``, the mean raw weight of their state and age band; the sums of
+    over ``mean``, the mean raw weight of their state and weight group (cell and age band); the sums of
     this month's raw weights (as :func:`job_finding_weights`) are returned for
     the next month's mean, so one pass does both.
 
@@ -243,7 +245,7 @@ def decide(month, c, ages, w, guidance, first_hazard, second_hazard, keys, mean)
         first_hazard, second_hazard: By status and age cell: at work ``s_J`` and ``s_N``; job seekers
             ``f_JE`` and ``f_JN``; non-active ``f_NE`` and ``f_NJ``; 0 for free rows.
         keys: Stream keys by status (separation, job seeker exit, non-active exit, and 0 for free rows).
-        mean: Mean raw weight by status and age band (1 at work and for free rows).
+        mean: Mean raw weight by status and weight group (1 at work and for free rows).
 
     Returns:
         ``(movers, codes, sums)``: the movers' rows in increasing order, their move codes, and the sums
@@ -257,10 +259,10 @@ def decide(month, c, ages, w, guidance, first_hazard, second_hazard, keys, mean)
     rows = np.empty(len(status), dtype=np.int64)
     moves = np.empty(len(status), dtype=np.int8)
     counts = np.zeros(CHUNKS, dtype=np.uint64)
-    sums_out = np.zeros((CHUNKS, 4, ages.n_bands))
+    sums_out = np.zeros((CHUNKS, 4, ages.n_weight_groups))
     for chunk in numba.prange(CHUNKS):
         k = bounds[chunk]
-        sums = np.zeros((4, ages.n_bands))  # per chunk, added in order at the end: the same with any threads
+        sums = np.zeros((4, ages.n_weight_groups))  # per chunk, added in order at the end: the same with any threads
         for i in range(bounds[chunk], bounds[chunk + 1]):
             s = status[i]
             if s > NON_ACTIVE:  # a free row
@@ -268,7 +270,7 @@ def decide(month, c, ages, w, guidance, first_hazard, second_hazard, keys, mean)
             su = np.uint64(s)
             cell = age_cell(i, c, ages)
             u = row_uniform(keys[su], i)
-            band = np.uint64(ages.band_of_cell[cell])
+            group = np.uint64(ages.weight_group_of_cell[cell])
             out_of_work = s != EMPLOYED
             if not out_of_work:
                 if u >= first_hazard[0, cell] + second_hazard[0, cell]:
@@ -280,12 +282,12 @@ def decide(month, c, ages, w, guidance, first_hazard, second_hazard, keys, mean)
                 w_na, w_js = raw_weights(i, month, c, w)
                 in_na = ~jobseeker | followup
                 in_js = jobseeker & ~followup
-                sums[0, band] += w_na * in_na
-                sums[1, band] += in_na
-                sums[2, band] += w_js * in_js
-                sums[3, band] += in_js
+                sums[0, group] += w_na * in_na
+                sums[1, group] += in_na
+                sums[2, group] += w_js * in_js
+                sums[3, group] += in_js
                 weight = w_js if jobseeker else w_na
-            first = first_hazard[su, cell] * (weight / mean[su, band])
+            first = first_hazard[su, cell] * (weight / mean[su, group])
             base = min(first + second_hazard[su, cell], 1.0)
             recent = (first_recent <= guidance.cheque1_month[i]) & (guidance.cheque1_month[i] <= last_recent)
             q = np.float64(guidance.quality[i]) if recent else 1.0

@@ -19,11 +19,11 @@ from ...people import codes
 from ...people.population import Population
 from ...people.synthesis import AGES, SHAPE, STATES
 from . import kernel
-from .hazards import BAND_OF_CELL, LabourHazards
+from .hazards import N_WEIGHT_GROUPS, WEIGHT_GROUP_OF_CELL, LabourHazards
 
 # Single year of age (0 = 20 ... 44 = 64) of every age in months, clipped: one gather instead of arithmetic.
 YEAR_OF_AGE_MONTHS = np.clip(np.arange(codes.EXIT_AGE_MONTHS + 1) // 12 - 20, 0, len(AGES) - 1).astype(np.intp)
-AGE_CELLS = kernel.AgeCells(YEAR_OF_AGE_MONTHS, len(AGES), BAND_OF_CELL, len(codes.AGE_BANDS))
+AGE_CELLS = kernel.AgeCells(YEAR_OF_AGE_MONTHS, len(AGES), WEIGHT_GROUP_OF_CELL, N_WEIGHT_GROUPS)
 DECAY_TABLE_MONTHS = 720  # 60 years: every spell of a person aged 20-64 started at 18 or later
 SEPARATION_STREAMS = ("separation", "jobseeker_exit", "non_active_exit")  # the stream of each status's moves
 
@@ -111,9 +111,12 @@ def _weight_parameters(p: Mapping) -> tuple:
 
 
 def _means(sums: np.ndarray) -> np.ndarray:
-    """Mean raw weight by status and age band from the kernels' sums per chunk (1 at work, for free rows and empty bands)."""
+    """Mean raw weight by status and weight group (cell x age band) from the kernels' sums per chunk.
+
+    1 at work, for free rows and for empty groups.
+    """
     na_sum, na_count, js_sum, js_count = sums.sum(axis=0)  # chunks added in order: the same with any threads
-    mean = np.ones((len(codes.STATUS), len(codes.AGE_BANDS)))
+    mean = np.ones((len(codes.STATUS), N_WEIGHT_GROUPS))
     np.divide(na_sum, na_count, out=mean[codes.NON_ACTIVE], where=na_count > 0)
     np.divide(js_sum, js_count, out=mean[codes.JOBSEEKER], where=js_count > 0)
     return mean
@@ -121,7 +124,7 @@ def _means(sums: np.ndarray) -> np.ndarray:
 
 def _weights_and_means(pop: Population, month: int, p: Mapping, weight: np.ndarray,
                        ready_weight: np.ndarray) -> np.ndarray:
-    """Raw job-finding weights into ``weight``, and their mean by status and age band (:func:`_means`)."""
+    """Raw job-finding weights into ``weight``, and their mean by status and weight group (:func:`_means`)."""
     return _means(kernel.job_finding_weights(month, labour_columns(pop, ready_weight), AGE_CELLS, weight_tables(p),
                                              weight))
 
@@ -133,8 +136,9 @@ def job_finding_weights(pop: Population, month: int, p: Mapping) -> np.ndarray:
     people ``ratio`` halves every ``labour_market.non_active_halving_months``
     months out of work; for job seekers it is the formerly non-active ratio
     (:func:`formerly_non_active_ratios`, halving with time out). It is divided
-    by its mean over the people of the same state and age band, so that the
-    hazards of each state and age band keep their average: readiness, time
+    by its mean over the people of the same state, cell (sex, education,
+    migration, disability) and age band, so that the hazards of each cell keep
+    their average: readiness, time
     out and the reason decide *who* finds work, not how many.
 
     The mean is taken over the same people in every scenario, as far as the
@@ -148,9 +152,9 @@ def job_finding_weights(pop: Population, month: int, p: Mapping) -> np.ndarray:
     weight = np.zeros(len(pop), dtype=np.float32)
     mean = _weights_and_means(pop, month, p, weight, ready_weights(pop, p, {}))
     rows = np.flatnonzero((pop.status == codes.JOBSEEKER) | (pop.status == codes.NON_ACTIVE))
-    band = BAND_OF_CELL[person_cells(pop, rows)]
+    group = WEIGHT_GROUP_OF_CELL[person_cells(pop, rows)]
     out = np.zeros(len(pop))
-    out[rows] = weight[rows] / mean[pop.status[rows], band]
+    out[rows] = weight[rows] / mean[pop.status[rows], group]
     return out
 
 
@@ -169,10 +173,10 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
     in every scenario. The effects of a user scale with the quality of their
     guidance (``guidance_quality``).
 
-    The weights are divided by their mean per state and age band over everybody
+    The weights are divided by their mean per state and weight group over everybody
     a month before (kept in ``data``), which the same pass updates: one pass
     instead of two. The mean moves slowly (people's time out grows while others
-    enter), so this keeps each band's hazards at their average to well within
+    enter), so this keeps each cell's hazards at their average to well within
     the noise; where there is no month before, or a parameter of the weights
     changed, the month's own mean is made first (:func:`job_finding_weights`).
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 
 import pandas as pd
 
-from ...params.calendar import month_date
+from ...params.calendar import month_date, month_number
 from ...params.tree import ParameterSet
-from ...people.synthesis import CellTable, cell_table, projection_years
+from ...people.synthesis import CellTable, cell_table, needs_horizon, outlook_horizon, projection_years
 from .hazards import LabourHazards, hazards_from_table
 
 RESOURCE = "labour_market.tables"  # the engine resource holding the run's TableCache
@@ -30,57 +31,95 @@ class TableCache:
 
     A table depends only on the margins in force, so it is computed once per
     distinct set of margin values (most years after the last published figure
-    share one).
+    share one). The hazards of a year depend on its table and the next year's
+    (:func:`.hazards.hazards_from_table`), and are kept per pair.
     """
 
     def __init__(self) -> None:
-        self._store: dict[str, tuple[CellTable, LabourHazards]] = {}
-        self._years: dict[str, int] = {}
+        self._tables: dict[str, CellTable] = {}
+        self._hazards: dict[tuple[str, str], LabourHazards] = {}
+        self._years: dict[tuple[str, str], int] = {}  # first year each pair of tables was used in this run
         self._lock = threading.Lock()
         self._busy: dict[str, threading.Event] = {}  # tables being raked, by key
 
-    def get(self, p: ParameterSet) -> tuple[CellTable, LabourHazards]:
-        """The table and hazards for the margins in ``p`` (raked once, whichever thread asks first; the others wait)."""
+    @staticmethod
+    def key(p: ParameterSet, horizon: ParameterSet | None = None) -> str:
+        """The margins in ``p`` that make a table (and those of the outlook's last year it continues), as a key."""
         margins = {k: v for k, v in p.items() if k.startswith(_TABLE_PREFIXES)}
         margins["projection_years"] = projection_years(p)  # projected margins move with the year
-        key = json.dumps(margins, sort_keys=True, default=str)
+        if horizon is not None and needs_horizon(p):
+            margins["horizon"] = {k: v for k, v in horizon.items() if k.startswith(_TABLE_PREFIXES)}
+        return json.dumps(margins, sort_keys=True, default=str)
+
+    def table(self, p: ParameterSet, horizon: ParameterSet | None = None) -> CellTable:
+        """The table for the margins in ``p`` (raked once, whichever thread asks first; the others wait).
+
+        Args:
+            horizon: The parameters of the outlook's last year, where ``p`` continues it
+                (:func:`model.people.synthesis.needs_horizon`).
+        """
+        key = self.key(p, horizon)
         while True:
             with self._lock:
-                if key in self._store:
-                    self._years.setdefault(key, p.date.year)  # used by this run (adopted tables count once used)
-                    return self._store[key]
+                if key in self._tables:
+                    return self._tables[key]
                 busy = self._busy.get(key)
                 if busy is None:
                     busy = self._busy[key] = threading.Event()
                     break
             busy.wait()  # another thread rakes it
         try:
-            table = cell_table(p)
+            table = cell_table(p, horizon)
             with self._lock:
-                self._store[key] = (table, hazards_from_table(table, p))
-                self._years.setdefault(key, p.date.year)
+                self._tables[key] = table
         finally:
             with self._lock:
                 del self._busy[key]
             busy.set()
-        return self._store[key]
+        return table
+
+    def get(self, p: ParameterSet, p_next: ParameterSet | None = None,
+            horizon: ParameterSet | None = None) -> tuple[CellTable, LabourHazards]:
+        """The table of ``p`` and the hazards that carry it to the table of ``p_next`` (a year later).
+
+        Without ``p_next``, the hazards keep the table of ``p`` (a stationary profile).
+
+        Args:
+            horizon: The parameters of the outlook's last year (:meth:`table`).
+        """
+        table = self.table(p, horizon)
+        following = table if p_next is None else self.table(p_next, horizon)
+        pair = (self.key(p, horizon), self.key(p_next, horizon) if p_next is not None else self.key(p, horizon))
+        with self._lock:
+            hazards = self._hazards.get(pair)
+        if hazards is None:
+            hazards = hazards_from_table(table, p, following)
+            with self._lock:
+                hazards = self._hazards.setdefault(pair, hazards)
+        with self._lock:
+            self._years.setdefault(pair, p.date.year)  # used by this run (adopted tables count once used)
+        return table, hazards
 
     def export(self) -> dict:
-        """The tables raked so far (for the cache of warmed-up states, :mod:`model.experiments.warmup_cache`)."""
+        """The tables and hazards made so far, for the cache of warmed-up states (:mod:`model.experiments.warmup_cache`)."""
         with self._lock:
-            return dict(self._store)
+            return {"tables": dict(self._tables), "hazards": dict(self._hazards)}
 
     def adopt(self, exported: dict) -> None:
-        """Take tables raked in an earlier run (:meth:`export`); a table is keyed by its margins, so none can be wrong.
+        """Take tables and hazards made in an earlier run (:meth:`export`): keyed by their margins, none can be wrong.
 
-        They are reported (:meth:`bounded_hazards`) only once this run uses them, as if it had raked them.
+        They are reported (:meth:`bounded_hazards`) only once this run uses them, as if it had made them.
         """
         with self._lock:
-            for key, value in exported.items():
-                self._store.setdefault(key, value)
+            for key, value in exported.get("tables", {}).items():
+                self._tables.setdefault(key, value)
+            for pair, value in exported.get("hazards", {}).items():
+                self._hazards.setdefault(pair, value)
 
-    def prefetch(self, parameter_sets: list[ParameterSet]) -> threading.Thread:
-        """Compute the tables of ``parameter_sets`` in a thread (started, returned to be joined).
+    def prefetch(self, parameter_sets: list[tuple[ParameterSet, ParameterSet | None]]) -> threading.Thread:
+        """Rake the tables of ``parameter_sets`` (each with its outlook's last year, :meth:`table`) in a thread.
+
+        The thread is started and returned, to be joined.
 
         The synthesis of the population keeps one core busy while the other is
         idle: the yearly tables of the horizon are raked there meanwhile. A
@@ -88,17 +127,19 @@ class TableCache:
         changes nothing.
         """
         def rake_all() -> None:
-            for p in parameter_sets:
-                self.get(p)
+            for p, horizon in parameter_sets:
+                self.table(p, horizon)
 
         thread = threading.Thread(target=rake_all, name="loopbaan-tables", daemon=True)
         thread.start()
         return thread
 
     def bounded_hazards(self) -> pd.DataFrame:
-        """Every cell where a hazard had to be bounded, for each set of margins used (first year it applied)."""
-        frames = [hazards.bounded.assign(margins_from_year=self._years[key])
-                  for key, (_, hazards) in self._store.items() if hazards.bounded is not None and key in self._years]
+        """Every cell where a hazard had to be bounded, for each pair of tables used (first year it applied)."""
+        with self._lock:
+            used = [(year, self._hazards[pair]) for pair, year in self._years.items() if pair in self._hazards]
+        frames = [hazards.bounded.assign(margins_from_year=year) for year, hazards in sorted(used, key=lambda x: x[0])
+                  if hazards.bounded is not None]
         if not frames:
             return pd.DataFrame()
         out = pd.concat(frames, ignore_index=True)
@@ -107,14 +148,29 @@ class TableCache:
 
 
 def tables_for(model, month: int) -> tuple[CellTable, LabourHazards]:
-    """The raked table and labour hazards of ``month`` for a model: margins are taken once a year, in January.
+    """The raked table and labour hazards of ``month`` for a model: margins are taken once a year, in July.
 
-    The run's :class:`TableCache` is the engine resource :data:`RESOURCE`; the
-    model keeps the tables it found by their January (finding a table by its
-    margins costs more than a month of a small run needs).
+    A year's published rates are averages over the year, so they are held in
+    its middle: from each July the hazards carry the year's table to the next
+    year's (:func:`.hazards.hazards_from_table`), and the simulated profile
+    passes through each year's margins as they move. The run's
+    :class:`TableCache` is the engine resource :data:`RESOURCE`; the model
+    keeps the tables it found by their month (finding a table by its margins
+    costs more than a month of a small run needs).
     """
-    january = max(month - month_date(month).month + 1, model.state.first_month)
+    july = month - (month_date(month).month - 7) % 12
+    start = max(july, model.state.first_month)
     found = model.scratch(RESOURCE)
-    if january not in found:
-        found[january] = model.resource(RESOURCE, TableCache).get(model.params(january))
-    return found[january]
+    if start not in found:
+        p, p_next = model.params(start), model.params(july + 12)
+        found[start] = model.resource(RESOURCE, TableCache).get(p, p_next, horizon_parameters(model.params, p_next))
+    return found[start]
+
+
+def horizon_parameters(params_of: Callable[[int], ParameterSet], p: ParameterSet) -> ParameterSet | None:
+    """The parameters of July of the outlook's last year, if the margins of ``p`` continue the outlook (else None).
+
+    Args:
+        params_of: The parameters in force in a month (a model's ``params``).
+    """
+    return params_of(month_number(outlook_horizon(p), 7)) if needs_horizon(p) else None

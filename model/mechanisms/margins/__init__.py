@@ -1,0 +1,1 @@
+"""The employment margins: the simulated employment rates by raked group against the table's (:mod:`.process`)."""
