@@ -350,7 +350,7 @@ def test_parts_go_alone_and_cannot_be_extended(tmp_path):
 
 
 def test_a_budget_cap_from_mid_year_counts_the_spending_since_january():
-    cap = 6_000_000  # about what the first half of 2025 costs: the second half may spend little
+    cap = 8_500_000  # above what the first half of 2025 costs and below the year's: the second half runs out
     over = {"cheque.budget.yearly_cap_eur": {"2025-07-01": cap}}
     s = _run([{"name": "capped", "extends": "law_2025", **SHORT, "overrides": over}]).summary
     cost = s[(s.scenario == "capped") & (s.metric == "government_cost_eur") & (s.group == "all")].set_index("year")["value"]

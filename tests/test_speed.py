@@ -97,13 +97,16 @@ def test_results_are_the_same_with_one_or_two_threads():
     pd.testing.assert_frame_equal(_summary(one), _summary(two))
 
 
-# Agreement with the previous engine (numpy, before the kernels), within Monte Carlo noise.
+# Agreement with the previous engine, within Monte Carlo noise.
 # tests/reference/previous_engine_scale0.05.csv holds, for law_2025, herintreders_outreach and
 # quality_monitoring at scale 0.05 (seed 20250101, full warm-up from July 2013), the mean and the
-# standard deviation over 10 replications of every yearly metric of six groups. The new engine runs
+# standard deviation over its `replications` of every yearly metric of six groups. It was first made
+# with the numpy engine before the kernels (10 replications); it was recorded again (4 replications)
+# when the baseline was made to hold its margins (a change of the model on purpose: the population held
+# by cell, the job-finding weights by cell, the hazards carrying each year's table to the next). The new engine runs
 # 2 replications of the same. The kernels draw the separations from a new stream (one uniform per
 # person instead of sparse candidates), so the two agree in distribution only. The test's tolerance
-# for a metric is 5 standard errors of the difference of the two means, sd x sqrt(1/10 + 1/2), plus
+# for a metric is 5 standard errors of the difference of the two means, sd x sqrt(1/n + 1/2), plus
 # one simulated person (20 people at this scale) for metrics that barely vary. Five, not three: the
 # yearly values of one replication are strongly correlated from year to year (the people at work in
 # 2034 carry every earlier month), the sd comes from only 10 replications, and ~1,500 metrics are

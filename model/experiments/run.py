@@ -24,8 +24,9 @@ from ..engine.counters import as_categories
 from ..engine.interrupts import stops_as_stops
 from ..engine.process import all_counters, describe, dimension_names
 from ..engine.state import SimulationState
-from ..mechanisms.labour_market.tables import TableCache
+from ..mechanisms.labour_market.tables import TableCache, parameters_of_year
 from ..params import uncertainty
+from ..params.calendar import month_date
 from ..params.scenario import ScenarioError
 from ..people import codes
 from ..results.result import RunResult
@@ -224,7 +225,9 @@ def replicate(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str
     if loaded and all(v is not None for v in loaded.values()):
         written = next(iter(loaded.values()))[1]
         start, fit, persons = None, written["fit"], written["persons"]
-        builder.tables.get(plan.parameters_at_start())  # the synthesis's table: used, as without cache
+        # the tables of the first month: used, as without cache
+        builder.tables.get(*parameters_of_year(lambda m: plan.first.tree.at(month_date(m)), plan.settings.first_month,
+                                               plan.settings.first_month))
     else:
         start, fit = builder.initial_state()
         persons = int((start.people.status != codes.ABSENT).sum())

@@ -158,13 +158,32 @@ def tables_for(model, month: int) -> tuple[CellTable, LabourHazards]:
     keeps the tables it found by their month (finding a table by its margins
     costs more than a month of a small run needs).
     """
-    july = month - (month_date(month).month - 7) % 12
-    start = max(july, model.state.first_month)
+    start, _ = year_of_tables(month, model.state.first_month)
     found = model.scratch(RESOURCE)
     if start not in found:
-        p, p_next = model.params(start), model.params(july + 12)
-        found[start] = model.resource(RESOURCE, TableCache).get(p, p_next, horizon_parameters(model.params, p_next))
+        found[start] = model.resource(RESOURCE, TableCache).get(*parameters_of_year(model.params, month,
+                                                                                    model.state.first_month))
     return found[start]
+
+
+def year_of_tables(month: int, first_month: int) -> tuple[int, int]:
+    """The month whose parameters make the tables of ``month``, and the July a year later (the next year's table).
+
+    The first is the latest July, or the run's first month if later.
+    """
+    july = month - (month_date(month).month - 7) % 12
+    return max(july, first_month), july + 12
+
+
+def parameters_of_year(params_of: Callable[[int], ParameterSet], month: int,
+                       first_month: int) -> tuple[ParameterSet, ParameterSet, ParameterSet | None]:
+    """The parameters of the tables of ``month``, of the next year's, and of the outlook's last year if needed.
+
+    They are the arguments of :meth:`TableCache.get`, as :func:`tables_for` gives them.
+    """
+    start, following = year_of_tables(month, first_month)
+    p_next = params_of(following)
+    return params_of(start), p_next, horizon_parameters(params_of, p_next)
 
 
 def horizon_parameters(params_of: Callable[[int], ParameterSet], p: ParameterSet) -> ParameterSet | None:
