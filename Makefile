@@ -8,9 +8,10 @@ STAMP := $(VENV)/.installed
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3 2>/dev/null)
 BENCH_RUNS ?= 3
 # The law as it stands, the 2020 rules held, the resolution's asks (each against the one it extends), the centres'
-# incentive, a budget cap, and the resolution as a whole with each ask's part.
-SCENARIOS := law_2025 baseline_2020 herintreders herintreders_literal herintreders_outreach vdab_followup \
-	quality_monitoring centre_incentive budget_cap resolution_full
+# incentive, the loopbaankrediet's two named envelopes, and the resolution as a whole with each ask's part: under the
+# law, and under each envelope (who is crowded out).
+SCENARIOS := law_2025 baseline_2020 herintreders herintreders_strict herintreders_outreach vdab_followup \
+	quality_monitoring centre_incentive budget_cap budget_savings resolution_full resolution_envelope resolution_savings
 EFFECT_SCALE ?= 0.25
 # Replications of `make run` (full scale, one process each on the two cores, two at a time): the report's intervals.
 RUN_REPLICATIONS ?= 3

@@ -95,6 +95,20 @@ section("reach")
 display(Markdown(labels.text("text.reach", lang)))
 chart("reach")
 display(HTML(sections.html_table(sections.reach_text(run, lang), index=True)))
+take_up = sections.take_up_text(run, lang)
+if not take_up.empty:  # the take-up of re-entrants against the workers' that the calibration fits
+    display(Markdown(labels.text("text.take_up", lang)))
+    display(HTML(sections.html_table(take_up)))
+for line in sections.outreach_lines(run, lang):  # ask 2: whom the contacts reach, and at what cost
+    display(Markdown(line))
+comparator = sections.comparator_text(run, lang)
+if not comparator.empty:  # beside VDAB's own route for people out of work
+    display(Markdown(labels.text("text.comparator", lang)))
+    display(HTML(sections.html_table(comparator, index=True)))
+crowd_out = sections.crowd_out_text(run, lang)
+if not crowd_out.empty:  # the asks under a budget envelope: who takes the places, who loses them
+    display(Markdown(labels.text("text.crowd_out", lang)))
+    display(HTML(sections.html_table(crowd_out, index=True)))
 
 # %% [markdown]
 # ## Budget, capacity, flows

@@ -21,7 +21,7 @@ from .conftest import plan
 
 SHORT = {"start": "2025-01", "end": "2026-12", "warmup_months": 12, "scale": 0.003, "seed": 5}
 KEEN = {"behaviour.awareness.non_active_relative": {"2013-07-01": 1.0},
-        "behaviour.uptake.status": {"2013-07-01": {"employee": 0.0, "self_employed": -0.3, "non_active": 3.0}}}
+        "behaviour.uptake.out_of_work": {"2013-07-01": 3.0}}
 
 
 def _run(specs, **kw):
@@ -165,20 +165,21 @@ def test_quality_scales_the_effects_and_its_mean_over_users_is_one(law):
     assert multiplier.min() < 0.8 < 1.2 < multiplier.max()
 
 
-def test_monitoring_never_lowers_quality_and_costs_per_centre():
-    specs = [{"name": "law_2025", "extends": "law_2025", **SHORT},
-             {"name": "quality_monitoring", "extends": "quality_monitoring", **SHORT}]
+@pytest.mark.parametrize("regime, cost_per_centre", [("quality_monitoring", 1000), ("quality_inspection", 5000)])
+def test_monitoring_never_lowers_quality_and_costs_per_centre(regime, cost_per_centre):
+    specs = [{"name": "law_2025", "extends": "law_2025", **SHORT}, {"name": regime, "extends": regime, **SHORT}]
     s = _run(specs).summary
     for year in (2025, 2026):
         mean = lambda sc, metric, year=year: float(s[(s.scenario == sc) & (s.metric == metric) & (s.year == year)]["value"].iloc[0])  # noqa: E731
-        assert mean("quality_monitoring", "quality_mean") >= mean("law_2025", "quality_mean")
-        assert mean("quality_monitoring", "quality_p10") > mean("law_2025", "quality_p10")
+        assert mean(regime, "quality_mean") >= mean("law_2025", "quality_mean")
+        assert mean(regime, "quality_p10") >= mean("law_2025", "quality_p10")
     assert _total(s, "law_2025", "monitoring_cost_eur") == 0
-    open_centres = s[(s.scenario == "quality_monitoring") & (s.metric == "centres_open")].set_index("year")["value"]
-    cost = s[(s.scenario == "quality_monitoring") & (s.metric == "monitoring_cost_eur")].set_index("year")["value"]
-    assert cost.to_numpy() == pytest.approx(open_centres.to_numpy() * 5000, rel=1e-9)
-    assert _total(s, "quality_monitoring", "centres_lost_mandate") > 0
-    assert _total(s, "quality_monitoring", "centres_improved") > 0
+    open_centres = s[(s.scenario == regime) & (s.metric == "centres_open")].set_index("year")["value"]
+    cost = s[(s.scenario == regime) & (s.metric == "monitoring_cost_eur")].set_index("year")["value"]
+    assert cost.to_numpy() == pytest.approx(open_centres.to_numpy() * cost_per_centre, rel=1e-9)
+    assert _total(s, regime, "centres_improved") > 0
+    if regime == "quality_inspection":  # half of those below the lowest tenth lose their mandate
+        assert _total(s, regime, "centres_lost_mandate") > 0
 
 
 def test_a_centre_below_the_floor_improves_or_loses_its_mandate(law):
@@ -196,7 +197,7 @@ def test_a_centre_below_the_floor_improves_or_loses_its_mandate(law):
 
 
 def test_clients_of_a_centre_that_lost_its_mandate_move_to_others():
-    sc, engine = _engine("quality_monitoring", scale=0.01)
+    sc, engine = _engine("quality_inspection", scale=0.01)
     engine.run_until(sc.settings.start_month + 1)  # the January assessment of 2025 has taken place
     agents = engine.state.institutions[KIND]
     lost = {c.slot for c in agents if not c.mandate}

@@ -63,7 +63,10 @@ def test_every_uncertain_assumption_of_the_issue_is_drawn(law):
     for path in ("behaviour.guidance_effect.extra_job_finding_rate",  # effects of guidance
                  "behaviour.readiness.uptake_loading_non_active",  # take-up of non-active people
                  "behaviour.awareness.non_active_relative",  # the awareness ceiling
-                 "cheque.eligibility.reentrant.disqualifying_benefits",  # the re-entrant reading
+                 "behaviour.awareness.split_scale",  # how awareness and hazard split what is identified
+                 "behaviour.uptake.out_of_work",  # the shift for being out of work
+                 "behaviour.uptake.out_of_work_group_carryover",  # group shifts fitted on workers, carried
+                 "outreach.targeting.missed_share", "outreach.targeting.false_flag_share",  # the data's errors
                  "careers.attachment_concentration",  # the careers that decide who passes the 7-year rule
                  "behaviour.uptake.intercept_cheque1", "behaviour.uptake.age_band"):  # calibrated, jointly
         assert path in paths
@@ -114,13 +117,13 @@ def test_the_calibrated_values_are_drawn_from_their_fitted_normal(law):
 
 
 def test_a_scenario_keeps_the_values_it_sets_itself(law):
-    literal = Scenario.load("herintreders_literal", law)
+    strict = Scenario.load("herintreders_strict", law)
     reading = "cheque.eligibility.reentrant.disqualifying_benefits"
-    values = {reading: ["unemployment", "career_break", "incapacity", "pension"],
-              "behaviour.awareness.non_active_relative": 0.5}
-    drawn = uncertainty.with_set(literal, values, "set 0")
-    date = literal.tree[reading].dates[-1]
-    assert drawn.tree[reading].at(date) == literal.tree[reading].at(date) == ["unemployment", "career_break"]
+    values = {reading: ["unemployment", "career_break"], "behaviour.awareness.non_active_relative": 0.5}
+    drawn = uncertainty.with_set(strict, values, "set 0")
+    date = strict.tree[reading].dates[-1]
+    assert drawn.tree[reading].at(date) == strict.tree[reading].at(date) == [
+        "unemployment", "career_break", "incapacity", "pension"]
     assert drawn.tree["behaviour.awareness.non_active_relative"].values == (0.5,)
     law_2025 = uncertainty.with_set(Scenario.load("law_2025", law), values, "set 0")
     assert law_2025.tree[reading].values == (values[reading],)

@@ -26,7 +26,11 @@ def _person(spec: dict, month: int):
     pop.spell_start[0] = month - spell
     pop.months_worked_before_spell[0] = worked - spell if status == codes.EMPLOYED else worked
     pop.gap_before_job[0] = spec.get("gap_before_job", 0)
-    pop.benefits_in_spell[0] = benefit_mask(spec.get("benefits", []))
+    now, earlier = benefit_mask(spec.get("benefits", [])), benefit_mask(spec.get("earlier_benefits", []))
+    pop.benefits_now[0] = now
+    pop.benefits_in_spell[0] = now | earlier
+    if earlier:
+        pop.benefit_end_month[0] = month - spec["benefit_ended"]
     if spec.get("cheques_used"):
         pop.cheques_in_window[0] = spec["cheques_used"]
         pop.window_start[0] = month - spec["first_cheque"]
@@ -104,3 +108,29 @@ def test_recent_work_rule_equals_the_months_worked_in_the_window(required, windo
     slow &= pop.status == codes.EMPLOYED
     assert np.array_equal(fast, slow)
     assert fast.any() or required > window
+
+
+def test_benefits_now_and_their_end_stay_consistent_in_a_run():
+    """The columns behind "no benefit in that period" hold together after two years of moves.
+
+    What is received now is part of the spell's benefits, an ended benefit is dated inside the spell, and people
+    at work carry none.
+    """
+    import model
+
+    sim = model.Simulation([{"name": "h", "extends": "herintreders", "start": "2025-01", "end": "2026-12",
+                             "warmup_months": 24}], scale=0.005, seed=5)
+    builder = model.experiments.build.Builder(sim.plan, 0)
+    engine = builder.model(sim.scenarios[0], builder.initial_state()[0])
+    engine.run_until(engine.month + 24)
+    pop, month = engine.people, engine.month
+    present = pop.status != codes.ABSENT
+    at_work = present & (pop.status == codes.EMPLOYED)
+    out = present & codes.out_of_work(pop.status)
+    assert (pop.benefits_now[at_work] == 0).all() and (pop.benefit_end_month[at_work] == codes.NO_MONTH).all()
+    assert ((pop.benefits_now[out] & ~pop.benefits_in_spell[out]) == 0).all()
+    ended = out & (pop.benefit_end_month != codes.NO_MONTH)
+    assert ended.sum() > 0  # job seekers with a benefit who became non-active, non-active people who registered
+    assert (pop.benefit_end_month[ended] >= pop.spell_start[ended] - 1).all()
+    assert (pop.benefit_end_month[ended] < month).all()
+    assert (pop.benefits_in_spell[ended] != 0).all()

@@ -20,9 +20,10 @@ def test_the_default_levers_are_the_law():
 
 @pytest.mark.parametrize("lever, paths", [
     ({"reentrants": True}, {"cheque.eligibility.reentrant.enabled"}),
-    ({"reentrants": True, "reading": "literal"},
-     {"cheque.eligibility.reentrant.enabled", "cheque.eligibility.reentrant.disqualifying_benefits"}),
-    ({"reading": "literal"}, set()),  # a reading without re-entrants changes nothing
+    ({"reentrants": True, "reading": "strict"},
+     {"cheque.eligibility.reentrant.enabled", "cheque.eligibility.reentrant.disqualifying_benefits",
+      "cheque.eligibility.reentrant.benefit_period", "cheque.eligibility.reentrant.registered_job_seekers"}),
+    ({"reading": "strict"}, set()),  # a reading without re-entrants changes nothing
     ({"worker_rule": "recent_work"}, {"cheque.eligibility.worker_rule"}),
     ({"letters": True}, {"outreach.letter.enabled"}),
     ({"assisted": True}, {"outreach.assisted.enabled", "outreach.assisted.target_groups"}),  # the law's partners skip 50+
@@ -76,7 +77,7 @@ def test_a_bad_lever_is_named(values, message):
 
 @settings(max_examples=30, deadline=None)
 @given(st.builds(whatif.Levers, worker_rule=st.sampled_from(["experience", "recent_work"]), reentrants=st.booleans(),
-                 reading=st.sampled_from(["resolution", "literal"]), letters=st.booleans(), assisted=st.booleans(),
+                 reading=st.sampled_from(["text", "strict"]), letters=st.booleans(), assisted=st.booleans(),
                  groups=st.lists(st.sampled_from(whatif.GROUPS), min_size=1, max_size=4, unique=True).map(tuple),
                  followup=st.booleans(), monitoring=st.booleans(), incentive=st.booleans(),
                  price=st.floats(0, 2000, allow_nan=False), budget_cap_m=st.floats(0, 10000, allow_nan=False)))

@@ -50,6 +50,10 @@ ROLES = {
     "back_to_work": "users at the evaluation horizon who are at work",
     "reentries": "non-employed recent users who start work (gross)",
     "transitions": "people by status one January and the next",
+    "exits": "all moves out of work",
+    "job_changes": "employed recent users who change job",
+    "contacts": "people contacted by outreach",
+    "contacts_eligible": "people contacted by outreach who may order a cheque when contacted",
 }
 
 

@@ -231,6 +231,12 @@ class Results:
         """Yearly results per replication (the summary before averaging)."""
         return self.run.yearly
 
+    def take_up(self) -> pd.DataFrame:
+        """Cheque-1 users per eligible person-year, of re-entrants out of work and of workers (``take_up.csv``)."""
+        from ..results.take_up import take_up_table
+
+        return take_up_table(self.run)
+
     def comparison(self, wide: bool = True) -> pd.DataFrame:
         """What each scenario changes against its baseline (see :mod:`model.results.comparison`).
 

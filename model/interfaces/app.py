@@ -20,7 +20,7 @@ CHARTS = ("extra_work", "funnel", "reach", "budget", "rate_path")
 lang = solara.reactive("nl")
 worker_rule = solara.reactive("experience")
 reentrants = solara.reactive(False)
-reading = solara.reactive("resolution")
+reading = solara.reactive("text")
 letters = solara.reactive(False)
 assisted = solara.reactive(False)
 groups = solara.reactive(list(whatif.GROUPS))
@@ -80,7 +80,7 @@ def Levers():
             solara.Button(code.upper(), value=code, classes=[f"whatif-lang-{code}"])
     Choice("app.rule", {"experience": "app.rule.experience", "recent_work": "app.rule.recent_work"}, worker_rule)
     solara.Checkbox(label=t("app.reentrants"), value=reentrants)
-    Choice("app.reading", {"resolution": "app.reading.resolution", "literal": "app.reading.literal"}, reading,
+    Choice("app.reading", {"text": "app.reading.text", "strict": "app.reading.strict"}, reading,
            disabled=not reentrants.value)
     solara.Checkbox(label=t("app.letters"), value=letters)
     solara.Checkbox(label=t("app.assisted"), value=assisted)

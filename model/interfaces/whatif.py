@@ -24,7 +24,11 @@ from ..report.loaded import RunData
 BASELINE = "law_2025"
 FROM = "2025-01-01"  # levers act from the start of the simulated period
 GROUPS = ("low_educated", "age_50_plus", "migration_background", "work_disability")
-LITERAL_READING = ["unemployment", "career_break"]  # the resolution's words, without the interpretation
+# The stricter reading of the re-entrant definition (scenario herintreders_strict): its parameters and values
+STRICT_READING = {
+    "cheque.eligibility.reentrant.disqualifying_benefits": ["unemployment", "career_break", "incapacity", "pension"],
+    "cheque.eligibility.reentrant.benefit_period": "whole_spell",
+    "cheque.eligibility.reentrant.registered_job_seekers": False}
 # The quick run behind the page: small enough to answer in seconds on two cores, stated on the page.
 QUICK = {"scale": 0.02, "replications": 3}
 
@@ -52,8 +56,9 @@ class Levers(BaseModel):
     Attributes:
         worker_rule: ``experience`` (7 years, the 2020 rule) or ``recent_work`` (the 2013 rule).
         reentrants: Admit re-entrants (ask 1).
-        reading: ``resolution`` (no benefit of any kind in the spell) or ``literal`` (no unemployment or
-            career-break benefit, the resolution's words).
+        reading: ``text`` (the resolution's words: no unemployment or career-break benefit in the last 36
+            months, registered job seekers included) or ``strict`` (no benefit of any kind in the whole spell, job
+            seekers left to VDAB).
         letters: VDAB letters to non-active people in the target groups (ask 2).
         assisted: Help from partner organisations (ask 2).
         groups: The groups the outreach targets.
@@ -68,7 +73,7 @@ class Levers(BaseModel):
 
     worker_rule: Literal["experience", "recent_work"] = "experience"
     reentrants: bool = False
-    reading: Literal["resolution", "literal"] = "resolution"
+    reading: Literal["text", "strict"] = "text"
     letters: bool = False
     assisted: bool = False
     groups: tuple[Literal["low_educated", "age_50_plus", "migration_background", "work_disability"], ...] = GROUPS
@@ -100,8 +105,8 @@ def overrides(levers: Levers) -> dict[str, dict[str, object]]:
         out["cheque.eligibility.worker_rule"] = {FROM: levers.worker_rule}
     if levers.reentrants:
         out["cheque.eligibility.reentrant.enabled"] = {FROM: True}
-        if levers.reading == "literal":
-            out["cheque.eligibility.reentrant.disqualifying_benefits"] = {FROM: list(LITERAL_READING)}
+        if levers.reading == "strict":
+            out.update({path: {FROM: value} for path, value in STRICT_READING.items()})
     for lever, channel in ((levers.letters, "letter"), (levers.assisted, "assisted")):
         if lever:
             out[f"outreach.{channel}.enabled"] = {FROM: True}

@@ -158,12 +158,16 @@ def variance_split(values: np.ndarray, parameter_set: np.ndarray) -> dict[str, f
 
     Returns:
         ``var_total``, ``var_parameters`` (between sets), ``var_monte_carlo`` (within sets) and
-        ``share_parameters`` (NaN with one replication per set, or no variance at all).
+        ``share_parameters`` (NaN with one replication per set, or no variance at all); all NaN when the sets
+        hold unequal numbers of runs (a value some runs do not define).
     """
     values = np.asarray(values, dtype=float)
     frame = pd.DataFrame({"value": values, "set": np.asarray(parameter_set)})
     groups = frame.groupby("set")["value"]
-    per_set = int(groups.size().iloc[0])
+    sizes = groups.size()
+    if sizes.nunique() != 1:  # a value some runs lack (a ratio without a gain): no balanced split to make
+        return dict.fromkeys(("var_total", "var_parameters", "var_monte_carlo", "share_parameters"), np.nan)
+    per_set = int(sizes.iloc[0])
     between = float(np.var(groups.mean().to_numpy()))
     within = float(groups.var(ddof=0).mean())
     total = float(np.var(values))

@@ -27,3 +27,8 @@ PROVINCES = ("antwerpen", "limburg", "oost_vlaanderen", "vlaams_brabant", "west_
 EMPLOYMENT_AGE_GROUPS = {"20-34": (0, 1, 2), "35-44": (3, 4), "45-54": (5, 6), "55-64": (7, 8)}
 # Age groups of the uptake coefficients.
 UPTAKE_AGE_GROUPS = {"20-29": (0, 1), "30-39": (2, 3), "40-49": (4, 5), "50-54": (6,), "55-64": (7, 8)}
+
+
+def out_of_work(status):
+    """True where a status column is a job seeker's or a non-active person's (an array of ``STATUS`` codes)."""
+    return (status == JOBSEEKER) | (status == NON_ACTIVE)

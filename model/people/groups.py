@@ -106,6 +106,8 @@ class KeyColumns(NamedTuple):
     months_worked_before_spell: np.ndarray
     spell_start: np.ndarray
     benefits_in_spell: np.ndarray
+    benefits_now: np.ndarray
+    benefit_end_month: np.ndarray
     age_months: np.ndarray
     group_key_static: np.ndarray
     reentrant_user: np.ndarray
@@ -114,7 +116,7 @@ class KeyColumns(NamedTuple):
 def key_columns(pop: Population) -> KeyColumns:
     """The columns of ``pop`` that :func:`key_row` reads."""
     return KeyColumns(pop.status, pop.months_worked_before_spell, pop.spell_start, pop.benefits_in_spell,
-                      pop.age_months, pop.group_key_static, pop.reentrant_user)
+                      pop.benefits_now, pop.benefit_end_month, pop.age_months, pop.group_key_static, pop.reentrant_user)
 
 
 @numba.njit(inline="always")

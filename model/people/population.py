@@ -33,6 +33,7 @@ CORE_DTYPES: dict[str, Any] = {
     "work_disability": np.bool_, "status": np.int8, "self_employed": np.bool_,
     "inactive_reason": np.int8, "months_worked_before_spell": np.int16,
     "spell_start": np.int16, "gap_before_job": np.int16, "benefits_in_spell": np.uint8,
+    "benefits_now": np.uint8, "benefit_end_month": np.int16,
     "awareness_draw": np.float32, "cheques_in_window": np.int8, "window_start": np.int16,
     "last_cheque_month": np.int16, "cheque1_month": np.int16,
     # the group key's inputs beside the columns above: its bits that never change for a person (drawn with
@@ -40,7 +41,7 @@ CORE_DTYPES: dict[str, Any] = {
     "group_key_static": np.uint8, "reentrant_user": np.bool_,
 }
 _FREE_ROW = {"status": codes.ABSENT, "window_start": codes.NO_MONTH, "last_cheque_month": codes.NO_MONTH,
-             "cheque1_month": codes.NO_MONTH}
+             "cheque1_month": codes.NO_MONTH, "benefit_end_month": codes.NO_MONTH}
 
 
 class Population:
@@ -60,6 +61,12 @@ class Population:
         gap_before_job: Months out of work just before the current work spell.
         benefits_in_spell: Bit flags (``codes.BENEFIT_BIT``) of benefits received
             in the current out-of-work spell.
+        benefits_now: Bit flags of the benefits received now (those of the current status in the spell: an
+            unemployment benefit ends when a job seeker becomes non-active, a non-active person's benefit when
+            they register at VDAB).
+        benefit_end_month: Last month of the spell in which a benefit that has ended was received
+            (``codes.NO_MONTH`` if none has ended): with ``benefits_now`` it tells whether a benefit fell in the
+            last months of the spell (the resolution's "in that period").
         awareness_draw: Fixed latent draw in [0, 1): aware while below the level.
         cheques_in_window: Cheques used in the current window.
         window_start: Month the current window began (``codes.NO_MONTH`` if none).
@@ -67,7 +74,8 @@ class Population:
         cheque1_month: Month of the latest cheque-1 start (recent-user effects).
         group_key_static: The bits of the group key that never change for a person
             (:func:`model.people.groups.static_keys`), kept so that a key costs no pass over them.
-        reentrant_user: True once the person took cheque 1 as a non-active re-entrant (a fixed flag).
+        reentrant_user: True once the person took cheque 1 as a re-entrant out of work (non-active, or a
+            registered job seeker where they may order; a fixed flag).
 
     Args:
         **columns: Every core column, plus any extra column, as arrays of one length.

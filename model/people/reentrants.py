@@ -3,8 +3,11 @@
 A re-entrant worked at least ``cheque.eligibility.reentrant.min_months_worked``
 months, then was at least ``cheque.eligibility.reentrant.min_months_out_of_work``
 months neither employed nor self-employed, with no disqualifying benefit
-(``cheque.eligibility.reentrant.disqualifying_benefits``) in that spell.
-Registration at VDAB is not needed.
+(``cheque.eligibility.reentrant.disqualifying_benefits``) in that period: by
+default the last ``min_months_out_of_work`` months (the resolution's "in die
+periode"), or anywhere in the spell (``cheque.eligibility.reentrant.benefit_period``
+``whole_spell``, the stricter reading). Registration at VDAB is not needed
+(whether a registered job seeker may order is the eligibility rule's business).
 
 The definition is a row function (:func:`reentrant_row`), compiled into every
 loop that needs it: the group key (:mod:`model.people.groups`), the
@@ -33,12 +36,14 @@ class CareerColumns(NamedTuple):
     spell_start: np.ndarray
     gap_before_job: np.ndarray
     benefits_in_spell: np.ndarray
+    benefits_now: np.ndarray
+    benefit_end_month: np.ndarray
 
 
 def career_columns(pop: Population) -> CareerColumns:
     """The career columns of ``pop``, for the compiled row functions."""
     return CareerColumns(pop.status, pop.months_worked_before_spell, pop.spell_start, pop.gap_before_job,
-                         pop.benefits_in_spell)
+                         pop.benefits_in_spell, pop.benefits_now, pop.benefit_end_month)
 
 
 class ReentrantRule(NamedTuple):
@@ -47,12 +52,18 @@ class ReentrantRule(NamedTuple):
     Attributes:
         min_months_worked: Months of work needed before the spell out of work.
         min_months_out: Months out of work needed.
-        benefit_mask: Bits (``codes.BENEFIT_BIT``) of the benefits that disqualify when received in the spell.
+        benefit_mask: Bits (``codes.BENEFIT_BIT``) of the benefits that disqualify when received in the period.
+        whole_spell: 1 if a benefit anywhere in the spell disqualifies, 0 if only one in the last
+            ``min_months_out`` months does.
     """
 
     min_months_worked: int
     min_months_out: int
     benefit_mask: int
+    whole_spell: int
+
+
+BENEFIT_PERIODS = ("out_of_work_period", "whole_spell")  # allowed values of ...reentrant.benefit_period
 
 
 def benefit_mask(names: Iterable[str]) -> int:
@@ -67,9 +78,13 @@ def benefit_mask(names: Iterable[str]) -> int:
 
 def reentrant_rule(p: Mapping) -> ReentrantRule:
     """The definition in force under the parameters ``p``."""
+    period = p["cheque.eligibility.reentrant.benefit_period"]
+    if period not in BENEFIT_PERIODS:  # guarded by the parameter's allowed values
+        raise ValueError(f"unknown benefit period '{period}'; allowed: {list(BENEFIT_PERIODS)}")
     return ReentrantRule(int(p["cheque.eligibility.reentrant.min_months_worked"]),
                          int(p["cheque.eligibility.reentrant.min_months_out_of_work"]),
-                         benefit_mask(p["cheque.eligibility.reentrant.disqualifying_benefits"]))
+                         benefit_mask(p["cheque.eligibility.reentrant.disqualifying_benefits"]),
+                         int(period == "whole_spell"))
 
 
 @numba.njit(inline="always")
@@ -79,16 +94,25 @@ def reentrant_row(i, month, career, rule):
     Written without branches (the status of neighbouring rows is unpredictable): the loops that count
     every person keep their speed.
 
+    A benefit in the period: one received now, or (under the period reading) one of the spell that ended less
+    than ``min_months_out`` months ago. Which of the spell's earlier benefits ended last is not kept, so a person
+    whose latest ended benefit does not disqualify but an earlier one did is judged by the latest's end (a
+    person-month or two at most; cautious: it excludes).
+
     Args:
         career: :class:`CareerColumns` (or any named tuple with its columns ``status``,
-            ``months_worked_before_spell``, ``spell_start`` and ``benefits_in_spell``).
+            ``months_worked_before_spell``, ``spell_start``, ``benefits_in_spell``, ``benefits_now`` and
+            ``benefit_end_month``).
         rule: :class:`ReentrantRule` (or any named tuple with its fields).
     """
     s = career.status[i]
     out_of_work = (s == JOBSEEKER) | (s == NON_ACTIVE)
+    in_spell = (career.benefits_in_spell[i] & rule.benefit_mask) != 0
+    in_period = ((career.benefits_now[i] & rule.benefit_mask) != 0) | (
+        in_spell & (np.int64(career.benefit_end_month[i]) > month - rule.min_months_out))
+    excluded = in_spell if rule.whole_spell else in_period
     return (out_of_work & (career.months_worked_before_spell[i] >= rule.min_months_worked)
-            & (career.spell_start[i] <= month - rule.min_months_out)
-            & ((career.benefits_in_spell[i] & rule.benefit_mask) == 0))
+            & (career.spell_start[i] <= month - rule.min_months_out) & ~excluded)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -16,8 +16,9 @@ from . import labels
 from .run_data import RunTables
 
 # The headline items, in the order a finding states them.
-HEADLINE = ("extra_users", "extra_cost_total_eur", "extra_employed", "employment_rate_change_pp", "share_of_goal",
-            "share_of_distance_to_target", "cost_per_extra_employed_eur")
+HEADLINE = ("extra_eligible", "extra_users", "extra_cost_total_eur", "extra_person_years", "extra_employed",
+            "employment_rate_change_pp", "share_of_goal", "share_of_distance_to_target", "cost_per_extra_person_year_eur",
+            "cost_per_extra_employed_eur")
 # Below this change of the employment rate (percentage points) a finding says it barely moves the rate:
 # a tenth of a point is about 3,900 people at work, 3% of the government's goal of 120,000.
 BARELY_PP = 0.1
@@ -52,7 +53,8 @@ def _interval(row: pd.Series, lang: str, show) -> str:
 def sentences(run: RunTables, lang: str) -> list[str]:
     """One paragraph of plain sentences per scenario against its baseline, in ``lang``.
 
-    Each states extra users, extra cost, extra people at work, the change of the
+    Each states extra eligible people, users, cost, person-years at work over the horizon, people at work in
+    the last year, the change of the
     employment rate, the share of the 120,000 goal and of the distance to 80%,
     and the cost per extra person at work, each with its interval; then whether
     the rate barely moves and whether the change in work is within noise.
@@ -73,8 +75,10 @@ def sentences(run: RunTables, lang: str) -> list[str]:
         whole = lambda v: labels.number(v, lang, 0, sign=True)  # noqa: E731
         millions = lambda v: labels.number(v / 1e6, lang, 2, sign=True)  # noqa: E731
         points = lambda v: labels.number(v, lang, 4, sign=True)  # noqa: E731  (a change of a few people shows)
-        parts = [part("extra_users", "finding.users", whole, start=start, end=end),
+        parts = [part("extra_eligible", "finding.eligible", whole),
+                 part("extra_users", "finding.users", whole, start=start, end=end),
                  part("extra_cost_total_eur", "finding.cost", millions),
+                 part("extra_person_years", "finding.person_years", whole, start=start, end=end),
                  part("extra_employed", "finding.employed", whole, year=end),
                  part("employment_rate_change_pp", "finding.rate", points)]
         goal = labels.percent(rows.loc["share_of_goal", "value"], lang, 2, sign=True)

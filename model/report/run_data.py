@@ -47,6 +47,7 @@ class RunTables:
         parts: ``parts.csv``: each part's share of a scenario made of parts (empty if none).
         margins: ``margins.csv``: each raked group's employment rate against its table's (empty if absent).
         flow_bands: ``flow_bands.csv``: the flows against their published bands (empty if absent).
+        take_up: ``take_up.csv``: users per eligible person-year, re-entrants and workers (empty if absent).
     """
 
     folder: Path | None
@@ -59,6 +60,7 @@ class RunTables:
     parts: pd.DataFrame = field(default_factory=pd.DataFrame)
     margins: pd.DataFrame = field(default_factory=pd.DataFrame)
     flow_bands: pd.DataFrame = field(default_factory=pd.DataFrame)
+    take_up: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def of(cls, manifest: dict, tables: dict[str, pd.DataFrame], folder: Path | None = None) -> RunTables:
@@ -72,7 +74,7 @@ class RunTables:
 
         return cls(folder, manifest, table("summary"), table("comparison"), table("differences_by_year"),
                    table("transitions"), table("parameters"), table("parts"), table("margins"),
-                   table("flow_bands"))
+                   table("flow_bands"), table("take_up"))
 
     @classmethod
     def load(cls, folder: str | Path) -> RunTables:

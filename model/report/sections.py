@@ -12,6 +12,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -63,6 +64,10 @@ def _formatted(table: pd.DataFrame, lang: str, decimals: dict[str, int] | int = 
     return out
 
 
+# each cost ratio and the effect it divides by: shown only when that effect is told apart from noise
+RATIO_OF = {"cost_per_extra_employed_eur": "extra_employed", "cost_per_extra_person_year_eur": "extra_person_years"}
+
+
 def findings_table(run: RunTables, lang: str) -> pd.DataFrame:
     """The headline numbers of every scenario against its baseline, with their 90% intervals, as text."""
     found = findings.table(run)
@@ -72,11 +77,12 @@ def findings_table(run: RunTables, lang: str) -> pd.DataFrame:
     rows = {}
     for (scenario, baseline), part in found.groupby(["scenario", "baseline"], sort=False):
         cells = {}
-        work_is_clear = (part.loc[part["item"] == "extra_employed", "noise"].isin(["clear", "exact"])).any()
+        clear = {item: (part.loc[part["item"] == item, "noise"].isin(["clear", "exact"])).any()
+                 for item in ("extra_employed", "extra_person_years")}
         for r in part.itertuples():
             f, d = scale.get(r.item, 1), decimals.get(r.item, 0)
-            if r.item == "cost_per_extra_employed_eur":  # a cost per job only for a gain in work told from noise
-                text = labels.number(r.value, lang) if work_is_clear and not pd.isna(r.value) else "–"
+            if r.item in RATIO_OF:  # a cost per job only for a gain in work told from noise
+                text = labels.number(r.value, lang) if clear[RATIO_OF[r.item]] and not pd.isna(r.value) else "–"
             else:
                 show = lambda v, f=f, d=d: labels.number(v * f, lang, d, sign=True)  # noqa: E731
                 text = "–" if pd.isna(r.value) else show(r.value)
@@ -121,6 +127,122 @@ def reach_text(run: RunTables, lang: str) -> pd.DataFrame:
     table.index = [labels.group(g, lang) for g in table.index]
     table.columns = [run.title(c, lang) for c in table.columns]
     return _formatted(table, lang, 2)
+
+
+def take_up_text(run: RunTables, lang: str) -> pd.DataFrame:
+    """Cheque-1 users per eligible person and year, re-entrants out of work beside workers, per scenario, as text."""
+    t = run.take_up
+    if t.empty:
+        return pd.DataFrame()
+    t = t[(t["eligible_person_years"] > 0) & t["scenario"].isin(run.scenario_names)]  # not the part runs
+    pct = lambda v: "–" if pd.isna(v) else labels.number(100 * v, lang, 2)  # noqa: E731
+    shown = pd.DataFrame({
+        "scenario": [run.title(n, lang) for n in t["scenario"]],
+        "population": [labels.text(f"population.{p}", lang) for p in t["population"]],
+        "eligible_person_years": [labels.number(v, lang) for v in t["eligible_person_years"]],
+        "users": [labels.number(v, lang) for v in t["users"]],
+        "rate_per_year": [pct(v) + ("" if pd.isna(lo) else f" [{pct(lo)}; {pct(hi)}]")
+                          for v, lo, hi in zip(t["rate_per_year"], t["mean_low"], t["mean_high"])],
+    })
+    shown.columns = [labels.text(f"column.{c}", lang) for c in shown.columns]
+    return shown
+
+
+def outreach_lines(run: RunTables, lang: str) -> list[str]:
+    """One line per scenario with outreach contacts: how many, the share who could use the cheque, cost per extra user."""
+    c = run.comparison
+    c = c[(c["group"] == "all") & c["item"].isin(["outreach_contacts", "outreach_share_eligible",
+                                                   "cost_per_extra_user_eur", "extra_users"])]
+    lines = []
+    for (scenario, baseline), part in c.groupby(["scenario", "baseline"], sort=False):
+        values = part.set_index("item")["value"]
+        if (scenario, baseline) not in set(run.pairs()) or not values.get("outreach_contacts", 0) >= 1:
+            continue
+        per_user = values.get("cost_per_extra_user_eur", np.nan)
+        lines.append(labels.text("text.outreach_line", lang, scenario=run.title(scenario, lang),
+                                 baseline=run.title(baseline, lang),
+                                 contacts=labels.number(values["outreach_contacts"], lang),
+                                 share=labels.percent(values["outreach_share_eligible"], lang, 1),
+                                 users=labels.number(values.get("extra_users", np.nan), lang, sign=True),
+                                 per_user="–" if pd.isna(per_user) else labels.number(per_user, lang)))
+    return lines
+
+
+CROWD_OUT_GROUPS = ("all", "workers", "reentrant_users", "women", "low_educated", "age_50_plus",
+                    "migration_background", "work_disability")
+
+
+def envelope_pairs(run: RunTables) -> list[tuple[str, str]]:
+    """The pairs shown whose baseline holds the cheques to a yearly budget envelope (its own overrides set one)."""
+    capped = {s["name"] for s in run.manifest.get("scenarios", [])
+              if any(v for v in (s.get("overrides") or {}).get("cheque.budget.yearly_cap_eur", {}).values())}
+    return [(a, b) for a, b in run.pairs() if b in capped]
+
+
+def crowd_out_text(run: RunTables, lang: str) -> pd.DataFrame:
+    """Under a budget envelope: extra users by group (workers crowded out) and extra work, per pair, as text."""
+    pairs = envelope_pairs(run)
+    if not pairs:
+        return pd.DataFrame()
+    c = run.comparison
+    columns = {}
+    for scenario, baseline in pairs:
+        part = c[(c["scenario"] == scenario) & (c["baseline"] == baseline)]
+        cells = {}
+        for item, groups in (("extra_users", CROWD_OUT_GROUPS), ("extra_person_years", ("all",)),
+                             ("extra_employed", ("all",))):
+            for group in groups:
+                row = part[(part["item"] == item) & (part["group"] == group)]
+                if row.empty:
+                    continue
+                r = row.iloc[0]
+                show = lambda v: labels.number(v, lang, 0, sign=True)  # noqa: E731
+                text = show(r["value"]) + ("" if pd.isna(r["mean_low"]) else
+                                           f" [{show(r['mean_low'])}; {show(r['mean_high'])}]")
+                name = (labels.text(f"item.{item}", lang) if item != "extra_users"
+                        else f"{labels.text('item.extra_users', lang)}: {labels.group(group, lang)}")
+                cells[name] = text
+        columns[f"{run.title(scenario, lang)} − {run.title(baseline, lang)}"] = cells
+    return pd.DataFrame(columns)
+
+
+def _parameter(run: RunTables, path: str) -> float:
+    """A number of the run's parameters (its latest value; parameters.csv holds values as YAML text)."""
+    rows = run.parameters[run.parameters["path"] == path]
+    return float(yaml.safe_load(str(rows.iloc[-1]["value"]))) if len(rows) else float("nan")
+
+
+def comparator_text(run: RunTables, lang: str) -> pd.DataFrame:
+    """What a euro buys for a person out of work: a VDAB trajectory beside a cheque of ask 1, gross, as text.
+
+    The cheque's side is the first pair shown that brings in re-entrant users: its cost per extra user, and the
+    share at work of its non-employed users at the evaluation horizon (gross, as the trajectories' figure).
+    """
+    if run.parameters.empty or run.comparison.empty:
+        return pd.DataFrame()
+    c = run.comparison
+    pair = next(((a, b) for a, b in run.pairs()
+                 if ((c["scenario"] == a) & (c["baseline"] == b) & (c["item"] == "extra_users")
+                     & (c["group"] == "reentrant_users") & (c["value"] >= 1)).any()), None)
+    if pair is None:
+        return pd.DataFrame()
+    per_user = run.item(pair[0], "cost_per_extra_user_eur")
+    s = run.summary
+    cohort = s[(s["scenario"] == pair[0]) & (s["group"] == "all") & (s.get("status_at_start") == "non_employed")]
+    followed = cohort.loc[cohort["metric"] == run.metric("completed"), "value"].sum()
+    at_work = cohort.loc[cohort["metric"] == run.metric("back_to_work"), "value"].sum()
+    share = at_work / followed if followed > 0 else float("nan")
+    cost = float(per_user["value"]) if per_user is not None else float("nan")
+    trajectory = _parameter(run, "comparators.vdab_trajectory.cost_eur")
+    trajectory_share = _parameter(run, "comparators.vdab_trajectory.at_work_after_24_months")
+    money = lambda v: "–" if pd.isna(v) else labels.number(v, lang)  # noqa: E731
+    pct = lambda v: "–" if pd.isna(v) else labels.number(100 * v, lang, 1)  # noqa: E731
+    rows = {labels.text("comparator.trajectory", lang): [money(trajectory), pct(trajectory_share),
+                                                          money(trajectory / trajectory_share)],
+            labels.text("comparator.cheque", lang, scenario=run.title(pair[0], lang)): [
+                money(cost), pct(share), money(cost / share if share > 0 else float("nan"))]}
+    columns = [labels.text(f"column.{k}", lang) for k in ("cost_per_person", "at_work_gross", "cost_per_at_work_gross")]
+    return pd.DataFrame(rows, index=columns).T
 
 
 def budget_text(run: RunTables, lang: str) -> pd.DataFrame:

@@ -53,7 +53,19 @@ _AFTER_COSTS = {
                                 "(the effect of guidance per user changes in proportion)", "effect per user", "{:+.1%}"),
     "extra_registrations": Item("persons", "registrations at VDAB as job seeker (follow-up included), total over the "
                                 "horizon", "registrations"),
+    "extra_person_years": Item("person-years", "years at work (net) over the horizon: the yearly average of people "
+                               "at work summed over the years, each year weighed by its months in the horizon",
+                               "person-years"),
     "extra_employed": Item("persons", "people at work (net), average of the last year", "at work (net)"),
+    "extra_exits_from_work": Item("persons", "moves out of work, total over the horizon (negative: exits avoided)"),
+    "extra_job_changes": Item("persons", "job changes of employed recent users, total over the horizon"),
+    "outreach_contacts": Item("persons", "people contacted by outreach, total over the horizon"),
+    "outreach_share_eligible": Item("fraction", "share of the extra outreach contacts who could order a cheque when "
+                                    "contacted (empty without contacts)", fmt="{:.1%}"),
+    "cost_per_extra_user_eur": Item("EUR", "extra cost over the horizon per extra user (empty unless both are "
+                                    "positive)", fmt="{:,.0f}"),
+    "cost_per_extra_person_year_eur": Item("EUR", "extra cost over the horizon per extra person-year at work (empty "
+                                           "unless both are positive)", fmt="{:,.0f}"),
     "cost_per_extra_employed_eur": Item("EUR", "extra cost over the horizon per extra person at work in the last year "
                                         "(empty unless both are positive)",
                                         "EUR per extra at work", "{:,.0f}"),
@@ -117,7 +129,7 @@ def _mean_quality(values: pd.DataFrame, quality: str, users: str) -> float:
     return float(everybody[quality].sum()) / starts if starts > 0 else np.nan
 
 
-def _plain_metric(yearly: pd.DataFrame, dims: tuple[str, ...]) -> pd.DataFrame:
+def plain_metric(yearly: pd.DataFrame, dims: tuple[str, ...]) -> pd.DataFrame:
     """Yearly values summed over any extra dimensions (e.g. outreach cost over channels)."""
     keys = ["scenario", "replication", "year", "metric", "group"]
     return yearly.groupby(keys, as_index=False, dropna=False)["value"].sum(min_count=1) if dims else yearly[keys + ["value"]]
@@ -139,16 +151,22 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
         of the mean comes from the sets' means, and var_total, var_parameters,
         var_monte_carlo and share_parameters split the variance
         (:func:`model.params.uncertainty.variance_split`). ``extra_users`` is given for
-        every group of ``USER_GROUPS``, the other items for group ``all``.
+        every group of ``USER_GROUPS`` and for ``workers`` (all but the re-entrant users), the other items
+        for group ``all``.
     """
     names = [s.name for s in result.scenarios]
-    yearly = _plain_metric(result.yearly, result.dims)
+    yearly = plain_metric(result.yearly, result.dims)
     wide = yearly.pivot_table(index=["scenario", "replication", "year", "group"], columns="metric", values="value",
                               aggfunc="first", dropna=False)
     last_year = int(yearly["year"].max())
     p_last = result.scenarios[0].tree.at(month_date(month_number(last_year, 7)))
     role = {name: _role(result, name) for name in ("eligible", "waiting", "dropouts", "user_quality", "users",
-                                                   "registrations", "employed")}
+                                                   "registrations", "employed", "exits", "job_changes", "contacts",
+                                                   "contacts_eligible")}
+    # each year's weight in person-years: its months in the horizon over 12
+    settings = result.settings
+    year_weight = pd.Series([month_date(m).year for m in range(settings.start_month, settings.end_month + 1)]
+                            ).value_counts() / 12.0
     costs_of = cost_items(result.counters)
     listed = items(result.counters)
     goal = p_last["labour_market.employment_goal_extra_people"]
@@ -173,6 +191,10 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
             base_rate = float(b.xs(last_year, level="year").loc["all", EMPLOYMENT_RATE])
             costs = {item: total(metric) for item, metric in costs_of.items()}
             extra_employed = float(last[role["employed"]])
+            employed = d.xs("all", level="group")[role["employed"]]
+            person_years = float((employed * year_weight.reindex(employed.index).fillna(0)).sum())
+            cost, users = sum(costs.values()), total(role["users"])
+            contacts = total(role["contacts"])
             values = {
                 "extra_eligible": mean(role["eligible"]),
                 **costs,
@@ -183,7 +205,14 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
                                         / _mean_quality(b, role["user_quality"], role["users"]) - 1.0
                                         if role["user_quality"] in d else np.nan),
                 "extra_registrations": total(role["registrations"]),
+                "extra_person_years": person_years,
                 "extra_employed": extra_employed,
+                "extra_exits_from_work": total(role["exits"]),
+                "extra_job_changes": total(role["job_changes"]),
+                "outreach_contacts": contacts,
+                "outreach_share_eligible": total(role["contacts_eligible"]) / contacts if contacts >= 1 else np.nan,
+                "cost_per_extra_user_eur": cost / users if users >= 1 and cost > 0 else np.nan,
+                "cost_per_extra_person_year_eur": cost / person_years if person_years >= 1 and cost > 0 else np.nan,
                 # a cost per job only for a cost and a gain: a saving, or a loss of jobs, has none
                 "cost_per_extra_employed_eur": (sum(costs.values()) / extra_employed
                                                 if extra_employed >= 1 and sum(costs.values()) > 0 else np.nan),
@@ -196,6 +225,9 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
                 rows.append((name, base, item, "all", rep, value))
             for group in USER_GROUPS:
                 rows.append((name, base, "extra_users", group, rep, total(role["users"], group)))
+            # workers: everybody but the re-entrants out of work (under a budget envelope, those crowded out)
+            rows.append((name, base, "extra_users", "workers", rep,
+                         total(role["users"]) - total(role["users"], "reentrant_users")))
     columns = ["scenario", "baseline", "item", "group", "replication", "value"]
     per_rep = pd.DataFrame(rows, columns=columns)
     if per_rep.empty:
@@ -225,7 +257,7 @@ def yearly_differences(result: RunResult) -> pd.DataFrame:
     Returns:
         Columns scenario, baseline, metric, year, value (mean), p05, p95, runs, mean_low, mean_high, noise.
     """
-    yearly = _plain_metric(result.yearly, result.dims)
+    yearly = plain_metric(result.yearly, result.dims)
     yearly = yearly[(yearly["group"] == "all") & yearly["metric"].isin(yearly_metrics(result))]
     keys = ["replication", "year", "metric"]
     frames = []
@@ -328,7 +360,7 @@ def levels(result: RunResult) -> pd.DataFrame:
     From the yearly values of every run. Averages and per-year rates are taken
     over the reported months, so a horizon that starts or ends mid-year is not misread.
     """
-    y = _plain_metric(result.yearly, result.dims)  # summed over any extra dimension (outreach cost over channels)
+    y = plain_metric(result.yearly, result.dims)  # summed over any extra dimension (outreach cost over channels)
     y = y[y["group"] == "all"].groupby(["scenario", "metric", "year"], observed=True)["value"].mean()  # over runs
     last_year = max(result.summary["year"])
     settings = result.settings

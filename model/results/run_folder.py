@@ -18,6 +18,7 @@ The files:
 - ``transitions.csv`` and ``transitions_published.csv``: flows between statuses, and the published ones (:mod:`.flows`);
 - ``flow_bands.csv``: the model's flows against the published bands, definitions restated (:mod:`.flows`);
 - ``margins.csv``: the employment rate of each raked group against its table's and the published one (:mod:`.margins`);
+- ``take_up.csv``: cheque-1 users per eligible person-year, of re-entrants out of work and of workers (:mod:`.take_up`);
 - ``hazard_bounds.csv``: labour hazards that had to be bounded;
 - ``parameters.csv``: every parameter with its source; ``parameter_sets.csv``: the drawn sets, if any;
 - ``manifest.json``: the run, its settings, scenarios, processes, metrics, provenance and files;
@@ -48,10 +49,11 @@ from .provenance import provenance
 from .result import RunResult
 from .schema import TABLES, SchemaError, conform, schema_of
 from .schema import check as check_table
+from .take_up import take_up_table
 
 REQUIRED = ("manifest.json", "summary.csv", "comparison.csv", "parameters.csv")
 READ = ("summary", "comparison", "differences_by_year", "transitions", "parameters", "parts", "margins",
-        "flow_bands")  # what a report reads
+        "flow_bands", "take_up")  # what a report reads
 MAX_MANIFEST_BYTES = 50_000_000  # a manifest is some kilobytes; a larger file is not one
 PARAMETER_SET_DRAWS = ("model.params.uncertainty: each declared distribution from SeedSequence(seed, spawn_key=(key of "
                        "'parameter_sets:PATH',)); the calibrated values jointly from their fitted normal; replication r "
@@ -119,6 +121,9 @@ def tables(result: RunResult) -> dict[str, pd.DataFrame]:
     margins = margin_table(result.summary)
     if not margins.empty:
         out["margins.csv"] = margins
+    take_up = take_up_table(result)
+    if not take_up.empty:
+        out["take_up.csv"] = take_up
     if result.hazard_bounds is not None:
         out["hazard_bounds.csv"] = result.hazard_bounds
     out["parameters.csv"] = pd.DataFrame(result.scenarios[0].tree.table())

@@ -213,7 +213,7 @@ class CentreQueue(Process):
         pop.centre[rows] = slot
         pop.guidance_quality[rows[first]] = market.quality[slot[first]]
         pop.cheque1_status[rows[first]] = status[first]
-        pop.reentrant_user[rows[first & (status == codes.NON_ACTIVE)]] = True
+        pop.reentrant_user[rows[first & (status != codes.EMPLOYED)]] = True  # out of work: a re-entrant
         hours = self._hours(p, number)
         keys = model.group_keys(month, rows) if month.recorded else None  # the same people for every count
         model.count(month, "starts_cheque1", rows[first], keys=None if keys is None else keys[first])

@@ -12,7 +12,7 @@ class Eligibility(Process):
     name = "eligibility"
     parameters = ("cheque.eligibility.",)
     reads = ("status", "months_worked_before_spell", "spell_start", "gap_before_job", "benefits_in_spell",
-             "cheque1_month")
+             "benefits_now", "benefit_end_month", "cheque1_month")
     provides = ("eligible",)
 
     def step(self, model, month: Month) -> None:

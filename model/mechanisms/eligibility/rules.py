@@ -14,8 +14,11 @@ rows that are asked about.
   ``cheque.eligibility.recent_work.months_required`` months of work in the last
   ``cheque.eligibility.recent_work.window_months``).
 - Where the re-entrant extension is on (``cheque.eligibility.reentrant.enabled``),
-  non-active re-entrants (:mod:`model.people.reentrants`) qualify too; registered
-  job seekers do not (VDAB serves them).
+  non-active re-entrants (:mod:`model.people.reentrants`) qualify too, and so do
+  registered job seekers who meet the definition where
+  ``cheque.eligibility.reentrant.registered_job_seekers`` allows it (the
+  resolution says only that registration is not required; the stricter reading
+  leaves them to VDAB).
 - Under ``cheque.eligibility.first_time_only`` (the rules of November 2025), only
   people who never used a cheque qualify.
 """
@@ -30,7 +33,7 @@ import numpy as np
 
 from ...engine.rows import CHUNKS, chunk_bounds
 from ...people import codes
-from ...people.codes import EMPLOYED, NO_MONTH, NON_ACTIVE
+from ...people.codes import EMPLOYED, JOBSEEKER, NO_MONTH, NON_ACTIVE
 from ...people.population import Population
 from ...people.reentrants import CareerColumns, career_columns, reentrant_row, reentrant_rule
 
@@ -49,8 +52,9 @@ class EligibilityRule(NamedTuple):
         months_required: Months of work the worker rule needs.
         window_months: The 2013 rule's look-back (0 under the 2020 rule).
         reentrants: 1 if non-active re-entrants may order.
-        min_months_worked, min_months_out, benefit_mask: The re-entrant definition in force.
+        min_months_worked, min_months_out, benefit_mask, whole_spell: The re-entrant definition in force.
         first_time_only: 1 if only people who never used a cheque may order.
+        job_seekers: 1 if registered job seekers who meet the re-entrant definition may order.
     """
 
     worker_rule: int
@@ -60,7 +64,9 @@ class EligibilityRule(NamedTuple):
     min_months_worked: int
     min_months_out: int
     benefit_mask: int
+    whole_spell: int
     first_time_only: int
+    job_seekers: int
 
 
 def eligibility_rule(p: Mapping) -> EligibilityRule:
@@ -75,7 +81,8 @@ def eligibility_rule(p: Mapping) -> EligibilityRule:
         raise ValueError(f"unknown worker rule '{worker_rule}'; allowed: {list(WORKER_RULES)}")
     return EligibilityRule(WORKER_RULES.index(worker_rule), int(required), int(window),
                            int(bool(p["cheque.eligibility.reentrant.enabled"])), *reentrant_rule(p),
-                           int(bool(p["cheque.eligibility.first_time_only"])))
+                           int(bool(p["cheque.eligibility.first_time_only"])),
+                           int(bool(p["cheque.eligibility.reentrant.registered_job_seekers"])))
 
 
 @numba.njit(inline="always")
@@ -108,7 +115,7 @@ def eligible_row(i, month, rule, career, cheque1_month):
         short_gap = np.int64(career.gap_before_job[i]) <= rule.window_months - required
         ok = at_work & (long_job | (short_gap & (worked - start >= required - month)))
     if rule.reentrants:
-        ok |= (s == NON_ACTIVE) & reentrant_row(i, month, career, rule)
+        ok |= ((s == NON_ACTIVE) | ((s == JOBSEEKER) & (rule.job_seekers != 0))) & reentrant_row(i, month, career, rule)
     if rule.first_time_only:
         ok &= np.int64(cheque1_month[i]) == NO_MONTH
     return ok

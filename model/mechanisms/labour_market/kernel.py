@@ -136,6 +136,8 @@ class MoverColumns(NamedTuple):
     spell_start: np.ndarray
     gap_before_job: np.ndarray
     benefits_in_spell: np.ndarray
+    benefits_now: np.ndarray
+    benefit_end_month: np.ndarray
     registered_from: np.ndarray
 
 
@@ -327,9 +329,10 @@ def apply(movers, codes, month, reason_key, benefit_key, ages, c, outcomes):
     people becoming non-active get a reason by their cell's reason shares and
     benefits by reason; people losing their job for the register get an
     unemployment benefit with probability ``benefit_on_job_loss``; job seekers
-    becoming non-active keep their spell (benefits add up); people starting work
-    are self-employed with probability ``self_employed_share``; non-active
-    people who register keep their spell. The uniforms are the person's own
+    becoming non-active keep their spell (benefits add up; the benefits received
+    now are the new status's, and the end of the earlier ones is dated); people
+    starting work are self-employed with probability ``self_employed_share``;
+    non-active people who register keep their spell (their benefit ends). The uniforms are the person's own
     (streams ``destination_reason`` and ``benefit``).
 
     Args:
@@ -344,6 +347,7 @@ def apply(movers, codes, month, reason_key, benefit_key, ages, c, outcomes):
         c.registered_from
     months_worked_before_spell, spell_start, gap_before_job, benefits_in_spell = c.months_worked_before_spell, \
         c.spell_start, c.gap_before_job, c.benefits_in_spell
+    benefits_now, benefit_end_month = c.benefits_now, c.benefit_end_month
     for chunk in numba.prange(CHUNKS):  # every mover's own rows and uniforms: the same with any threads
         for j in range(bounds[chunk], bounds[chunk + 1]):
             i = movers[j]
@@ -372,12 +376,16 @@ def apply(movers, codes, month, reason_key, benefit_key, ages, c, outcomes):
                         low = high
                 if code == JOBSEEKER_TO_NON_ACTIVE:  # the out-of-work spell goes on: benefits add up
                     benefits_in_spell[i] |= benefits
+                    if benefits_now[i] != 0:  # the job seeker's benefit ends as they leave the register
+                        benefit_end_month[i] = month - 1
                 else:
                     worked = np.int64(months_worked_before_spell[i]) + month - spell_start[i]
                     months_worked_before_spell[i] = min(worked, 32000)
                     spell_start[i] = month
                     benefits_in_spell[i] = benefits
+                    benefit_end_month[i] = NO_MONTH
                     self_employed[i] = False
+                benefits_now[i] = benefits
                 status[i] = new_status
                 inactive_reason[i] = reason
                 registered_from[i] = 0
@@ -387,9 +395,14 @@ def apply(movers, codes, month, reason_key, benefit_key, ages, c, outcomes):
                 status[i] = EMPLOYED
                 inactive_reason[i] = 0
                 benefits_in_spell[i] = 0
+                benefits_now[i] = 0
+                benefit_end_month[i] = NO_MONTH
                 self_employed[i] = row_uniform(reason_key, i) < outcomes.self_employed_share
                 registered_from[i] = 0
             elif code == NON_ACTIVE_TO_JOBSEEKER:
+                if benefits_now[i] != 0:  # a non-active person's benefit ends with the registration
+                    benefit_end_month[i] = month - 1
+                    benefits_now[i] = 0
                 registered_from[i] = inactive_reason[i]
                 status[i] = JOBSEEKER
                 inactive_reason[i] = 0

@@ -204,8 +204,11 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
     return Moves(movers, move)
 
 
-def register(pop: Population, rows: np.ndarray) -> None:
+def register(pop: Population, rows: np.ndarray, month: int) -> None:
     """Non-active people at ``rows`` register at VDAB as job seekers (their out-of-work spell goes on)."""
+    ended = rows[pop.benefits_now[rows] != 0]  # a non-active person's benefit ends with the registration
+    pop.benefit_end_month[ended] = month - 1
+    pop.benefits_now[ended] = 0
     pop.registered_from[rows] = pop.inactive_reason[rows]
     pop.status[rows] = codes.JOBSEEKER
     pop.inactive_reason[rows] = 0
@@ -222,6 +225,7 @@ def apply_moves(pop: Population, moves: Moves, month: int, p: Mapping, hazards: 
                                    codes.BENEFIT_BIT["unemployment"], float(p["labour_market.self_employed_share"]))
     columns = kernel.MoverColumns(pop.labour_cell_static, pop.age_months, pop.status, pop.self_employed,
                                   pop.inactive_reason, pop.months_worked_before_spell, pop.spell_start,
-                                  pop.gap_before_job, pop.benefits_in_spell, pop.registered_from)
+                                  pop.gap_before_job, pop.benefits_in_spell, pop.benefits_now,
+                                  pop.benefit_end_month, pop.registered_from)
     kernel.apply(moves.rows, moves.codes, month, streams.row_key("destination_reason", month),
                  streams.row_key("benefit", month), AGE_CELLS, columns, outcomes)

@@ -37,7 +37,8 @@ class LabourMarket(Process):
     name = "labour_market"
     parameters = ("labour_market.", "careers.benefit_by_reason", "behaviour.guidance_effect.", "behaviour.readiness.")
     columns = (*(Column(n) for n in ("status", "self_employed", "inactive_reason", "months_worked_before_spell",
-                                     "spell_start", "gap_before_job", "benefits_in_spell")),
+                                     "spell_start", "gap_before_job", "benefits_in_spell", "benefits_now",
+                                     "benefit_end_month")),
                Column("labour_cell_static", np.uint8, 0, "labour hazard cell without age (moves.static_cells), fixed"),
                Column("readiness", np.float32, 0.0, "latent readiness to (re)turn to work, standard normal, fixed"),
                Column("registered_from", np.int8, 0, "non-activity reason a job seeker registered from (0: from work)"),
@@ -47,7 +48,7 @@ class LabourMarket(Process):
     streams = (*moves.SEPARATION_STREAMS, "destination_reason", "benefit", "readiness", "job_change")
     counters = (
         Counter("entries_into_work", "flow", "persons", "all moves into work"),
-        Counter("exits_from_work", "flow", "persons", "all moves out of work"),
+        Counter("exits_from_work", "flow", "persons", "all moves out of work", role="exits"),
         Counter("registrations", "flow", "persons", "non-active people who register at VDAB as job seeker "
                 "(follow-up included)", role="registrations"),
         Counter("reentries_employment", "flow", "persons", "non-employed recent users who start work",
@@ -56,7 +57,7 @@ class LabourMarket(Process):
                 "by themselves"),
         Counter("followup_exits_to_work", "flow", "persons", "job seekers registered through VDAB follow-up who start work"),
         Counter("exits_to_non_active_users", "flow", "persons", "employed recent users who leave work for non-activity"),
-        Counter("job_changes", "flow", "persons", "employed recent users who change job"),
+        Counter("job_changes", "flow", "persons", "employed recent users who change job", role="job_changes"),
     )
     needs = ("renewed_rows",)
     provides = ("recent_users", "followup_rows")
@@ -75,7 +76,7 @@ class LabourMarket(Process):
         pop.labour_cell_static[renewed] = moves.static_cells(pop, renewed)
         registered = month.values.get("followup_registrations", empty_rows())
         model.count(month, "registrations", registered)
-        moves.register(pop, registered)
+        moves.register(pop, registered, m)
         pop.followup_month[registered] = m
         # every row ever registered through follow-up (few), so that nobody searches all rows for them;
         # rows given to new people since (their month reset) are dropped

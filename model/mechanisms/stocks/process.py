@@ -25,7 +25,8 @@ class StockCounters(Process):
     name = "stocks"
     parameters = ("behaviour.awareness.", "cheque.eligibility.reentrant.")
     reads = ("status", "age_months", "months_worked_before_spell", "spell_start", "gap_before_job",
-             "benefits_in_spell", "reentrant_user", "outreach_informed", "outreach_until", "incentive_informed",
+             "benefits_in_spell", "benefits_now", "benefit_end_month", "reentrant_user",
+             "outreach_informed", "outreach_until", "incentive_informed",
              "incentive_until", "followup_month")
     counters = (
         Counter("population_20_64", "stock", "persons", "residents aged 20-64", role="population"),

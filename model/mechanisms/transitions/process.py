@@ -29,7 +29,7 @@ class Transitions(Process):
     name = "transitions"
     columns = (Column("status_january", np.int8, -1, "status in the last January (-1: not present then)"),)
     reads = ("status", "age_months", "months_worked_before_spell", "spell_start", "gap_before_job",
-             "benefits_in_spell", "reentrant_user")
+             "benefits_in_spell", "benefits_now", "benefit_end_month", "reentrant_user")
     counters = (Counter("transitions", "flow", "persons", "people present in two Januaries, by status in the first "
                         "(from_status) and the second (to_status)", TRANSITION_DIMS, role="transitions"),)
     needs = ("renewed_rows",)

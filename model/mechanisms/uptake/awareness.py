@@ -23,7 +23,7 @@ import numpy as np
 from scipy.special import expit
 
 from ...params.calendar import decimal_year
-from ...people.codes import NON_ACTIVE
+from ...people.codes import JOBSEEKER, NON_ACTIVE
 from ...people.population import Population
 
 
@@ -51,10 +51,13 @@ def awareness_level(p: Mapping) -> float:
     A logistic curve in time: awareness grew with the supply of career centres
     (about 50 in 2014 to 238 by 2020) towards a saturation level. A scenario can
     raise the saturation from a date (for example an information campaign).
+    ``behaviour.awareness.split_scale`` moves the level (at most 1) while the
+    hazard moves the other way, keeping what the calibration identifies.
     """
     a = "behaviour.awareness."
     z = (decimal_year(p.date) - p[a + "midpoint_year"]) / p[a + "growth_years"]
-    return float(p[a + "saturation"] * expit(z))
+    # the split of awareness and hazard (the hazard is divided by the same scale: see uptake.hazards.cell_logits)
+    return float(min(1.0, p[a + "saturation"] * p[a + "split_scale"] * expit(z)))
 
 
 def awareness_levels(p: Mapping) -> AwarenessLevels:
@@ -81,7 +84,8 @@ def aware_row(i, month, c, levels):
     """
     draw = c.awareness_draw[i]
     non_active = c.status[i] == NON_ACTIVE
-    aware = (draw < levels.workers) & (~non_active | (draw < levels.non_active))
+    out = non_active | (c.status[i] == JOBSEEKER)  # the level of people out of work (job seekers order as re-entrants)
+    aware = (draw < levels.workers) & (~out | (draw < levels.non_active))
     if len(c.outreach_informed) > 0:  # a contact informs while the person is non-active
         aware |= non_active & c.outreach_informed[i] & (c.outreach_until[i] >= month)
     if len(c.incentive_informed) > 0:  # a centre's contact informs whatever the status

@@ -1,9 +1,9 @@
 """The monthly hazards of starting cheque 1 and cheque 2.
 
-The cheque-1 hazard depends on a person, beside two terms of non-active people
+The cheque-1 hazard depends on a person, beside two terms of people out of work
 (readiness and outreach), only through a *hazard cell*: sex, uptake age group,
 education, migration background, work disability and uptake status (employee,
-self-employed, non-active). The cell is written once, as a row function
+self-employed, out of work). The cell is written once, as a row function
 (:func:`cell_row`), used by the uptake kernel and by :func:`hazard_cell`; the
 logistic formula is written once, per cell (:func:`cell_logits`), and a
 person's hazard starts from their cell's. The calibration evaluates the same
@@ -20,13 +20,13 @@ import numpy as np
 from scipy.special import expit
 
 from ...people import codes
-from ...people.codes import NON_ACTIVE
+from ...people.codes import JOBSEEKER, NON_ACTIVE
 from ...people.groups import static_keys
 from ...people.population import UPTAKE_GROUP_OF_BAND, Population, empty
 from ..cheques.rules import user_price
 from ..outreach.process import OUTREACH_CHANNELS
 
-UPTAKE_STATUS = ("employee", "self_employed", "non_active")
+UPTAKE_STATUS = ("employee", "self_employed", "out_of_work")
 CELL_SHAPE = (len(codes.SEX), len(codes.UPTAKE_AGE_GROUPS), len(codes.EDUCATION), len(codes.MIGRATION), 2,
               len(UPTAKE_STATUS))
 N_CELLS = int(np.prod(CELL_SHAPE))
@@ -58,9 +58,11 @@ def cell_columns(pop: Population) -> CellColumns:
 def cell_row(i, c):
     """The hazard cell (0 .. ``N_CELLS`` - 1) of row ``i`` (inlined into the calling loop).
 
-    Uptake status 2 for non-active people, else 1 if self-employed, else 0 (employee).
+    Uptake status 2 for people out of work (non-active, or registered job seekers who meet the re-entrant
+    definition where they may order), else 1 if self-employed, else 0 (employee).
     """
-    status = np.int64(2) if c.status[i] == NON_ACTIVE else np.int64(c.self_employed[i])
+    out = (c.status[i] == NON_ACTIVE) | (c.status[i] == JOBSEEKER)
+    status = np.int64(2) if out else np.int64(c.self_employed[i])
     cell = np.int64(c.sex[i]) * _AGE_GROUPS + AGE_GROUP_BY_MONTH[min(np.int64(c.age_months[i]), len(AGE_GROUP_BY_MONTH) - 1)]
     cell = cell * _EDUCATION + np.int64(c.education[i])
     cell = cell * _MIGRATION + np.int64(c.migration[i])
@@ -103,18 +105,27 @@ def cell_logits(p: Mapping) -> np.ndarray:
     """The logit of the cheque-1 hazard of every cell, before the terms of a person (readiness, outreach).
 
     Logistic in sex, age group, education, migration background, work
-    disability, status (employee, self-employed, non-active) and the own
-    contribution.
+    disability, status (employee, self-employed, out of work) and the own
+    contribution; the group shifts of people out of work are
+    ``behaviour.uptake.out_of_work_group_carryover`` times the workers'; the
+    intercept is shifted by ``-log(behaviour.awareness.split_scale)``.
     """
     u = "behaviour.uptake."
     sex, age_group, education, migration, disability, status = np.unravel_index(np.arange(N_CELLS), CELL_SHAPE)
     age = np.array([p[u + "age_band"][g] for g in codes.UPTAKE_AGE_GROUPS])[age_group]
     edu = np.array([p[u + "education"][k] for k in codes.EDUCATION])[education]
     mig = np.array([p[u + "migration"][k] for k in codes.MIGRATION])[migration]
-    by_status = np.array([p[u + "status"][k] for k in UPTAKE_STATUS])[status]
+    out = status == UPTAKE_STATUS.index("out_of_work")
+    by_status = np.where(out, p[u + "out_of_work"],
+                         np.array([p[u + "status"][k] for k in UPTAKE_STATUS[:-1]] + [0.0])[status])
+    # the group shifts are fitted on workers: people out of work carry a share of them (a range, not a fact)
+    groups = age + edu + mig + p[u + "work_disability"] * disability.astype(bool)
+    groups = np.where(out, p[u + "out_of_work_group_carryover"] * groups, groups)
     price = user_price(p, np.ones(N_CELLS))
-    return (p[u + "intercept_cheque1"] + p[u + "women"] * sex.astype(np.int8) + age + edu + mig
-            + p[u + "work_disability"] * disability.astype(bool) + by_status + p[u + "price_per_eur"] * price)
+    # awareness x hazard is what the counts identify: a larger awareness split means a smaller hazard
+    split = -np.log(p["behaviour.awareness.split_scale"])
+    return (p[u + "intercept_cheque1"] + split + p[u + "women"] * sex.astype(np.int8) + groups + by_status
+            + p[u + "price_per_eur"] * price)
 
 
 def shock(p: Mapping) -> float:
@@ -143,14 +154,14 @@ def outreach_shift(pop: Population, rows: np.ndarray, p: Mapping, month: int) ->
 def cheque1_hazard(pop: Population, rows: np.ndarray, p: Mapping, month: int) -> np.ndarray:
     """Monthly probability that each aware, eligible person of ``rows`` starts cheque 1.
 
-    The cell's logit (:func:`cell_logits`), plus two terms of non-active people:
+    The cell's logit (:func:`cell_logits`), plus two terms of people out of work:
     their latent readiness (``behaviour.readiness.uptake_loading_non_active``,
     self-selection) and the lower hassle of a running outreach contact
     (:func:`outreach_shift`); times the shock multipliers.
     """
     z = cell_logits(p)[hazard_cell(pop, rows)]
-    non_active = pop.status[rows] == codes.NON_ACTIVE
-    z = z + np.where(non_active, p["behaviour.readiness.uptake_loading_non_active"] * pop.readiness[rows], 0.0)
+    out = codes.out_of_work(pop.status[rows])  # non-active, or registered job seekers where they may order
+    z = z + np.where(out, p["behaviour.readiness.uptake_loading_non_active"] * pop.readiness[rows], 0.0)
     z = z + outreach_shift(pop, rows, p, month)
     return expit(z) * shock(p)
 

@@ -15,7 +15,7 @@ import numba
 import numpy as np
 
 from ...engine.rows import CHUNKS, chunk_bounds
-from ...people.codes import NO_MONTH, NON_ACTIVE
+from ...people.codes import EMPLOYED, NO_MONTH
 from ..eligibility.rules import eligible_row
 from .awareness import aware_row
 from .hazards import cell_row
@@ -33,7 +33,7 @@ class WindowColumns(NamedTuple):
 def workers_who_may_start(rows, month, rule, career, cheque1_month, awareness, levels, window, window_months, cells):
     """For each of ``rows``: the hazard cell of a person at work who may start cheque 1 now, else -1.
 
-    Eligible, not non-active, aware, no cheque in a running window and not waiting for a centre.
+    Eligible, at work, aware, no cheque in a running window and not waiting for a centre.
 
     Args:
         rule, career, cheque1_month: The eligibility rule in force and the columns it reads, as
@@ -49,7 +49,7 @@ def workers_who_may_start(rows, month, rule, career, cheque1_month, awareness, l
         for j in range(bounds[c], bounds[c + 1]):
             i = rows[j]
             # the cheap and selective tests first: each test reads a column at a row far from the last
-            if career.status[i] == NON_ACTIVE or not aware_row(i, month, awareness, levels):
+            if career.status[i] != EMPLOYED or not aware_row(i, month, awareness, levels):
                 continue
             start = np.int64(window.window_start[i])
             if start != NO_MONTH and month - start < window_months and window.cheques_in_window[i] != 0:

@@ -85,9 +85,9 @@ class Uptake(Process):
         model.counters.capped += int(np.count_nonzero(hazard > ceiling))
         first = rows[u < hazard]
         if p["cheque.eligibility.reentrant.enabled"]:
-            # Non-active re-entrants: few, and their hazard has no ceiling (readiness, assisted
-            # application): one uniform each, from their own stream.
-            rows = np.flatnonzero(eligible.mask & (pop.status == codes.NON_ACTIVE))
+            # Re-entrants out of work (non-active, and registered job seekers where they may order): few, and
+            # their hazard has no ceiling (readiness, assisted application): one uniform each, from their own stream.
+            rows = np.flatnonzero(eligible.mask & codes.out_of_work(pop.status))
             rows = rows[is_aware(pop, rows, p, m) & (cheques.cheques_used(pop, m, p, rows) == 0) & ~waiting(pop, rows)]
             u = month.streams.row_uniforms("uptake_cheque1_non_active", m, rows)
             first = np.sort(np.concatenate([first, rows[u < hazards.cheque1_hazard(pop, rows, p, m)]]))

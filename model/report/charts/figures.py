@@ -304,8 +304,9 @@ def sensitivity(run: RunTables, lang: str) -> Figure | None:
         return None
     items = ["extra_users", "extra_cost_total_eur", "extra_employed"]
     rows = run.comparison[(run.comparison["group"] == "all") & run.comparison["item"].isin(items)]
+    # an item without a share (no variance in any run) stays as an empty column, not a missing one
     table = rows.pivot_table(index=["scenario", "baseline"], columns="item", values="share_parameters",
-                             sort=False)[items] * 100
+                             sort=False, dropna=False).reindex(columns=items) * 100
     fig, axes = _new(1, 1, (10, 0.5 * len(table) + 3))
     ax = axes[0][0]
     y = np.arange(len(table))
@@ -318,7 +319,8 @@ def sensitivity(run: RunTables, lang: str) -> Figure | None:
     ax.set_xlim(0, 100)
     ax.set_xlabel(labels.text("axis.share_parameters", lang))
     title = labels.text("title.sensitivity", lang,
-                        share=labels.number(float(table["extra_employed"].mean()), lang, 0))
+                        share=labels.number(float(table["extra_employed"].mean()), lang, 0)
+                        if table["extra_employed"].notna().any() else "–")
     return _finish(fig, run, lang, title, ax)
 
 
