@@ -11,7 +11,8 @@ BENCH_RUNS ?= 3
 # incentive, the loopbaankrediet's two named envelopes, and the resolution as a whole with each ask's part: under the
 # law, and under each envelope (who is crowded out).
 SCENARIOS := law_2025 baseline_2020 herintreders herintreders_strict herintreders_outreach vdab_followup \
-	quality_monitoring centre_incentive budget_cap budget_savings resolution_full resolution_envelope resolution_savings
+	quality_monitoring quality_inspection centre_incentive budget_cap budget_savings resolution_full resolution_envelope \
+	resolution_savings
 EFFECT_SCALE ?= 0.25
 # Replications of `make run` (full scale, one process each on the two cores, two at a time): the report's intervals.
 RUN_REPLICATIONS ?= 3
