@@ -231,7 +231,8 @@ def test_the_kernels_apply_the_rules_of_the_numpy_code(name):
         rows, m, rule.rule, rule.career, rule.cheque1_month, awareness_columns(pop), awareness_levels(p),
         WindowColumns(pop.window_start, pop.cheques_in_window, pop.waiting_since), p["cheque.cheques.window_months"],
         hazards.cell_columns(pop))
-    expected = (eligible & (pop.status != codes.NON_ACTIVE) & aware & (cheques_used(pop, m, p) == 0)
+    # the workers' kernel takes people at work: re-entrants out of work (job seekers too) order on their own path
+    expected = (eligible & (pop.status == codes.EMPLOYED) & aware & (cheques_used(pop, m, p) == 0)
                 & ~waiting(pop, rows))
     assert np.array_equal(cells >= 0, expected)
     assert np.array_equal(cells[expected], hazards.hazard_cell(pop, rows[expected]))
