@@ -1,6 +1,7 @@
 """Scenario files: inheritance and one test per error message, through the CLI."""
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from model.interfaces.cli import app
@@ -211,3 +212,35 @@ def test_params_command(tmp_path):
     assert missing.exit_code == 2 and "no parameter path starts with 'nothing.like.this'" in missing.output
     bad_date = runner.invoke(app, ["params", "cheque.", "--date", "soon"])
     assert bad_date.exit_code == 2 and "--date must be YYYY-MM-DD, got 'soon'" in bad_date.output
+
+
+# -- the inputs of the asks as the resolution means them (one error each, through the command line) ------------------
+
+@pytest.mark.parametrize("path, value, message", [
+    ("cheque.eligibility.reentrant.benefit_period", "ever",
+     "'ever' is not allowed; allowed values: ['out_of_work_period', 'whole_spell']"),
+    ("cheque.eligibility.reentrant.registered_job_seekers", "yes", "registered_job_seekers"),
+    ("outreach.targeting.selection", "everybody", "'everybody' is not allowed; allowed values: ['eligible', 'target_groups']"),
+    ("outreach.targeting.missed_share", 1.5, "1.5 is above the maximum 1"),
+    ("outreach.targeting.false_flag_share", -0.1, "-0.1 is below the minimum 0"),
+    ("behaviour.uptake.out_of_work", 9.0, "9.0 is above the maximum 5"),
+    ("behaviour.uptake.out_of_work_group_carryover", 2.0, "2.0 is above the maximum 1"),
+    ("behaviour.awareness.split_scale", 0.0, "0.0 is below the minimum 0.1"),
+])
+def test_a_bad_value_of_a_new_parameter_is_refused_and_earlier_runs_are_kept(tmp_path, path, value, message):
+    from typer.testing import CliRunner
+
+    from model.interfaces.cli import app
+
+    out = tmp_path / "outputs"
+    earlier = out / "earlier-run"
+    earlier.mkdir(parents=True)
+    (earlier / "keep.txt").write_text("x")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"name": "bad", "extends": "herintreders_outreach",
+                                   "overrides": {path: {"2025-01-01": value}}}))
+    result = CliRunner().invoke(app, ["run", str(bad), "--scale", "0.003", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "bad.yaml" in result.output and path in result.output and message in result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["earlier-run"] and (earlier / "keep.txt").read_text() == "x"
