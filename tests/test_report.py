@@ -135,6 +135,23 @@ def test_the_findings_state_each_number_with_its_interval(folder):
     assert abs(rate) < findings.BARELY_PP and "barely moves the employment rate" in sentence
 
 
+def test_a_folder_from_before_the_decade_outcomes_still_gives_its_findings(folder):
+    """A run folder written before person-years, outreach shares and the comparator: the sections leave them out."""
+    import dataclasses
+
+    sections = sections_module
+    run = load_run(folder)
+    new = ["extra_eligible", "extra_person_years", "cost_per_extra_person_year_eur", "cost_per_extra_user_eur",
+           "outreach_contacts", "outreach_share_eligible"]
+    old = dataclasses.replace(run, comparison=run.comparison[~run.comparison["item"].isin(new)],
+                              take_up=pd.DataFrame(),
+                              parameters=run.parameters[~run.parameters["path"].str.startswith("comparators.")])
+    sentence = findings.sentences(old, "en")[0]
+    assert "users over 2025-2034" in sentence and "person-years" not in sentence
+    assert sections.take_up_text(old, "en").empty and sections.comparator_text(old, "en").empty
+    assert not sections.findings_table(old, "en").empty
+
+
 def test_every_chart_title_states_a_number_and_every_chart_has_its_source(folder):
     run = load_run(folder)
     for lang in ("en", "nl"):

@@ -69,6 +69,8 @@ def sentences(run: RunTables, lang: str) -> list[str]:
             continue
 
         def part(item, key, show, rows=rows, **more):
+            if item not in rows.index:  # a run folder written before the item existed
+                return None
             row = rows.loc[item]
             return labels.text(key, lang, value=show(row["value"]), interval=_interval(row, lang, show), **more)
 
@@ -81,6 +83,7 @@ def sentences(run: RunTables, lang: str) -> list[str]:
                  part("extra_person_years", "finding.person_years", whole, start=start, end=end),
                  part("extra_employed", "finding.employed", whole, year=end),
                  part("employment_rate_change_pp", "finding.rate", points)]
+        parts = [p for p in parts if p is not None]
         goal = labels.percent(rows.loc["share_of_goal", "value"], lang, 2, sign=True)
         distance = rows.loc["share_of_distance_to_target", "value"]
         parts.append(labels.text("finding.goal_reached", lang, goal=goal) if pd.isna(distance) else

@@ -235,6 +235,8 @@ def comparator_text(run: RunTables, lang: str) -> pd.DataFrame:
     cost = float(per_user["value"]) if per_user is not None else float("nan")
     trajectory = _parameter(run, "comparators.vdab_trajectory.cost_eur")
     trajectory_share = _parameter(run, "comparators.vdab_trajectory.at_work_after_24_months")
+    if pd.isna(trajectory) or pd.isna(trajectory_share) or per_user is None:  # a folder from before the comparator
+        return pd.DataFrame()
     money = lambda v: "–" if pd.isna(v) else labels.number(v, lang)  # noqa: E731
     pct = lambda v: "–" if pd.isna(v) else labels.number(100 * v, lang, 1)  # noqa: E731
     rows = {labels.text("comparator.trajectory", lang): [money(trajectory), pct(trajectory_share),
