@@ -129,6 +129,11 @@ def _mean_quality(values: pd.DataFrame, quality: str, users: str) -> float:
     return float(everybody[quality].sum()) / starts if starts > 0 else np.nan
 
 
+def months_by_year(settings) -> pd.Series:
+    """The simulated months of each year of the horizon (a horizon may start or end mid-year), by year."""
+    return pd.Series([month_date(m).year for m in range(settings.start_month, settings.end_month + 1)]).value_counts()
+
+
 def plain_metric(yearly: pd.DataFrame, dims: tuple[str, ...]) -> pd.DataFrame:
     """Yearly values summed over any extra dimensions (e.g. outreach cost over channels)."""
     keys = ["scenario", "replication", "year", "metric", "group"]
@@ -163,10 +168,7 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
     role = {name: _role(result, name) for name in ("eligible", "waiting", "dropouts", "user_quality", "users",
                                                    "registrations", "employed", "exits", "job_changes", "contacts",
                                                    "contacts_eligible")}
-    # each year's weight in person-years: its months in the horizon over 12
-    settings = result.settings
-    year_weight = pd.Series([month_date(m).year for m in range(settings.start_month, settings.end_month + 1)]
-                            ).value_counts() / 12.0
+    year_weight = months_by_year(result.settings) / 12.0  # each year's weight in person-years
     costs_of = cost_items(result.counters)
     listed = items(result.counters)
     goal = p_last["labour_market.employment_goal_extra_people"]
@@ -364,7 +366,7 @@ def levels(result: RunResult) -> pd.DataFrame:
     y = y[y["group"] == "all"].groupby(["scenario", "metric", "year"], observed=True)["value"].mean()  # over runs
     last_year = max(result.summary["year"])
     settings = result.settings
-    months = pd.Series([month_date(m).year for m in range(settings.start_month, settings.end_month + 1)]).value_counts()
+    months = months_by_year(settings)
     years = months.sum() / 12.0
     eligible, users, reentries = (_role(result, r) for r in ("eligible", "users", "reentries"))
     rows = []

@@ -14,8 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..engine.counters import with_role
-from ..params.calendar import month_date
-from .comparison import interval_of_the_mean, plain_metric
+from .comparison import interval_of_the_mean, months_by_year, plain_metric
 from .result import RunResult
 
 POPULATIONS = ("reentrants", "workers")
@@ -34,9 +33,7 @@ def take_up_table(result: RunResult) -> pd.DataFrame:
     eligible, users = (with_role(result.counters, role) for role in ("eligible", "users"))
     if not eligible or not users:
         return pd.DataFrame(columns=COLUMNS)
-    settings = result.settings
-    weight = pd.Series([month_date(m).year for m in range(settings.start_month, settings.end_month + 1)]
-                       ).value_counts() / 12.0  # each year's months in the horizon, in years
+    weight = months_by_year(result.settings) / 12.0  # each year's months in the horizon, in years
     y = plain_metric(result.yearly, result.dims)  # summed over any extra dimension (status at the start)
     y = y[y["group"].isin(["all", "re_entrant"]) & y["metric"].isin([eligible[0].name, users[0].name])]
     wide = y.pivot_table(index=["scenario", "replication", "year"], columns=["metric", "group"], values="value",
