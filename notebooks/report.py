@@ -159,6 +159,10 @@ if not margins.empty:
 section("sensitivity")
 if not chart("sensitivity"):
     display(Markdown(labels.text("text.no_sensitivity", lang)))
+spread = sections.spread_text(run, lang)
+if not spread.empty:  # how much of each headline's spread comes from each group of assumptions
+    display(Markdown(labels.text("text.spread", lang, sets=int(run.spread["sets"].max()))))
+    display(HTML(sections.html_table(spread, index=True)))
 
 section("calibration")
 chart("calibration", backcast=backcast)

@@ -96,6 +96,26 @@ def test_reentrant_users_keep_their_flag_and_are_a_group(asks):
     assert (starts.loc["reentrant_users"] >= starts.loc["non_active"]).all()
 
 
+def test_the_workers_groups_are_their_groups_less_the_reentrant_users(asks):
+    from model.people.groups import WORKER_GROUPS
+
+    s = asks.summary
+    extra = [c for c in s.columns if c not in ("scenario", "metric", "year", "group", "value", "p05", "p95")]
+    s = s[s[extra].isna().all(axis=1)]  # the counts without a further dimension
+    s = s.set_index(["scenario", "metric", "year", "group"])["value"].unstack("group").dropna(subset=["women"])
+    s = s[~s.index.get_level_values("metric").str.startswith("employment_rate")]  # counts, not rates
+    for workers in WORKER_GROUPS:
+        group = workers.removeprefix("workers_")
+        # without re-entrant users the two are the same people
+        assert (s.loc["law_2025", workers] == s.loc["law_2025", group]).all()
+        # with them: fewer, by at most the re-entrant users (a mean over runs: a little rounding allowed)
+        part = s.loc["herintreders"]
+        assert (part[workers] <= part[group] + 1e-6).all()
+        assert (part[group] - part[workers] <= part["reentrant_users"] + 1e-6).all()
+    starts = s.loc[("herintreders", "starts_cheque1")]
+    assert (starts["women"] - starts["workers_women"]).sum() > 0  # some re-entrant users are women
+
+
 def test_both_readings_of_the_reentrant_definition(law):
     sim = model.Simulation([{"name": n, "extends": n, **SHORT, "warmup_months": 0}
                             for n in ("herintreders", "herintreders_strict")])

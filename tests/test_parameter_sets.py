@@ -221,6 +221,13 @@ def test_the_cli_writes_the_drawn_sets_and_refuses_a_bad_count(tmp_path):
     compared = pd.read_csv(folder / "comparison.csv")
     assert {"var_total", "var_parameters", "var_monte_carlo", "share_parameters"} <= set(compared.columns)
     assert "due to the parameters" in result.output
+    # where the spread comes from: a row per group of assumptions, left empty with two sets (too few to tell)
+    spread = pd.read_csv(folder / "spread.csv")
+    assert "spread.csv" in manifest["files"]
+    assert set(spread["assumption_group"]) == {*uncertainty.assumption_group_descriptions(), "monte_carlo_noise",
+                                               "not_attributed"}
+    by_group = spread[spread["assumption_group"].isin(list(uncertainty.assumption_group_descriptions()))]
+    assert by_group["share"].isna().all() and (spread["sets"] == 2).all()
 
 
 def test_a_bad_parameter_sets_setting_is_refused():

@@ -237,6 +237,15 @@ class Results:
 
         return take_up_table(self.run)
 
+    def spread(self) -> pd.DataFrame:
+        """With parameter sets: the share of each headline's spread by group of assumptions (``spread.csv``).
+
+        Empty for a run without parameter sets (see :mod:`model.results.spread`).
+        """
+        from ..results.spread import spread_table
+
+        return spread_table(self.run)
+
     def comparison(self, wide: bool = True) -> pd.DataFrame:
         """What each scenario changes against its baseline (see :mod:`model.results.comparison`).
 

@@ -21,24 +21,88 @@ is a policy, not an uncertainty): the baseline and the scenario share each set,
 so the differences stay paired.
 
 :func:`variance_split` divides the variance of a difference over all runs into
-the part between parameter sets and the part within them (Monte Carlo noise).
+the part between parameter sets and the part within them (Monte Carlo noise);
+:func:`assumption_groups` names the group of assumptions of every drawn parameter
+(``assumption_groups.yaml``), to which :mod:`model.results.spread` attributes the
+part between sets.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
 from .scenario import Scenario
 from .seeds import named_generator
-from .tree import Parameter, ParameterTree
+from .tree import Parameter, ParameterError, ParameterTree
+from .yamlfile import read_validated
 
 CALIBRATED_STREAM = "parameter_sets:calibrated"
+ASSUMPTION_GROUPS_FILE = Path(__file__).with_name("assumption_groups.yaml")
+
+
+class _AssumptionGroup(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    description: str = Field(min_length=1)
+    prefixes: list[str] = Field(min_length=1)
+
+
+class _AssumptionGroupsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    groups: dict[str, _AssumptionGroup] = Field(min_length=1)
+
+
+@functools.cache
+def _groups_file(path: Path) -> _AssumptionGroupsFile:
+    content, _ = read_validated(path, _AssumptionGroupsFile, ParameterError, "file of assumption groups",
+                                nested={"groups.": _AssumptionGroup})
+    seen: dict[str, str] = {}
+    for name, group in content.groups.items():
+        for prefix in group.prefixes:
+            if prefix in seen:
+                raise ParameterError(f"{path}: key 'groups.{name}.prefixes': {prefix!r} is already in group "
+                                     f"{seen[prefix]!r}; a prefix belongs to one group")
+            seen[prefix] = name
+    return content
+
+
+def assumption_groups(paths: list[str], file: Path = ASSUMPTION_GROUPS_FILE) -> dict[str, str]:
+    """The group of assumptions of each drawn parameter: the group of its longest matching prefix.
+
+    Args:
+        paths: Parameter paths (:func:`drawn_paths`).
+        file: The file of groups (``model/params/assumption_groups.yaml``).
+
+    Returns:
+        ``{path: group}``, in the order of ``paths``.
+
+    Raises:
+        ParameterError: for a malformed file, or a path that no prefix matches (naming the groups).
+    """
+    content = _groups_file(Path(file))
+    prefixes = sorted(((prefix, name) for name, group in content.groups.items() for prefix in group.prefixes),
+                      key=lambda pair: -len(pair[0]))
+    out = {}
+    for path in paths:
+        name = next((name for prefix, name in prefixes if path == prefix or path.startswith(prefix + ".")), None)
+        if name is None:
+            raise ParameterError(f"{file}: the drawn parameter {path!r} is in no group of assumptions; add a prefix "
+                                 f"of it to one of the groups: {', '.join(content.groups)}")
+        out[path] = name
+    return out
+
+
+def assumption_group_descriptions(file: Path = ASSUMPTION_GROUPS_FILE) -> dict[str, str]:
+    """Each group of assumptions and its description, in the file's order."""
+    return {name: group.description for name, group in _groups_file(Path(file)).groups.items()}
 
 
 def drawn_paths(tree: ParameterTree) -> list[str]:

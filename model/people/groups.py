@@ -3,7 +3,8 @@
 Each person has an 11-bit group key: woman, low- and high-educated, migration
 background, work disability, non-active, re-entrant (:mod:`.reentrants`),
 three bits for the uptake age group (20-29, 30-39, 40-49, 50-54, 55-64) and
-re-entrant user (took cheque 1 as a re-entrant, a fixed flag). Counts per key
+re-entrant user (took cheque 1 as a re-entrant, a fixed flag); the groups
+``workers_*`` are the reporting groups less those re-entrant users. Counts per key
 are made with one ``np.bincount`` and turned into the reported groups
 (:data:`GROUPS`) with a 0/1 membership matrix (:data:`MEMBERSHIP`), so no
 per-group pass over the population is needed.
@@ -30,7 +31,11 @@ from .reentrants import ReentrantRule, reentrant_row, reentrant_rule
 AGE_GROUP_NAMES = tuple(f"age_{g.replace('-', '_')}" for g in codes.UPTAKE_AGE_GROUPS)  # age_20_29, ...
 GROUPS = ("all", "women", "men", "low_educated", "mid_educated", "high_educated", "age_50_plus",
           *AGE_GROUP_NAMES, "migration_background", "work_disability", "disadvantaged", "non_active", "re_entrant",
-          "reentrant_users")
+          "reentrant_users", "workers_women", "workers_low_educated", "workers_age_50_plus",
+          "workers_migration_background", "workers_work_disability")
+# Everybody but the users admitted as re-entrants, by group: under a budget envelope, the users counted in these
+# groups are the workers whose places the re-entrants take (the comparison's ``workers`` group, split).
+WORKER_GROUPS = tuple(g for g in GROUPS if g.startswith("workers_"))
 # The resolution's disadvantaged groups (ask 2), as outreach and the centres' incentive name them.
 TARGET_GROUPS = ("low_educated", "age_50_plus", "migration_background", "work_disability")
 WOMAN, LOW_EDU, HIGH_EDU, MIGRANT, DISABLED, NON_ACTIVE_BIT, REENTRANT_BIT = (1 << i for i in range(7))
@@ -65,6 +70,8 @@ def _membership() -> np.ndarray:
         "disadvantaged": has(LOW_EDU) | (age_group >= FIRST_50_PLUS_GROUP) | has(MIGRANT) | has(DISABLED),
         "non_active": has(NON_ACTIVE_BIT), "re_entrant": has(REENTRANT_BIT), "reentrant_users": has(REENTRANT_USER_BIT),
     }
+    rows |= {name: rows[name.removeprefix("workers_")] & ~has(REENTRANT_USER_BIT)
+             for name in GROUPS if name.startswith("workers_")}
     return np.array([rows[g] for g in GROUPS], dtype=float)
 
 

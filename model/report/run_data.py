@@ -48,6 +48,7 @@ class RunTables:
         margins: ``margins.csv``: each raked group's employment rate against its table's (empty if absent).
         flow_bands: ``flow_bands.csv``: the flows against their published bands (empty if absent).
         take_up: ``take_up.csv``: users per eligible person-year, re-entrants and workers (empty if absent).
+        spread: ``spread.csv``: with parameter sets, each headline's spread by group of assumptions (empty if absent).
     """
 
     folder: Path | None
@@ -61,6 +62,7 @@ class RunTables:
     margins: pd.DataFrame = field(default_factory=pd.DataFrame)
     flow_bands: pd.DataFrame = field(default_factory=pd.DataFrame)
     take_up: pd.DataFrame = field(default_factory=pd.DataFrame)
+    spread: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def of(cls, manifest: dict, tables: dict[str, pd.DataFrame], folder: Path | None = None) -> RunTables:
@@ -74,7 +76,7 @@ class RunTables:
 
         return cls(folder, manifest, table("summary"), table("comparison"), table("differences_by_year"),
                    table("transitions"), table("parameters"), table("parts"), table("margins"),
-                   table("flow_bands"), table("take_up"))
+                   table("flow_bands"), table("take_up"), table("spread"))
 
     @classmethod
     def load(cls, folder: str | Path) -> RunTables:

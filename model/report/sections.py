@@ -168,8 +168,10 @@ def outreach_lines(run: RunTables, lang: str) -> list[str]:
     return lines
 
 
-CROWD_OUT_GROUPS = ("all", "workers", "reentrant_users", "women", "low_educated", "age_50_plus",
-                    "migration_background", "work_disability")
+# All users, the re-entrants admitted, and the workers whose places they take, by group (a folder from before the
+# workers' groups shows the first three)
+CROWD_OUT_GROUPS = ("all", "reentrant_users", "workers", "workers_women", "workers_low_educated", "workers_age_50_plus",
+                    "workers_migration_background", "workers_work_disability")
 
 
 def envelope_pairs(run: RunTables) -> list[tuple[str, str]]:
@@ -204,6 +206,36 @@ def crowd_out_text(run: RunTables, lang: str) -> pd.DataFrame:
                 cells[name] = text
         columns[f"{run.title(scenario, lang)} − {run.title(baseline, lang)}"] = cells
     return pd.DataFrame(columns)
+
+
+SPREAD_SHOWN = (("extra_users", "all"), ("extra_users", "reentrant_users"), ("extra_users", "workers"),
+                ("extra_cost_total_eur", "all"), ("extra_person_years", "all"), ("extra_employed", "all"))
+
+
+def spread_text(run: RunTables, lang: str) -> pd.DataFrame:
+    """With parameter sets: the share of each headline's spread by group of assumptions, per pair shown, as text.
+
+    One row per pair and item (the items of :data:`SPREAD_SHOWN` that vary over the sets), one column per group
+    of assumptions, the Monte Carlo noise and what no group explains alone (:mod:`model.results.spread`), and the
+    spread itself (the standard deviation of the sets' means).
+    """
+    t = run.spread
+    if t.empty:
+        return pd.DataFrame()
+    shown = set(run.pairs())
+    t = t[[(a, b) in shown for a, b in zip(t["scenario"], t["baseline"])]]
+    rows = {}
+    for (scenario, baseline, item, group), part in t.groupby(["scenario", "baseline", "item", "group"], sort=False):
+        if (item, group) not in SPREAD_SHOWN or not part["sd_of_set_means"].iloc[0] > 0:
+            continue
+        name = labels.text(f"item.{item}", lang) + ("" if group == "all" else f": {labels.group(group, lang)}")
+        factor = 1e-6 if item == "extra_cost_total_eur" else 1.0
+        cells = {labels.text(f"assumption_group.{g}", lang): ("–" if pd.isna(v) else labels.percent(v, lang, 0))
+                 for g, v in zip(part["assumption_group"], part["share"])}
+        cells[labels.text("column.sd_of_set_means", lang)] = labels.significant(
+            factor * part["sd_of_set_means"].iloc[0], lang)
+        rows[f"{run.title(scenario, lang)} − {run.title(baseline, lang)}: {name}"] = cells
+    return pd.DataFrame(rows).T if rows else pd.DataFrame()
 
 
 def _parameter(run: RunTables, path: str) -> float:

@@ -23,10 +23,11 @@ from ..mechanisms import default_processes
 from ..params.calendar import month_date, month_number
 from ..params.scenario import Scenario
 from ..params.uncertainty import variance_split
+from ..people.groups import WORKER_GROUPS
 from .result import RunResult
 
 USER_GROUPS = ("all", "women", "low_educated", "age_50_plus", "migration_background", "work_disability",
-               "disadvantaged", "non_active", "reentrant_users")
+               "disadvantaged", "non_active", "reentrant_users", *WORKER_GROUPS)
 
 
 @dataclass(frozen=True)
@@ -140,12 +141,14 @@ def plain_metric(yearly: pd.DataFrame, dims: tuple[str, ...]) -> pd.DataFrame:
     return yearly.groupby(keys, as_index=False, dropna=False)["value"].sum(min_count=1) if dims else yearly[keys + ["value"]]
 
 
-def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None,
+            per_rep: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every item (:func:`items`) for every scenario that has a baseline in the run.
 
     Args:
         pairs: ``(scenario, baseline)`` pairs to compare instead (default: each
             scenario against :func:`baseline_of`).
+        per_rep: The paired differences run by run (:func:`paired_differences`), if already made.
 
     Returns:
         Columns scenario, baseline, item, group, unit, value (mean over
@@ -160,6 +163,28 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
         for group ``all``.
     """
     names = [s.name for s in result.scenarios]
+    per_rep = paired_differences(result, pairs) if per_rep is None else per_rep
+    if per_rep.empty:
+        return pd.DataFrame(columns=["scenario", "baseline", "item", "group", "unit", "value", "p05", "p95", "replications",
+                                     "mean_low", "mean_high", "noise"])
+    listed = items(result.counters)
+    out = summarise_runs(per_rep, result)
+    out = out.reset_index()
+    out.insert(4, "unit", out["item"].map(lambda i: listed[i].unit))
+    order = {item: i for i, item in enumerate(listed)}
+    return out.sort_values(["scenario", "item"], key=lambda c: c.map(order) if c.name == "item" else c.map(
+        {n: i for i, n in enumerate(names)}), kind="stable").reset_index(drop=True)
+
+
+def paired_differences(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+    """Every item of :func:`compare`, run by run: the paired difference of each replication, before any summary.
+
+    Args:
+        pairs: ``(scenario, baseline)`` pairs (default: each scenario against :func:`baseline_of`).
+
+    Returns:
+        Columns scenario, baseline, item, group, replication, value (empty when no scenario has a baseline).
+    """
     yearly = plain_metric(result.yearly, result.dims)
     wide = yearly.pivot_table(index=["scenario", "replication", "year", "group"], columns="metric", values="value",
                               aggfunc="first", dropna=False)
@@ -170,7 +195,6 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
                                                    "contacts_eligible")}
     year_weight = months_by_year(result.settings) / 12.0  # each year's weight in person-years
     costs_of = cost_items(result.counters)
-    listed = items(result.counters)
     goal = p_last["labour_market.employment_goal_extra_people"]
     target = p_last["labour_market.employment_rate_target"]
     rows = []
@@ -230,17 +254,7 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None) -> pd
             # workers: everybody but the re-entrants out of work (under a budget envelope, those crowded out)
             rows.append((name, base, "extra_users", "workers", rep,
                          total(role["users"]) - total(role["users"], "reentrant_users")))
-    columns = ["scenario", "baseline", "item", "group", "replication", "value"]
-    per_rep = pd.DataFrame(rows, columns=columns)
-    if per_rep.empty:
-        return pd.DataFrame(columns=["scenario", "baseline", "item", "group", "unit", "value", "p05", "p95", "replications",
-                                     "mean_low", "mean_high", "noise"])
-    out = summarise_runs(per_rep, result)
-    out = out.reset_index()
-    out.insert(4, "unit", out["item"].map(lambda i: listed[i].unit))
-    order = {item: i for i, item in enumerate(listed)}
-    return out.sort_values(["scenario", "item"], key=lambda c: c.map(order) if c.name == "item" else c.map(
-        {n: i for i, n in enumerate(names)}), kind="stable").reset_index(drop=True)
+    return pd.DataFrame(rows, columns=["scenario", "baseline", "item", "group", "replication", "value"])
 
 
 def yearly_metrics(result: RunResult) -> list[str]:

@@ -21,6 +21,7 @@ The files:
 - ``take_up.csv``: cheque-1 users per eligible person-year, of re-entrants out of work and of workers (:mod:`.take_up`);
 - ``hazard_bounds.csv``: labour hazards that had to be bounded;
 - ``parameters.csv``: every parameter with its source; ``parameter_sets.csv``: the drawn sets, if any;
+- ``spread.csv``: with parameter sets, the share of each headline's spread by group of assumptions (:mod:`.spread`);
 - ``manifest.json``: the run, its settings, scenarios, processes, metrics, provenance and files;
 - ``charts/``: the run's charts, when the caller draws them (:mod:`model.report.charts.summary`).
 """
@@ -41,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..engine.counters import EMPLOYMENT_RATE, with_role
 from ..params.yamlfile import shown_path, validation_lines
 from .atomic import OutputError, RunFolder, atomic_folder
-from .comparison import compare, yearly_differences
+from .comparison import compare, paired_differences, yearly_differences
 from .flows import band_check, transition_check, transition_table
 from .margins import margin_table
 from .parts import decompose
@@ -49,11 +50,12 @@ from .provenance import provenance
 from .result import RunResult
 from .schema import TABLES, SchemaError, conform, schema_of
 from .schema import check as check_table
+from .spread import spread_table
 from .take_up import take_up_table
 
 REQUIRED = ("manifest.json", "summary.csv", "comparison.csv", "parameters.csv")
 READ = ("summary", "comparison", "differences_by_year", "transitions", "parameters", "parts", "margins",
-        "flow_bands", "take_up")  # what a report reads
+        "flow_bands", "take_up", "spread")  # what a report reads
 MAX_MANIFEST_BYTES = 50_000_000  # a manifest is some kilobytes; a larger file is not one
 PARAMETER_SET_DRAWS = ("model.params.uncertainty: each declared distribution from SeedSequence(seed, spawn_key=(key of "
                        "'parameter_sets:PATH',)); the calibrated values jointly from their fitted normal; replication r "
@@ -109,8 +111,9 @@ def digest(data: bytes) -> dict[str, Any]:
 
 def tables(result: RunResult) -> dict[str, pd.DataFrame]:
     """Every table of the run folder of ``result``, by file name."""
+    per_rep = paired_differences(result)
     out = {"summary.csv": result.summary, "timeseries.parquet": result.monthly, "population_fit.csv": result.fit,
-           "comparison.csv": compare(result), "differences_by_year.csv": yearly_differences(result)}
+           "comparison.csv": compare(result, per_rep=per_rep), "differences_by_year.csv": yearly_differences(result)}
     if result.parts:
         out["parts.csv"] = decompose(result, result.parts)
     transitions = with_role(result.counters, "transitions")
@@ -129,6 +132,9 @@ def tables(result: RunResult) -> dict[str, pd.DataFrame]:
     out["parameters.csv"] = pd.DataFrame(result.scenarios[0].tree.table())
     if result.parameter_sets is not None:
         out["parameter_sets.csv"] = result.parameter_sets
+        spread = spread_table(result, per_rep)
+        if not spread.empty:
+            out["spread.csv"] = spread
     return out
 
 
