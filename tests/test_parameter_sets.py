@@ -221,6 +221,7 @@ def test_the_cli_writes_the_drawn_sets_and_refuses_a_bad_count(tmp_path):
     compared = pd.read_csv(folder / "comparison.csv")
     assert {"var_total", "var_parameters", "var_monte_carlo", "share_parameters"} <= set(compared.columns)
     assert "due to the parameters" in result.output
+    assert "Where the spread over the 2 parameter sets comes from" in result.output
     # where the spread comes from: a row per group of assumptions, left empty with two sets (too few to tell)
     spread = pd.read_csv(folder / "spread.csv")
     assert "spread.csv" in manifest["files"]

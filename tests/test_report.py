@@ -5,6 +5,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -186,6 +187,45 @@ def test_a_run_with_parameter_sets_has_a_sensitivity_chart(folder):
     assert "4 parametersets x 2 replicaties" in fig._supxlabel.get_text().replace("\n", " ")
     bars = [p.get_width() for p in fig.axes[0].patches]
     assert bars == pytest.approx([25.0] * 3)
+
+
+def test_a_run_with_parameter_sets_says_where_each_headline_spread_comes_from(folder):
+    """The table reads spread.csv (the shares themselves are tested in test_spread)."""
+    from model.params.uncertainty import assumption_group_descriptions
+
+    sections = sections_module
+    run = load_run(folder)
+    assert sections.spread_text(run, "en").empty  # no parameter sets, no table
+    names = [*assumption_group_descriptions(), "monte_carlo_noise", "not_attributed"]
+    rows = [{"scenario": "herintreders", "baseline": "law_2025", "item": item, "group": "all", "assumption_group": g,
+             "share": 0.5 if g == "take_up_out_of_work" else np.nan if g == "not_attributed" else 0.0,
+             "columns": 3, "sets": 40, "replications_per_set": 2, "sd_of_set_means": sd}
+            for item, sd in (("extra_users", 120.0), ("extra_cost_total_eur", 2.5e6), ("extra_eligible", 0.0))
+            for g in names]
+    run.spread = pd.DataFrame(rows)
+    table = sections.spread_text(run, "nl")
+    assert list(table.columns) == [labels.text(f"assumption_group.{g}", "nl") for g in names] + [
+        labels.text("column.sd_of_set_means", "nl")]
+    assert len(table) == 2  # eligible does not vary over the sets: no row
+    users = table.loc[[i for i in table.index if labels.text("item.extra_users", "nl") in i][0]]
+    assert users.iloc[0] == "50%" and users.iloc[1] == "0%" and users.iloc[-2] == "–" and users.iloc[-1] == "120"
+    cost = table.loc[[i for i in table.index if labels.text("item.extra_cost_total_eur", "nl") in i][0]]
+    assert cost.iloc[-1] == "2,5"  # in millions of euro
+
+
+def test_under_an_envelope_the_workers_crowded_out_are_shown_by_group(folder):
+    run = load_run(folder)
+    assert sections_module.crowd_out_text(run, "en").empty  # no envelope in the run
+    run.manifest = {**run.manifest, "scenarios": [
+        {**s, "overrides": {"cheque.budget.yearly_cap_eur": {"2027-01-01": 18200000}}} if s["name"] == "law_2025"
+        else s for s in run.manifest["scenarios"]]}
+    table = sections_module.crowd_out_text(run, "en")
+    shown = list(table.index)
+    for group in ("reentrant_users", "workers", "workers_women", "workers_low_educated", "workers_age_50_plus",
+                  "workers_migration_background", "workers_work_disability"):
+        assert f"{labels.text('item.extra_users', 'en')}: {labels.group(group, 'en')}" in shown
+    c = run.comparison.set_index(["scenario", "item", "group"])["value"]
+    assert c[("herintreders", "extra_users", "workers_women")] <= c[("herintreders", "extra_users", "women")]
 
 
 def test_a_backcast_adds_the_out_of_sample_years(folder, tmp_path):

@@ -184,6 +184,8 @@ def run(
     typer.echo("users back to work: recent users who started work (gross, including those who would have anyway).\n")
     printing.print_differences(results.comparison(wide=False), comparison.items(result.counters),
                                int(result.summary["year"].max()))
+    for line in printing.spread_lines(results.spread()):
+        typer.echo(line)
     if result.parts:
         typer.echo("")
         printing.print_parts(results.parts())

@@ -81,6 +81,30 @@ def noise_lines(compared: pd.DataFrame, items: dict[str, Item]) -> list[str]:
     return lines
 
 
+SPREAD_HEADINGS = {"take_up_out_of_work": "take-up out of work", "take_up_fitted": "take-up fitted",
+                   "guidance_effect": "guidance", "labour_market": "labour market", "centres": "centres",
+                   "outreach_and_vdab": "outreach/VDAB", "monte_carlo_noise": "noise", "not_attributed": "no one group"}
+SPREAD_ITEMS = {("extra_users", "all"): "users", ("extra_users", "reentrant_users"): "re-entrant users",
+                ("extra_cost_total_eur", "all"): "cost", ("extra_person_years", "all"): "person-years",
+                ("extra_employed", "all"): "at work (net)"}
+
+
+def spread_lines(spread: pd.DataFrame) -> list[str]:
+    """With parameter sets: for each pair, each headline's spread by group of assumptions (``spread.csv``)."""
+    if spread.empty:
+        return []
+    lines = [f"Where the spread over the {int(spread['sets'].max())} parameter sets comes from (share explained by each "
+             "group of assumptions alone; - where it cannot be told; spread.csv):"]
+    for (scenario, baseline, item, group), part in spread.groupby(["scenario", "baseline", "item", "group"],
+                                                                  sort=False):
+        if (item, group) not in SPREAD_ITEMS or not part["sd_of_set_means"].iloc[0] > 0:
+            continue
+        shares = ", ".join(f"{SPREAD_HEADINGS.get(g, g)} {'-' if pd.isna(v) else f'{v:.0%}'}"
+                           for g, v in zip(part["assumption_group"], part["share"]))
+        lines.append(f"  {scenario} vs {baseline}, {SPREAD_ITEMS[(item, group)]}: {shares}")
+    return lines
+
+
 def print_parts(parts: pd.DataFrame, file=None) -> None:
     """Print each part's share: alone and added in order, with the interaction and the whole."""
     file = file or sys.stdout

@@ -230,7 +230,7 @@ def spread_text(run: RunTables, lang: str) -> pd.DataFrame:
             continue
         name = labels.text(f"item.{item}", lang) + ("" if group == "all" else f": {labels.group(group, lang)}")
         factor = 1e-6 if item == "extra_cost_total_eur" else 1.0
-        cells = {labels.text(f"assumption_group.{g}", lang): ("–" if pd.isna(v) else labels.percent(v, lang, 0))
+        cells = {labels.text(f"assumption_group.{g}", lang): ("–" if pd.isna(v) else labels.percent(v, lang, 0) + "%")
                  for g, v in zip(part["assumption_group"], part["share"])}
         cells[labels.text("column.sd_of_set_means", lang)] = labels.significant(
             factor * part["sd_of_set_means"].iloc[0], lang)
