@@ -198,8 +198,10 @@ def test_a_run_with_parameter_sets_says_where_each_headline_spread_comes_from(fo
     assert sections.spread_text(run, "en").empty  # no parameter sets, no table
     names = [*assumption_group_descriptions(), "monte_carlo_noise", "not_attributed"]
     rows = [{"scenario": "herintreders", "baseline": "law_2025", "item": item, "group": "all", "assumption_group": g,
-             "share": 0.5 if g == "take_up_out_of_work" else np.nan if g == "not_attributed" else 0.0,
-             "columns": 3, "sets": 40, "replications_per_set": 2, "sd_of_set_means": sd}
+             "share": 0.5 if g == "take_up_out_of_work" else 0.1 if g == "centres" else np.nan if g == "not_attributed"
+             else 0.0,
+             "p_value": 0.2 if g == "centres" else 0.001, "columns": 3, "sets": 40, "replications_per_set": 2,
+             "sd_of_set_means": sd}
             for item, sd in (("extra_users", 120.0), ("extra_cost_total_eur", 2.5e6), ("extra_eligible", 0.0))
             for g in names]
     run.spread = pd.DataFrame(rows)
@@ -209,6 +211,10 @@ def test_a_run_with_parameter_sets_says_where_each_headline_spread_comes_from(fo
     assert len(table) == 2  # eligible does not vary over the sets: no row
     users = table.loc[[i for i in table.index if labels.text("item.extra_users", "nl") in i][0]]
     assert users.iloc[0] == "50%" and users.iloc[1] == "0%" and users.iloc[-2] == "–" and users.iloc[-1] == "120"
+    assert users[labels.text("assumption_group.centres", "nl")] == "(10%)"  # not told apart from chance
+    run.spread = run.spread.drop(columns="p_value")  # a folder of the first runs: the p-value told from the share
+    users = sections.spread_text(run, "nl").iloc[0]
+    assert users[labels.text("assumption_group.centres", "nl")] == "(10%)" and users.iloc[0] == "50%"
     cost = table.loc[[i for i in table.index if labels.text("item.extra_cost_total_eur", "nl") in i][0]]
     assert cost.iloc[-1] == "2,5"  # in millions of euro
 

@@ -82,8 +82,11 @@ def _fake_run(n_sets: int, replications: int, effect, noise_sd: float, seed: int
 
 def test_the_spread_goes_to_the_group_whose_values_drive_it():
     run, per_rep = _fake_run(60, 2, lambda a, b: 100 * a, noise_sd=5)
-    t = spread.spread_table(run, per_rep).set_index("assumption_group")["share"]
+    table = spread.spread_table(run, per_rep).set_index("assumption_group")
+    t = table["share"]
     assert t["take_up_out_of_work"] > 0.9 and t["centres"] < 0.1
+    # what drives it stands out from chance; what does not, does not
+    assert table.at["take_up_out_of_work", "p_value"] < 1e-9 and table.at["centres", "p_value"] > 0.05
     assert np.isnan(t["guidance_effect"]) is np.False_ and t["guidance_effect"] == 0.0  # no drawn column: nothing
     assert 0 < t[spread.NOISE] < 0.05  # a set mean's noise: 5² / 2 against a spread of about 100² / 12
     assert t[spread.NOT_ATTRIBUTED] < 0.1
@@ -119,3 +122,27 @@ def test_too_few_sets_one_replication_or_no_spread_give_no_share():
 def test_no_parameter_sets_no_table():
     run = SimpleNamespace(parameter_sets=None)
     assert spread.spread_table(run).empty
+
+
+def test_a_group_of_many_columns_explains_some_spread_by_chance_and_its_test_says_so():
+    # 30 sets, a group of 12 columns with no bearing on y: some R² by chance (12/29 on average); adjusted and tested,
+    # it is not taken for an effect
+    rng = np.random.default_rng(5)
+    y = rng.normal(size=30)
+    x = rng.random((30, 12))
+    share, p_value = spread.group_share(y, x)
+    raw = 1 - np.sum((y - np.column_stack([np.ones(30), x]) @ np.linalg.lstsq(np.column_stack([np.ones(30), x]), y,
+                                                                               rcond=None)[0]) ** 2) / np.sum(
+        (y - y.mean()) ** 2)
+    assert raw > 0.1 and share < raw and p_value > 0.05
+    assert spread.group_share(y, np.empty((30, 0))) == (0.0, 1.0)
+    assert all(np.isnan(spread.group_share(y[:10], x[:10])))  # 10 sets, 12 columns: nothing to tell
+
+
+def test_the_p_value_can_be_told_again_from_the_share():
+    rng = np.random.default_rng(8)
+    x = rng.random((40, 4))
+    y = x[:, 0] + rng.normal(0, 0.5, 40)
+    share, p_value = spread.group_share(y, x)
+    assert spread.p_value_of_share(share, 4, 40) == pytest.approx(p_value, rel=1e-9)
+    assert np.isnan(spread.p_value_of_share(np.nan, 4, 40)) and np.isnan(spread.p_value_of_share(0.5, 0, 40))

@@ -94,13 +94,15 @@ def spread_lines(spread: pd.DataFrame) -> list[str]:
     if spread.empty:
         return []
     lines = [f"Where the spread over the {int(spread['sets'].max())} parameter sets comes from (share explained by each "
-             "group of assumptions alone; - where it cannot be told; spread.csv):"]
+             "group of assumptions alone; (in brackets): not told apart from chance, F-test p >= 0.05; - where it cannot "
+             "be told; spread.csv):"]
     for (scenario, baseline, item, group), part in spread.groupby(["scenario", "baseline", "item", "group"],
                                                                   sort=False):
         if (item, group) not in SPREAD_ITEMS or not part["sd_of_set_means"].iloc[0] > 0:
             continue
-        shares = ", ".join(f"{SPREAD_HEADINGS.get(g, g)} {'-' if pd.isna(v) else f'{v:.0%}'}"
-                           for g, v in zip(part["assumption_group"], part["share"]))
+        shares = ", ".join(f"{SPREAD_HEADINGS.get(g, g)} " + ("-" if pd.isna(v) else f"({v:.0%})" if v > 0 and p >= 0.05
+                                                              else f"{v:.0%}")
+                           for g, v, p in zip(part["assumption_group"], part["share"], part["p_value"]))
         lines.append(f"  {scenario} vs {baseline}, {SPREAD_ITEMS[(item, group)]}: {shares}")
     return lines
 

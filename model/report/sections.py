@@ -18,6 +18,7 @@ import yaml
 
 from ..engine.counters import EMPLOYMENT_RATE
 from ..results.margins import margin_settings
+from ..results.spread import p_value_of_share
 from . import findings, labels, tables
 from .charts.figures import cost_label
 from .run_data import RunTables
@@ -208,8 +209,17 @@ def crowd_out_text(run: RunTables, lang: str) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+SPREAD_CHANCE = 0.05  # a share whose F-test p-value is at least this is shown in brackets
 SPREAD_SHOWN = (("extra_users", "all"), ("extra_users", "reentrant_users"), ("extra_users", "workers"),
                 ("extra_cost_total_eur", "all"), ("extra_person_years", "all"), ("extra_employed", "all"))
+
+
+def _share_cell(share: float, p_value: float, lang: str) -> str:
+    """A share of the spread as text: ``–`` when unknown, in brackets when not told apart from chance (p >= 0.05)."""
+    if pd.isna(share):
+        return "–"
+    text = labels.percent(share, lang, 0) + "%"
+    return f"({text})" if share > 0 and p_value >= SPREAD_CHANCE else text
 
 
 def spread_text(run: RunTables, lang: str) -> pd.DataFrame:
@@ -230,8 +240,10 @@ def spread_text(run: RunTables, lang: str) -> pd.DataFrame:
             continue
         name = labels.text(f"item.{item}", lang) + ("" if group == "all" else f": {labels.group(group, lang)}")
         factor = 1e-6 if item == "extra_cost_total_eur" else 1.0
-        cells = {labels.text(f"assumption_group.{g}", lang): ("–" if pd.isna(v) else labels.percent(v, lang, 0) + "%")
-                 for g, v in zip(part["assumption_group"], part["share"])}
+        p_values = (part["p_value"] if "p_value" in part else  # a folder of the first runs: derived from the share
+                    [p_value_of_share(v, c, n) for v, c, n in zip(part["share"], part["columns"], part["sets"])])
+        cells = {labels.text(f"assumption_group.{g}", lang): _share_cell(v, p, lang)
+                 for g, v, p in zip(part["assumption_group"], part["share"], p_values)}
         cells[labels.text("column.sd_of_set_means", lang)] = labels.significant(
             factor * part["sd_of_set_means"].iloc[0], lang)
         rows[f"{run.title(scenario, lang)} − {run.title(baseline, lang)}: {name}"] = cells

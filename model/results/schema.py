@@ -106,7 +106,8 @@ TABLES: dict[str, Table] = {t.file: t for t in (
     Table("spread.csv", {"scenario": "text", "baseline": "text", "item": "text", "group": "text",
                          "assumption_group": "text", "share": "number", "columns": "int", "sets": "int",
                          "replications_per_set": "int", "sd_of_set_means": "number"},
-          key=("scenario", "baseline", "item", "group", "assumption_group")),
+          key=("scenario", "baseline", "item", "group", "assumption_group"),
+          optional={"p_value": "number"}),  # (a folder of the first runs has no p-value: the report derives it)
     Table("parameters.csv", {"path": "text", "from": "text", "value": "text", "unit": "text", "assumption": "flag",
                              "range": "text", "reference": "text", "description": "text"},
           key=("path", "from")),

@@ -17,6 +17,10 @@ within-set variance over the replications, from the runs themselves) and the
 rest, ``not_attributed`` (interactions between groups, effects no monotone line
 follows, and the estimates' own error). A share needs more sets than the group
 has drawn columns (``MIN_RESIDUAL_DEGREES`` more); with fewer it is left empty.
+With tens of sets a group of many columns explains some spread by chance alone:
+each share comes with the p-value of its F-test (``p_value``), and the report
+puts a share whose p-value is 0.05 or more in brackets (not told apart from
+chance at this number of sets).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ NOISE = "monte_carlo_noise"
 NOT_ATTRIBUTED = "not_attributed"
 MIN_RESIDUAL_DEGREES = 5  # sets beyond a group's columns and the intercept, for its share to be estimated
 COLUMNS = ["scenario", "baseline", "item", "group", "assumption_group", "share", "columns", "sets",
-           "replications_per_set", "sd_of_set_means"]
+           "replications_per_set", "sd_of_set_means", "p_value"]
 
 
 def _parsed(value):
@@ -86,23 +90,45 @@ def design(sets: pd.DataFrame, groups: Mapping[str, str]) -> dict[str, np.ndarra
     return out
 
 
-def adjusted_r2(y: np.ndarray, x: np.ndarray) -> float:
-    """The adjusted R² of the least-squares line of ``y`` on the columns of ``x`` (with an intercept), in [0, 1].
+def group_share(y: np.ndarray, x: np.ndarray) -> tuple[float, float]:
+    """The adjusted R² of the least-squares line of ``y`` on the columns of ``x`` (with an intercept), and its p-value.
+
+    The p-value is that of the F-test of the line against a constant: the chance that values with no bearing on
+    ``y`` explain as much. With few sets a group of many columns explains some of the spread by chance alone;
+    the adjusted R² takes that out on average, the p-value says whether what is left stands out from chance.
 
     Returns:
-        0 for no columns; NaN when ``y`` does not vary or the sets are too few (:data:`MIN_RESIDUAL_DEGREES`).
+        ``(share, p_value)``: the share in [0, 1] (0 for no columns, with p-value 1); NaN for both when ``y``
+        does not vary or the sets are too few (:data:`MIN_RESIDUAL_DEGREES`).
     """
     n, p = x.shape
     total = float(np.sum((y - y.mean()) ** 2))
     if total <= 0 or n - p - 1 < MIN_RESIDUAL_DEGREES:
-        return np.nan
+        return np.nan, np.nan
     if p == 0:
-        return 0.0
+        return 0.0, 1.0
     a = np.column_stack([np.ones(n), x])
     coef, *_ = np.linalg.lstsq(a, y, rcond=None)
     residual = float(np.sum((y - a @ coef) ** 2))
     r2 = 1.0 - residual / total
-    return float(np.clip(1.0 - (1.0 - r2) * (n - 1) / (n - p - 1), 0.0, 1.0))
+    explained = max(total - residual, 0.0)
+    p_value = (float(stats.f.sf((explained / p) / (residual / (n - p - 1)), p, n - p - 1)) if residual > 0
+               else 0.0)
+    return float(np.clip(1.0 - (1.0 - r2) * (n - 1) / (n - p - 1), 0.0, 1.0)), p_value
+
+
+def p_value_of_share(share: float, columns: int, sets: int) -> float:
+    """The F-test p-value of a group from its adjusted R² (for a table written before ``p_value`` was kept).
+
+    Exact where the share was not clipped at 0 (a share of 0 gives the p-value of an R² of ``columns / (sets -
+    1)``, the chance level, at least 0.3 or so).
+    """
+    if not np.isfinite(share) or columns <= 0 or sets - columns - 1 < 1:
+        return np.nan
+    r2 = 1.0 - (1.0 - share) * (sets - columns - 1) / (sets - 1)
+    if r2 >= 1.0:
+        return 0.0
+    return float(stats.f.sf((r2 / columns) / ((1.0 - r2) / (sets - columns - 1)), columns, sets - columns - 1))
 
 
 def spread_table(result: RunResult, per_rep: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -116,7 +142,8 @@ def spread_table(result: RunResult, per_rep: pd.DataFrame | None = None) -> pd.D
     Returns:
         Columns of :data:`COLUMNS`: per (scenario, baseline, item, group), a row per group of assumptions, then
         :data:`NOISE` and :data:`NOT_ATTRIBUTED`; ``share`` is of the variance of the set means (NaN where it
-        cannot be told); ``columns`` the drawn columns regressed on. Empty without parameter sets.
+        cannot be told), ``p_value`` that of the group's F-test; ``columns`` the drawn columns regressed on.
+        Empty without parameter sets.
     """
     if result.parameter_sets is None or result.parameter_sets.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -142,13 +169,15 @@ def spread_table(result: RunResult, per_rep: pd.DataFrame | None = None) -> pd.D
         noise = float(by_set.var(ddof=1).mean()) / replications if replications > 1 else np.nan
         key = {"scenario": scenario, "baseline": baseline, "item": item, "group": group, "sets": len(y),
                "replications_per_set": replications, "sd_of_set_means": np.sqrt(var_sets)}
-        shares = {name: adjusted_r2(y, matrix) for name, matrix in x.items()}
+        fits = {name: group_share(y, matrix) for name, matrix in x.items()}
+        shares = {name: fit[0] for name, fit in fits.items()}
         for name, matrix in x.items():
-            rows.append({**key, "assumption_group": name, "share": shares[name], "columns": matrix.shape[1]})
+            rows.append({**key, "assumption_group": name, "share": shares[name], "p_value": fits[name][1],
+                         "columns": matrix.shape[1]})
         noise_share = min(noise / var_sets, 1.0) if var_sets > 0 and np.isfinite(noise) else np.nan
         known = [v for v in shares.values() if np.isfinite(v)]
         rest = (max(0.0, 1.0 - sum(known) - noise_share)
                 if len(known) == len(shares) and np.isfinite(noise_share) else np.nan)
-        rows.append({**key, "assumption_group": NOISE, "share": noise_share, "columns": 0})
-        rows.append({**key, "assumption_group": NOT_ATTRIBUTED, "share": rest, "columns": 0})
+        rows.append({**key, "assumption_group": NOISE, "share": noise_share, "p_value": np.nan, "columns": 0})
+        rows.append({**key, "assumption_group": NOT_ATTRIBUTED, "share": rest, "p_value": np.nan, "columns": 0})
     return pd.DataFrame(rows, columns=COLUMNS)
