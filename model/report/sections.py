@@ -232,11 +232,16 @@ def spread_text(run: RunTables, lang: str) -> pd.DataFrame:
     t = run.spread
     if t.empty:
         return pd.DataFrame()
-    shown = set(run.pairs())
-    t = t[[(a, b) in shown for a, b in zip(t["scenario"], t["baseline"])]]
+    pairs = {pair: i for i, pair in enumerate(run.pairs())}
+    order = {key: i for i, key in enumerate(SPREAD_SHOWN)}
+    t = t[[(a, b) in pairs and (i, g) in order for a, b, i, g in zip(t["scenario"], t["baseline"], t["item"],
+                                                                      t["group"])]]
+    t = t.assign(_pair=[pairs[(a, b)] for a, b in zip(t["scenario"], t["baseline"])],
+                 _item=[order[(i, g)] for i, g in zip(t["item"], t["group"])]).sort_values(
+        ["_pair", "_item"], kind="stable")  # each pair in the run's order, its items in the table's
     rows = {}
     for (scenario, baseline, item, group), part in t.groupby(["scenario", "baseline", "item", "group"], sort=False):
-        if (item, group) not in SPREAD_SHOWN or not part["sd_of_set_means"].iloc[0] > 0:
+        if not part["sd_of_set_means"].iloc[0] > 0:
             continue
         name = labels.text(f"item.{item}", lang) + ("" if group == "all" else f": {labels.group(group, lang)}")
         factor = 1e-6 if item == "extra_cost_total_eur" else 1.0
