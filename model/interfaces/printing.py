@@ -7,6 +7,7 @@ import sys
 import pandas as pd
 
 from ..results.comparison import MEAN_INTERVAL, Item
+from ..results.spread import told_from_chance
 
 
 def print_levels(table: pd.DataFrame, file=None) -> None:
@@ -100,8 +101,8 @@ def spread_lines(spread: pd.DataFrame) -> list[str]:
                                                                   sort=False):
         if (item, group) not in SPREAD_ITEMS or not part["sd_of_set_means"].iloc[0] > 0:
             continue
-        shares = ", ".join(f"{SPREAD_HEADINGS.get(g, g)} " + ("-" if pd.isna(v) else f"({v:.0%})" if v > 0 and p >= 0.05
-                                                              else f"{v:.0%}")
+        shares = ", ".join(f"{SPREAD_HEADINGS.get(g, g)} " + ("-" if pd.isna(v) else f"{v:.0%}" if told_from_chance(v, p)
+                                                              else f"({v:.0%})")
                            for g, v, p in zip(part["assumption_group"], part["share"], part["p_value"]))
         lines.append(f"  {scenario} vs {baseline}, {SPREAD_ITEMS[(item, group)]}: {shares}")
     return lines

@@ -18,7 +18,7 @@ import yaml
 
 from ..engine.counters import EMPLOYMENT_RATE
 from ..results.margins import margin_settings
-from ..results.spread import p_value_of_share
+from ..results.spread import p_value_of_share, told_from_chance
 from . import findings, labels, tables
 from .charts.figures import cost_label
 from .run_data import RunTables
@@ -209,17 +209,16 @@ def crowd_out_text(run: RunTables, lang: str) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-SPREAD_CHANCE = 0.05  # a share whose F-test p-value is at least this is shown in brackets
 SPREAD_SHOWN = (("extra_users", "all"), ("extra_users", "reentrant_users"), ("extra_users", "workers"),
                 ("extra_cost_total_eur", "all"), ("extra_person_years", "all"), ("extra_employed", "all"))
 
 
 def _share_cell(share: float, p_value: float, lang: str) -> str:
-    """A share of the spread as text: ``–`` when unknown, in brackets when not told apart from chance (p >= 0.05)."""
+    """A share of the spread as text: ``–`` when unknown, in brackets when not told apart from chance."""
     if pd.isna(share):
         return "–"
     text = labels.percent(share, lang, 0) + "%"
-    return f"({text})" if share > 0 and p_value >= SPREAD_CHANCE else text
+    return text if told_from_chance(share, p_value) else f"({text})"
 
 
 def spread_text(run: RunTables, lang: str) -> pd.DataFrame:

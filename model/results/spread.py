@@ -43,6 +43,7 @@ SPREAD_ITEMS = (("extra_eligible", "all"), ("extra_users", "all"), ("extra_users
 NOISE = "monte_carlo_noise"
 NOT_ATTRIBUTED = "not_attributed"
 MIN_RESIDUAL_DEGREES = 5  # sets beyond a group's columns and the intercept, for its share to be estimated
+CHANCE_P_VALUE = 0.05  # a share whose F-test p-value is at least this is not told apart from chance
 COLUMNS = ["scenario", "baseline", "item", "group", "assumption_group", "share", "columns", "sets",
            "replications_per_set", "sd_of_set_means", "p_value"]
 
@@ -115,6 +116,11 @@ def group_share(y: np.ndarray, x: np.ndarray) -> tuple[float, float]:
     p_value = (float(stats.f.sf((explained / p) / (residual / (n - p - 1)), p, n - p - 1)) if residual > 0
                else 0.0)
     return float(np.clip(1.0 - (1.0 - r2) * (n - 1) / (n - p - 1), 0.0, 1.0)), p_value
+
+
+def told_from_chance(share: float, p_value: float) -> bool:
+    """Whether a group's positive share stands out from chance (:data:`CHANCE_P_VALUE`); a share of 0 has nothing to tell."""
+    return not (share > 0 and p_value >= CHANCE_P_VALUE)
 
 
 def p_value_of_share(share: float, columns: int, sets: int) -> float:
