@@ -189,6 +189,17 @@ def test_a_run_with_parameter_sets_has_a_sensitivity_chart(folder):
     assert bars == pytest.approx([25.0] * 3)
 
 
+def test_the_sensitivity_chart_shows_the_pairs_compared_and_no_other_pairing(folder):
+    run = load_run(folder)
+    extra = run.comparison.assign(scenario="a_part_run", baseline="herintreders")  # a pair the report does not show
+    run.comparison = pd.concat([run.comparison, extra]).assign(share_parameters=0.25)
+    run.manifest = {**run.manifest, "parameter_sets": 4}
+    fig = run.figure("sensitivity", "en")
+    labels_shown = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels_shown == [f"{run.title(a, 'en')} − {run.title(b, 'en')}" for a, b in run.pairs()]
+    assert len(fig.axes[0].patches) == 3 * len(run.pairs())
+
+
 def test_a_run_with_parameter_sets_says_where_each_headline_spread_comes_from(folder):
     """The table reads spread.csv (the shares themselves are tested in test_spread)."""
     from model.params.uncertainty import assumption_group_descriptions

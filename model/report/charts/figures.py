@@ -307,6 +307,11 @@ def sensitivity(run: RunTables, lang: str) -> Figure | None:
     # an item without a share (no variance in any run) stays as an empty column, not a missing one
     table = rows.pivot_table(index=["scenario", "baseline"], columns="item", values="share_parameters",
                              sort=False, dropna=False).reindex(columns=items) * 100
+    # the pairs the run compares (dropna=False would also make every scenario-baseline pairing), parts left out
+    shown = [pair for pair in run.pairs() if pair in table.index]
+    if not shown:
+        return None
+    table = table.loc[shown]
     fig, axes = _new(1, 1, (10, 0.5 * len(table) + 3))
     ax = axes[0][0]
     y = np.arange(len(table))
