@@ -1,6 +1,7 @@
 """Career centres as agents: capacity, waiting lists, quality and its monitoring, the incentive, the budget cap."""
 
 import datetime as dt
+import io
 
 import mesa
 import numpy as np
@@ -10,12 +11,14 @@ import yaml
 
 import model
 from model.experiments.build import Builder
+from model.interfaces.printing import print_parts
 from model.mechanisms.centres import agents as centres
 from model.mechanisms.centres import choice, queue
 from model.mechanisms.centres.agents import CENTRE_SLOTS, KIND, NO_CENTRE, CareerCentre
 from model.params.calendar import month_number
 from model.params.scenario import Scenario, ScenarioError
 from model.people import codes
+from model.results import parts as parts_of
 
 from .conftest import plan
 
@@ -283,7 +286,7 @@ def test_resolution_full_shows_each_asks_part(law, tmp_path):
     specs = [{"name": "resolution_full", "extends": str(base), "parts": {
         "ask_1_reentrants": "herintreders", "ask_2_outreach": "herintreders_outreach",
         "ask_3_vdab_followup": "vdab_followup", "ask_4_monitoring": "quality_monitoring"}}]
-    results = _run(specs)
+    results = _run(specs, replications=2)
     names = [s.name for s in results.scenarios]
     assert names[0] == "keen_law"  # the base comes first when it is not in the run
     assert "resolution_full__ask_2_outreach" in names and "resolution_full__upto_ask_3_vdab_followup" in names
@@ -295,6 +298,23 @@ def test_resolution_full_shows_each_asks_part(law, tmp_path):
     assert alone.sum() + users[("all parts", "interaction")] == pytest.approx(users[("all parts", "together")])
     assert users[("ask_2_outreach", "alone")] == 0  # outreach to non-active people who may not order: no users
     assert users[("all parts", "together")] > 0
+    # every figure with its interval of the mean, the whole as the comparison has it
+    assert (parts["replications"] == 2).all() and set(parts["noise"]) <= {"clear", "within noise", "exact"}
+    told = parts[parts["noise"] != "exact"]
+    assert ((told.mean_low <= told.value + 1e-9) & (told.value <= told.mean_high + 1e-9)).all()
+    compared = results.comparison(wide=False).set_index(["scenario", "item", "group"])
+    whole = compared.loc[("resolution_full", "extra_users", "all")]
+    together = parts.set_index(["part", "how", "item"]).loc[("all parts", "together", "extra_users")]
+    assert together.value == pytest.approx(whole.value) and together.noise == whole.noise
+    assert together.mean_low == pytest.approx(whole.mean_low, nan_ok=True)
+    # the steps add up run by run, so the steps' means add up to the whole's
+    runs = parts_of.per_replication(results.run, results.run.parts)
+    steps = runs[(runs.how == "added_in_order") & (runs.item == "extra_users")].groupby("replication")["value"].sum()
+    whole_runs = runs[(runs.how == "together") & (runs.item == "extra_users")].set_index("replication")["value"]
+    assert np.allclose(steps.sort_index(), whole_runs.sort_index())
+    out = io.StringIO()
+    print_parts(parts, file=out)
+    assert "interval of the mean" in out.getvalue() and "interaction" in out.getvalue()
 
 
 PART_A = "name: a\nextends: law_2025\noverrides:\n  vdab_followup.enabled: {2025-01-01: true}\n"

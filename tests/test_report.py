@@ -136,6 +136,29 @@ def test_the_findings_state_each_number_with_its_interval(folder):
     assert abs(rate) < findings.BARELY_PP and "barely moves the employment rate" in sentence
 
 
+@pytest.mark.parametrize("gain_noise", ["clear", "within noise"])
+def test_the_cost_per_person_year_is_the_same_figure_in_the_findings_and_their_table(folder, gain_noise):
+    """The ratio of means of comparison.csv, with its interval; none when the gain in person-years is within noise."""
+    import dataclasses
+
+    run = load_run(folder)
+    c = run.comparison.copy()
+    ratio = (c.scenario == "herintreders") & (c.item == "cost_per_extra_person_year_eur")
+    c.loc[ratio, ["value", "mean_low", "mean_high"]] = (23456.0, 12345.0, 98765.0) if gain_noise == "clear" else np.nan
+    c.loc[(c.scenario == "herintreders") & (c.item == "extra_person_years"), "noise"] = gain_noise
+    run = dataclasses.replace(run, comparison=c)
+    sentence = findings.sentences(run, "en")[0]
+    cell = sections_module.findings_table(run, "en").loc["Cost per extra person-year at work (EUR)"].iloc[0]
+    if gain_noise == "clear":
+        assert "EUR 23,456 per extra person-year at work (90% interval 12,345 to 98,765)" in sentence
+        assert cell == "23,456 [12,345; 98,765]"
+        assert "23.456 euro per extra persoonsjaar aan het werk (90%-interval 12.345 tot 98.765)" in \
+            findings.sentences(run, "nl")[0]
+    else:
+        assert "no cost per extra person-year at work (no gain in person-years told from noise)" in sentence
+        assert cell == "–"
+
+
 def test_a_folder_from_before_the_decade_outcomes_still_gives_its_findings(folder):
     """A run folder written before person-years, outreach shares and the comparator: the sections leave them out."""
     import dataclasses

@@ -6,7 +6,7 @@ import sys
 
 import pandas as pd
 
-from ..results.comparison import MEAN_INTERVAL, Item
+from ..results.comparison import MEAN_INTERVAL, RATIOS, Item
 from ..results.spread import told_from_chance
 
 
@@ -35,8 +35,9 @@ def print_differences(compared: pd.DataFrame, items: dict[str, Item], last_year:
             r = rows.loc[(scenario, baseline, name)]
             show = lambda v, item=item: item.fmt.format(v * item.factor)  # noqa: E731
             text = "-" if pd.isna(r["value"]) else show(r["value"])
-            if r["replications"] > 1 and not pd.isna(r["value"]):
-                text += f" [{show(r['p05'])}, {show(r['p95'])}]"
+            low, high = ("mean_low", "mean_high") if name in RATIOS else ("p05", "p95")  # a ratio of means: its interval
+            if r["replications"] > 1 and not pd.isna(r["value"]) and not pd.isna(r[low]):
+                text += f" [{show(r[low])}, {show(r[high])}]"
             cells[item.heading] = text
         out[f"{scenario} vs {baseline}"] = cells
     if not out:
@@ -59,13 +60,19 @@ def noise_lines(compared: pd.DataFrame, items: dict[str, Item]) -> list[str]:
         return ["noise: one replication, so the noise of these differences is unknown; run with --replications 10 "
                 "(or more) for intervals."]
     with_sets = "share_parameters" in rows
+    within_head = f"Within noise (the {MEAN_INTERVAL:.0%} interval of the mean difference"
     if with_sets:
         lines = [f"[a, b]: 5th and 95th percentiles of the {n} runs' differences over the drawn parameter sets and "
-                 f"their replications (parameters and noise together). Within noise (the {MEAN_INTERVAL:.0%} interval "
-                 f"of the mean difference, from the sets' means, includes 0):"]
+                 f"their replications (parameters and noise together)."]
+        within_head += ", from the sets' means, includes 0):"
     else:
-        lines = [f"[a, b]: 5th and 95th percentiles of the {n} replications' differences. Within noise (the "
-                 f"{MEAN_INTERVAL:.0%} interval of the mean difference includes 0):"]
+        lines = [f"[a, b]: 5th and 95th percentiles of the {n} replications' differences."]
+        within_head += " includes 0):"
+    ratios = [items[i].heading for i in RATIOS if items[i].heading is not None]
+    if ratios:
+        lines[0] += (f" {', '.join(ratios)}: mean extra cost / mean gain [its {MEAN_INTERVAL:.0%} interval, Fieller's]; "
+                     "- when the gain's interval includes 0.")
+    lines.append(within_head)
     within = rows[rows["noise"] == "within noise"]
     for (scenario, baseline), part in within.groupby(["scenario", "baseline"], sort=False):
         headings = ", ".join(items[i].heading for i in part["item"])
@@ -109,22 +116,47 @@ def spread_lines(spread: pd.DataFrame) -> list[str]:
 
 
 def print_parts(parts: pd.DataFrame, file=None) -> None:
-    """Print each part's share: alone and added in order, with the interaction and the whole."""
+    """Print each part's share: alone and added in order, with the interaction and the whole, with their intervals."""
     file = file or sys.stdout
-    headings = {"extra_users": "users", "extra_cost_total_eur": "cost EUR M", "extra_registrations": "registrations",
-                "extra_employed": "at work (net)", "employment_rate_change_pp": "rate (points)"}
+    headings = {"extra_users": "users", "extra_cost_total_eur": "cost EUR M", "extra_person_years": "person-years",
+                "extra_employed": "at work (net)"}
+    formats = {"cost EUR M": lambda v: f"{v / 1e6:+,.2f}"}
     for name, frame in parts.groupby("scenario", sort=False):
-        table = frame[frame["item"].isin(headings)].pivot_table(index=["part", "how"], columns="item", values="value",
-                                                                sort=False)
-        table = table[[c for c in headings if c in table.columns]].rename(columns=headings)
-        shown = table.copy().astype(object)
-        for col in shown.columns:
-            fmt = {"cost EUR M": lambda v: f"{v / 1e6:+,.2f}", "rate (points)": lambda v: f"{v:+.3f}"}.get(
-                col, lambda v: f"{v:+,.0f}")
-            shown[col] = [fmt(v) for v in table[col]]
+        frame = frame[frame["item"].isin(headings)]
+        shown = {}
+        for (part, how), rows in frame.groupby(["part", "how"], sort=False):
+            cells = {}
+            for r in rows.itertuples():
+                heading = headings[r.item]
+                fmt = formats.get(heading, lambda v: f"{v:+,.0f}")
+                text = "-" if pd.isna(r.value) else fmt(r.value)
+                if "mean_low" in rows and not pd.isna(getattr(r, "mean_low", float("nan"))):
+                    text += f" [{fmt(r.mean_low)}, {fmt(r.mean_high)}]"
+                cells[heading] = text
+            shown[(part, how)] = cells
+        table = pd.DataFrame(shown).T
+        table = table[[h for h in headings.values() if h in table.columns]]
+        table.index.names = ["part", "how"]
         print(f"Parts of {name} (each alone against the base, and each added after the ones before it; same people "
-              f"and random numbers):", file=file)
-        print(shown.to_string(), file=file)
+              f"and random numbers; [{MEAN_INTERVAL:.0%} interval of the mean]):", file=file)
+        print(table.to_string(), file=file)
+        for line in interaction_lines(frame, headings):
+            print(line, file=file)
+
+
+def interaction_lines(frame: pd.DataFrame, headings: dict[str, str]) -> list[str]:
+    """Whether the parts' interaction (together beyond the sum of each alone) is told from noise, item by item."""
+    if "noise" not in frame:
+        return []
+    rows = frame[frame["how"] == "interaction"].dropna(subset=["value"])
+    within = [headings[i] for i, n in zip(rows["item"], rows["noise"]) if n == "within noise"]
+    clear = [headings[i] for i, n in zip(rows["item"], rows["noise"]) if n == "clear"]
+    lines = []
+    if within:
+        lines.append(f"  interaction within noise (its interval includes 0): {', '.join(within)}")
+    if clear:
+        lines.append(f"  interaction told from noise: {', '.join(clear)}")
+    return lines
 
 
 def target_line(row, sample: str = "") -> str:

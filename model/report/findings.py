@@ -50,6 +50,24 @@ def _interval(row: pd.Series, lang: str, show) -> str:
     return labels.text("interval.between", lang, low=show(row["low"]), high=show(row["high"]))
 
 
+def cost_ratio_text(rows: pd.DataFrame, lang: str) -> str:
+    """The cost per extra person-year at work with its interval, or why there is none.
+
+    The ratio of the mean cost to the mean gain (``comparison.csv``: empty
+    unless the gain's interval lies above 0). A folder written before the
+    ratio of means held the runs' own ratios: those too are shown only for a
+    gain told from noise.
+    """
+    item, effect = "cost_per_extra_person_year_eur", "extra_person_years"
+    if item not in rows.index or effect not in rows.index:  # a run folder written before the item existed
+        item, effect = "cost_per_extra_employed_eur", "extra_employed"
+    row = rows.loc[item]
+    if pd.isna(row["value"]) or rows.loc[effect, "noise"] not in ("clear", "exact", "one replication"):
+        return labels.text(f"finding.no_{item}", lang)
+    whole = lambda v: labels.number(v, lang, 0)  # noqa: E731
+    return labels.text(f"finding.{item}", lang, value=whole(row["value"]), interval=_interval(row, lang, whole))
+
+
 def sentences(run: RunTables, lang: str) -> list[str]:
     """One paragraph of plain sentences per scenario against its baseline, in ``lang``.
 
@@ -88,10 +106,7 @@ def sentences(run: RunTables, lang: str) -> list[str]:
         distance = rows.loc["share_of_distance_to_target", "value"]
         parts.append(labels.text("finding.goal_reached", lang, goal=goal) if pd.isna(distance) else
                      labels.text("finding.goal", lang, goal=goal, distance=labels.percent(distance, lang, 2, sign=True)))
-        per_job = rows.loc["cost_per_extra_employed_eur", "value"]
-        clear = rows.loc["extra_employed", "noise"] in ("clear", "exact")
-        parts.append(labels.text("finding.cost_per_job", lang, value=labels.number(per_job, lang, 0))
-                     if not pd.isna(per_job) and clear else labels.text("finding.no_cost_per_job", lang))
+        parts.append(cost_ratio_text(rows, lang))
         text = labels.text("finding.lead", lang, scenario=run.title(scenario, lang), baseline=run.title(baseline, lang))
         text += " " + "; ".join(parts) + "."
         if abs(rows.loc["employment_rate_change_pp", "value"]) < BARELY_PP:

@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 from ..engine.counters import EMPLOYMENT_RATE
+from ..results.comparison import RATIOS
 from ..results.margins import margin_settings
 from ..results.spread import p_value_of_share, told_from_chance
 from . import findings, labels, tables
@@ -66,7 +67,7 @@ def _formatted(table: pd.DataFrame, lang: str, decimals: dict[str, int] | int = 
 
 
 # each cost ratio and the effect it divides by: shown only when that effect is told apart from noise
-RATIO_OF = {"cost_per_extra_employed_eur": "extra_employed", "cost_per_extra_person_year_eur": "extra_person_years"}
+RATIO_OF = {item: effect for item, effect in RATIOS.items() if item != "cost_per_extra_user_eur"}
 
 
 def findings_table(run: RunTables, lang: str) -> pd.DataFrame:
@@ -78,23 +79,22 @@ def findings_table(run: RunTables, lang: str) -> pd.DataFrame:
     rows = {}
     for (scenario, baseline), part in found.groupby(["scenario", "baseline"], sort=False):
         cells = {}
-        clear = {item: (part.loc[part["item"] == item, "noise"].isin(["clear", "exact"])).any()
-                 for item in ("extra_employed", "extra_person_years")}
+        told = {item: (part.loc[part["item"] == item, "noise"].isin(["clear", "exact", "one replication"])).any()
+                for item in RATIO_OF.values()}
         for r in part.itertuples():
             f, d = scale.get(r.item, 1), decimals.get(r.item, 0)
-            if r.item in RATIO_OF:  # a cost per job only for a gain in work told from noise
-                text = labels.number(r.value, lang) if clear[RATIO_OF[r.item]] and not pd.isna(r.value) else "–"
-            else:
-                show = lambda v, f=f, d=d: labels.number(v * f, lang, d, sign=True)  # noqa: E731
-                text = "–" if pd.isna(r.value) else show(r.value)
-                if not pd.isna(r.value) and not pd.isna(r.low):
-                    text += f" [{show(r.low)}; {show(r.high)}]"
+            # a cost ratio (a ratio of means) only for a gain told from noise; a ratio is never signed
+            show = lambda v, f=f, d=d, sign=r.item not in RATIO_OF: labels.number(v * f, lang, d, sign=sign)  # noqa: E731
+            hidden = r.item in RATIO_OF and not told[RATIO_OF[r.item]]
+            text = "–" if pd.isna(r.value) or hidden else show(r.value)
+            if not pd.isna(r.value) and not hidden and not pd.isna(r.low):
+                text += f" [{show(r.low)}; {show(r.high)}]"
             cells[labels.text(f"item.{r.item}", lang)] = text
         rows[f"{run.title(scenario, lang)} − {run.title(baseline, lang)}"] = cells
     return pd.DataFrame(rows)
 
 
-PART_ITEMS = ("extra_users", "extra_cost_total_eur", "extra_employed")
+PART_ITEMS = ("extra_users", "extra_cost_total_eur", "extra_person_years", "extra_employed")
 
 
 def parts_table(run: RunTables, lang: str) -> pd.DataFrame:
@@ -106,11 +106,18 @@ def parts_table(run: RunTables, lang: str) -> pd.DataFrame:
     for (scenario, part, how), group in p.groupby(["scenario", "part", "how"], sort=False):
         key = f"part.{part}" if labels.has(f"part.{part}") else None
         name = labels.text(key, lang) if key else part
-        values = group.set_index("item")["value"]
-        rows[(run.title(scenario, lang), name, labels.text(f"how.{how}", lang))] = {
-            labels.text(f"item.{item}", lang): labels.number(values[item] / (1e6 if item.endswith("_eur") else 1), lang,
-                                                          2 if item.endswith("_eur") else 0, sign=True)
-            for item in PART_ITEMS if item in values}
+        cells = {}
+        for r in group.set_index("item").reindex([i for i in PART_ITEMS if i in set(group["item"])]).itertuples():
+            f, d = (1e-6, 2) if r.Index.endswith("_eur") else (1, 0)
+            show = lambda v, f=f, d=d: labels.number(v * f, lang, d, sign=True)  # noqa: E731
+            text = show(r.value)
+            low, high = getattr(r, "mean_low", float("nan")), getattr(r, "mean_high", float("nan"))
+            if not pd.isna(low):  # a folder of the first runs has no interval
+                text += f" [{show(low)}; {show(high)}]"
+            if getattr(r, "noise", None) == "within noise":
+                text = "≈ " + text
+            cells[labels.text(f"item.{r.Index}", lang)] = text
+        rows[(run.title(scenario, lang), name, labels.text(f"how.{how}", lang))] = cells
     return pd.DataFrame(rows).T
 
 

@@ -63,13 +63,17 @@ _AFTER_COSTS = {
     "outreach_contacts": Item("persons", "people contacted by outreach, total over the horizon"),
     "outreach_share_eligible": Item("fraction", "share of the extra outreach contacts who could order a cheque when "
                                     "contacted (empty without contacts)", fmt="{:.1%}"),
-    "cost_per_extra_user_eur": Item("EUR", "extra cost over the horizon per extra user (empty unless both are "
-                                    "positive)", fmt="{:,.0f}"),
-    "cost_per_extra_person_year_eur": Item("EUR", "extra cost over the horizon per extra person-year at work (empty "
-                                           "unless both are positive)", fmt="{:,.0f}"),
-    "cost_per_extra_employed_eur": Item("EUR", "extra cost over the horizon per extra person at work in the last year "
-                                        "(empty unless both are positive)",
-                                        "EUR per extra at work", "{:,.0f}"),
+    "cost_per_extra_user_eur": Item("EUR", "mean extra cost over the horizon / mean extra users (a ratio of means, "
+                                    "with Fieller's interval; empty unless the cost is positive and the users' "
+                                    "interval lies above 0)", fmt="{:,.0f}"),
+    "cost_per_extra_person_year_eur": Item("EUR", "mean extra cost over the horizon / mean extra person-years at "
+                                           "work (a ratio of means, with Fieller's interval; empty unless the cost is "
+                                           "positive and the person-years' interval lies above 0)",
+                                           "EUR per person-year", "{:,.0f}"),
+    "cost_per_extra_employed_eur": Item("EUR", "mean extra cost over the horizon / mean extra people at work in the "
+                                        "last year (a ratio of means, with Fieller's interval; empty unless the cost "
+                                        "is positive and the interval of people at work lies above 0)",
+                                        fmt="{:,.0f}"),
     "employment_rate_change_pp": Item("percentage points", "employment rate 20-64 in the last year", "rate (points)",
                                       "{:+.3f}"),
     "share_of_goal": Item("fraction", "extra people at work as a share of the goal of 120,000 more at work",
@@ -168,7 +172,7 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None,
         return pd.DataFrame(columns=["scenario", "baseline", "item", "group", "unit", "value", "p05", "p95", "replications",
                                      "mean_low", "mean_high", "noise"])
     listed = items(result.counters)
-    out = summarise_runs(per_rep, result)
+    out = pd.concat([summarise_runs(per_rep, result), cost_ratios(per_rep, result)])
     out = out.reset_index()
     out.insert(4, "unit", out["item"].map(lambda i: listed[i].unit))
     order = {item: i for i, item in enumerate(listed)}
@@ -219,7 +223,6 @@ def paired_differences(result: RunResult, pairs: list[tuple[str, str]] | None = 
             extra_employed = float(last[role["employed"]])
             employed = d.xs("all", level="group")[role["employed"]]
             person_years = float((employed * year_weight.reindex(employed.index).fillna(0)).sum())
-            cost, users = sum(costs.values()), total(role["users"])
             contacts = total(role["contacts"])
             values = {
                 "extra_eligible": mean(role["eligible"]),
@@ -237,11 +240,6 @@ def paired_differences(result: RunResult, pairs: list[tuple[str, str]] | None = 
                 "extra_job_changes": total(role["job_changes"]),
                 "outreach_contacts": contacts,
                 "outreach_share_eligible": total(role["contacts_eligible"]) / contacts if contacts >= 1 else np.nan,
-                "cost_per_extra_user_eur": cost / users if users >= 1 and cost > 0 else np.nan,
-                "cost_per_extra_person_year_eur": cost / person_years if person_years >= 1 and cost > 0 else np.nan,
-                # a cost per job only for a cost and a gain: a saving, or a loss of jobs, has none
-                "cost_per_extra_employed_eur": (sum(costs.values()) / extra_employed
-                                                if extra_employed >= 1 and sum(costs.values()) > 0 else np.nan),
                 "employment_rate_change_pp": float(last[EMPLOYMENT_RATE]) * 100,
                 "share_of_goal": extra_employed / goal,
                 "share_of_distance_to_target": (float(last[EMPLOYMENT_RATE]) / (target - base_rate)
@@ -299,17 +297,21 @@ def yearly_differences(result: RunResult) -> pd.DataFrame:
     return out.reset_index()[columns]
 
 
-def summarise_runs(per_rep: pd.DataFrame, result: RunResult) -> pd.DataFrame:
+KEYS = ("scenario", "baseline", "item", "group")  # what identifies a paired difference
+
+
+def summarise_runs(per_rep: pd.DataFrame, result: RunResult, keys: tuple[str, ...] = KEYS) -> pd.DataFrame:
     """Each item's differences over the runs: mean, p05, p95, runs, the interval of the mean (and the variance split).
 
     Args:
-        per_rep: One row per (scenario, baseline, item, group) and replication: its paired difference ``value``.
+        per_rep: One row per key and replication: its paired difference ``value``.
         result: The run (its parameter sets, if any, and the replications of each).
+        keys: The columns that identify a difference (by default :data:`KEYS`).
 
     Returns:
-        One row per (scenario, baseline, item, group), the keys as the index.
+        One row per key, the keys as the index.
     """
-    keys = ["scenario", "baseline", "item", "group"]
+    keys = list(keys)
     grouped = per_rep.groupby(keys, sort=False, dropna=False)["value"]
     out = grouped.mean().to_frame()
     out["p05"] = grouped.quantile(0.05)
@@ -335,6 +337,101 @@ def summarise_runs(per_rep: pd.DataFrame, result: RunResult) -> pd.DataFrame:
 
 
 MEAN_INTERVAL = 0.90  # two-sided confidence of the interval of a mean difference
+# Each cost ratio and the effect it divides the extra cost by.
+RATIOS = {"cost_per_extra_user_eur": "extra_users", "cost_per_extra_person_year_eur": "extra_person_years",
+          "cost_per_extra_employed_eur": "extra_employed"}
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A ratio of two means with its interval (:func:`ratio_of_means`).
+
+    Attributes:
+        value: Mean numerator / mean denominator (NaN when not defined).
+        low, high: Its interval (NaN with one unit, or when not defined).
+        noise: As :func:`interval_of_the_mean`: ``clear``, ``exact``, ``one replication``, or ``within noise``
+            (the denominator's interval includes 0, or it or the numerator is not positive: no ratio is given).
+    """
+
+    value: float
+    low: float
+    high: float
+    noise: str
+
+
+def ratio_of_means(numerator: np.ndarray, denominator: np.ndarray, level: float = MEAN_INTERVAL) -> Ratio:
+    """The ratio of the mean numerator to the mean denominator over paired units, with Fieller's interval.
+
+    A ratio of means, not a mean of the runs' ratios: a run whose effect is
+    near 0 gives an absurd ratio of its own, and dropping such runs biases
+    the mean. Fieller's interval (Fieller 1954, *J. R. Stat. Soc. B* 16:175)
+    takes the covariance of the two means into account; it is bounded only
+    when the denominator's own interval at the same level excludes 0, which
+    is when the ratio is given. A cost per effect is given only for a
+    positive mean cost and a positive effect told apart from noise: a saving,
+    a loss, or an effect within noise has none.
+
+    Args:
+        numerator, denominator: One value per unit (replication, or parameter set's mean), paired.
+        level: Two-sided confidence of the interval.
+    """
+    from scipy import stats
+
+    x, y = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    n = len(x)
+    if n == 0:
+        return Ratio(np.nan, np.nan, np.nan, "within noise")
+    a, b = float(x.mean()), float(y.mean())
+    if n == 1:
+        given = a > 0 and b >= 1  # one run: its ratio, with no interval (as every item of one replication)
+        return Ratio(a / b if given else np.nan, np.nan, np.nan, "one replication")
+    v11, v12, v22 = (np.cov(x, y, ddof=1) / n).ravel()[[0, 1, 3]]
+    if v11 == 0 and v22 == 0:
+        given = a > 0 and b > 0
+        return Ratio(a / b if given else np.nan, a / b if given else np.nan, a / b if given else np.nan, "exact")
+    t = float(stats.t.ppf(0.5 + level / 2, n - 1))
+    g = t * t * v22 / (b * b) if b != 0 else np.inf
+    if not (a > 0 and b > 0 and g < 1):
+        return Ratio(np.nan, np.nan, np.nan, "within noise")
+    # the ratios r with (a - r b)^2 <= t^2 var(a - r b): the roots of a quadratic, bounded when g < 1
+    t2 = t * t
+    lead, mid, last = b * b - t2 * v22, a * b - t2 * v12, a * a - t2 * v11
+    root = np.sqrt(max(mid * mid - lead * last, 0.0))
+    return Ratio(a / b, (mid - root) / lead, (mid + root) / lead, "clear")
+
+
+def cost_ratios(per_rep: pd.DataFrame, result: RunResult) -> pd.DataFrame:
+    """The cost ratios (:data:`RATIOS`) of every pair, as ratios of means (:func:`ratio_of_means`), group ``all``.
+
+    The units are the replications, or with parameter sets the sets' means
+    (as the interval of every other mean). p05 and p95 are left empty: a
+    ratio of means has no value run by run.
+
+    Returns:
+        One row per (scenario, baseline, item, group), as :func:`summarise_runs`.
+    """
+    keys = ["scenario", "baseline", "item", "group"]
+    rows = per_rep[(per_rep["group"] == "all") & per_rep["item"].isin(["extra_cost_total_eur", *RATIOS.values()])]
+    unit = "replication"
+    if result.parameter_sets is not None:
+        rows = rows.assign(parameter_set=result.parameter_set_of(rows["replication"]))
+        rows = rows.groupby(["scenario", "baseline", "item", "parameter_set"], sort=False)["value"].mean().reset_index()
+        unit = "parameter_set"
+    wide = rows.pivot_table(index=["scenario", "baseline", unit], columns="item", values="value", aggfunc="first")
+    counts = per_rep[(per_rep["group"] == "all") & (per_rep["item"] == "extra_cost_total_eur")].groupby(
+        ["scenario", "baseline"], sort=False)["value"].count()
+    out = []
+    for (scenario, baseline), part in wide.groupby(level=["scenario", "baseline"], sort=False):
+        for item, effect in RATIOS.items():
+            if effect not in part or "extra_cost_total_eur" not in part:
+                continue
+            r = ratio_of_means(part["extra_cost_total_eur"].to_numpy(), part[effect].to_numpy())
+            runs = int(counts.get((scenario, baseline), 0))
+            out.append((scenario, baseline, item, "all", r.value, np.nan, np.nan, runs, r.low, r.high, r.noise))
+    columns = [*keys, "value", "p05", "p95", "replications", "mean_low", "mean_high", "noise"]
+    return pd.DataFrame(out, columns=columns).set_index(keys)
 
 
 def interval_of_the_mean(mean: pd.Series, sd: pd.Series, n: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:

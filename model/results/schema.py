@@ -112,7 +112,9 @@ TABLES: dict[str, Table] = {t.file: t for t in (
                              "range": "text", "reference": "text", "description": "text"},
           key=("path", "from")),
     Table("parts.csv", {"scenario": "text", "part": "text", "how": "text", "item": "text", "value": "number"},
-          key=("scenario", "part", "how", "item")),
+          key=("scenario", "part", "how", "item"),
+          # each figure's interval (a folder of the first runs has none)
+          optional={"replications": "int", "mean_low": "number", "mean_high": "number", "noise": "text"}),
     # a back-cast's targets against the model (model.experiments.calibration.backcast), as the report reads them
     Table("validation.csv", {"scenario": "text", "target": "text", "kind": "text", "metric": "text", "period": "text",
                              "sample": "text", "observed": "number", "model": "number", "within_tolerance": "flag"},
