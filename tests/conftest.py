@@ -9,6 +9,13 @@ import pytest
 # test simulates what it checks; the cache's own tests give a folder explicitly.
 os.environ["LOOPBAAN_CACHE"] = "off"
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # the suite runs in one process per core: one kernel thread each, not two processes fighting over both cores
+    # (a test of threads sets its own number, and a command a test starts has the default)
+    import numba
+
+    numba.set_num_threads(1)
+
 from model.params.tree import ParameterTree  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -38,7 +38,7 @@ def test_the_ratio_is_of_the_means_not_the_mean_of_the_runs_ratios():
 def test_no_ratio_when_the_gain_is_not_told_from_noise_or_not_a_gain(cost, gain, why):
     r = ratio_of_means(cost, gain)
     assert np.isnan(r.value) and np.isnan(r.low) and np.isnan(r.high), why
-    assert r.noise == "within noise"
+    assert r.noise == "not defined"
 
 
 def test_one_replication_gives_its_ratio_without_an_interval_and_equal_runs_an_exact_one():

@@ -124,6 +124,8 @@ def test_waiting_for_a_scheduler_stays_interruptible(silent_listener, monkeypatc
     import dask.distributed  # noqa: F401 - imported before the signal, so that the signal lands in the wait
 
     monkeypatch.setattr(backends, "CONNECT_SECONDS", 60)
+    # Ctrl-C as Python handles it by default: a library an earlier test used may have put its own handler there
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def interrupt_once_waiting():
         deadline = time.monotonic() + 60
@@ -133,9 +135,12 @@ def test_waiting_for_a_scheduler_stays_interruptible(silent_listener, monkeypatc
 
     sender = threading.Thread(target=interrupt_once_waiting, daemon=True)
     sender.start()
-    with pytest.raises(KeyboardInterrupt):
-        list(backends.run_all(pow, [(2, 3)], scheduler=silent_listener))
-    sender.join()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            list(backends.run_all(pow, [(2, 3)], scheduler=silent_listener))
+        sender.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # -- workers that end with their parent ------------------------------------------------------------

@@ -145,7 +145,7 @@ def test_the_cost_per_person_year_is_the_same_figure_in_the_findings_and_their_t
     c = run.comparison.copy()
     ratio = (c.scenario == "herintreders") & (c.item == "cost_per_extra_person_year_eur")
     c.loc[ratio, ["value", "mean_low", "mean_high"]] = (23456.0, 12345.0, 98765.0) if gain_noise == "clear" else np.nan
-    c.loc[(c.scenario == "herintreders") & (c.item == "extra_person_years"), "noise"] = gain_noise
+    c.loc[(c.scenario == "herintreders") & (c.item == "extra_person_years_expected"), "noise"] = gain_noise
     run = dataclasses.replace(run, comparison=c)
     sentence = findings.sentences(run, "en")[0]
     cell = sections_module.findings_table(run, "en").loc["Cost per extra person-year at work (EUR)"].iloc[0]
@@ -166,7 +166,7 @@ def test_a_folder_from_before_the_decade_outcomes_still_gives_its_findings(folde
     sections = sections_module
     run = load_run(folder)
     new = ["extra_eligible", "extra_person_years", "cost_per_extra_person_year_eur", "cost_per_extra_user_eur",
-           "outreach_contacts", "outreach_share_eligible"]
+           "outreach_contacts", "outreach_share_eligible", "extra_person_years_expected", "extra_employed_expected"]
     old = dataclasses.replace(run, comparison=run.comparison[~run.comparison["item"].isin(new)],
                               take_up=pd.DataFrame(),
                               parameters=run.parameters[~run.parameters["path"].str.startswith("comparators.")])

@@ -54,6 +54,9 @@ ROLES = {
     "job_changes": "employed recent users who change job",
     "contacts": "people contacted by outreach",
     "contacts_eligible": "people contacted by outreach who may order a cheque when contacted",
+    "expected_person_years": "person-years at work that guidance is expected to bring, to the end of the horizon "
+                             "(a conditional expectation from each recent user's hazards)",
+    "expected_employed": "the same, as its share of the last year's average of people at work",
 }
 
 

@@ -146,10 +146,15 @@ class Builder:
         self.tables = TableCache() if tables is None else tables
         self.streams = Streams(run.settings.seed, replication)
         self.persons, self.spare, self.weight = population_rows(run)
+        self.shared = {RESOURCE: self.tables}
 
     def resources(self) -> dict:
-        """What the models of the replication share (the raked tables)."""
-        return {RESOURCE: self.tables}
+        """What the models of the replication share: the raked tables, and what a model adds (one dict for all).
+
+        The first model to simulate a reported month records what the others of the replication then use in
+        it (:mod:`model.mechanisms.labour_market.reference`): the run's first scenario is the reference world.
+        """
+        return self.shared
 
     def population(self) -> tuple[Population, pd.DataFrame]:
         """The synthetic population at the first month (with spare rows for later growth), and its fit report."""

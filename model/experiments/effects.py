@@ -194,7 +194,9 @@ def measure(plan: Run, replication: int = 0) -> GuidanceEffect:
     pop.guidance_quality[treated] = np.where(slot >= 0, market.quality[np.maximum(slot, 0)], 1.0)
 
     at_work = {}
-    for label, tree in (("on", scenario.tree), ("off", without_effects(scenario.tree, m0 - 1))):
+    # the arm without the effects first: it is the replication's reference world, whose mean job-finding weights
+    # both arms use (model.mechanisms.labour_market.reference), so it is the same whatever the effects' size
+    for label, tree in (("off", without_effects(scenario.tree, m0 - 1)), ("on", scenario.tree)):
         arm = builder.model(dataclasses.replace(scenario, tree=tree), state.snapshot())
         arm.run_until(m0 + horizon - 1)
         people = arm.people

@@ -189,8 +189,9 @@ def run(
     if result.parts:
         typer.echo("")
         printing.print_parts(results.parts())
-    typer.echo("at work (net): people at work minus the baseline, same people and draws; all of comparison.csv has "
-               "users by group and costs by item.")
+    typer.echo("at work (sim.): people at work minus the baseline, same people and draws, life by life; (exp.): what "
+               "guidance and follow-up are expected to bring, from every user's hazards (the same, with far less noise); "
+               "all of comparison.csv has users by group and costs by item.")
     settings = sim.settings
     if settings.scale < 1 and settings.runs == 1:
         typer.echo(f"note: at scale {settings.scale:g} each simulated person stands for {result.weight:,.0f} people; "

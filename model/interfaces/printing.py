@@ -93,8 +93,9 @@ SPREAD_HEADINGS = {"take_up_out_of_work": "take-up out of work", "take_up_fitted
                    "guidance_effect": "guidance", "labour_market": "labour market", "centres": "centres",
                    "outreach_and_vdab": "outreach/VDAB", "monte_carlo_noise": "noise", "not_attributed": "no one group"}
 SPREAD_ITEMS = {("extra_users", "all"): "users", ("extra_users", "reentrant_users"): "re-entrant users",
-                ("extra_cost_total_eur", "all"): "cost", ("extra_person_years", "all"): "person-years",
-                ("extra_employed", "all"): "at work (net)"}
+                ("extra_cost_total_eur", "all"): "cost", ("extra_person_years_expected", "all"): "person-years (expected)",
+                ("extra_person_years", "all"): "person-years (simulated)",
+                ("extra_employed_expected", "all"): "at work (expected)", ("extra_employed", "all"): "at work (simulated)"}
 
 
 def spread_lines(spread: pd.DataFrame) -> list[str]:
@@ -118,8 +119,8 @@ def spread_lines(spread: pd.DataFrame) -> list[str]:
 def print_parts(parts: pd.DataFrame, file=None) -> None:
     """Print each part's share: alone and added in order, with the interaction and the whole, with their intervals."""
     file = file or sys.stdout
-    headings = {"extra_users": "users", "extra_cost_total_eur": "cost EUR M", "extra_person_years": "person-years",
-                "extra_employed": "at work (net)"}
+    headings = {"extra_users": "users", "extra_cost_total_eur": "cost EUR M",
+                "extra_person_years_expected": "person-years (expected)", "extra_employed_expected": "at work (expected)"}
     formats = {"cost EUR M": lambda v: f"{v / 1e6:+,.2f}"}
     for name, frame in parts.groupby("scenario", sort=False):
         frame = frame[frame["item"].isin(headings)]

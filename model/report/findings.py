@@ -16,8 +16,9 @@ from . import labels
 from .run_data import RunTables
 
 # The headline items, in the order a finding states them.
-HEADLINE = ("extra_eligible", "extra_users", "extra_cost_total_eur", "extra_person_years", "extra_employed",
-            "employment_rate_change_pp", "share_of_goal", "share_of_distance_to_target", "cost_per_extra_person_year_eur",
+HEADLINE = ("extra_eligible", "extra_users", "extra_cost_total_eur", "extra_person_years_expected",
+            "extra_person_years", "extra_employed_expected", "extra_employed", "employment_rate_change_pp",
+            "share_of_goal", "share_of_distance_to_target", "cost_per_extra_person_year_eur",
             "cost_per_extra_employed_eur")
 # Below this change of the employment rate (percentage points) a finding says it barely moves the rate:
 # a tenth of a point is about 3,900 people at work, 3% of the government's goal of 120,000.
@@ -58,8 +59,10 @@ def cost_ratio_text(rows: pd.DataFrame, lang: str) -> str:
     ratio of means held the runs' own ratios: those too are shown only for a
     gain told from noise.
     """
-    item, effect = "cost_per_extra_person_year_eur", "extra_person_years"
-    if item not in rows.index or effect not in rows.index:  # a run folder written before the item existed
+    item, effect = "cost_per_extra_person_year_eur", "extra_person_years_expected"
+    if effect not in rows.index:  # a run folder written before the expected gains: the ratio of its time
+        effect = "extra_person_years"
+    if item not in rows.index or effect not in rows.index:  # a run folder written before person-years
         item, effect = "cost_per_extra_employed_eur", "extra_employed"
     row = rows.loc[item]
     if pd.isna(row["value"]) or rows.loc[effect, "noise"] not in ("clear", "exact", "one replication"):
@@ -95,11 +98,21 @@ def sentences(run: RunTables, lang: str) -> list[str]:
         whole = lambda v: labels.number(v, lang, 0, sign=True)  # noqa: E731
         millions = lambda v: labels.number(v / 1e6, lang, 2, sign=True)  # noqa: E731
         points = lambda v: labels.number(v, lang, 4, sign=True)  # noqa: E731  (a change of a few people shows)
+        # people at work: the expected gain (precise) with the simulated difference as its check, where the
+        # folder has both; a folder of the first runs has the simulated one only
+        expected = {"extra_person_years_expected", "extra_person_years", "extra_employed_expected"} <= set(rows.index)
+
+        def work(item, key, rows=rows, expected=expected, whole=whole, part=part, **more):
+            if not expected:
+                return part(item, key, whole, **more)
+            return part(f"{item}_expected", f"{key}_expected", whole, simulated=whole(rows.loc[item, "value"]),
+                        simulated_interval=_interval(rows.loc[item], lang, whole), **more)
+
         parts = [part("extra_eligible", "finding.eligible", whole),
                  part("extra_users", "finding.users", whole, start=start, end=end),
                  part("extra_cost_total_eur", "finding.cost", millions),
-                 part("extra_person_years", "finding.person_years", whole, start=start, end=end),
-                 part("extra_employed", "finding.employed", whole, year=end),
+                 work("extra_person_years", "finding.person_years", start=start, end=end),
+                 work("extra_employed", "finding.employed", year=end),
                  part("employment_rate_change_pp", "finding.rate", points)]
         parts = [p for p in parts if p is not None]
         goal = labels.percent(rows.loc["share_of_goal", "value"], lang, 2, sign=True)
@@ -111,7 +124,7 @@ def sentences(run: RunTables, lang: str) -> list[str]:
         text += " " + "; ".join(parts) + "."
         if abs(rows.loc["employment_rate_change_pp", "value"]) < BARELY_PP:
             text += " " + labels.text("finding.barely", lang)
-        if rows.loc["extra_employed", "noise"] == "within noise":
+        if rows.loc["extra_employed_expected" if expected else "extra_employed", "noise"] == "within noise":
             text += " " + labels.text("finding.within_noise", lang)
         paragraphs.append(text)
     return paragraphs

@@ -94,7 +94,7 @@ def findings_table(run: RunTables, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-PART_ITEMS = ("extra_users", "extra_cost_total_eur", "extra_person_years", "extra_employed")
+PART_ITEMS = ("extra_users", "extra_cost_total_eur", "extra_person_years_expected", "extra_employed_expected")
 
 
 def parts_table(run: RunTables, lang: str) -> pd.DataFrame:
@@ -199,7 +199,8 @@ def crowd_out_text(run: RunTables, lang: str) -> pd.DataFrame:
     for scenario, baseline in pairs:
         part = c[(c["scenario"] == scenario) & (c["baseline"] == baseline)]
         cells = {}
-        for item, groups in (("extra_users", CROWD_OUT_GROUPS), ("extra_person_years", ("all",)),
+        for item, groups in (("extra_users", CROWD_OUT_GROUPS), ("extra_person_years_expected", ("all",)),
+                             ("extra_person_years", ("all",)), ("extra_employed_expected", ("all",)),
                              ("extra_employed", ("all",))):
             for group in groups:
                 row = part[(part["item"] == item) & (part["group"] == group)]
@@ -217,7 +218,8 @@ def crowd_out_text(run: RunTables, lang: str) -> pd.DataFrame:
 
 
 SPREAD_SHOWN = (("extra_users", "all"), ("extra_users", "reentrant_users"), ("extra_users", "workers"),
-                ("extra_cost_total_eur", "all"), ("extra_person_years", "all"), ("extra_employed", "all"))
+                ("extra_cost_total_eur", "all"), ("extra_person_years_expected", "all"), ("extra_person_years", "all"),
+                ("extra_employed_expected", "all"), ("extra_employed", "all"))
 
 
 def _share_cell(share: float, p_value: float, lang: str) -> str:

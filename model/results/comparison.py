@@ -56,8 +56,15 @@ _AFTER_COSTS = {
                                 "horizon", "registrations"),
     "extra_person_years": Item("person-years", "years at work (net) over the horizon: the yearly average of people "
                                "at work summed over the years, each year weighed by its months in the horizon",
-                               "person-years"),
-    "extra_employed": Item("persons", "people at work (net), average of the last year", "at work (net)"),
+                               "person-years (sim.)"),
+    "extra_employed": Item("persons", "people at work (net), average of the last year", "at work (sim.)"),
+    "extra_person_years_expected": Item("person-years", "person-years at work that guidance and registering through "
+                                        "follow-up are expected to bring (a conditional expectation from every recent "
+                                        "user's and registrant's hazards, month by month, instead of the one life "
+                                        "chance picks: that part of extra_person_years, with far less noise)",
+                                        "person-years (exp.)"),
+    "extra_employed_expected": Item("persons", "the same for people at work, average of the last year: that part of "
+                                    "extra_employed", "at work (exp.)"),
     "extra_exits_from_work": Item("persons", "moves out of work, total over the horizon (negative: exits avoided)"),
     "extra_job_changes": Item("persons", "job changes of employed recent users, total over the horizon"),
     "outreach_contacts": Item("persons", "people contacted by outreach, total over the horizon"),
@@ -67,12 +74,14 @@ _AFTER_COSTS = {
                                     "with Fieller's interval; empty unless the cost is positive and the users' "
                                     "interval lies above 0)", fmt="{:,.0f}"),
     "cost_per_extra_person_year_eur": Item("EUR", "mean extra cost over the horizon / mean extra person-years at "
-                                           "work (a ratio of means, with Fieller's interval; empty unless the cost is "
-                                           "positive and the person-years' interval lies above 0)",
+                                           "work as expected (extra_person_years_expected; a ratio of means, with "
+                                           "Fieller's interval; empty unless the cost is positive and the "
+                                           "person-years' interval lies above 0)",
                                            "EUR per person-year", "{:,.0f}"),
     "cost_per_extra_employed_eur": Item("EUR", "mean extra cost over the horizon / mean extra people at work in the "
-                                        "last year (a ratio of means, with Fieller's interval; empty unless the cost "
-                                        "is positive and the interval of people at work lies above 0)",
+                                        "last year as expected (extra_employed_expected; a ratio of means, with "
+                                        "Fieller's interval; empty unless the cost is positive and the interval of "
+                                        "people at work lies above 0)",
                                         fmt="{:,.0f}"),
     "employment_rate_change_pp": Item("percentage points", "employment rate 20-64 in the last year", "rate (points)",
                                       "{:+.3f}"),
@@ -196,7 +205,7 @@ def paired_differences(result: RunResult, pairs: list[tuple[str, str]] | None = 
     p_last = result.scenarios[0].tree.at(month_date(month_number(last_year, 7)))
     role = {name: _role(result, name) for name in ("eligible", "waiting", "dropouts", "user_quality", "users",
                                                    "registrations", "employed", "exits", "job_changes", "contacts",
-                                                   "contacts_eligible")}
+                                                   "contacts_eligible", "expected_person_years", "expected_employed")}
     year_weight = months_by_year(result.settings) / 12.0  # each year's weight in person-years
     costs_of = cost_items(result.counters)
     goal = p_last["labour_market.employment_goal_extra_people"]
@@ -236,6 +245,8 @@ def paired_differences(result: RunResult, pairs: list[tuple[str, str]] | None = 
                 "extra_registrations": total(role["registrations"]),
                 "extra_person_years": person_years,
                 "extra_employed": extra_employed,
+                "extra_person_years_expected": total(role["expected_person_years"]),
+                "extra_employed_expected": total(role["expected_employed"]),
                 "extra_exits_from_work": total(role["exits"]),
                 "extra_job_changes": total(role["job_changes"]),
                 "outreach_contacts": contacts,
@@ -337,9 +348,10 @@ def summarise_runs(per_rep: pd.DataFrame, result: RunResult, keys: tuple[str, ..
 
 
 MEAN_INTERVAL = 0.90  # two-sided confidence of the interval of a mean difference
+NOT_DEFINED = "not defined"  # the noise of a ratio that is not given (its gain within noise, or no cost or no gain)
 # Each cost ratio and the effect it divides the extra cost by.
-RATIOS = {"cost_per_extra_user_eur": "extra_users", "cost_per_extra_person_year_eur": "extra_person_years",
-          "cost_per_extra_employed_eur": "extra_employed"}
+RATIOS = {"cost_per_extra_user_eur": "extra_users", "cost_per_extra_person_year_eur": "extra_person_years_expected",
+          "cost_per_extra_employed_eur": "extra_employed_expected"}
 
 
 @dataclass(frozen=True)
@@ -349,7 +361,7 @@ class Ratio:
     Attributes:
         value: Mean numerator / mean denominator (NaN when not defined).
         low, high: Its interval (NaN with one unit, or when not defined).
-        noise: As :func:`interval_of_the_mean`: ``clear``, ``exact``, ``one replication``, or ``within noise``
+        noise: As :func:`interval_of_the_mean`: ``clear``, ``exact``, ``one replication``, or ``not defined``
             (the denominator's interval includes 0, or it or the numerator is not positive: no ratio is given).
     """
 
@@ -382,7 +394,7 @@ def ratio_of_means(numerator: np.ndarray, denominator: np.ndarray, level: float 
     x, y = x[keep], y[keep]
     n = len(x)
     if n == 0:
-        return Ratio(np.nan, np.nan, np.nan, "within noise")
+        return Ratio(np.nan, np.nan, np.nan, NOT_DEFINED)
     a, b = float(x.mean()), float(y.mean())
     if n == 1:
         given = a > 0 and b >= 1  # one run: its ratio, with no interval (as every item of one replication)
@@ -394,7 +406,7 @@ def ratio_of_means(numerator: np.ndarray, denominator: np.ndarray, level: float 
     t = float(stats.t.ppf(0.5 + level / 2, n - 1))
     g = t * t * v22 / (b * b) if b != 0 else np.inf
     if not (a > 0 and b > 0 and g < 1):
-        return Ratio(np.nan, np.nan, np.nan, "within noise")
+        return Ratio(np.nan, np.nan, np.nan, NOT_DEFINED)
     # the ratios r with (a - r b)^2 <= t^2 var(a - r b): the roots of a quadratic, bounded when g < 1
     t2 = t * t
     lead, mid, last = b * b - t2 * v22, a * b - t2 * v12, a * a - t2 * v11

@@ -22,7 +22,8 @@ from .comparison import paired_differences, summarise_runs
 from .result import RunResult
 
 ADDITIVE_ITEMS = ("extra_eligible", "extra_users", "extra_cost_total_eur", "extra_registrations", "extra_person_years",
-                  "extra_employed", "employment_rate_change_pp")
+                  "extra_person_years_expected", "extra_employed", "extra_employed_expected",
+                  "employment_rate_change_pp")
 HOWS = ("alone", "added_in_order", "interaction", "together")
 KEYS = ("scenario", "part", "how", "item")
 COLUMNS = [*KEYS, "value", "replications", "mean_low", "mean_high", "noise"]

@@ -39,7 +39,7 @@ from .result import RunResult
 # The headline differences whose spread is attributed: (item of comparison.csv, group).
 SPREAD_ITEMS = (("extra_eligible", "all"), ("extra_users", "all"), ("extra_users", "reentrant_users"),
                 ("extra_users", "workers"), ("extra_cost_total_eur", "all"), ("extra_person_years", "all"),
-                ("extra_employed", "all"))
+                ("extra_person_years_expected", "all"), ("extra_employed", "all"), ("extra_employed_expected", "all"))
 NOISE = "monte_carlo_noise"
 NOT_ATTRIBUTED = "not_attributed"
 MIN_RESIDUAL_DEGREES = 5  # sets beyond a group's columns and the intercept, for its share to be estimated

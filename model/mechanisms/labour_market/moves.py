@@ -20,6 +20,7 @@ from ...people.population import Population
 from ...people.synthesis import AGES, SHAPE, STATES
 from . import kernel
 from .hazards import N_WEIGHT_GROUPS, WEIGHT_GROUP_OF_CELL, LabourHazards
+from .reference import ReferenceMeans
 
 # Single year of age (0 = 20 ... 44 = 64) of every age in months, clipped: one gather instead of arithmetic.
 YEAR_OF_AGE_MONTHS = np.clip(np.arange(codes.EXIT_AGE_MONTHS + 1) // 12 - 20, 0, len(AGES) - 1).astype(np.intp)
@@ -104,7 +105,7 @@ def labour_columns(pop: Population, ready_weight: np.ndarray) -> kernel.LabourCo
                                 pop.followup_month, pop.registered_from, ready_weight)
 
 
-def _weight_parameters(p: Mapping) -> tuple:
+def weight_parameters(p: Mapping) -> tuple:
     """The parameters of the raw weights: when one changes, the month's mean is made afresh."""
     return (float(p["behaviour.readiness.job_finding_loading"]), float(p["labour_market.non_active_halving_months"]),
             float(p["labour_market.formerly_non_active.halving_months"]), tuple(formerly_non_active_ratios(p)))
@@ -159,7 +160,8 @@ def job_finding_weights(pop: Population, month: int, p: Mapping) -> np.ndarray:
 
 
 def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards, streams,
-                 scratch: dict | None = None, renewed: np.ndarray | None = None, data: dict | None = None) -> Moves:
+                 scratch: dict | None = None, renewed: np.ndarray | None = None, data: dict | None = None,
+                 reference: ReferenceMeans | None = None) -> Moves:
     """Decide one month of labour-market moves, all from the start-of-month state (one kernel pass).
 
     Employed people leave work with their cell's separation hazards; employed
@@ -186,22 +188,71 @@ def decide_moves(pop: Population, month: int, p: Mapping, hazards: LabourHazards
         renewed: Rows whose readiness was drawn this month (new people).
         data: The labour market's data in the state (``job_finding_means``: the month before's mean and
             the parameters it was made with); without it, the month's own mean.
+        reference: The reference world's means of the replication (:mod:`.reference`), over the reported
+            months: the mean is the reference's, so a scenario moves nobody's hazard through it.
     """
     scratch = {} if scratch is None else scratch
     data = {} if data is None else data
     ready_weight = ready_weights(pop, p, scratch, renewed)
     known = data.get("job_finding_means")
-    if known is None or known["parameters"] != _weight_parameters(p):
+    if known is None or known["parameters"] != weight_parameters(p):
         known = {"mean": _weights_and_means(pop, month, p, np.empty(len(pop), dtype=np.float32), ready_weight)}
-    g = "behaviour.guidance_effect."
-    guidance = kernel.Guidance(pop.cheque1_month, pop.job_change_month, pop.guidance_quality,
-                               int(p[g + "duration_months"]), float(p[g + "employed_non_active_exit_reduction"]),
-                               float(p[g + "job_change_separation_reduction"]), float(p[g + "extra_job_finding_rate"]))
     keys = np.array([streams.row_key(name, month) for name in SEPARATION_STREAMS] + [0], dtype=np.uint64)
-    movers, move, sums = kernel.decide(month, labour_columns(pop, ready_weight), AGE_CELLS, weight_tables(p), guidance,
-                                       *hazards.by_status, keys, known["mean"])
-    data["job_finding_means"] = {"mean": _means(sums), "parameters": _weight_parameters(p)}
+    mean = known["mean"] if reference is None else reference.mean(month, weight_parameters(p), known["mean"])
+    scratch["mean_used"] = mean  # for the expected gains of the month (expected_gains)
+    movers, move, sums = kernel.decide(month, labour_columns(pop, ready_weight), AGE_CELLS, weight_tables(p),
+                                       guidance_of(pop, p), *hazards.by_status, keys, mean)
+    data["job_finding_means"] = {"mean": _means(sums), "parameters": weight_parameters(p)}
     return Moves(movers, move)
+
+
+def guidance_of(pop: Population, p: Mapping) -> kernel.Guidance:
+    """The effects of guidance and the columns that say who the recent users are (:class:`.kernel.Guidance`)."""
+    g = "behaviour.guidance_effect."
+    return kernel.Guidance(pop.cheque1_month, pop.job_change_month, pop.guidance_quality,
+                           int(p[g + "duration_months"]), float(p[g + "employed_non_active_exit_reduction"]),
+                           float(p[g + "job_change_separation_reduction"]), float(p[g + "extra_job_finding_rate"]))
+
+
+@dataclass
+class ExpectedGains:
+    """What guidance is expected to bring the month's recent users (:func:`.kernel.expected_gains`).
+
+    Attributes:
+        probability: Per row, the probability that guidance changes this month's move.
+        person_years: Per row, the expected person-years at work gained to the end of the horizon.
+        employed_last_year: Per row, the expected gain in the last year's average of people at work.
+    """
+
+    probability: np.ndarray
+    person_years: np.ndarray
+    employed_last_year: np.ndarray
+
+
+def expected_gains(pop: Population, month: int, p: Mapping, hazards: LabourHazards, rows: np.ndarray,
+                   scratch: dict, horizon: tuple[int, int, int], registering: float = 0.0) -> ExpectedGains:
+    """The expected gains of ``rows`` this month, with the mean weights :func:`decide_moves` used.
+
+    A conditional expectation next to the simulated paired difference: each
+    person adds the probability that guidance (or registering through
+    follow-up) changes their month, times the months at work it then brings,
+    instead of the one life that chance picks (:func:`.kernel.expected_gains`).
+    Call after :func:`decide_moves` and before :func:`apply_moves` (the
+    start-of-month state).
+
+    Args:
+        rows: The recent users, or (with ``registering``) the people follow-up could register this month (those
+            registered are job seekers now, the others still non-active).
+        registering: The chance that follow-up registers each of ``rows`` (0: ``rows`` are the recent users).
+        scratch: The scratch of :func:`decide_moves` (its ready weights and the mean it used).
+        horizon: ``(last recorded month, first recorded month of the last year, months of the last year)``.
+    """
+    weights = labour_columns(pop, ready_weights(pop, p, scratch))
+    reasons = np.where(pop.status[rows] == codes.NON_ACTIVE, pop.inactive_reason[rows], pop.registered_from[rows])
+    probability, months, last_year = kernel.expected_gains(
+        rows, reasons.astype(np.int64), month, weights, AGE_CELLS, weight_tables(p), guidance_of(pop, p), *hazards.by_status,
+        scratch["mean_used"], (*horizon, codes.EXIT_AGE_MONTHS, float(registering)))
+    return ExpectedGains(probability, months / 12.0, last_year)
 
 
 def register(pop: Population, rows: np.ndarray, month: int) -> None:

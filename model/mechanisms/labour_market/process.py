@@ -18,10 +18,12 @@ from scipy.special import ndtri
 from ...engine.counters import Counter
 from ...engine.process import Column, Month, Process, empty_rows
 from ...engine.rows import sorted_contains
+from ...params.calendar import month_date, month_number
 from ...people import codes
 from ...people.groups import N_KEYS
 from ..guidance import effects as guidance
 from . import kernel, moves
+from .reference import REFERENCE, ReferenceMeans
 from .tables import tables_for
 
 
@@ -29,6 +31,13 @@ def draw_readiness(streams, month: int, rows: np.ndarray) -> np.ndarray:
     """Standard normal readiness for ``rows`` (fixed for a person from their entry month)."""
     u = streams.row_uniforms("readiness", month, rows)
     return ndtri(np.clip(u, 1e-12, 1.0 - 1e-12)).astype(np.float32)
+
+
+def _horizon(model) -> tuple[int, int, int]:
+    """The last recorded month, the first recorded month of its year, and the recorded months of that year."""
+    last = model.last_month
+    first = max(month_number(month_date(last).year, 1), model.state.record_from)
+    return last, first, last - first + 1
 
 
 class LabourMarket(Process):
@@ -58,6 +67,11 @@ class LabourMarket(Process):
         Counter("followup_exits_to_work", "flow", "persons", "job seekers registered through VDAB follow-up who start work"),
         Counter("exits_to_non_active_users", "flow", "persons", "employed recent users who leave work for non-activity"),
         Counter("job_changes", "flow", "persons", "employed recent users who change job", role="job_changes"),
+        Counter("expected_person_years", "flow", "person-years", "person-years at work that guidance (the month's "
+                "recent users) and registering through follow-up are expected to bring, to the end of the horizon "
+                "(moves.expected_gains, moves.expected_registration_gains)", role="expected_person_years"),
+        Counter("expected_employed", "flow", "persons", "the same gains' share of the last year's average of people "
+                "at work", role="expected_employed"),
     )
     needs = ("renewed_rows",)
     provides = ("recent_users", "followup_rows")
@@ -91,7 +105,18 @@ class LabourMarket(Process):
         model.count(month, "job_changes", changers)
         pop.job_change_month[changers] = m
         _, hazards = tables_for(model, m)
-        movers = moves.decide_moves(pop, m, p, hazards, month.streams, model.scratch(self), renewed, data)
+        # over the reported months, the reference world's mean weights (reference.py): no spillover through them
+        shared = model.resource(REFERENCE, ReferenceMeans) if month.t >= 0 else None
+        movers = moves.decide_moves(pop, m, p, hazards, month.streams, model.scratch(self), renewed, data, shared)
+        if month.recorded:  # what guidance and follow-up are expected to bring, next to what chance gives them
+            due = month.values.get("followup_due", empty_rows())
+            share = month.values.get("followup_share", 0.0)
+            for rows, registering in ((recent, 0.0), (due, share)):
+                if len(rows):
+                    gains = moves.expected_gains(pop, m, p, hazards, rows, model.scratch(self), _horizon(model),
+                                                 registering)
+                    model.count(month, "expected_person_years", rows, gains.person_years)
+                    model.count(month, "expected_employed", rows, gains.employed_last_year)
         if month.recorded:  # the keys of each set of movers once, for the counts of its subsets
             self._count_moves(model, month, movers, recent, guidance.followup_jobseeker_rows(pop, ever))
         moves.apply_moves(pop, movers, m, p, hazards, month.streams)

@@ -31,12 +31,13 @@ class VdabFollowup(Process):
         Counter("followup_cost_eur", "flow", "EUR", "cost of VDAB's follow-up contacts", role="cost", item="followup",
                 rank=3),
     )
-    provides = ("followup_registrations",)
+    provides = ("followup_registrations", "followup_due", "followup_share")
 
     def step(self, model, month: Month) -> None:
         """Contact this month's users; hand the acceptances on."""
         m, p, pop = month.number, month.params, month.people
-        month.values["followup_registrations"] = empty_rows()
+        month.values["followup_registrations"] = month.values["followup_due"] = empty_rows()
+        month.values["followup_share"] = 0.0
         if not p["vdab_followup.enabled"]:
             return
         due = np.flatnonzero(pop.cheque1_month == m - p["vdab_followup.months_after_guidance"])
@@ -48,3 +49,7 @@ class VdabFollowup(Process):
         model.count(month, "followup_cost_eur", contacted, p["vdab_followup.cost_per_contact"])
         model.count(month, "followup_registrations", accepted)
         month.values["followup_registrations"] = accepted
+        # who could have registered, and how likely: the expected gain of follow-up is taken over them all
+        # (model.mechanisms.labour_market.moves.expected_gains), not over the few that chance picked
+        month.values["followup_due"] = due
+        month.values["followup_share"] = float(p["vdab_followup.contact_share"] * p["vdab_followup.acceptance_share"])
