@@ -69,7 +69,7 @@ class LabourMarket(Process):
         Counter("job_changes", "flow", "persons", "employed recent users who change job", role="job_changes"),
         Counter("expected_person_years", "flow", "person-years", "person-years at work that guidance (the month's "
                 "recent users) and registering through follow-up are expected to bring, to the end of the horizon "
-                "(moves.expected_gains, moves.expected_registration_gains)", role="expected_person_years"),
+                "(moves.expected_gains)", role="expected_person_years"),
         Counter("expected_employed", "flow", "persons", "the same gains' share of the last year's average of people "
                 "at work", role="expected_employed"),
     )
