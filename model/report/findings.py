@@ -131,8 +131,12 @@ def sentences(run: RunTables, lang: str) -> list[str]:
 
 
 def within_noise(run: RunTables) -> list[tuple[str, str]]:
-    """The scenarios whose change in people at work is within noise (the 90% interval of the mean includes 0)."""
-    rows = run.comparison[(run.comparison["item"] == "extra_employed") & (run.comparison["group"] == "all")]
+    """The scenarios whose change in people at work is within noise (the 90% interval of the mean includes 0).
+
+    The expected gain where the folder has it (what the findings lead with), else the simulated difference.
+    """
+    item = "extra_employed_expected" if (run.comparison["item"] == "extra_employed_expected").any() else "extra_employed"
+    rows = run.comparison[(run.comparison["item"] == item) & (run.comparison["group"] == "all")]
     shown = set(run.pairs())
     return [(s, b) for s, b, n in zip(rows["scenario"], rows["baseline"], rows["noise"])
             if n == "within noise" and (s, b) in shown]
