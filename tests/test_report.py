@@ -159,6 +159,23 @@ def test_the_cost_per_person_year_is_the_same_figure_in_the_findings_and_their_t
         assert cell == "–"
 
 
+def test_the_parts_table_shows_each_figure_with_its_interval_and_an_old_folder_without_them(folder):
+    import dataclasses
+
+    run = load_run(folder)
+    rows = [("herintreders", part, how, item, value, 3, value - 5, value + 5, "within noise" if abs(value) < 5 else "clear")
+            for part, how, value in (("ask_1", "alone", 20.0), ("all parts", "interaction", 2.0))
+            for item in sections_module.PART_ITEMS]
+    parts = pd.DataFrame(rows, columns=["scenario", "part", "how", "item", "value", "replications", "mean_low",
+                                        "mean_high", "noise"])
+    table = sections_module.parts_table(dataclasses.replace(run, parts=parts), "en")
+    cells = table.to_numpy().ravel().tolist()
+    assert "+20 [+15; +25]" in cells and "≈ +2 [-3; +7]" in cells
+    old = sections_module.parts_table(dataclasses.replace(run, parts=parts[["scenario", "part", "how", "item",
+                                                                            "value"]]), "en")
+    assert "+20" in old.to_numpy().ravel().tolist() and "≈" not in "".join(old.to_numpy().ravel().tolist())
+
+
 def test_a_folder_from_before_the_decade_outcomes_still_gives_its_findings(folder):
     """A run folder written before person-years, outreach shares and the comparator: the sections leave them out."""
     import dataclasses
