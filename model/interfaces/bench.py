@@ -149,7 +149,7 @@ def precision() -> None:
             hour = {k: v * np.sqrt(cpu / 3600) for k, v in half.items()}
             gain = (half[simulated] / half[expected]) ** 2 if half[expected] > 0 else float("nan")
             cells.append(f"{simulated} {half[simulated]:,.1f} [{hour[simulated]:,.1f}], expected {half[expected]:,.1f} "
-                         f"[{hour[expected]:,.1f}] ({gain:,.0f}x the CPU saved)")
+                         f"[{hour[expected]:,.1f}] (the simulated one needs {gain:,.1f}x the CPU)")
         print(f"    {scenario} vs {baseline}: " + "; ".join(cells))
 
 
