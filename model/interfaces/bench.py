@@ -93,8 +93,11 @@ def one_run(scenarios: list[str], scale: float, cache: str) -> dict[str, float]:
                 "peak_gib": usage.ru_maxrss / 2**20}  # Linux reports KiB
 
 
-def timed(command: list[str]) -> tuple[float, float, str]:
-    """Run a command in a child process: its seconds, its own peak memory (GiB) and its last line of output."""
+def timed(command: list[str]) -> tuple[float, float, str, float]:
+    """Run a command in a child process: its seconds, peak memory (GiB), last line of output and CPU seconds.
+
+    The peak memory is the child's own; the CPU seconds are user and system time over all its threads.
+    """
     t0 = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stdout_file, tempfile.TemporaryFile("w+") as stderr_file:
         proc = subprocess.Popen(command, stdout=stdout_file, stderr=stderr_file)
@@ -105,22 +108,7 @@ def timed(command: list[str]) -> tuple[float, float, str]:
         if os.waitstatus_to_exitcode(status) != 0:
             sys.exit(f"benchmark command failed: {' '.join(command)}\n{stderr_file.read()[-3000:]}")
         lines = stdout_file.read().strip().splitlines()
-    return seconds, usage.ru_maxrss / 2**20, lines[-1] if lines else ""
-
-
-def cpu_timed(command: list[str]) -> tuple[float, float, str]:
-    """Run a command in a child process: its CPU seconds (user and system, all its threads), wall seconds, last line."""
-    t0 = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as stdout_file, tempfile.TemporaryFile("w+") as stderr_file:
-        proc = subprocess.Popen(command, stdout=stdout_file, stderr=stderr_file)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        stdout_file.seek(0)
-        stderr_file.seek(0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"benchmark command failed: {' '.join(command)}\n{stderr_file.read()[-3000:]}")
-        lines = stdout_file.read().strip().splitlines()
-    return usage.ru_utime + usage.ru_stime, wall, lines[-1] if lines else ""
+    return seconds, usage.ru_maxrss / 2**20, lines[-1] if lines else "", usage.ru_utime + usage.ru_stime
 
 
 def precision() -> None:
@@ -133,7 +121,7 @@ def precision() -> None:
     the expected one's precision.
     """
     with tempfile.TemporaryDirectory(prefix="loopbaan-bench-") as out:
-        cpu, wall, folder = cpu_timed([sys.executable, "-m", "model", "run", *PRECISION["scenarios"], "--scale",
+        wall, _, folder, cpu = timed([sys.executable, "-m", "model", "run", *PRECISION["scenarios"], "--scale",
                                        str(PRECISION["scale"]), "--replications", str(PRECISION["replications"]),
                                        "--workers", "1", "--no-cache", "--out", out])
         compared = pd.read_csv(Path(folder) / "comparison.csv")
@@ -164,11 +152,11 @@ def uncertainty() -> int:
     """Time the uncertainty issue's workloads and print them against its targets."""
     cli = [sys.executable, "-m", "model"]
     with tempfile.TemporaryDirectory(prefix="loopbaan-bench-") as out:
-        reps, reps_peak, folder = timed([*cli, "run", *SIX, "--scale", "0.1", "--replications", "100", "--workers", "2",
+        reps, reps_peak, folder, _ = timed([*cli, "run", *SIX, "--scale", "0.1", "--replications", "100", "--workers", "2",
                                          "--no-cache", "--out", out])
         comparison = Path(folder) / "comparison.csv"
         compared = pd.read_csv(comparison) if comparison.is_file() else pd.DataFrame()
-        morris, morris_peak, sweep_folder = timed([*cli, "sweep", "resolution_screening", "--workers", "2",
+        morris, morris_peak, sweep_folder, _ = timed([*cli, "sweep", "resolution_screening", "--workers", "2",
                                                    "--out", out])
         indices = Path(sweep_folder) / "morris.csv"
         top = indices.read_text().splitlines()[:4] if indices.is_file() else []
