@@ -20,7 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 import model
+from model.engine import interrupts
 from model.engine.interrupts import stop_within, stops_as_stops
+from model.results import atomic
 from model.experiments import backends
 from model.interfaces.cli import app
 from model.params.scenario import ScenarioError
@@ -266,17 +268,42 @@ def test_a_run_stopped_by_sigterm_exits_143_and_writes_nothing(tmp_path):
     assert [p for p in tmp_path.iterdir() if not p.name.startswith(".")] == []
 
 
+class _Dropped(KeyboardInterrupt):
+    """A stop whose handler's exception a callback from compiled code printed and dropped."""
+
+
+def test_a_stop_dropped_on_its_way_ends_the_run_at_the_next_month(tmp_path):
+    """numba's compiler calls back through ctypes, which drops what a handler raises: the recorded stop still ends it."""
+    interrupts.record(_Dropped())
+    try:
+        with pytest.raises(_Dropped):
+            model.Simulation("law_2025", scale=0.001, seed=3).run(progress=False)
+    finally:
+        interrupts.forget()
+    model.Simulation("law_2025", scale=0.001, seed=3).run(progress=False)  # raised once, then gone
+
+
+def test_a_stop_dropped_while_a_folder_is_written_keeps_nothing(tmp_path):
+    with pytest.raises(_Dropped):
+        with atomic.atomic_folder(atomic.RunFolder(tmp_path, "stopped")) as (tmp, _):
+            (tmp / "comparison.csv").write_text("x\n")
+            interrupts.record(_Dropped())
+    assert [p for p in tmp_path.iterdir() if not p.name.startswith(".")] == []
+
+
 def test_a_command_called_in_process_puts_the_sigterm_handler_back(tmp_path):
     def mine(signum, frame):
         pass
 
     previous = signal.signal(signal.SIGTERM, mine)
+    hook = sys.unraisablehook
     try:
         CliRunner().invoke(app, ["run", "law_2025", "--scale", "0.001", "--scheduler", "tcp://", "--out",
                                  str(tmp_path)])
         CliRunner().invoke(app, ["report", str(tmp_path / "none")])
         CliRunner().invoke(app, ["sweep", str(tmp_path / "none.yaml")])
         assert signal.getsignal(signal.SIGTERM) is mine
+        assert sys.unraisablehook is hook
     finally:
         signal.signal(signal.SIGTERM, previous)
 

@@ -27,7 +27,7 @@ from ..params.tree import ParameterSet, ParameterTree
 from ..people.groups import group_keys
 from ..people.population import Population
 from .counters import Recorder
-from .interrupts import stops_as_stops
+from .interrupts import raise_recorded, stops_as_stops
 from .process import (
     DeclaredColumns,
     DeclaredParameters,
@@ -180,6 +180,7 @@ class LoopbaanModel(mesa.Model):
     # -- the month ---------------------------------------------------------
     def step(self) -> None:
         """Simulate one month: every process in order."""
+        raise_recorded()  # a stop that a callback from compiled code dropped (see interrupts) ends the run here
         m = self.state.month
         p, t, values = self.params(m), m - self.state.record_from, {}
         for proc in self.processes:

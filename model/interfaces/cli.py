@@ -11,6 +11,7 @@ stderr and exits with status 2 before anything is written.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import typer
 
+from ..engine import interrupts
 from ..engine.interrupts import stops_as_stops
 from ..experiments.backends import checked_workers
 from ..params.scenario import ScenarioError
@@ -41,7 +43,13 @@ class _Terminated(KeyboardInterrupt):
 
 
 def _on_sigterm(signum, frame) -> None:
-    raise _Terminated
+    raise interrupts.record(_Terminated())  # recorded too: a callback from compiled code may drop what it raises
+
+
+def _quiet_about_stops(previous, unraisable) -> None:
+    """A stop dropped by a callback from compiled code is recorded (it ends the run soon): no traceback for it."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        previous(unraisable)
 
 
 @contextlib.contextmanager
@@ -53,11 +61,16 @@ def _stoppable():
     handler, SIGTERM keeps its own.
     """
     main = threading.current_thread() is threading.main_thread()
+    interrupts.forget()
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if main else None
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = functools.partial(_quiet_about_stops, previous_hook)
     try:
         with stops_as_stops():
             yield
     finally:
+        sys.unraisablehook = previous_hook
+        interrupts.forget()
         if main and previous is not None:  # (None: a handler installed outside Python, which cannot be put back)
             signal.signal(signal.SIGTERM, previous)
 

@@ -18,6 +18,7 @@ import shutil
 import time
 from pathlib import Path
 
+from ..engine.interrupts import raise_recorded
 from ..params.yamlfile import shown_path
 
 NAME_MAX_BYTES = 200  # a run folder's name; with the time stamp and prefixes it stays below 255 bytes
@@ -213,6 +214,7 @@ def atomic_folder(folder: RunFolder):
     when = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
         yield folder.tmp, folder.candidate(when)
+        raise_recorded()  # a stop asked for while the folder was written, but dropped on its way: nothing is kept
         folder.commit(when)
     except OSError as exc:
         folder.discard()
