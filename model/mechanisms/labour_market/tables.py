@@ -10,6 +10,7 @@ the years ahead on the second core while the first months are simulated
 
 from __future__ import annotations
 
+import collections
 import json
 import threading
 from collections.abc import Callable
@@ -23,7 +24,39 @@ from .hazards import LabourHazards, hazards_from_table
 
 RESOURCE = "labour_market.tables"  # the engine resource holding the run's TableCache
 
-_TABLE_PREFIXES = ("population.", "labour_market.")
+# Every parameter a table or its hazards read: the hazards are bounded by the separation ceiling.
+_TABLE_PREFIXES = ("population.", "labour_market.", "simulation.hazard_ceiling")
+_KEPT = 48  # tables (and pairs of hazards) kept by the process for later runs: about 0.6 MB a year of margins
+
+
+class _Kept:
+    """The last tables and hazards made in this process, by their margins, for the next run to take.
+
+    A table and its hazards are pure functions of their margins (the key), so a run that finds them
+    here gets exactly what it would have made. A test session, a sweep or the what-if page simulates
+    run after run with the same margins: each would otherwise rake the same thirty years again.
+    """
+
+    def __init__(self) -> None:
+        self._items: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > _KEPT:
+                self._items.popitem(last=False)
+
+
+_KEPT_TABLES, _KEPT_HAZARDS = _Kept(), _Kept()
 
 
 class TableCache:
@@ -69,7 +102,10 @@ class TableCache:
                     break
             busy.wait()  # another thread rakes it
         try:
-            table = cell_table(p, horizon)
+            table = _KEPT_TABLES.get(key)
+            if table is None:
+                table = cell_table(p, horizon)
+                _KEPT_TABLES.put(key, table)
             with self._lock:
                 self._tables[key] = table
         finally:
@@ -93,7 +129,10 @@ class TableCache:
         with self._lock:
             hazards = self._hazards.get(pair)
         if hazards is None:
-            hazards = hazards_from_table(table, p, following)
+            hazards = _KEPT_HAZARDS.get(pair)
+            if hazards is None:
+                hazards = hazards_from_table(table, p, following)
+                _KEPT_HAZARDS.put(pair, hazards)
             with self._lock:
                 hazards = self._hazards.setdefault(pair, hazards)
         with self._lock:
