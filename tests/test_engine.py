@@ -294,6 +294,41 @@ def test_the_yearly_table_made_from_the_counters_is_that_of_the_monthly_table_to
     pd.testing.assert_frame_equal(as_text(made), as_text(expected), check_exact=True)
 
 
+def _monthly_frame_by_melting(counters, months):
+    """The monthly table as it was first made: a frame per counter, melted, concatenated (the reference)."""
+    from model.engine.counters import as_categories
+    from model.params.calendar import month_date
+    from model.people.groups import GROUPS
+
+    frames = []
+    labels = [month_date(m).isoformat()[:7] for m in months]
+    for counter in sorted(counters.counters.values(), key=lambda c: c.kind != "stock"):
+        data = counters.data[counter.name]
+        groups = GROUPS if counter.by_group else ("all",)
+        if not counter.dims:
+            df = pd.DataFrame(data, index=labels, columns=groups)
+            df = df.rename_axis("month").reset_index().melt(id_vars="month", var_name="group", value_name="value")
+        else:
+            index = pd.MultiIndex.from_product([labels, groups, *(lab for _, lab in counter.dims)],
+                                               names=["month", "group", *(d for d, _ in counter.dims)])
+            df = pd.DataFrame({"value": data.reshape(-1)}, index=index).reset_index()
+        df.insert(1, "metric", counter.name)
+        frames.append(df)
+    return as_categories(pd.concat(frames, ignore_index=True), {**counters.categories(), "month": labels})
+
+
+def test_the_monthly_table_is_that_of_melting_a_frame_per_counter():
+    simulation = model.Simulation([{"name": "bonus", "extends": "centre_incentive", "scale": 0.002, "end": "2026-03"}])
+    builder = Builder(simulation.plan, 0)
+    state, _ = builder.initial_state()
+    bonus = builder.model(simulation.scenarios[0], state)
+    bonus.run_until(simulation.settings.end_month)
+    months = list(range(simulation.settings.start_month, simulation.settings.end_month + 1))
+    made = bonus.counters.monthly_frame(months)
+    assert any(c.dims for c in bonus.counters.counters.values())  # a counter with extra dimensions is in it
+    pd.testing.assert_frame_equal(made, _monthly_frame_by_melting(bonus.counters, months), check_exact=True)
+
+
 def test_the_documented_month_is_the_month_the_model_runs():
     """The numbered lists of :mod:`model.mechanisms` and of the ODD name the processes of ``MONTH``, in its order."""
     import re

@@ -38,6 +38,9 @@ from .warmup_cache import StateCache
 # Replications whose monthly values are kept (timeseries.parquet); every replication's yearly values are
 # kept. A month of one scenario is some 2,500 rows: a hundred replications of six scenarios would not fit.
 MONTHLY_REPLICATIONS = 5
+# From this many persons a finished scenario's people are collected at once (tens of MB a column); below
+# it the collector's pass over every object of the process costs more time than the memory is worth.
+COLLECT_FROM_PERSONS = 500_000
 CACHE_USE = ("read", "written", "damaged", "not_written", "notes")  # what the manifest's "cache" lists
 _TABLES: TableCache | None = None  # a worker's raked tables, kept between the replications of a parameter set it runs
 _TABLES_OF: int | None = None  # the parameter set they belong to (a new set has other margins: its tables start afresh)
@@ -273,7 +276,8 @@ def replicate(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str
         # the people are no longer needed: free them before the tables, the next scenario and the outputs
         # (the centres and their model refer to each other, so only the cycle collector frees them)
         model = state = None
-        gc.collect()
+        if persons >= COLLECT_FROM_PERSONS:
+            gc.collect()
         # the yearly values straight from the counters (the same to the last bit as from the monthly table);
         # every text column categorical, the scenarios' categories those of the run (concatenated, they stay so)
         ids = {"scenario": scenario.name, "replication": rep}
@@ -282,7 +286,8 @@ def replicate(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str
             frames.append(as_categories(counters.monthly_frame(months).assign(**ids), {"scenario": names}))
         progress.line(f"  {scenario.name}: {seconds:.1f} s for {settings.n_months} months{warm_note}")
     start = None
-    gc.collect()
+    if persons >= COLLECT_FROM_PERSONS:
+        gc.collect()
     return Replication(rep, frames, yearly, fit.assign(replication=rep), timings, capped, persons, builder.weight,
                        builder.tables.bounded_hazards(),
                        {**cache_use, **({"damaged": store.damaged, "not_written": store.not_written,
