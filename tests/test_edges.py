@@ -112,7 +112,7 @@ def test_a_scheduler_that_never_answers_is_reported_not_waited_for(silent_listen
 
 
 def test_a_scheduler_that_cannot_be_reached_is_reported(monkeypatch):
-    monkeypatch.setattr(backends, "CONNECT_SECONDS", 10)  # (a refused connection fails at once; this is a bound)
+    monkeypatch.setattr(backends, "CONNECT_SECONDS", 2)  # (Dask tries a refused connection again until then)
     free = socket.socket()
     free.bind(("127.0.0.1", 0))
     port = free.getsockname()[1]

@@ -127,7 +127,10 @@ def test_a_sweep_on_a_dask_cluster_gives_the_same_table(dask_cluster, tmp_path):
     pd.testing.assert_frame_equal(local.results, on_dask.results)
 
 
-def test_a_bad_scheduler_is_refused():
+def test_a_bad_scheduler_is_refused(monkeypatch):
+    from model.experiments import backends
+
+    monkeypatch.setattr(backends, "CONNECT_SECONDS", 2)  # (Dask tries a refused connection again until then)
     with pytest.raises(model.ScenarioError, match="scheduler: give a Dask scheduler.s address"):
         model.Simulation(BASE).run(progress=False, scheduler="nowhere")
     with pytest.raises(model.ScenarioError, match="scheduler: cannot reach the Dask scheduler at tcp://127.0.0.1:9 "):

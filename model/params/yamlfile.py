@@ -14,6 +14,8 @@ configs, the calibrated file) goes through :func:`parse_yaml`, which
 
 from __future__ import annotations
 
+import functools
+import pickle
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -89,7 +91,7 @@ def parse_yaml(text: str, source: str, error: type[Exception]) -> Any:
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise error(f"{source}: larger than {MAX_BYTES:,} bytes; not read")
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
+        return pickle.loads(_parsed(text))  # a fresh copy each time: a caller may change what it gets
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
@@ -97,6 +99,16 @@ def parse_yaml(text: str, source: str, error: type[Exception]) -> Any:
         raise error(f"{source}: not valid YAML{where}: {problem}") from None
     except RecursionError:
         raise error(f"{source}: nested too deeply") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str) -> bytes:
+    """The parsed document of ``text``, pickled; parsed once per process.
+
+    A sweep or a test session loads the same parameter files for every run: PyYAML took half a second
+    for them each time, unpickling takes a fiftieth of that. What fails to parse is not kept.
+    """
+    return pickle.dumps(yaml.load(text, Loader=_StrictLoader), protocol=pickle.HIGHEST_PROTOCOL)  # noqa: S506
 
 
 def read_text(path: Path, error: type[Exception], what: str) -> str:

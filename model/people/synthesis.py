@@ -18,6 +18,8 @@ and the attributes of the 20-year-olds entering each month.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -361,6 +363,22 @@ def integerise(probabilities: np.ndarray, n: int, rng: np.random.Generator) -> n
     return counts
 
 
+@functools.lru_cache(maxsize=4096)
+def _cells_of(lo: int, hi: int, cell: int) -> np.ndarray:
+    """The flat indices, in ``CellTable.year_counts()``, of group ``cell`` at the single years of age in [lo, hi] months.
+
+    Every month draws its entrants cell by cell, from the same few hundred (age range, cell) pairs: the
+    indices are worked out once (read only: they are shared).
+    """
+    in_range = ~((AGES * 12 + 11 < lo) | (AGES * 12 > hi))
+    sex, band, edu, mig, dis = np.unravel_index(cell, SHAPE[:-1])
+    years = np.flatnonzero(in_range & (BAND_OF_YEAR == band))
+    index = np.ravel_multi_index((sex, years[:, None], edu, mig, dis, np.arange(len(STATES))[None, :]),
+                                 (SHAPE[0], len(AGES), *SHAPE[2:])).ravel().astype(np.int32)
+    index.flags.writeable = False
+    return index
+
+
 def draw_people(table: CellTable, n: int | Mapping[tuple[int, ...], int], month: int, p: Mapping,
                 rng: np.random.Generator, age_range: tuple[int, int] | None = None) -> Population:
     """Draw ``n`` persons from ``table`` with careers as of ``month``.
@@ -385,15 +403,12 @@ def draw_people(table: CellTable, n: int | Mapping[tuple[int, ...], int], month:
     year_counts = table.year_counts()
     all_cells, lows, highs = [], [], []
     for (lo, hi, *cell), count in quotas.items():
-        in_range = ~((AGES * 12 + 11 < lo) | (AGES * 12 > hi))
         if cell:  # one group cell: only its single years and states are drawn from
-            sex, band, edu, mig, dis = np.unravel_index(cell[0], SHAPE[:-1])
-            years = np.flatnonzero(in_range & (BAND_OF_YEAR == band))
-            index = np.ravel_multi_index((sex, years[:, None], edu, mig, dis, np.arange(len(STATES))[None, :]),
-                                         year_counts.shape).ravel()
+            index = _cells_of(lo, hi, int(cell[0]))
             per_cell = integerise(year_counts.ravel()[index], count, rng)
-            all_cells.append(np.repeat(index.astype(np.int32), per_cell))
+            all_cells.append(np.repeat(index, per_cell))
         else:
+            in_range = ~((AGES * 12 + 11 < lo) | (AGES * 12 > hi))
             counts = year_counts.copy()
             counts[:, ~in_range] = 0.0
             per_cell = integerise(counts.ravel(), count, rng)
