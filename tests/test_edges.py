@@ -22,10 +22,10 @@ from typer.testing import CliRunner
 import model
 from model.engine import interrupts
 from model.engine.interrupts import stop_within, stops_as_stops
-from model.results import atomic
 from model.experiments import backends
 from model.interfaces.cli import app
 from model.params.scenario import ScenarioError
+from model.results import atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -273,7 +273,7 @@ class _Dropped(KeyboardInterrupt):
 
 
 def test_a_stop_dropped_on_its_way_ends_the_run_at_the_next_month(tmp_path):
-    """numba's compiler calls back through ctypes, which drops what a handler raises: the recorded stop still ends it."""
+    """Numba's compiler calls back through ctypes, which drops what a handler raises: the recorded stop still ends it."""
     interrupts.record(_Dropped())
     try:
         with pytest.raises(_Dropped):

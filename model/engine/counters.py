@@ -257,8 +257,9 @@ class Recorder:
         A counter without extra dimensions gives its rows group by group (each group's months in order), one
         with dimensions month by month (groups, then dimensions, within). The text columns are categorical
         (:meth:`categories`; the months' categories are their labels); a dimension a counter does not have
-        is missing (NaN) in its rows. The columns come in the order in which the counters first have them. The codes are made with numpy: building and melting a frame per counter
-        took longer than a small run's months (tested equal to that way).
+        is missing (NaN) in its rows. The columns come in the order in which the counters first have them.
+        The codes are made with numpy: building and melting a frame per counter took longer than a small
+        run's months (tested equal to that way).
         """
         labels = [month_date(m).isoformat()[:7] for m in months]
         categories = {**self.categories(), "month": labels}

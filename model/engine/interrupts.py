@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-
 _recorded: KeyboardInterrupt | None = None
 
 

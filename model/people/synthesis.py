@@ -19,7 +19,6 @@ and the attributes of the 20-year-olds entering each month.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
