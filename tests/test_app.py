@@ -118,6 +118,14 @@ def test_the_page_runs_a_scenario_and_downloads_it(server, browser):
     _click_text(browser, "Admit re-entrants (ask 1)")
     _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".whatif-run").is_enabled(), 20,
           "Run was not enabled by a change of lever")
+    # the lever's own start: re-entrants admitted from January 2027 (the law holds before)
+    start = browser.find_element(By.CSS_SELECTOR, ".whatif-from-reentrants .v-select__slot")
+    browser.execute_script("arguments[0].click();", start)
+    _wait(browser, lambda d: [e for e in d.find_elements(By.XPATH, "//*[normalize-space(text())='2027']")
+                              if e.is_displayed()], 20, "the start's years were not offered")
+    _click_text(browser, "2027")
+    _wait(browser, lambda d: "2027" in d.find_element(By.CSS_SELECTOR, ".whatif-from-reentrants").text, 20,
+          "the start was not chosen")
     browser.save_screenshot(str(browser.downloads / "before-run.png"))
     browser.find_element(By.CSS_SELECTOR, ".whatif-run").click()
     findings = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".whatif-findings"), 240,
@@ -143,7 +151,7 @@ def test_the_page_runs_a_scenario_and_downloads_it(server, browser):
     content = yaml.safe_load(path.read_text())
     scenario = Scenario.from_dict(content)
     assert scenario.lineage[:2] == ["whatif", "law_2025"]
-    assert list(content["overrides"]) == ["cheque.eligibility.reentrant.enabled"]
+    assert content["overrides"] == {"cheque.eligibility.reentrant.enabled": {"2027-01-01": True}}
 
 
 def test_a_bad_port_is_refused():

@@ -52,6 +52,27 @@ def test_the_price_holds_on_both_dates_of_the_law():
     assert scenario.tree["cheque.budget.yearly_cap_eur"].at(dt.date(2030, 1, 1)) == 18_200_000
 
 
+def test_each_lever_acts_from_its_own_start_and_the_law_holds_before():
+    import datetime as dt
+
+    levers = whatif.Levers(price=20.0, reentrants=True, budget_cap_m=18.2,
+                           starts={"price": "2026-01", "reentrants": "2027-07"})
+    tree = Scenario.from_dict(whatif.scenario_dict(levers), whatif._law()).tree
+    law = whatif._law()
+    for day in ("2025-06-01", "2025-12-01"):  # the law's own prices, its change of November 2025 included
+        when = dt.date.fromisoformat(day)
+        assert tree["cheque.cheques.user_price"].at(when) == law["cheque.cheques.user_price"].at(when)
+    assert tree["cheque.cheques.user_price"].at(dt.date(2026, 1, 1)) == {"cheque1": 20.0, "cheque2": 20.0}
+    assert tree["cheque.eligibility.reentrant.enabled"].at(dt.date(2027, 6, 1)) is False
+    assert tree["cheque.eligibility.reentrant.enabled"].at(dt.date(2027, 7, 1)) is True
+    assert tree["cheque.budget.yearly_cap_eur"].at(dt.date(2025, 1, 1)) == 18_200_000  # not given a start: 2025
+
+
+def test_a_start_at_the_first_month_is_the_same_scenario_as_none():
+    assert (whatif.overrides(whatif.Levers(monitoring=True, starts={"monitoring": "2025-01"}))
+            == whatif.overrides(whatif.Levers(monitoring=True)))
+
+
 def test_the_downloaded_file_runs_through_loopbaan_validate(tmp_path):
     path = tmp_path / "mine.yaml"
     path.write_text(whatif.scenario_yaml(whatif.Levers(reentrants=True, letters=True, groups=("age_50_plus",)), "mine"))
@@ -69,6 +90,10 @@ def test_the_downloaded_file_runs_through_loopbaan_validate(tmp_path):
                                 "'work_disability'"),
     ({"reentrants": "yes"}, "reentrants: Input should be a valid boolean"),
     ({"speed": 3}, "speed: Extra inputs are not permitted"),
+    ({"starts": {"price": "2024-12"}}, "starts: Value error, price: '2024-12' is not a month from 2025-01 to 2034-12"),
+    ({"starts": {"price": "2035-01"}}, "price: '2035-01' is not a month from 2025-01 to 2034-12 (YYYY-MM)"),
+    ({"starts": {"price": "2026"}}, "price: '2026' is not a month from 2025-01 to 2034-12 (YYYY-MM)"),
+    ({"starts": {"groups": "2026-01"}}, "starts.groups: Input should be 'worker_rule', 'reentrants', "),
 ])
 def test_a_bad_lever_is_named(values, message):
     with pytest.raises(ScenarioError, match="levers: .*" + message.replace("(", r"\(").replace(")", r"\)")):
@@ -80,7 +105,10 @@ def test_a_bad_lever_is_named(values, message):
                  reading=st.sampled_from(["text", "strict"]), letters=st.booleans(), assisted=st.booleans(),
                  groups=st.lists(st.sampled_from(whatif.GROUPS), min_size=1, max_size=4, unique=True).map(tuple),
                  followup=st.booleans(), monitoring=st.booleans(), incentive=st.booleans(),
-                 price=st.floats(0, 2000, allow_nan=False), budget_cap_m=st.floats(0, 10000, allow_nan=False)))
+                 price=st.floats(0, 2000, allow_nan=False), budget_cap_m=st.floats(0, 10000, allow_nan=False),
+                 starts=st.dictionaries(st.sampled_from(whatif.DATED),
+                                        st.tuples(st.integers(2025, 2034), st.integers(1, 12)).map(
+                                            lambda ym: f"{ym[0]}-{ym[1]:02d}"))))
 def test_any_choice_of_levers_gives_a_valid_scenario(levers):
     text = whatif.scenario_yaml(levers)
     scenario = Scenario.from_dict(yaml.safe_load(text), whatif._law())

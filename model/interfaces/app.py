@@ -29,6 +29,7 @@ monitoring = solara.reactive(False)
 incentive = solara.reactive(False)
 price = solara.reactive(whatif.Levers().price)
 budget_cap_m = solara.reactive(0.0)
+starts = solara.reactive({})  # lever -> first month (YYYY-MM) it acts; a lever not in it acts from 2025-01
 
 
 def current_levers() -> whatif.Levers:
@@ -38,7 +39,8 @@ def current_levers() -> whatif.Levers:
                                  groups=tuple(g for g in whatif.GROUPS if g in groups.value), followup=followup.value,
                                  monitoring=monitoring.value, incentive=incentive.value,
                                  price=float(price.value if price.value is not None else -1),
-                                 budget_cap_m=float(budget_cap_m.value if budget_cap_m.value is not None else -1))
+                                 budget_cap_m=float(budget_cap_m.value if budget_cap_m.value is not None else -1),
+                                 starts={k: v for k, v in starts.value.items() if v != whatif.FROM})
 
 
 @solara.lab.task(prefer_threaded=True)
@@ -68,6 +70,16 @@ def Choice(key: str, options: dict[str, str], value: solara.Reactive[str], disab
 
 
 @solara.component
+def Start(lever: str, disabled: bool = False):
+    """The year from whose January ``lever`` acts (the law holds before it)."""
+    years = [str(year) for year in range(int(whatif.FROM[:4]), int(whatif.LAST[:4]) + 1)]
+    solara.Select(label=labels.text("app.from", lang.value), values=years,
+                  value=starts.value.get(lever, whatif.FROM)[:4], disabled=disabled, dense=True,
+                  on_value=lambda year: starts.set({**starts.value, lever: f"{year}-01"}),
+                  classes=[f"whatif-from-{lever}"], style={"max-width": "90px"})
+
+
+@solara.component
 def Levers():
     """The levers, every one always drawn.
 
@@ -78,21 +90,34 @@ def Levers():
     with solara.ToggleButtonsSingle(value=lang):
         for code in labels.LANGUAGES:
             solara.Button(code.upper(), value=code, classes=[f"whatif-lang-{code}"])
-    Choice("app.rule", {"experience": "app.rule.experience", "recent_work": "app.rule.recent_work"}, worker_rule)
-    solara.Checkbox(label=t("app.reentrants"), value=reentrants)
+    with solara.Row(justify="space-between"):
+        Choice("app.rule", {"experience": "app.rule.experience", "recent_work": "app.rule.recent_work"}, worker_rule)
+        Start("worker_rule", disabled=worker_rule.value == "experience")
+    with solara.Row(justify="space-between"):
+        solara.Checkbox(label=t("app.reentrants"), value=reentrants)
+        Start("reentrants", disabled=not reentrants.value)
     Choice("app.reading", {"text": "app.reading.text", "strict": "app.reading.strict"}, reading,
            disabled=not reentrants.value)
-    solara.Checkbox(label=t("app.letters"), value=letters)
-    solara.Checkbox(label=t("app.assisted"), value=assisted)
+    with solara.Row(justify="space-between"):
+        solara.Checkbox(label=t("app.letters"), value=letters)
+        Start("letters", disabled=not letters.value)
+    with solara.Row(justify="space-between"):
+        solara.Checkbox(label=t("app.assisted"), value=assisted)
+        Start("assisted", disabled=not assisted.value)
     names = {labels.group(g, lang.value): g for g in whatif.GROUPS}
     solara.SelectMultiple(t("app.groups"), [n for n, g in names.items() if g in groups.value], list(names),
                           on_value=lambda chosen: groups.set([names[n] for n in chosen]),
                           disabled=not (letters.value or assisted.value))
-    solara.Checkbox(label=t("app.followup"), value=followup)
-    solara.Checkbox(label=t("app.monitoring"), value=monitoring)
-    solara.Checkbox(label=t("app.incentive"), value=incentive)
-    solara.InputFloat(t("app.price"), value=price)
-    solara.InputFloat(t("app.budget"), value=budget_cap_m)
+    for lever, value in (("followup", followup), ("monitoring", monitoring), ("incentive", incentive)):
+        with solara.Row(justify="space-between"):
+            solara.Checkbox(label=t(f"app.{lever}"), value=value)
+            Start(lever, disabled=not value.value)
+    with solara.Row(justify="space-between"):
+        solara.InputFloat(t("app.price"), value=price)
+        Start("price")
+    with solara.Row(justify="space-between"):
+        solara.InputFloat(t("app.budget"), value=budget_cap_m)
+        Start("budget_cap_m", disabled=not budget_cap_m.value)
 
 
 @solara.component

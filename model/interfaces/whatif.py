@@ -12,17 +12,23 @@ charts.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..params.scenario import Scenario, ScenarioError
 from ..params.tree import ParameterTree
+from ..params.yamlfile import excerpt
 from ..report.loaded import RunData
 
 BASELINE = "law_2025"
-FROM = "2025-01-01"  # levers act from the start of the simulated period
+FROM = "2025-01"  # a lever acts from the start of the simulated period, unless it is given a later start
+LAST = "2034-12"  # the last simulated month: a lever cannot start later
+# The levers that can be given a start of their own (Levers.starts), in the page's order.
+DATED = ("worker_rule", "reentrants", "letters", "assisted", "followup", "monitoring", "incentive", "price",
+         "budget_cap_m")
 GROUPS = ("low_educated", "age_50_plus", "migration_background", "work_disability")
 # The stricter reading of the re-entrant definition (scenario herintreders_strict): its parameters and values
 STRICT_READING = {
@@ -42,6 +48,11 @@ def _law() -> ParameterTree:
 def _law_value(path: str, date: str = "2034-12-31"):
     """A parameter's value in the law on ``date`` (the last simulated day by default)."""
     return _law()[path].at(_date(date))
+
+
+def _law_dates(path: str) -> list[str]:
+    """The dates (``YYYY-MM-DD``) on which the law gives a parameter a value, within the simulated period."""
+    return [d for d in (str(date)[:10] for date in _law()[path].dates) if f"{FROM}-01" < d <= f"{LAST}-31"]
 
 
 def _date(text: str):
@@ -67,6 +78,8 @@ class Levers(BaseModel):
         incentive: The supply-driven incentive for centres.
         price: Own contribution per cheque, EUR (the law's from November 2025 by default).
         budget_cap_m: Yearly budget cap in EUR million (0: none, as in the law).
+        starts: The month (``YYYY-MM``, 2025-01 to 2034-12) from which a lever acts, by lever (:data:`DATED`);
+            a lever not named acts from 2025-01. Before its start the law holds.
     """
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
@@ -83,6 +96,19 @@ class Levers(BaseModel):
     price: float = Field(default_factory=lambda: float(_law_value("cheque.cheques.user_price")["cheque1"]),
                          ge=0, le=2000, allow_inf_nan=False)
     budget_cap_m: float = Field(default=0.0, ge=0, le=10000, allow_inf_nan=False)
+    starts: dict[Literal[DATED], str] = Field(default_factory=dict)
+
+    @field_validator("starts")
+    @classmethod
+    def _months_in_the_period(cls, starts: dict[str, str]) -> dict[str, str]:
+        for lever, month in starts.items():
+            if not re.fullmatch(r"20[0-9]{2}-(0[1-9]|1[0-2])", month) or not FROM <= month <= LAST:
+                raise ValueError(f"{lever}: {excerpt(month)} is not a month from {FROM} to {LAST} (YYYY-MM)")
+        return starts
+
+    def start(self, lever: str) -> str:
+        """The first day of the month from which ``lever`` acts (``YYYY-MM-01``), the date of its overrides."""
+        return f"{self.starts.get(lever, FROM)}-01"
 
     @classmethod
     def checked(cls, **values) -> Levers:
@@ -94,37 +120,42 @@ class Levers(BaseModel):
         try:
             return cls(**values)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            # (pydantic marks a bad key of a mapping with a "[key]" step: the key itself names it)
+            problems = "; ".join(f"{'.'.join(str(step) for step in e['loc'] if step != '[key]')}: {e['msg']}"
+                                 for e in exc.errors())
             raise ScenarioError(f"levers: {problems}") from None
 
 
 def overrides(levers: Levers) -> dict[str, dict[str, object]]:
-    """The parameters the levers change, dated from 2025 (only those that differ from the law)."""
+    """The parameters the levers change, each dated from its lever's start (only those that differ from the law)."""
     out: dict[str, dict[str, object]] = {}
+    start = levers.start
     if levers.worker_rule != _law_value("cheque.eligibility.worker_rule"):
-        out["cheque.eligibility.worker_rule"] = {FROM: levers.worker_rule}
+        out["cheque.eligibility.worker_rule"] = {start("worker_rule"): levers.worker_rule}
     if levers.reentrants:
-        out["cheque.eligibility.reentrant.enabled"] = {FROM: True}
+        out["cheque.eligibility.reentrant.enabled"] = {start("reentrants"): True}
         if levers.reading == "strict":
-            out.update({path: {FROM: value} for path, value in STRICT_READING.items()})
-    for lever, channel in ((levers.letters, "letter"), (levers.assisted, "assisted")):
-        if lever:
-            out[f"outreach.{channel}.enabled"] = {FROM: True}
+            out.update({path: {start("reentrants"): value} for path, value in STRICT_READING.items()})
+    for lever, channel in (("letters", "letter"), ("assisted", "assisted")):
+        if getattr(levers, lever):
+            out[f"outreach.{channel}.enabled"] = {start(lever): True}
             if list(levers.groups) != list(_law_value(f"outreach.{channel}.target_groups")):
-                out[f"outreach.{channel}.target_groups"] = {FROM: list(levers.groups)}
+                out[f"outreach.{channel}.target_groups"] = {start(lever): list(levers.groups)}
     if levers.followup:
-        out["vdab_followup.enabled"] = {FROM: True}
+        out["vdab_followup.enabled"] = {start("followup"): True}
     if levers.monitoring:
-        out["centres.monitoring.enabled"] = {FROM: True}
+        out["centres.monitoring.enabled"] = {start("monitoring"): True}
     if levers.incentive:
-        out["centres.incentive.enabled"] = {FROM: True}
+        out["centres.incentive.enabled"] = {start("incentive"): True}
     law_price = _law_value("cheque.cheques.user_price")
     if levers.price != float(law_price["cheque1"]):
         price = {"cheque1": levers.price, "cheque2": levers.price}
-        # the law changes the price on 2025-11-01: the lever's price holds on both dates, so neither hides it
-        out["cheque.cheques.user_price"] = {FROM: price, "2025-11-01": dict(price)}
+        out["cheque.cheques.user_price"] = {start("price"): price}
+        for changed in _law_dates("cheque.cheques.user_price"):
+            if changed > start("price"):  # a later change of the law's price would end the lever's: it holds then too
+                out["cheque.cheques.user_price"][changed] = dict(price)
     if levers.budget_cap_m > 0:
-        out["cheque.budget.yearly_cap_eur"] = {FROM: round(levers.budget_cap_m * 1e6, 2)}
+        out["cheque.budget.yearly_cap_eur"] = {start("budget_cap_m"): round(levers.budget_cap_m * 1e6, 2)}
     return out
 
 
