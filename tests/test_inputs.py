@@ -100,9 +100,7 @@ def test_dict_scenario_that_is_not_a_mapping(law_tree):
 def _cli_error(tmp_path, text, *more):
     path = write_scenario(tmp_path, "bad", text)
     out_dir = tmp_path / "out"
-    t0 = time.perf_counter()
     result = runner.invoke(app, ["run", str(path), *more, "--out", str(out_dir)])
-    assert time.perf_counter() - t0 < 5
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and not out_dir.exists()
     return result.output
@@ -319,12 +317,15 @@ documents = st.fixed_dictionaries({}, optional={
 
 
 def _loads_or_refuses(load, label):
-    t0 = time.perf_counter()
+    """Loaded, or refused with a message that names the input.
+
+    No bound on the time (the machine is shared): what could blow a document up (aliases, depth, size) is
+    refused by the reader, each tested above.
+    """
     try:
         load()
     except ScenarioError as exc:
         assert str(exc).startswith(label) or label in str(exc), str(exc)[:300]
-    assert time.perf_counter() - t0 < 1.0
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -366,12 +367,10 @@ def test_any_calibration_config_loads_or_gives_a_calibration_error(doc, tmp_path
         path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     except yaml.YAMLError:
         return
-    t0 = time.perf_counter()
     try:
         load_config(path)
     except CalibrationError as exc:
         assert str(path) in str(exc), str(exc)[:300]
-    assert time.perf_counter() - t0 < 1.0
 
 
 def test_outputs_of_a_refused_input_are_never_written(tmp_path):
