@@ -12,7 +12,33 @@ from hypothesis import strategies as st
 from model.mechanisms.labour_market import tables as labour_tables
 from model.mechanisms.labour_market.tables import TableCache
 from model.params.tree import ParameterTree
-from model.people.raking import Margin, rake, rake_reference
+from model.people.raking import Margin, rake
+
+
+def rake_by_masks(seed, margins, tol=1e-10, max_iter=2000):
+    """IPF as it was first written, in numpy through each part's boolean mask: the reference of the kernel."""
+    table = np.array(seed, dtype=float)
+    for sweep in range(1, max_iter + 1):
+        before = table.copy()
+        for margin in margins:
+            total = table[margin.group].sum()
+            covered = np.zeros_like(margin.group)
+            for part, target in zip(margin.parts, margin.targets):
+                current = table[part].sum()
+                goal = target * total if margin.kind == "share" else target
+                if current > 0:
+                    table[part] *= goal / current
+                covered |= part
+            if margin.keep_total:
+                rest = margin.group & ~covered
+                if rest.any():
+                    current = table[rest].sum()
+                    done = sum(table[p].sum() for p in margin.parts)
+                    if current > 0:
+                        table[rest] *= max(total - done, 0.0) / current
+        if np.max(np.abs(table - before)) <= tol * table.sum():
+            return table, sweep
+    return table, max_iter
 
 
 def _margins(shape: tuple[int, int], rng: np.random.Generator) -> list[Margin]:
@@ -36,14 +62,14 @@ def _margins(shape: tuple[int, int], rng: np.random.Generator) -> list[Margin]:
 @settings(max_examples=40, deadline=None)
 @given(rows=st.integers(1, 5), cols=st.integers(1, 6), seed=st.integers(0, 2**32 - 1),
        empty=st.booleans(), max_iter=st.integers(1, 50))
-def test_the_compiled_sweeps_equal_the_numpy_reference(rows, cols, seed, empty, max_iter):
+def test_the_compiled_sweeps_equal_the_first_numpy_version(rows, cols, seed, empty, max_iter):
     rng = np.random.default_rng(seed)
     table = rng.uniform(0.1, 5.0, (rows, cols))
     if empty:  # an empty cell, and parts without people, stay empty
         table[-1, -1] = 0.0
     margins = _margins((rows, cols), rng)
     fitted, sweeps = rake(table, margins, max_iter=max_iter)
-    expected, expected_sweeps = rake_reference(table, margins, max_iter=max_iter)
+    expected, expected_sweeps = rake_by_masks(table, margins, max_iter=max_iter)
     assert sweeps == expected_sweeps
     np.testing.assert_allclose(fitted, expected, rtol=1e-12, atol=1e-12)
 
