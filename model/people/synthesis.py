@@ -362,6 +362,38 @@ def integerise(probabilities: np.ndarray, n: int, rng: np.random.Generator) -> n
     return counts
 
 
+def integerise_within(weights: np.ndarray, indices: list[np.ndarray], n: np.ndarray,
+                      rng: np.random.Generator) -> np.ndarray:
+    """:func:`integerise` for several quotas at once: ``n[k]`` draws among the cells ``indices[k]`` of ``weights``.
+
+    Each quota gets the floors of its expected counts, and its remainder is
+    drawn multinomially by the fractional parts, as :func:`integerise` does,
+    but all quotas share one draw of uniforms (each remainder unit picks a cell
+    by the inverse of its quota's cumulative fractional parts). A month's
+    entrants fill a few hundred quotas: one call per quota cost most of the
+    month's renewal.
+
+    Returns:
+        The drawn cell of every person, quota by quota (``n[k]`` entries for quota ``k``).
+    """
+    index = np.concatenate(indices)
+    owner = np.repeat(np.arange(len(indices)), [len(i) for i in indices])
+    probabilities = weights[index]
+    expected = probabilities / np.bincount(owner, probabilities, minlength=len(n))[owner] * n[owner]
+    counts = np.floor(expected).astype(np.int64)
+    remainder = n - np.bincount(owner, counts, minlength=len(n)).astype(np.int64)
+    cumulative = np.cumsum(expected - counts)
+    ends = np.cumsum([len(i) for i in indices]) - 1
+    starts = ends - np.array([len(i) for i in indices]) + 1
+    before = np.where(starts > 0, cumulative[np.maximum(starts - 1, 0)], 0.0)
+    units = np.repeat(np.arange(len(n)), remainder)
+    target = before[units] + rng.random(len(units)) * (cumulative[ends] - before)[units]
+    target = np.minimum(target, np.nextafter(cumulative[ends], -np.inf)[units])  # rounding never picks past the end
+    picked = np.clip(np.searchsorted(cumulative, target, side="right"), starts[units], ends[units])
+    counts += np.bincount(picked, minlength=len(index))
+    return np.repeat(index, counts)
+
+
 @functools.lru_cache(maxsize=4096)
 def _cells_of(lo: int, hi: int, cell: int) -> np.ndarray:
     """The flat indices, in ``CellTable.year_counts()``, of group ``cell`` at the single years of age in [lo, hi] months.
@@ -401,17 +433,20 @@ def draw_people(table: CellTable, n: int | Mapping[tuple[int, ...], int], month:
     # 64-bit column of 3.8 million people is 30 MB, and the synthesis sets the run's peak memory.
     year_counts = table.year_counts()
     all_cells, lows, highs = [], [], []
+    in_cells = {key: count for key, count in quotas.items() if len(key) == 3}
+    if in_cells:  # group cells: only their single years and states are drawn from, all in one draw
+        all_cells.append(integerise_within(year_counts.ravel(), [_cells_of(*key) for key in in_cells],
+                                           np.fromiter(in_cells.values(), np.int64, len(in_cells)), rng))
+        lows.append(np.repeat(np.array([key[0] for key in in_cells], dtype=np.int16), list(in_cells.values())))
+        highs.append(np.repeat(np.array([key[1] for key in in_cells], dtype=np.int16), list(in_cells.values())))
     for (lo, hi, *cell), count in quotas.items():
-        if cell:  # one group cell: only its single years and states are drawn from
-            index = _cells_of(lo, hi, int(cell[0]))
-            per_cell = integerise(year_counts.ravel()[index], count, rng)
-            all_cells.append(np.repeat(index, per_cell))
-        else:
-            in_range = ~((AGES * 12 + 11 < lo) | (AGES * 12 > hi))
-            counts = year_counts.copy()
-            counts[:, ~in_range] = 0.0
-            per_cell = integerise(counts.ravel(), count, rng)
-            all_cells.append(np.repeat(np.arange(per_cell.size, dtype=np.int32), per_cell))
+        if cell:
+            continue
+        in_range = ~((AGES * 12 + 11 < lo) | (AGES * 12 > hi))
+        counts = year_counts.copy()
+        counts[:, ~in_range] = 0.0
+        per_cell = integerise(counts.ravel(), count, rng)
+        all_cells.append(np.repeat(np.arange(per_cell.size, dtype=np.int32), per_cell))
         lows.append(np.full(count, lo, dtype=np.int16))
         highs.append(np.full(count, hi, dtype=np.int16))
     cells = np.concatenate(all_cells)
