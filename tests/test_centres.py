@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy import stats
+from scipy.special import ndtr
 
 import model
 from model.experiments.build import Builder
@@ -166,6 +168,46 @@ def test_quality_scales_the_effects_and_its_mean_over_users_is_one(law):
     multiplier = centres.quality_multiplier(p, latent.quality_z[:n], latent.normaliser(p))
     assert np.sum(weight * multiplier) / weight.sum() == pytest.approx(1.0)
     assert multiplier.min() < 0.8 < 1.2 < multiplier.max()
+
+
+@pytest.mark.parametrize("stratum", [2, 7, 10, 300])
+def test_stratified_qualities_put_one_draw_in_each_slice_of_each_run(stratum):
+    z = centres.stratified_normal(np.random.default_rng(stratum), CENTRE_SLOTS, stratum)
+    assert z.shape == (CENTRE_SLOTS,) and np.isfinite(z).all()
+    u = ndtr(z)
+    for start in range(0, CENTRE_SLOTS, stratum):
+        run = u[start:start + stratum]
+        slices = np.floor(run * stratum).astype(int)
+        assert len(set(slices)) == len(run)  # a run of slots never has two draws in one slice
+
+
+def test_independent_qualities_with_a_stratum_of_one():
+    assert np.array_equal(centres.stratified_normal(np.random.default_rng(4), 50, 1),
+                          np.random.default_rng(4).standard_normal(50))
+
+
+def test_each_slot_keeps_a_standard_normal_quality():
+    """Over replications, a slot's stratified draw is standard normal (Kolmogorov-Smirnov), as independent ones are."""
+    draws = np.array([centres.stratified_normal(np.random.default_rng(seed), CENTRE_SLOTS, 10)[[0, 5, 299]]
+                      for seed in range(2000)])
+    for slot in range(draws.shape[1]):
+        assert stats.kstest(draws[:, slot], "norm").pvalue > 0.001
+
+
+def test_stratified_qualities_steady_the_markets_mean_quality_over_replications(law):
+    """The coach-weighted mean quality multiplier spreads less over replications with runs of 10 than without."""
+    p = law.at(dt.date(2025, 1, 1))
+    n = centres.open_slots(p)
+
+    def spread(stratum: int) -> float:
+        means = []
+        for seed in range(300):
+            latent = centres.LatentMarket.draw(np.random.default_rng(seed), np.ones(5), stratum)
+            weight = latent.coaches(p)[:n]
+            means.append(np.sum(weight * np.exp(p["centres.quality.sd"] * latent.quality_z[:n])) / weight.sum())
+        return float(np.std(means))
+
+    assert spread(10) < 0.5 * spread(1)
 
 
 @pytest.mark.parametrize("regime, cost_per_centre", [("quality_monitoring", 1000), ("quality_inspection", 5000)])

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 from scipy.special import ndtr, ndtri
+from scipy.stats import qmc
 
 from ...people.codes import NO_MONTH
 
@@ -113,6 +114,23 @@ def draw_above_floor(p: Mapping, u: float) -> float:
     return float(ndtri(low + (1.0 - low) * min(max(u, 1e-12), 1.0 - 1e-12)))
 
 
+def stratified_normal(rng: np.random.Generator, n: int, stratum: int) -> np.ndarray:
+    """``n`` standard normal draws, one per slot, a Latin hypercube within each run of ``stratum`` slots.
+
+    The slots are ranked by size, so a run holds centres of about the same
+    size. Within a run every draw falls in its own slice of probability
+    ``1 / stratum``, the slices in a random order (McKay et al. 1979; scipy's
+    ``qmc.LatinHypercube``, one dimension per run): each slot's draw is still
+    standard normal, but a run's mix of high and low draws hardly varies from
+    one replication to the next. ``stratum`` 1 gives independent draws.
+    """
+    if stratum <= 1:
+        return rng.standard_normal(n)
+    runs = -(-n // stratum)
+    u = qmc.LatinHypercube(d=runs, rng=rng).random(stratum)  # column k: the slices of run k
+    return ndtri(np.clip(u.T.reshape(-1)[:n], 1e-12, 1.0 - 1e-12))
+
+
 def open_slots(p: Mapping) -> int:
     """Slots open under the recognised count in force (its integer part)."""
     return int(np.floor(p["centres.supply.recognised"] + 1e-9))
@@ -133,8 +151,11 @@ class LatentMarket:
     province: np.ndarray
 
     @classmethod
-    def draw(cls, rng: np.random.Generator, province_shares: np.ndarray) -> LatentMarket:
+    def draw(cls, rng: np.random.Generator, province_shares: np.ndarray, strata: int = 1) -> LatentMarket:
         """Draw the market: sizes (largest first) and qualities; then place the slots in the provinces.
+
+        The qualities are standard normal, a Latin hypercube within each run of ``strata`` slots of about the
+        same size (``simulation.centre_quality_strata``; :func:`stratified_normal`).
 
         Centres settle where the clients are: each slot, from the largest, goes
         to the province furthest below its population share of the sizes of
@@ -146,7 +167,7 @@ class LatentMarket:
         """
         n = CENTRE_SLOTS
         size_z = -np.sort(-rng.standard_normal(n))
-        quality_z = rng.standard_normal(n)
+        quality_z = stratified_normal(rng, n, strata)
         shares = np.asarray(province_shares, dtype=float) / np.sum(province_shares)
         size = np.exp(size_z)
         held = np.zeros(len(shares))

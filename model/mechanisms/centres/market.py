@@ -17,7 +17,7 @@ from ...engine.counters import Counter
 from ...engine.process import Column, Month, Process
 from ...params.calendar import month_date
 from ...people import codes
-from .agents import CENTRE_SLOTS, KIND, CareerCentre, LatentMarket, arrays, draw_above_floor, open_slots
+from .agents import CENTRE_SLOTS, KIND, CareerCentre, LatentMarket, arrays, draw_above_floor, open_slots, stratified_normal
 
 SLOT_LABELS = tuple(f"c{i:03d}" for i in range(CENTRE_SLOTS))  # text, never read back as numbers
 CENTRE_DIM = (("centre", SLOT_LABELS),)
@@ -39,7 +39,7 @@ class CentreMarket(Process):
     """Opens slots, assesses and replaces centres, and hands on the month's market."""
 
     name = "centre_market"
-    parameters = ("centres.", "population.province_shares")
+    parameters = ("centres.", "population.province_shares", "simulation.centre_quality_strata")
     columns = (Column("province", np.int8, 0, "province code (codes.PROVINCES), fixed"),)
     streams = ("province", "centre_market", "centre_quality_drift", "centre_assessment", "centre_replacement")
     counters = (
@@ -71,7 +71,8 @@ class CentreMarket(Process):
         p = model.params(first)
         pop.province[:] = draw_provinces(model.streams, first, np.arange(len(pop)), p["population.province_shares"])
         shares = np.array([p["population.province_shares"][name] for name in codes.PROVINCES])
-        latent = LatentMarket.draw(model.streams.generator("centre_market", first), shares)
+        latent = LatentMarket.draw(model.streams.generator("centre_market", first), shares,
+                                   int(p["simulation.centre_quality_strata"]))
         model.data(self)["latent"] = latent
         model.state.institutions[KIND] = []
 
@@ -86,7 +87,9 @@ class CentreMarket(Process):
         changed = self._open_and_close(model, month, latent, agents)
         january = month_date(m).month == 1
         if january and p["centres.quality.yearly_persistence"] < 1:  # quality moves a little each year
-            shocks = month.streams.generator("centre_quality_drift", m).standard_normal(CENTRE_SLOTS)
+            # stratified as the first qualities, so that each size class keeps a balanced mix of good and weak
+            shocks = stratified_normal(month.streams.generator("centre_quality_drift", m), CENTRE_SLOTS,
+                                       int(p["simulation.centre_quality_strata"]))
             for centre in agents:
                 centre.drift(p, float(shocks[centre.slot]))
             changed = True
