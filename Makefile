@@ -15,7 +15,7 @@ SCENARIOS := law_2025 baseline_2020 herintreders herintreders_strict herintreder
 	resolution_savings
 EFFECT_SCALE ?= 0.25
 # Replications of `make run` (full scale, one process each on the two cores, two at a time): the report's intervals.
-RUN_REPLICATIONS ?= 3
+RUN_REPLICATIONS ?= 6
 RUN_WORKERS ?= 2
 
 .PHONY: setup run report app browser test lint bench bench-uncertainty calibrate backcast effects clean-venv
