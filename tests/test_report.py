@@ -318,6 +318,19 @@ def test_the_headline_under_each_projection_side_by_side(folder, frozen):
     assert labels.text("projection.frozen", "en") in part and labels.text("text.no_alternatives", "en")[:30] not in part
 
 
+def test_the_pair_set_side_by_side_is_the_last_that_the_alternatives_hold(folder, frozen, tmp_path):
+    """make run's main run ends with pairs the projection runs lack: the report shows the last pair they share."""
+    more = model.Simulation(["law_2025", "herintreders", "quality_monitoring"], scale=0.004, replications=2, seed=11)
+    saved = more.run(progress=False, cache=False).save(tmp_path, name="more")
+    run, alternative = RunTables.load(saved), RunTables.load(frozen)
+    assert run.pairs()[-1] == ("quality_monitoring", "law_2025") and run.pairs()[-1] not in alternative.pairs()
+    assert run.pair_shared_with([alternative]) == ("herintreders", "law_2025")
+    assert run.pair_shared_with([]) == ("quality_monitoring", "law_2025")
+    table = sections_module.projections_text(run, [alternative], "en")
+    assert list(table.iloc[:, 0]) == [labels.text("projection.outlook", "en"), labels.text("projection.frozen", "en")]
+    render.check_inputs(saved, "en", None, alternatives=[frozen])  # accepted: the pair is shared
+
+
 def test_the_margins_and_the_flow_bands_are_shown(reports):
     part = _sections(reports["en"])["margins"]
     assert "group-years" in part and labels.text("margin.age_55_64", "en") in part
@@ -337,7 +350,8 @@ def test_report_with_an_alternative_of_other_scenarios(folder, tmp_path):
     before = sorted(p.name for p in folder.iterdir())
     result = CliRunner().invoke(app, ["report", str(folder), "--alternative", str(saved)])
     assert result.exit_code == 2
-    assert f"--alternative {saved}: this run does not hold herintreders vs law_2025" in result.output
+    assert (f"--alternative {saved}: this run holds none of the pairs of the run reported (herintreders vs law_2025)"
+            in result.output)
     assert sorted(p.name for p in folder.iterdir()) == before
 
 

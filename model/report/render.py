@@ -73,10 +73,12 @@ def check_inputs(run_dir: str | Path, lang: str, backcast: str | Path | None,
             alternative = RunTables.load(other)
         except RunFolderError as exc:
             raise ReportError(f"--alternative: {exc}") from None
-        if not run.pairs() or run.pairs()[-1] not in alternative.pairs():
-            shown = " vs ".join(run.pairs()[-1]) if run.pairs() else "a scenario with its baseline"
-            raise ReportError(f"--alternative {other}: this run does not hold {shown}, the pair the report sets "
-                              f"side by side; give a run of the same scenarios under another projection")
+        if run.pair_shared_with([alternative]) is None:
+            pairs = [" vs ".join(pair) for pair in run.pairs()]
+            shown = "; ".join(pairs[:3]) + (f" and {len(pairs) - 3} more" if len(pairs) > 3 else "")
+            raise ReportError(f"--alternative {other}: this run holds none of the pairs of the run reported "
+                              f"({shown or 'none'}), and the report sets one of them side by side under each "
+                              f"projection; give a run of the same scenarios under another projection")
     if not NOTEBOOK.is_file():
         raise ReportError(f"{NOTEBOOK}: the report notebook is missing (run from a clone of the repository)")
     return run

@@ -160,6 +160,16 @@ class RunTables:
         rows = self.comparison[["scenario", "baseline"]].drop_duplicates()
         return [(s, b) for s, b in rows.itertuples(index=False, name=None) if s in shown and b in shown]
 
+    def pair_shared_with(self, others: list[RunTables]) -> tuple[str, str] | None:
+        """The pair the report sets side by side under other projections: the last of :meth:`pairs` every other run holds.
+
+        ``make run`` runs all the resolution's scenarios, and the whole resolution against the law under the
+        other projections: the pair shown is then ``resolution_full`` vs ``law_2025``. Without ``others``, the
+        last pair; None when no pair is held by all.
+        """
+        shared = [pair for pair in self.pairs() if all(pair in other.pairs() for other in others)]
+        return shared[-1] if shared else None
+
     def runs_text(self, lang: str) -> str:
         """'20 replications', or '4 parameter sets x 5 replications', in ``lang``."""
         n, sets = int(self.manifest["replications"]), int(self.manifest.get("parameter_sets") or 0)

@@ -393,15 +393,18 @@ def margins_text(run: RunTables, lang: str) -> tuple[pd.DataFrame, str]:
 
 
 def projections_text(run: RunTables, alternatives: list[RunTables], lang: str) -> pd.DataFrame:
-    """The headline of the run's last pair under its projection and under those of ``alternatives``, side by side.
+    """The headline of a pair under the run's projection and under those of ``alternatives``, side by side.
+
+    The pair is the run's last that every alternative holds (:meth:`.run_data.RunTables.pair_shared_with`).
 
     Rows: one per run (the run itself first), named by its projection; columns: the baseline's employment
     rate in the last year, people at work (net) in the last year, the share of the 120,000 goal and the share
     of the baseline's distance to 80% (empty where the baseline reaches 80%). A run without the pair is left out.
     """
-    if not run.pairs():
+    pair = run.pair_shared_with(alternatives)
+    if pair is None:
         return pd.DataFrame()
-    scenario, baseline = run.pairs()[-1]
+    scenario, baseline = pair
     rows = []
     for one in [run, *alternatives]:
         c = one.comparison
