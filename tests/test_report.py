@@ -291,7 +291,8 @@ def test_a_backcast_adds_the_out_of_sample_years(folder, tmp_path):
     (backcast / "validation.csv").write_text(
         "scenario,target,kind,metric,group,period,role,sample,observed,model,within_tolerance\n"
         "b,starts_cheque1_later.2020,starts,starts_cheque1,all,2020,validation,out-of-sample,17753,21383,False\n"
-        "b,starts_cheque2_later.2020,starts,starts_cheque2,all,2020,validation,out-of-sample,9866,9556,True\n")
+        "b,starts_cheque2_later.2020,starts,starts_cheque2,all,2020,validation,out-of-sample,9866,9556,True\n"
+        "b,vdab_pilot_2023,starts,starts_cheque1,non_active,2023-2024,validation,out-of-sample,,0.0,\n")
     table = tables.calibration_table(load_run(folder), backcast)
     late = table[table["sample"] == "out-of-sample"]
     assert list(late["year"]) == [2020, 2020] and list(late["model"]) == [21383, 9556]
@@ -319,7 +320,7 @@ def test_the_headline_under_each_projection_side_by_side(folder, frozen):
 
 
 def test_the_pair_set_side_by_side_is_the_last_that_the_alternatives_hold(folder, frozen, tmp_path):
-    """make run's main run ends with pairs the projection runs lack: the report shows the last pair they share."""
+    """The main run of `make run` ends with pairs the projection runs lack: the report shows the last pair they share."""
     more = model.Simulation(["law_2025", "herintreders", "quality_monitoring"], scale=0.004, replications=2, seed=11)
     saved = more.run(progress=False, cache=False).save(tmp_path, name="more")
     run, alternative = RunTables.load(saved), RunTables.load(frozen)

@@ -86,8 +86,11 @@ def calibration_table(run: RunTables, backcast: str | Path | None = None) -> pd.
                              "sample": "in-sample", "within_tolerance": bool(t["within_tolerance_engine"])})
     if backcast is not None:
         validation = run_folder.read_extra(backcast, "validation.csv")
+        # the yearly starts of everybody (not the VDAB pilot's two-year count of non-active users, 2023-2024)
         validation = validation[(validation["scenario"] == validation["scenario"].iloc[0])
-                                & (validation["sample"] == "out-of-sample") & (validation["kind"] == "starts")]
+                                & (validation["sample"] == "out-of-sample") & (validation["kind"] == "starts")
+                                & (validation["group"] == "all")
+                                & validation["period"].astype(str).str.fullmatch(r"[0-9]{4}")]
         for r in validation.itertuples():
             rows.append({"metric": r.metric, "year": int(r.period), "observed": r.observed, "model": r.model,
                          "sample": "out-of-sample", "within_tolerance": r.within_tolerance})
