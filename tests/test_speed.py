@@ -115,7 +115,13 @@ def test_results_are_the_same_with_one_or_two_threads():
 # 2034 carry every earlier month), the sd comes from only 10 replications, and ~1,500 metrics are
 # checked; a check with 4 new replications gave standardised differences of at most 2.4 for people at
 # work and 1.8 for the yearly flows, with no sign. A bias larger than 5 standard errors (about 0.3% of
-# the people at work in 2034) fails.
+# the people at work in 2034) fails. Since December 2026 the entrants are drawn in one call for all their
+# quotas and the centres' qualities in strata of size: the same distributions, other draws, so each row
+# now differs from the reference by the whole of the Monte Carlo noise, and a row whose sd from four
+# runs happens to be small falls outside 5 standard errors by chance (24 of 3,090 rows, 0.8%; with 4 new
+# replications and both sds, the standardised differences had mean 0.09 and sd 1.09, 0.4% beyond 5).
+# So the test allows 2% of the rows outside, and fails when a metric moves as a whole: the median
+# standardised difference of every metric within 1.5 (0.58 at most, measured), of all within 0.5 (0.09).
 REFERENCE_METRICS = ("population_20_64", "employed", "employment_rate_20_64", "eligible", "aware_eligible",
                      "entries_into_work", "exits_from_work", "registrations", "starts_cheque1", "starts_cheque2",
                      "orders", "government_cost_eur", "recent_users", "reentries_employment", "guidance_hours",
@@ -141,9 +147,14 @@ def test_the_kernels_agree_with_the_previous_engine_within_monte_carlo_noise(new
     weight = 20.0
     unit = np.where(both["metric"] == "employment_rate_20_64", 1e-4, np.where(both["metric"].str.endswith("_eur"),
                                                                               weight * 1500, weight))
-    tolerance = 5 * both["sd"].fillna(0) * np.sqrt(1 / both["replications"] + 1 / both["size"]) + unit
-    off = both[(both["mean_new"] - both["mean_old"]).abs() > tolerance]
-    assert off.empty, off[["scenario", "year", "metric", "group", "mean_old", "mean_new", "sd"]].to_string()
+    standard_error = both["sd"].fillna(0) * np.sqrt(1 / both["replications"] + 1 / both["size"])
+    off = both[(both["mean_new"] - both["mean_old"]).abs() > 5 * standard_error + unit]
+    shown = off[["scenario", "year", "metric", "group", "mean_old", "mean_new", "sd"]].to_string()
+    # a few rows by chance (sds from four runs), never a metric moved as a whole
+    assert len(off) <= 0.02 * len(both), shown
+    z = (both["mean_new"] - both["mean_old"]) / standard_error.replace(0, np.nan)
+    by_metric = z.groupby(both["metric"]).median()
+    assert by_metric.abs().max() < 1.5 and abs(z.median()) < 0.5, by_metric.to_string()
 
 
 def test_without_a_warm_up_the_key_holds_the_parameters_of_the_first_month(law):
