@@ -137,9 +137,10 @@ section("rate")
 _ = chart("rate_path")
 
 section("projections")
-projections = sections.projections_text(run, [RunTables.load(folder) for folder in alternatives], lang)
+others = [RunTables.load(folder) for folder in alternatives]
+projections = sections.projections_text(run, others, lang)
 if not projections.empty:
-    scenario, baseline = run.pairs()[-1]
+    scenario, baseline = run.pair_shared_with(others)  # the pair the table shows
     display(Markdown(labels.text("text.projections", lang, scenario=run.title(scenario, lang),
                                  baseline=run.title(baseline, lang))))
     display(HTML(sections.html_table(projections)))

@@ -307,29 +307,36 @@ def frozen(tmp_path_factory):
     return results.save(tmp_path_factory.mktemp("frozen"), name="frozen")
 
 
-def test_the_headline_under_each_projection_side_by_side(folder, frozen):
+@pytest.fixture(scope="module")
+def longer(tmp_path_factory):
+    """The small run with a third scenario whose pair the frozen run lacks (as make run's last pairs), saved."""
+    sim = model.Simulation(["law_2025", "herintreders", "quality_monitoring"], scale=0.004, replications=2, seed=11)
+    return sim.run(progress=False, cache=False).save(tmp_path_factory.mktemp("longer"), name="longer")
+
+
+def test_the_headline_under_each_projection_side_by_side(folder, frozen, longer):
     run = load_run(folder)
     table = sections_module.projections_text(run, [RunTables.load(frozen)], "en")
     assert list(table.iloc[:, 0]) == [labels.text("projection.outlook", "en"), labels.text("projection.frozen", "en")]
     rates = [float(v) for v in table.iloc[:, 1]]
     assert 78.5 < rates[0] < 81.0 and 75.5 < rates[1] < 78.0  # the outlook's 79.3% and the frozen 76.8%, at small scale
     assert run.projection == "outlook" and RunTables.load(frozen).projection == "frozen"
-    html = render.write_report(folder, "en", alternatives=[frozen]).read_text(encoding="utf-8")
+    html = render.write_report(longer, "en", alternatives=[frozen]).read_text(encoding="utf-8")
     part = _sections(html)["projections"]
     assert labels.text("projection.frozen", "en") in part and labels.text("text.no_alternatives", "en")[:30] not in part
+    shown = RunTables.load(longer)  # the text names the pair of the table: ask 1, which both runs hold
+    assert shown.title("herintreders", "en") in part and shown.title("quality_monitoring", "en") not in part
 
 
-def test_the_pair_set_side_by_side_is_the_last_that_the_alternatives_hold(folder, frozen, tmp_path):
+def test_the_pair_set_side_by_side_is_the_last_that_the_alternatives_hold(frozen, longer):
     """The main run of `make run` ends with pairs the projection runs lack: the report shows the last pair they share."""
-    more = model.Simulation(["law_2025", "herintreders", "quality_monitoring"], scale=0.004, replications=2, seed=11)
-    saved = more.run(progress=False, cache=False).save(tmp_path, name="more")
-    run, alternative = RunTables.load(saved), RunTables.load(frozen)
+    run, alternative = RunTables.load(longer), RunTables.load(frozen)
     assert run.pairs()[-1] == ("quality_monitoring", "law_2025") and run.pairs()[-1] not in alternative.pairs()
     assert run.pair_shared_with([alternative]) == ("herintreders", "law_2025")
     assert run.pair_shared_with([]) == ("quality_monitoring", "law_2025")
     table = sections_module.projections_text(run, [alternative], "en")
     assert list(table.iloc[:, 0]) == [labels.text("projection.outlook", "en"), labels.text("projection.frozen", "en")]
-    render.check_inputs(saved, "en", None, alternatives=[frozen])  # accepted: the pair is shared
+    render.check_inputs(longer, "en", None, alternatives=[frozen])  # accepted: the pair is shared
 
 
 def test_the_margins_and_the_flow_bands_are_shown(reports):
