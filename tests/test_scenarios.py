@@ -226,6 +226,9 @@ def test_params_command(tmp_path):
     ("behaviour.uptake.out_of_work", 9.0, "9.0 is above the maximum 5"),
     ("behaviour.uptake.out_of_work_group_carryover", 2.0, "2.0 is above the maximum 1"),
     ("behaviour.awareness.split_scale", 0.0, "0.0 is below the minimum 0.1"),
+    ("simulation.centre_quality_strata", 0, "0 is below the minimum 1 (centres)"),
+    ("simulation.centre_quality_strata", 301, "301 is above the maximum 300 (centres)"),
+    ("simulation.centre_quality_strata", 2.5, "2.5 is not a whole number (centres)"),
 ])
 def test_a_bad_value_of_a_new_parameter_is_refused_and_earlier_runs_are_kept(tmp_path, path, value, message):
     from typer.testing import CliRunner
