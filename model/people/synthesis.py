@@ -377,14 +377,15 @@ def integerise_within(weights: np.ndarray, indices: list[np.ndarray], n: np.ndar
         The drawn cell of every person, quota by quota (``n[k]`` entries for quota ``k``).
     """
     index = np.concatenate(indices)
-    owner = np.repeat(np.arange(len(indices)), [len(i) for i in indices])
+    sizes = np.array([len(i) for i in indices])
+    owner = np.repeat(np.arange(len(indices)), sizes)
     probabilities = weights[index]
     expected = probabilities / np.bincount(owner, probabilities, minlength=len(n))[owner] * n[owner]
     counts = np.floor(expected).astype(np.int64)
     remainder = n - np.bincount(owner, counts, minlength=len(n)).astype(np.int64)
     cumulative = np.cumsum(expected - counts)
-    ends = np.cumsum([len(i) for i in indices]) - 1
-    starts = ends - np.array([len(i) for i in indices]) + 1
+    ends = np.cumsum(sizes) - 1
+    starts = ends - sizes + 1
     before = np.where(starts > 0, cumulative[np.maximum(starts - 1, 0)], 0.0)
     units = np.repeat(np.arange(len(n)), remainder)
     target = before[units] + rng.random(len(units)) * (cumulative[ends] - before)[units]
@@ -435,13 +436,11 @@ def draw_people(table: CellTable, n: int | Mapping[tuple[int, ...], int], month:
     all_cells, lows, highs = [], [], []
     in_cells = {key: count for key, count in quotas.items() if len(key) == 3}
     if in_cells:  # group cells: only their single years and states are drawn from, all in one draw
-        all_cells.append(integerise_within(year_counts.ravel(), [_cells_of(*key) for key in in_cells],
-                                           np.fromiter(in_cells.values(), np.int64, len(in_cells)), rng))
-        lows.append(np.repeat(np.array([key[0] for key in in_cells], dtype=np.int16), list(in_cells.values())))
-        highs.append(np.repeat(np.array([key[1] for key in in_cells], dtype=np.int16), list(in_cells.values())))
-    for (lo, hi, *cell), count in quotas.items():
-        if cell:
-            continue
+        keys, number = np.array(list(in_cells), dtype=np.int64), np.array(list(in_cells.values()), dtype=np.int64)
+        all_cells.append(integerise_within(year_counts.ravel(), [_cells_of(*key) for key in in_cells], number, rng))
+        lows.append(np.repeat(keys[:, 0].astype(np.int16), number))
+        highs.append(np.repeat(keys[:, 1].astype(np.int16), number))
+    for (lo, hi), count in ((key, count) for key, count in quotas.items() if len(key) == 2):
         in_range = ~((AGES * 12 + 11 < lo) | (AGES * 12 > hi))
         counts = year_counts.copy()
         counts[:, ~in_range] = 0.0
