@@ -2,10 +2,17 @@
 
 ``loopbaan app`` is started as a user starts it; the test loads the page, checks
 that Run waits for a change of lever, switches to English, admits re-entrants,
-runs, reads the findings and charts, and downloads the scenario, which must
+runs, reads the findings and charts, changes a lever and runs again (only the
+new scenario is simulated then), and downloads the scenario, which must
 validate as a scenario file.
+
+The suite runs the page at a small scale (:data:`SCALE`); ``make bench`` runs
+this test at full scale (``LOOPBAAN_APP_TEST_SCALE=1``) and reads the seconds of
+both runs from the file named by ``LOOPBAAN_APP_TIMINGS``. No assertion here is
+on time.
 """
 
+import json
 import os
 import shutil
 import socket
@@ -23,6 +30,9 @@ from model.params.scenario import Scenario
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 ROOT = Path(__file__).resolve().parents[1]
+SCALE = os.environ.get("LOOPBAAN_APP_TEST_SCALE", "0.02")  # the page's scale in this test (make bench: 1)
+REPLICATIONS = "2"
+RUN_SECONDS = 240 if float(SCALE) < 0.5 else 900  # the wait for a run's findings, at most (not a target)
 
 pytestmark = pytest.mark.skipif(
     (CHROMIUM is None or DRIVER is None) and os.environ.get("LOOPBAAN_BROWSER_TESTS") == "skip",
@@ -39,8 +49,8 @@ def _free_port() -> int:
 def server():
     port = _free_port()
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"loopbaan-app-{port}.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "model", "app", "--port", str(port)], cwd=ROOT,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen([sys.executable, "-m", "model", "app", "--port", str(port), "--scale", SCALE,
+                                "--replications", REPLICATIONS], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -105,6 +115,29 @@ def _click_text(driver, text):
     driver.execute_script("arguments[0].click();", element)
 
 
+def _run(browser, before: str = "") -> float:
+    """Press Run and wait for new findings: the seconds from the click to the findings on the screen.
+
+    Args:
+        before: The findings of the run before (the new ones differ: their scenario does, and their time).
+    """
+    from selenium.webdriver.common.by import By
+
+    def shown(driver) -> bool:
+        found = driver.find_elements(By.CSS_SELECTOR, ".whatif-findings")
+        try:
+            return bool(found) and found[0].text != before
+        except StaleElementReferenceException:  # (redrawn between the two calls)
+            return False
+
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    start = time.monotonic()
+    browser.find_element(By.CSS_SELECTOR, ".whatif-run").click()
+    _wait(browser, shown, RUN_SECONDS, "no new findings after Run")
+    return time.monotonic() - start
+
+
 def test_the_page_runs_a_scenario_and_downloads_it(server, browser):
     from selenium.webdriver.common.by import By
 
@@ -127,17 +160,27 @@ def test_the_page_runs_a_scenario_and_downloads_it(server, browser):
     _wait(browser, lambda d: "2027" in d.find_element(By.CSS_SELECTOR, ".whatif-from-reentrants").text, 20,
           "the start was not chosen")
     browser.save_screenshot(str(browser.downloads / "before-run.png"))
-    browser.find_element(By.CSS_SELECTOR, ".whatif-run").click()
-    findings = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".whatif-findings"), 240,
-                     "no findings after Run")[0]
-    text = findings.text
+    seconds = {"first": _run(browser), "next": 0.0}
+    text = browser.find_element(By.CSS_SELECTOR, ".whatif-findings").text
     assert "Against the law as it stands, your scenario:" in text
     assert "users over 2025-2034 (90% interval" in text and "people at work in 2034" in text
+    intro = browser.find_element(By.XPATH, "//*[contains(text(), 'with 2 replications on common random numbers')]")
+    assert ("simulates the whole population" in intro.text) == (float(SCALE) == 1)
     drawn = _wait(browser, lambda d: [i for i in d.find_elements(By.CSS_SELECTOR, "img")
                                       if d.execute_script("return arguments[0].naturalWidth", i) > 300], 60,
                   "the charts were not drawn")
     assert len(drawn) == 5, [i.get_attribute("src")[:40] for i in drawn]
     browser.save_screenshot(str(browser.downloads / "page.png"))
+
+    # another lever: the law is kept from the first run, only the new scenario is simulated
+    _click_text(browser, "Monitor the quality of the centres (ask 4)")
+    _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".whatif-run").is_enabled(), 20,
+          "Run was not enabled after the first run")
+    seconds["next"] = _run(browser, text)
+    again = browser.find_element(By.CSS_SELECTOR, ".whatif-findings").text
+    assert "Against the law as it stands, your scenario:" in again and again != text
+    if os.environ.get("LOOPBAAN_APP_TIMINGS"):  # make bench reads them
+        Path(os.environ["LOOPBAAN_APP_TIMINGS"]).write_text(json.dumps({**seconds, "scale": float(SCALE)}))
 
     browser.find_element(By.CSS_SELECTOR, ".whatif-lang-nl").click()  # the same run in Dutch: no new run, the same figures
     _wait(browser, lambda d: "Tegenover de huidige regelgeving geldt voor uw scenario:" in d.page_source, 30,
@@ -151,7 +194,8 @@ def test_the_page_runs_a_scenario_and_downloads_it(server, browser):
     content = yaml.safe_load(path.read_text())
     scenario = Scenario.from_dict(content)
     assert scenario.lineage[:2] == ["whatif", "law_2025"]
-    assert content["overrides"] == {"cheque.eligibility.reentrant.enabled": {"2027-01-01": True}}
+    assert content["overrides"] == {"cheque.eligibility.reentrant.enabled": {"2027-01-01": True},
+                                    "centres.monitoring.enabled": {"2025-01-01": True}}
 
 
 def test_a_bad_port_is_refused():

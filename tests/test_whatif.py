@@ -1,5 +1,6 @@
-"""The what-if page's logic: levers to a scenario that loopbaan run accepts, the quick run, bad levers."""
+"""The what-if page's logic: levers to a scenario that loopbaan run accepts, the run against the law, bad levers."""
 
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -15,7 +16,7 @@ from model.report import findings
 def test_the_default_levers_are_the_law():
     assert whatif.overrides(whatif.Levers()) == {}
     with pytest.raises(ScenarioError, match="levers: they equal the law as it stands"):
-        whatif.quick_run(whatif.Levers())
+        whatif.run_levers(whatif.Levers())
 
 
 @pytest.mark.parametrize("lever, paths", [
@@ -116,11 +117,55 @@ def test_any_choice_of_levers_gives_a_valid_scenario(levers):
         assert path in scenario.tree.parameters and dated
 
 
-def test_the_quick_run_compares_the_levers_with_the_law():
-    run = whatif.quick_run(whatif.Levers(reentrants=True), scale=0.003, replications=2, seed=3)  # 2: an interval
+def test_a_run_compares_the_levers_with_the_law():
+    run = whatif.run_levers(whatif.Levers(reentrants=True), scale=0.003, replications=2, seed=3)  # 2: an interval
     assert run.scenario_names == ["law_2025", "whatif"] and run.pairs() == [("whatif", "law_2025")]
     assert run.item("whatif", "extra_eligible")["value"] > 0  # re-entrants add eligible people
     sentence = findings.sentences(run, "en")[0]
     assert sentence.startswith("Against the law as it stands, your scenario:")
     for name in ("extra_work", "funnel", "reach", "budget", "rate_path"):
         assert run.figure(name, "nl") is not None
+
+
+def test_the_page_keeps_the_law_between_runs_and_a_new_setting_starts_afresh():
+    first = whatif.run_levers(whatif.Levers(monitoring=True), scale=0.003, replications=1, seed=3)
+    kept = whatif.session(0.003, 1, 3)
+    second = whatif.run_levers(whatif.Levers(followup=True), scale=0.003, replications=1, seed=3)
+    assert whatif.session(0.003, 1, 3) is kept  # the law simulated once for both
+    law = [run.summary[run.summary["scenario"] == "law_2025"].reset_index(drop=True) for run in (first, second)]
+    pd.testing.assert_frame_equal(*law)
+    whatif.run_levers(whatif.Levers(followup=True), scale=0.003, replications=1, seed=4)
+    assert not kept.open  # another setting: the session before is closed (it holds states in memory)
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("LOOPBAAN_APP_SCALE", "abc", "LOOPBAAN_APP_SCALE: 'abc' is not a number"),
+    ("LOOPBAAN_APP_SCALE", "0", "LOOPBAAN_APP_SCALE: Input should be greater than or equal to 0.0001, got 0.0"),
+    ("LOOPBAAN_APP_SCALE", "1.5", "LOOPBAAN_APP_SCALE: Input should be less than or equal to 1, got 1.5"),
+    ("LOOPBAAN_APP_SCALE", "nan", "LOOPBAAN_APP_SCALE: Input should be a finite number, got nan"),
+    ("LOOPBAAN_APP_REPLICATIONS", "2.5", "LOOPBAAN_APP_REPLICATIONS: '2.5' is not a whole number"),
+    ("LOOPBAAN_APP_REPLICATIONS", "0", "LOOPBAAN_APP_REPLICATIONS: Input should be greater than or equal to 1, got 0"),
+])
+def test_bad_page_settings_are_named(monkeypatch, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ScenarioError) as caught:
+        whatif.page_settings()
+    assert str(caught.value) == message
+
+
+def test_the_page_settings_default_to_the_full_population(monkeypatch):
+    for variable in whatif.SETTINGS_VARIABLES.values():
+        monkeypatch.delenv(variable, raising=False)
+    assert whatif.page_settings() == {"scale": 1.0, "replications": 2}
+    monkeypatch.setenv("LOOPBAAN_APP_SCALE", "0.25")
+    assert whatif.page_settings() == {"scale": 0.25, "replications": 2}
+
+
+@pytest.mark.parametrize("option, message", [
+    (["--scale", "0"], "error: --scale: Input should be greater than or equal to 0.0001, got 0.0"),
+    (["--scale", "2"], "error: --scale: Input should be less than or equal to 1, got 2.0"),
+    (["--replications", "0"], "error: --replications: Input should be greater than or equal to 1, got 0"),
+])
+def test_bad_settings_of_the_page_are_refused_by_the_command(option, message):
+    result = CliRunner().invoke(app, ["app", *option])
+    assert result.exit_code == 2 and message in result.output

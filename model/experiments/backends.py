@@ -76,7 +76,7 @@ def checked_scheduler(scheduler, label: str = "scheduler") -> str | None:
     return scheduler
 
 
-def _start_worker(threads: int, parent: int) -> None:
+def start_worker(threads: int, parent: int) -> None:
     """Give the worker's kernels its share of the cores, and end the worker when its parent is gone.
 
     A parent killed outright (SIGKILL, out of memory) cannot stop its workers; without this they would run their
@@ -111,7 +111,7 @@ def run_all(function: Callable, jobs: list[tuple], workers: int = 1, scheduler: 
         return
     workers = min(workers, len(jobs))
     threads = max(1, (os.cpu_count() or 1) // workers)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker,
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=start_worker,
                              initargs=(threads, os.getpid())) as pool:
         pending = {pool.submit(function, *job) for job in jobs}
         try:

@@ -64,8 +64,6 @@ def run(plan: Run, progress: Progress | None = None, cache: Path | None = None, 
     progress = progress or Progress()
     settings = plan.settings
     per_set = settings.replications
-    declared = plan.processes()
-    dims = dimension_names(declared)
     sets = None
     if settings.parameter_sets:  # the outer loop: each set of drawn parameters runs every replication of every scenario
         drawn = uncertainty.draw_sets(plan.first.tree, settings.parameter_sets, settings.seed)
@@ -82,7 +80,7 @@ def run(plan: Run, progress: Progress | None = None, cache: Path | None = None, 
         jobs += [(group, k * per_set + r, cache, signatures, total, k) for r in range(per_set)]
     done = []
     if scheduler is not None or (workers > 1 and total > 1):
-        _check_picklable(plan)
+        check_picklable(plan)
         for replication, recorded in run_all(_replicate_in_worker, jobs, workers, scheduler):
             recorded.replay(progress)
             done.append(replication)
@@ -95,7 +93,21 @@ def run(plan: Run, progress: Progress | None = None, cache: Path | None = None, 
             with stops_as_stops():  # (the population's kernels too: a stop while they load is a stop)
                 done.append(replicate(group, rep, cache_folder, signatures, progress, tables, total))
             progress.run_done(len(done), total)
-    done.sort(key=lambda r: r.replication)  # in replication order, whichever finished first
+    return assemble(plan, done, cache, sets)
+
+
+def assemble(plan: Run, done: list[Replication], cache: Path | None, sets: pd.DataFrame | None = None) -> RunResult:
+    """The run's result from its replications (in any order): every scenario of ``plan``, every replication.
+
+    Args:
+        cache: Folder of the cache of warmed-up states the run used, or None.
+        sets: The drawn parameter sets (:func:`model.params.uncertainty.sets_table`), if any.
+    """
+    settings = plan.settings
+    declared = plan.processes()
+    dims = dimension_names(declared)
+    total = settings.runs
+    done = sorted(done, key=lambda r: r.replication)  # in replication order, whichever finished first
     timings: dict[str, float] = {}
     for rep in done:
         for key, value in rep.timings.items():
@@ -112,7 +124,7 @@ def run(plan: Run, progress: Progress | None = None, cache: Path | None = None, 
                      plan.part_runs, cache_use, sets)
 
 
-def _check_picklable(plan: Run) -> None:
+def check_picklable(plan: Run) -> None:
     """The processes of the month can be sent to a worker process.
 
     Raises:
@@ -192,7 +204,7 @@ def _replicate_in_worker(plan: Run, rep: int, cache: Path | None, signatures: di
 
 
 def replicate(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str], progress: Progress | None = None,
-              tables: TableCache | None = None, total: int | None = None) -> Replication:
+              tables: TableCache | None = None, total: int | None = None, keep: dict | None = None) -> Replication:
     """Simulate every scenario of ``plan`` for replication ``rep``.
 
     Args:
@@ -200,13 +212,15 @@ def replicate(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str
         signatures: :func:`.build.warmup_signature` of each scenario.
         tables: Raked tables to share with other replications (a new cache if None).
         total: The run's number of runs (for the progress lines; default the replications).
+        keep: If given, receives what a later scenario needs to continue this replication as if it had been in
+            ``plan`` (:func:`continue_scenario`; :mod:`.session`): ``warm`` (a copy of each warmed-up state, by
+            warm-up signature, never continued), ``builder`` (with the replication's shared resources, such as the
+            reference world's job-finding weights), ``fit`` and ``persons``.
     """
     progress = progress or Progress()
     settings = plan.settings
     builder = Builder(plan, rep, tables)
     frames, yearly, timings, capped = [], [], {"synthesis": 0.0}, 0
-    months = list(range(settings.start_month, settings.end_month + 1))
-    dims = dimension_names(plan.processes())
     names = sorted(s.name for s in plan.scenarios)
     store = StateCache(cache) if cache is not None else None
     cache_use = {kind: [] for kind in CACHE_USE}
@@ -239,6 +253,8 @@ def replicate(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str
                   f"(1 = {builder.weight:.2f} people)")
     to_warm = sum(1 for k in {signatures[s.name]: keys[s.name] for s in plan.scenarios}.values() if not loaded.get(k))
     warmed: dict[str, SimulationState] = {}
+    if keep is not None:
+        keep["warm"] = {}
     for scenario in plan.scenarios:
         warmup_seconds, warm_note = 0.0, ""
         signature, key = signatures[scenario.name], keys[scenario.name]
@@ -263,35 +279,74 @@ def replicate(plan: Run, rep: int, cache: Path | None, signatures: dict[str, str
             reported = _report_cache_notes(store, progress, reported)
         elif settings.warmup_months:
             warm_note = " (warm-up shared)"
+        if keep is not None and signature not in keep["warm"]:  # (before the scenario continues it)
+            keep["warm"][signature] = warmed[signature].snapshot()
         uses[signature] -= 1  # the last scenario of a warm-up continues it itself, the others a copy
-        state = warmed.pop(signature) if uses[signature] == 0 else warmed[signature].snapshot()
-        model = builder.model(scenario, state)
-        t1 = time.perf_counter()
-        simulate(model, settings.end_month, progress.months)
-        seconds = time.perf_counter() - t1
+        outcome = continue_scenario(builder, scenario, warmed.pop(signature) if uses[signature] == 0
+                                    else warmed[signature].snapshot(), rep, names, progress, persons)
         timings[f"warmup:{scenario.name}"] = timings.get(f"warmup:{scenario.name}", 0.0) + warmup_seconds
-        timings[f"simulate:{scenario.name}"] = timings.get(f"simulate:{scenario.name}", 0.0) + seconds
-        capped += model.counters.capped
-        counters = model.counters
-        # the people are no longer needed: free them before the tables, the next scenario and the outputs
-        # (the centres and their model refer to each other, so only the cycle collector frees them)
-        model = state = None
-        if persons >= COLLECT_FROM_PERSONS:
-            gc.collect()
-        # the yearly values straight from the counters (the same to the last bit as from the monthly table);
-        # every text column categorical, the scenarios' categories those of the run (concatenated, they stay so)
-        ids = {"scenario": scenario.name, "replication": rep}
-        yearly.append(as_categories(counters.yearly_frame(months, ids, dims), {"scenario": names}))
-        if rep < MONTHLY_REPLICATIONS:
-            frames.append(as_categories(counters.monthly_frame(months).assign(**ids), {"scenario": names}))
-        progress.line(f"  {scenario.name}: {seconds:.1f} s for {settings.n_months} months{warm_note}")
+        timings[f"simulate:{scenario.name}"] = timings.get(f"simulate:{scenario.name}", 0.0) + outcome.seconds
+        capped += outcome.capped
+        yearly.append(outcome.yearly)
+        if outcome.monthly is not None:
+            frames.append(outcome.monthly)
+        progress.line(f"  {scenario.name}: {outcome.seconds:.1f} s for {settings.n_months} months{warm_note}")
     start = None
     if persons >= COLLECT_FROM_PERSONS:
         gc.collect()
+    if keep is not None:
+        keep.update(builder=builder, fit=fit, persons=persons)
     return Replication(rep, frames, yearly, fit.assign(replication=rep), timings, capped, persons, builder.weight,
                        builder.tables.bounded_hazards(),
                        {**cache_use, **({"damaged": store.damaged, "not_written": store.not_written,
                                          "notes": store.notes} if store is not None else {})})
+
+
+@dataclass
+class Outcome:
+    """What one scenario of one replication produced (:func:`continue_scenario`).
+
+    Attributes:
+        yearly: Its yearly table; monthly: its monthly table (None beyond :data:`MONTHLY_REPLICATIONS`).
+        seconds: Seconds of its simulated months; capped: hazards capped at their ceiling.
+    """
+
+    yearly: pd.DataFrame
+    monthly: pd.DataFrame | None
+    seconds: float
+    capped: int
+
+
+def continue_scenario(builder: Builder, scenario, state: SimulationState, rep: int, names: list[str],
+                      progress: Progress, persons: int) -> Outcome:
+    """Simulate ``scenario`` from the warmed-up ``state`` to the run's last month (``state`` is used up).
+
+    Args:
+        builder: The replication's builder: its models share its resources (the raked tables, the reference world).
+        names: The run's scenario names (the categories of the tables' scenario column).
+        persons: The replication's persons (a large population's people are collected once done with).
+    """
+    settings = builder.run.settings
+    model = builder.model(scenario, state)
+    state = None  # (the model holds the people now: once it is done, nothing keeps them alive)
+    t1 = time.perf_counter()
+    simulate(model, settings.end_month, progress.months)
+    seconds = time.perf_counter() - t1
+    counters = model.counters
+    # the people are no longer needed: free them before the tables, the next scenario and the outputs
+    # (the centres and their model refer to each other, so only the cycle collector frees them)
+    model = None
+    if persons >= COLLECT_FROM_PERSONS:
+        gc.collect()
+    # the yearly values straight from the counters (the same to the last bit as from the monthly table);
+    # every text column categorical, the scenarios' categories those of the run (concatenated, they stay so)
+    months = list(range(settings.start_month, settings.end_month + 1))
+    dims = dimension_names(builder.run.processes())
+    ids = {"scenario": scenario.name, "replication": rep}
+    yearly = as_categories(counters.yearly_frame(months, ids, dims), {"scenario": names})
+    monthly = (as_categories(counters.monthly_frame(months).assign(**ids), {"scenario": names})
+               if rep < MONTHLY_REPLICATIONS else None)
+    return Outcome(yearly, monthly, seconds, counters.capped)
 
 
 def _report_cache_notes(store: StateCache | None, progress: Progress, shown: int) -> int:

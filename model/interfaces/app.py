@@ -1,7 +1,7 @@
 """The what-if page: choose the levers, press Run, read the findings and charts (Solara; ``loopbaan app``).
 
-The page holds no model logic: levers become a scenario and a quick run in
-:mod:`.whatif`; findings and charts are the report's own
+The page holds no model logic: levers become a scenario and a run against the
+law, kept in a warm session, in :mod:`.whatif`; findings and charts are the report's own
 (:mod:`model.report.findings`, :mod:`model.report.charts.figures`), in Dutch or
 English from the one translation table. The run happens in a thread (``solara.lab.task``), so the
 page stays responsive while it simulates.
@@ -45,11 +45,11 @@ def current_levers() -> whatif.Levers:
 
 @solara.lab.task(prefer_threaded=True)
 def simulate(levers: whatif.Levers):
-    """The quick run of the law and the levers' scenario (in a thread)."""
+    """The levers' scenario against the law (in a thread; the law is simulated at the first run only)."""
     import time
 
     start = time.perf_counter()
-    run = whatif.quick_run(levers)
+    run = whatif.run_levers(levers)
     return run, time.perf_counter() - start
 
 
@@ -158,9 +158,10 @@ def Page():
             Levers()
         with solara.Column():
             solara.Markdown(f"## {t('app.title')}")
-            solara.Markdown(t("app.intro", scale=labels.significant(whatif.QUICK["scale"], lang.value),
-                              per=labels.number(1 / whatif.QUICK["scale"], lang.value),
-                              replications=whatif.QUICK["replications"]))
+            chosen = whatif.page_settings()
+            solara.Markdown(t("app.intro" if chosen["scale"] == 1 else "app.intro_scaled",
+                              scale=labels.significant(chosen["scale"], lang.value),
+                              per=labels.number(1 / chosen["scale"], lang.value), replications=chosen["replications"]))
             problem = None
             try:
                 levers = current_levers()

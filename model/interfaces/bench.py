@@ -12,7 +12,10 @@ peak memory is the child's maximum resident set size (``getrusage``):
 5. the precision of the effects per CPU-second: the law, ask 1 and ask 4 at
    scale 0.1 with 4 replications in one process, the 90% half-width of the
    simulated and of the expected gains in person-years and people at work
-   (:func:`precision`).
+   (:func:`precision`);
+6. the what-if page at full scale, driven in Chromium by its test
+   (``tests/test_app.py``): the seconds from Run to the findings on the screen,
+   for the page's first run (the law too) and the next one (:func:`page`).
 
 Before and after, a fixed reference workload (plain numpy passes over 4
 million rows) is timed in this process; the model's times are also printed
@@ -53,6 +56,7 @@ PRECISION_ITEMS = (("extra_person_years", "extra_person_years_expected"), ("extr
 THREE = ("law_2025", "herintreders", "quality_monitoring")
 SIX = ("law_2025", "baseline_2020", "herintreders", "herintreders_outreach", "vdab_followup", "quality_monitoring")
 UNCERTAINTY_TARGETS = {"replications": 600.0, "morris": 1200.0}  # seconds: 10 and 20 minutes
+PAGE_TARGET = 15.0  # seconds from Run to a full-scale answer, after the page's first run (the precision issue)
 HEADLINE = ("extra_users", "extra_cost_total_eur", "extra_employed", "employment_rate_change_pp")
 
 
@@ -141,6 +145,22 @@ def precision() -> None:
         print(f"    {scenario} vs {baseline}: " + "; ".join(cells))
 
 
+def page() -> None:
+    """Drive the what-if page at full scale in Chromium (its test) and print the seconds of its first and next run."""
+    with tempfile.TemporaryDirectory(prefix="loopbaan-bench-") as out:
+        timings = Path(out) / "page.json"
+        env = {**os.environ, "LOOPBAAN_APP_TEST_SCALE": "1", "LOOPBAAN_APP_TIMINGS": str(timings)}
+        done = subprocess.run([sys.executable, "-m", "pytest", "tests/test_app.py", "-q", "-n", "0",
+                               "-k", "runs_a_scenario"], env=env, capture_output=True, text=True)
+        if done.returncode != 0 or not timings.is_file():
+            print(f"  what-if page, full scale: the page's test failed\n{done.stdout[-3000:]}")
+            return
+        seconds = json.loads(timings.read_text())
+    verdict = "ok" if seconds["next"] <= PAGE_TARGET else "MISSED"
+    print(f"  what-if page, full scale, 2 replications (Chromium): first run {seconds['first']:.1f} s (the law too); "
+          f"next run {seconds['next']:.1f} s   target <= {PAGE_TARGET:g}   {verdict}")
+
+
 def headline_rows(compared: pd.DataFrame) -> pd.DataFrame:
     """The rows of a comparison table that the closing note quotes (group all, :data:`HEADLINE` items)."""
     if compared.empty:
@@ -217,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{cached['cache_read']:.0f} state(s) read, 120 months {cached['simulate']:.2f} s; "
           f"three scenarios: 360 months {three['simulate']:.2f} s)")
     precision()
+    page()
     return 0
 
 

@@ -549,10 +549,27 @@ def report(
 def serve_app(
     port: int = typer.Option(8765, "--port", help="Port of the page on this machine (0: a free one)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (this machine only by default)."),
+    scale: float = typer.Option(None, "--scale", help="Scale of the page's runs (default 1: the full population)."),
+    replications: int = typer.Option(None, "--replications",
+                                     help="Replications of the page's runs (default 2: the least for an interval)."),
 ) -> None:
-    """Serve the what-if page: choose the levers, run, read the findings and charts, download the scenario."""
+    """Serve the what-if page: choose the levers, run, read the findings and charts, download the scenario.
+
+    The page's first run simulates the law and keeps it (about a minute and a half at full scale); every later
+    run simulates only the new choice of levers.
+    """
+    from . import whatif
+
     if not 0 <= port <= 65535:
         _fail(f"--port must be from 0 to 65535, got {port}")
+    try:
+        chosen = whatif.checked_settings({"scale": whatif.PAGE["scale"] if scale is None else scale,
+                                          "replications": whatif.PAGE["replications"] if replications is None
+                                          else replications}, {"scale": "--scale", "replications": "--replications"})
+    except ScenarioError as exc:
+        _fail(str(exc))
+    for key, value in chosen.items():  # (read by the page's process, which replaces this one)
+        os.environ[whatif.SETTINGS_VARIABLES[key]] = str(value)
     typer.echo(f"the what-if page: http://{host}:{port} (Ctrl-C stops it)", err=True)
     command = [sys.executable, "-m", "solara", "run", "model.interfaces.app", "--host", host, "--port", str(port),
                "--production",

@@ -1,18 +1,24 @@
-"""The what-if page's logic, without the page: levers to a scenario, the quick run, its findings and charts.
+"""The what-if page's logic, without the page: levers to a scenario, the run against the law, its findings and charts.
 
 A choice of levers is a :class:`Levers`; :func:`scenario_dict` turns it into a
 scenario that extends ``law_2025`` and overrides only what differs from the law
-(so it is the same data ``loopbaan run`` reads: :func:`scenario_yaml`). A quick
-run simulates the law and the scenario together at a reduced scale with common
-random numbers (:data:`QUICK`, stated on the page) and returns the run as a
+(so it is the same data ``loopbaan run`` reads: :func:`scenario_yaml`). The page's
+run (:func:`run_levers`) compares the scenario with the law on common random numbers,
+at full scale by default (:data:`PAGE`, stated on the page; ``loopbaan app --scale
+--replications`` changes it), and returns the run as a
 :class:`model.report.loaded.RunData`, so the page shows the report's own findings and
-charts.
+charts. The law is simulated once, at the first run, by a warm session
+(:class:`model.experiments.session.Session`) whose workers keep its replications;
+every later run simulates only the new scenario, with the same numbers as a run of
+the two together.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
+import threading
 from typing import Literal
 
 import yaml
@@ -35,8 +41,13 @@ STRICT_READING = {
     "cheque.eligibility.reentrant.disqualifying_benefits": ["unemployment", "career_break", "incapacity", "pension"],
     "cheque.eligibility.reentrant.benefit_period": "whole_spell",
     "cheque.eligibility.reentrant.registered_job_seekers": False}
-# The quick run behind the page: small enough to answer in seconds on two cores, stated on the page.
-QUICK = {"scale": 0.02, "replications": 3}
+# The page's runs (stated on the page): the full population, and two replications for an interval. The
+# environment variables (set by loopbaan app --scale --replications) choose others.
+PAGE = {"scale": 1.0, "replications": 2}
+SETTINGS_VARIABLES = {"scale": "LOOPBAAN_APP_SCALE", "replications": "LOOPBAAN_APP_REPLICATIONS"}
+WORKERS = 2  # the session's worker processes, at most (one per replication, on a machine's two cores)
+_SESSION: dict = {}  # the page's warm session and its settings (one at a time: each holds its replications' states)
+_SESSION_LOCK = threading.Lock()  # (the page runs in threads: two visitors must not start two sessions)
 
 
 @functools.cache
@@ -185,21 +196,90 @@ class _PlainDumper(yaml.SafeDumper):
         return True
 
 
-def quick_run(levers: Levers, scale: float = QUICK["scale"], replications: int = QUICK["replications"],
+def page_settings() -> dict:
+    """The scale and replications of the page's runs: :data:`PAGE`, or the environment's (:data:`SETTINGS_VARIABLES`).
+
+    Raises:
+        ScenarioError: naming the variable, for a value that is not an allowed scale or number of replications.
+    """
+    chosen: dict = dict(PAGE)
+    for key, variable in SETTINGS_VARIABLES.items():
+        given = os.environ.get(variable)
+        if given is None:
+            continue
+        try:
+            chosen[key] = float(given) if key == "scale" else int(given)
+        except ValueError:
+            raise ScenarioError(f"{variable}: {excerpt(given)} is not a {'number' if key == 'scale' else 'whole number'}"
+                                ) from None
+    return checked_settings(chosen, SETTINGS_VARIABLES)
+
+
+def checked_settings(chosen: dict, names: dict[str, str]) -> dict:
+    """``chosen`` (``scale``, ``replications``) if a run may have them.
+
+    Args:
+        names: How the caller names each (an environment variable, a command's option), for the message.
+
+    Raises:
+        ScenarioError: naming the setting, what is allowed and what was given.
+    """
+    from ..params.settings import RunSettings
+
+    try:
+        checked = RunSettings(start=FROM, end=LAST, scale=chosen["scale"], replications=chosen["replications"])
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        key = str(problem["loc"][0])
+        raise ScenarioError(f"{names.get(key, key)}: {problem['msg']}, got {excerpt(chosen.get(key))}") from None
+    return {"scale": checked.scale, "replications": checked.replications}
+
+
+def run_levers(levers: Levers, scale: float | None = None, replications: int | None = None,
               seed: int | None = None) -> RunData:
-    """Simulate the law and the levers' scenario together (common random numbers), in memory.
+    """Compare the levers' scenario with the law (common random numbers), in memory.
+
+    The first call simulates the law (its warm-up read from the cache if it is there) and keeps it in a warm
+    session; a later call with the same settings simulates only the scenario.
+
+    Args:
+        scale, replications: Of the run (default :func:`page_settings`); other settings start a new session.
+        seed: The root seed (default the run's).
 
     Raises:
         ScenarioError: when the levers equal the law (nothing to compare) or the scenario does not validate.
     """
     import warnings
 
-    from .api import Simulation
-
     content = scenario_dict(levers)
     if not content["overrides"]:
         raise ScenarioError("levers: they equal the law as it stands; change at least one to compare")
+    settings = page_settings()
+    key = (settings["scale"] if scale is None else scale,
+           settings["replications"] if replications is None else replications, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a lever equal to the law's value is no news on the page
-        results = Simulation([BASELINE, content], scale=scale, replications=replications, seed=seed).run(progress=False)
-    return RunData.from_result(results.run, name="whatif")
+        result = session(*key).compare(content)
+    return RunData.from_result(result, name="whatif")
+
+
+def session(scale: float, replications: int, seed: int | None = None):
+    """The page's warm session for these settings (a new one closes the one before: it holds states in memory)."""
+    from ..experiments.build import Run
+    from ..experiments.session import Session
+    from ..experiments.warmup_cache import checked_folder, default_folder
+
+    key = (scale, replications, seed)
+    with _SESSION_LOCK:
+        if _SESSION.get("key") != key or not _SESSION["session"].open:  # (closed: a worker failed or was stopped)
+            if "session" in _SESSION:
+                _SESSION.pop("session").close()
+                _SESSION.pop("key")
+            folder = default_folder()
+            try:
+                cache = checked_folder(folder, "$LOOPBAAN_CACHE") if folder is not None else None
+            except ValueError as exc:
+                raise ScenarioError(str(exc)) from None
+            plan = Run.of([BASELINE], _law(), scale=scale, replications=replications, seed=seed)
+            _SESSION.update(key=key, session=Session(plan, cache, workers=min(WORKERS, replications), law=_law()))
+        return _SESSION["session"]
