@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 import model
 from model.interfaces.cli import app
+from model.params.scenario import ScenarioError
 
 from .conftest import write_scenario
 
@@ -76,6 +77,23 @@ def test_difference_with_itself_is_exactly_zero(results):
     values = diff[["value", "p05", "p95"]]
     # A rate of an empty group (no re-entrant users without re-entrants) is undefined in both: NaN.
     assert len(diff) and ((values == 0) | values.isna()).all().all() and values.notna().any().all()
+
+
+def test_the_comparison_takes_the_baseline_it_is_given(results):
+    assert set(results.comparison().index) == {("herin", "base"), ("cheap", "base")}
+    assert set(results.comparison(baseline="herin").index) == {("base", "herin"), ("cheap", "herin")}
+    chosen = results.comparison(baseline="herin", wide=False)
+    assert set(zip(chosen["scenario"], chosen["baseline"], strict=True)) == {("base", "herin"), ("cheap", "herin")}
+    users = chosen.set_index(["scenario", "item", "group"])["value"]
+    # the default's pair read the other way round: the opposite figure
+    against_base = results.comparison(wide=False).set_index(["scenario", "item", "group"])["value"]
+    assert users[("base", "extra_users", "all")] == pytest.approx(-against_base[("herin", "extra_users", "all")])
+    assert users[("base", "extra_users", "all")] != 0
+
+
+def test_a_comparison_with_a_baseline_not_in_the_run_is_refused(results):
+    with pytest.raises(ScenarioError, match="baseline 'law' is not a scenario of this run; scenarios: base, herin, cheap"):
+        results.comparison(baseline="law")
 
 
 def test_difference_is_paired_per_year_metric_and_group(results):

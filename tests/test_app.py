@@ -30,7 +30,7 @@ from model.params.scenario import Scenario
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 ROOT = Path(__file__).resolve().parents[1]
-SCALE = os.environ.get("LOOPBAAN_APP_TEST_SCALE", "0.02")  # the page's scale in this test (make bench: 1)
+SCALE = os.environ.get("LOOPBAAN_APP_TEST_SCALE", "0.01")  # the page's scale in this test (make bench: 1)
 REPLICATIONS = "2"
 RUN_SECONDS = 240 if float(SCALE) < 0.5 else 900  # the wait for a run's findings, at most (not a target)
 

@@ -134,8 +134,7 @@ def test_the_page_keeps_the_law_between_runs_and_a_new_setting_starts_afresh():
     assert whatif.session(0.003, 1, 3) is kept  # the law simulated once for both
     law = [run.summary[run.summary["scenario"] == "law_2025"].reset_index(drop=True) for run in (first, second)]
     pd.testing.assert_frame_equal(*law)
-    whatif.run_levers(whatif.Levers(followup=True), scale=0.003, replications=1, seed=4)
-    assert not kept.open  # another setting: the session before is closed (it holds states in memory)
+    assert whatif.session(0.003, 1, 4) is not kept and not kept.open  # another setting: the session before is closed (it holds states in memory)
 
 
 @pytest.mark.parametrize("variable, value, message", [

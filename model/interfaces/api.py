@@ -36,6 +36,7 @@ from ..mechanisms import default_processes
 from ..params.scenario import Scenario, ScenarioError
 from ..params.settings import RunSettings
 from ..params.tree import ParameterError, ParameterTree
+from ..params.yamlfile import excerpt
 from ..report.charts import summary as summary_charts
 from ..report.charts import sweeps as sweep_charts
 from ..results import comparison, parts, run_folder
@@ -246,15 +247,27 @@ class Results:
 
         return spread_table(self.run)
 
-    def comparison(self, wide: bool = True) -> pd.DataFrame:
+    def comparison(self, wide: bool = True, baseline: str | None = None) -> pd.DataFrame:
         """What each scenario changes against its baseline (see :mod:`model.results.comparison`).
 
         Args:
             wide: One row per scenario and baseline, group ``all``, the means
                 (what ``loopbaan run`` prints); ``False`` gives every item, group,
                 p05 and p95 (``comparison.csv``).
+            baseline: Compare every other scenario of the run with this one (default: each scenario with the
+                nearest scenario it extends that runs with it, else the first).
+
+        Raises:
+            ScenarioError: for a baseline that is not a scenario of this run.
         """
-        compared = comparison.compare(self.run)
+        pairs = None
+        if baseline is not None:
+            names = [s.name for s in self.scenarios]
+            if baseline not in names:
+                raise ScenarioError(f"baseline {excerpt(baseline)} is not a scenario of this run; scenarios: "
+                                    f"{', '.join(names)}")
+            pairs = [(name, baseline) for name in names if name != baseline]
+        compared = comparison.compare(self.run, pairs)
         return comparison.table(compared) if wide else compared
 
     def parts(self) -> pd.DataFrame:
