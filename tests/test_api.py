@@ -223,3 +223,37 @@ def test_the_readme_example_runs(tmp_path, monkeypatch):
     assert (tmp_path / folder).parent == tmp_path / "outputs" and (tmp_path / folder / "comparison.csv").is_file()
     wide = namespace["res"].comparison()
     assert len(wide) == 1 and wide.reset_index().iloc[0].tolist()[:2] == ["herintreders", "law_2025"]
+
+
+SCRIPT = '''import model
+from model.mechanisms import default_processes
+
+short = {"start": "2025-01", "end": "2025-12", "warmup_months": 6, "scale": 0.002, "seed": 7}
+processes = None
+if OWN:
+    processes = default_processes()
+
+    class Ageing(type(processes[0])):
+        """The shipped first process, defined in this script: the workers need the script then."""
+
+    processes[0] = Ageing()
+res = model.Simulation([{"name": "base", "extends": "law_2025", **short}, {"name": "herin", "extends": "herintreders",
+                       **short}], replications=2, workers=2, processes=processes).run(progress=False, cache=False)
+print("users", res.comparison().loc[("herin", "base"), "extra_users"])
+'''
+
+
+@pytest.mark.parametrize("own", [False, True])
+def test_workers_in_a_plain_script_run_or_say_how_in_one_line(tmp_path, own):
+    script = tmp_path / "plain.py"  # no 'if __name__ == "__main__":', as a newcomer writes it
+    script.write_text(f"OWN = {own}\n" + SCRIPT)
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    if not own:  # the workers need only the package: the script is not run again in them
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.startswith("users ")
+    else:  # the workers need the script's own process: the one line says what to do
+        assert done.returncode == 1
+        assert done.stderr.strip().splitlines()[-1] == (
+            "model.params.scenario.ScenarioError: workers: a worker process ended before its job did (out of memory, "
+            "killed, or a script without 'if __name__ == \"__main__\":' whose processes of the month are its own); "
+            "put the run under that line, or use workers=1")

@@ -14,12 +14,16 @@ tcp://HOST:PORT`` the jobs go to an existing Dask distributed cluster instead
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 import numpy as np
@@ -94,6 +98,52 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)  # nothing to keep: the parent that would have used the result is gone
 
 
+BROKEN = ("workers: a worker process ended before its job did (out of memory, killed, or a script without "
+          "'if __name__ == \"__main__\":' whose processes of the month are its own); put the run under that line, or "
+          "use workers=1")
+
+
+def local_pool(processes: int, sharing: int | None = None) -> ProcessPoolExecutor:
+    """A pool of fresh processes (``spawn``), each with its share of the cores for its kernels.
+
+    Args:
+        processes: The pool's processes.
+        sharing: The processes that share the cores, in all pools (default ``processes``).
+    """
+    threads = max(1, (os.cpu_count() or 1) // (sharing or processes))
+    return ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"), initializer=start_worker,
+                               initargs=(threads, os.getpid()))
+
+
+@contextlib.contextmanager
+def without_the_main_script(job: tuple):
+    """While workers start: a script's own file is not run again in each of them, unless ``job`` needs it.
+
+    Python starts a worker by importing the module that started the program; a script run as ``python
+    script.py`` would run again in every worker, and a run not under ``if __name__ == "__main__":`` would
+    try to start workers of its own there. The workers need only this package, unless the job refers to
+    something the script defines (its own processes of the month): then the script is imported as usual.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(getattr(main, "__spec__", None), "name", None) is not None \
+            or b"__main__" in pickle.dumps(job):
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
+def _end(pool: ProcessPoolExecutor) -> None:
+    """End the pool's processes now, and the pool without waiting for its jobs."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def run_all(function: Callable, jobs: list[tuple], workers: int = 1, scheduler: str | None = None):
     """``function(*job)`` for every job, yielded as each finishes (in any order).
 
@@ -110,21 +160,21 @@ def run_all(function: Callable, jobs: list[tuple], workers: int = 1, scheduler: 
             yield function(*job)
         return
     workers = min(workers, len(jobs))
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=start_worker,
-                             initargs=(threads, os.getpid())) as pool:
-        pending = {pool.submit(function, *job) for job in jobs}
+    with local_pool(workers) as pool:
+        with without_the_main_script(jobs[0]):  # (the workers start at the first submissions)
+            pending = {pool.submit(function, *job) for job in jobs}
         try:
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for job in finished:
                     yield job.result()
+        except BrokenProcessPool:
+            _end(pool)
+            raise ScenarioError(BROKEN) from None
         except BaseException:
             # a failure or a stop ends the run now: the jobs not started are not started, and the running ones are
             # ended (otherwise leaving the pool would wait for them to finish, for nothing)
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
+            _end(pool)
             raise
 
 

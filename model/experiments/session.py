@@ -16,11 +16,10 @@ states of its replications, about 0.4 GB each at full scale).
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +28,7 @@ from ..engine.interrupts import stops_as_stops
 from ..params.scenario import Scenario, ScenarioError
 from ..params.tree import ParameterTree
 from ..results.result import RunResult
-from .backends import checked_workers, start_worker
+from .backends import BROKEN, checked_workers, local_pool, without_the_main_script
 from .build import Run, warmup_signature
 from .progress import Progress, Recorded
 from .run import Replication, assemble, check_picklable, continue_scenario, replicate
@@ -105,10 +104,8 @@ class Session:
         self._pools: list[ProcessPoolExecutor] = []
         if self.workers > 1:
             check_picklable(plan)
-            threads = max(1, (os.cpu_count() or 1) // self.workers)
-            self._pools = [ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
-                                               initializer=start_worker, initargs=(threads, os.getpid()))
-                           for _ in range(self.workers)]
+            # (a pool of one per worker, so that replication r always goes to the worker that keeps it)
+            self._pools = [local_pool(1, sharing=self.workers) for _ in range(self.workers)]
 
     @property
     def open(self) -> bool:
@@ -180,9 +177,13 @@ class Session:
         """``function(self.id, *job)`` for every job (replication ``r`` on its worker), in the jobs' order."""
         if not self._pools:
             return [function(self.id, *job) for job in jobs]
-        futures = [self._pools[job[1] % self.workers].submit(function, self.id, *job) for job in jobs]
+        with without_the_main_script(jobs[0]):  # (a worker starts at its first job)
+            futures = [self._pools[job[1] % self.workers].submit(function, self.id, *job) for job in jobs]
         try:
             return [future.result() for future in futures]
+        except BrokenProcessPool:
+            self.close()
+            raise ScenarioError(BROKEN) from None
         except BaseException:
             self.close()  # a worker that failed or was stopped leaves the session unusable: it says so next time
             raise
