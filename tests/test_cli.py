@@ -64,3 +64,18 @@ def test_same_seed_gives_identical_files(tmp_path):
         folders.append(tmp_path / f"o{i}" / result.output.strip().splitlines()[-1].split("/")[-1])
     assert (folders[0] / "summary.csv").read_bytes() == (folders[1] / "summary.csv").read_bytes()
     assert (folders[0] / "population_fit.csv").read_bytes() == (folders[1] / "population_fit.csv").read_bytes()
+
+
+def test_what_run_prints_fits_in_120_columns(tmp_path):
+    short = "\nstart: 2025-01\nend: 2025-12\nwarmup_months: 3\n"
+    law = write_scenario(tmp_path, "law", "name: law\nextends: " + str(SCENARIOS / "law_2025.yaml") + short)
+    whole = write_scenario(tmp_path, "resolution_full_long_name", "name: resolution_full_long_name\nextends: "
+                           + str(law) + "\nparts:\n  ask_1_reentrants: herintreders\n  ask_4_monitoring: "
+                           "quality_monitoring\n")
+    result = runner.invoke(app, ["run", str(law), str(whole), "--scale", "0.002", "--replications", "2",
+                                 "--no-cache", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.rstrip("\n").splitlines()
+    assert "Parts of resolution_full_long_name" in result.output and "Within noise" in result.output
+    too_wide = [line for line in lines[:-1] if len(line) > 120]  # (the last line is the run folder's path)
+    assert not too_wide, too_wide

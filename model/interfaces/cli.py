@@ -194,23 +194,26 @@ def run(
     result = results.run
     typer.echo("")
     printing.print_levels(results.levels())
-    typer.echo("users back to work: recent users who started work (gross, including those who would have anyway).\n")
+    typer.echo(printing.wrapped("users back to work: recent users who started work (gross, including those who would "
+                                "have anyway).") + "\n")
     printing.print_differences(results.comparison(wide=False), comparison.items(result.counters),
                                int(result.summary["year"].max()))
     for line in printing.spread_lines(results.spread()):
-        typer.echo(line)
+        typer.echo(printing.wrapped(line, "    "))
     if result.parts:
         typer.echo("")
         printing.print_parts(results.parts())
-    typer.echo("at work (sim.): people at work minus the baseline, same people and draws, life by life; (exp.): what "
-               "guidance and follow-up are expected to bring, from every user's hazards (the same, with far less noise); "
-               "all of comparison.csv has users by group and costs by item.")
+    typer.echo(printing.wrapped("at work (sim.): people at work minus the baseline, same people and draws, life by life; "
+                                "(exp.): what guidance and follow-up are expected to bring, from every user's hazards "
+                                "(the same, with far less noise); all of comparison.csv has users by group and costs "
+                                "by item."))
     settings = sim.settings
     if settings.scale < 1 and settings.runs == 1:
-        typer.echo(f"note: at scale {settings.scale:g} each simulated person stands for {result.weight:,.0f} people; "
-                   f"differences between scenarios smaller than about {20 * result.weight:,.0f} people are within "
-                   f"sampling noise. Use scale 1 or replications for results. Below scale 1 the career centres share "
-                   f"their capacity in pools, so waiting and capacity effects are approximate.", err=True)
+        typer.echo(printing.wrapped(
+            f"note: at scale {settings.scale:g} each simulated person stands for {result.weight:,.0f} people; "
+            f"differences between scenarios smaller than about {20 * result.weight:,.0f} people are within sampling "
+            f"noise. Use scale 1 or replications for results. Below scale 1 the career centres share their capacity in "
+            f"pools, so waiting and capacity effects are approximate."), err=True)
     if result.capped:
         typer.echo(f"warning: {result.capped} hazards were capped at their ceiling (see manifest.json)", err=True)
     typer.echo(str(path))

@@ -1,13 +1,23 @@
-"""What the command line prints: tables and lines in readable units, sized for a terminal."""
+"""What the command line prints: tables and lines in readable units, within :data:`WIDTH` columns."""
 
 from __future__ import annotations
 
 import sys
+import textwrap
 
 import pandas as pd
 
 from ..results.comparison import MEAN_INTERVAL, RATIOS, Item
 from ..results.spread import told_from_chance
+
+WIDTH = 120  # columns: a wider table is printed in blocks of columns (pandas' line_width), a longer line wrapped
+
+
+def wrapped(text: str, indent: str = "") -> str:
+    """``text`` wrapped within :data:`WIDTH` columns, the lines after the first indented by ``indent`` more."""
+    lead = text[:len(text) - len(text.lstrip())]
+    return textwrap.fill(text, WIDTH, subsequent_indent=lead + indent, break_on_hyphens=False,
+                         break_long_words=False)
 
 
 def print_levels(table: pd.DataFrame, file=None) -> None:
@@ -15,7 +25,7 @@ def print_levels(table: pd.DataFrame, file=None) -> None:
     file = file or sys.stdout
     fmt = {c: (lambda v: f"{v:.1%}") if c.startswith("employment rate") else
            (lambda v: f"{v:,.1f}") if "EUR" in c else (lambda v: f"{v:,.0f}") for c in table.columns}
-    print(table.to_string(formatters=fmt), file=file)
+    print(table.to_string(formatters=fmt, line_width=WIDTH), file=file)
 
 
 def print_differences(compared: pd.DataFrame, items: dict[str, Item], last_year: int, file=None) -> None:
@@ -42,11 +52,11 @@ def print_differences(compared: pd.DataFrame, items: dict[str, Item], last_year:
         out[f"{scenario} vs {baseline}"] = cells
     if not out:
         return
-    print(f"Against its baseline (paired, same people and random numbers; costs and users over the horizon, "
-          f"people at work and rates in {last_year}):", file=file)
-    print(pd.DataFrame(out).T.to_string(), file=file)
+    print(wrapped(f"Against its baseline (paired, same people and random numbers; costs and users over the horizon, "
+                  f"people at work and rates in {last_year}):"), file=file)
+    print(pd.DataFrame(out).T.to_string(line_width=WIDTH), file=file)
     for line in noise_lines(compared, items):
-        print(line, file=file)
+        print(wrapped(line, "    "), file=file)
 
 
 def noise_lines(compared: pd.DataFrame, items: dict[str, Item]) -> list[str]:
@@ -138,11 +148,11 @@ def print_parts(parts: pd.DataFrame, file=None) -> None:
         table = pd.DataFrame(shown).T
         table = table[[h for h in headings.values() if h in table.columns]]
         table.index.names = ["part", "how"]
-        print(f"Parts of {name} (each alone against the base, and each added after the ones before it; same people "
-              f"and random numbers; [{MEAN_INTERVAL:.0%} interval of the mean]):", file=file)
-        print(table.to_string(), file=file)
+        print(wrapped(f"Parts of {name} (each alone against the base, and each added after the ones before it; same "
+                      f"people and random numbers; [{MEAN_INTERVAL:.0%} interval of the mean]):"), file=file)
+        print(table.to_string(line_width=WIDTH), file=file)
         for line in interaction_lines(frame, headings):
-            print(line, file=file)
+            print(wrapped(line, "    "), file=file)
 
 
 def interaction_lines(frame: pd.DataFrame, headings: dict[str, str]) -> list[str]:
