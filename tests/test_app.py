@@ -197,6 +197,24 @@ def test_the_page_runs_a_scenario_and_downloads_it(server, browser):
     assert content["overrides"] == {"cheque.eligibility.reentrant.enabled": {"2027-01-01": True},
                                     "centres.monitoring.enabled": {"2025-01-01": True}}
 
+    # an amount as Dutch writes it, and a bad one said in Dutch (Run waits for a good one)
+    from selenium.webdriver.common.keys import Keys
+
+    field = browser.find_element(By.CSS_SELECTOR, ".whatif-price input")
+    assert field.get_attribute("value") == "60"
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("-5", Keys.TAB)
+    _wait(browser, lambda d: "Eigen bijdrage per cheque (euro): geef minstens 0" in d.page_source, 20,
+          "a negative price was not refused in Dutch")
+    assert not browser.find_element(By.CSS_SELECTOR, ".whatif-run").is_enabled()
+    field = browser.find_element(By.CSS_SELECTOR, ".whatif-price input")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("20,5", Keys.TAB)
+    _wait(browser, lambda d: "geef minstens" not in d.page_source, 20, "a good price did not clear the message")
+    browser.find_element(By.CSS_SELECTOR, ".whatif-lang-en").click()  # the amount rewritten with the decimal point
+    _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".whatif-price input").get_attribute("value") == "20.50",
+          20, "the price was not rewritten in English")
+
 
 def test_a_bad_port_is_refused():
     from typer.testing import CliRunner

@@ -168,3 +168,34 @@ def test_the_page_settings_default_to_the_full_population(monkeypatch):
 def test_bad_settings_of_the_page_are_refused_by_the_command(option, message):
     result = CliRunner().invoke(app, ["app", *option])
     assert result.exit_code == 2 and message in result.output
+
+
+@pytest.mark.parametrize("values, lang, message", [
+    ({"price": -1.0}, "nl", "Eigen bijdrage per cheque (euro): geef minstens 0"),
+    ({"price": -1.0}, "en", "Own contribution per cheque (EUR): give at least 0"),
+    ({"budget_cap_m": 1e9}, "nl", "Jaarlijks budgetplafond (miljoen euro, 0 = geen): geef hoogstens 10.000"),
+    ({"price": None}, "nl", "Eigen bijdrage per cheque (euro): geef een getal"),
+    ({"price": float("nan")}, "en", "Own contribution per cheque (EUR): give a number"),
+])
+def test_the_page_says_what_is_wrong_in_its_language(values, lang, message):
+    with pytest.raises(ScenarioError) as caught:
+        whatif.Levers.checked(lang=lang, **values)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("text, lang, value", [
+    ("60", "nl", 60.0), ("60,5", "nl", 60.5), ("1.500", "nl", 1500.0), ("60.5", "en", 60.5), ("1,500", "en", 1500.0),
+    (" 20 ", "en", 20.0), ("abc", "nl", None), ("", "en", None), ("nan", "en", None), ("inf", "nl", None),
+])
+def test_an_amount_is_read_as_the_language_writes_it(text, lang, value):
+    from model.interfaces.app import read_amount
+
+    assert read_amount(text, lang) == value
+
+
+@pytest.mark.parametrize("value, lang, text", [(60.0, "nl", "60"), (60.5, "nl", "60,50"), (1500.0, "en", "1,500"),
+                                               (None, "nl", "")])
+def test_an_amount_is_shown_as_the_language_writes_it(value, lang, text):
+    from model.interfaces.app import shown_amount
+
+    assert shown_amount(value, lang) == text

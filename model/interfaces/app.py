@@ -27,19 +27,20 @@ groups = solara.reactive(list(whatif.GROUPS))
 followup = solara.reactive(False)
 monitoring = solara.reactive(False)
 incentive = solara.reactive(False)
-price = solara.reactive(whatif.Levers().price)
-budget_cap_m = solara.reactive(0.0)
+# the amounts as typed, in the page's language (read when the levers are checked; rewritten when it changes)
+price = solara.reactive(labels.number(whatif.Levers().price, "nl"))
+budget_cap_m = solara.reactive("0")
 starts = solara.reactive({})  # lever -> first month (YYYY-MM) it acts; a lever not in it acts from 2025-01
 
 
 def current_levers() -> whatif.Levers:
-    """The levers as chosen on the page, checked (a ScenarioError names a bad one)."""
-    return whatif.Levers.checked(worker_rule=worker_rule.value, reentrants=reentrants.value, reading=reading.value,
-                                 letters=letters.value, assisted=assisted.value,
+    """The levers as chosen on the page, checked (a ScenarioError names a bad one in the page's language)."""
+    return whatif.Levers.checked(lang=lang.value, worker_rule=worker_rule.value, reentrants=reentrants.value,
+                                 reading=reading.value, letters=letters.value, assisted=assisted.value,
                                  groups=tuple(g for g in whatif.GROUPS if g in groups.value), followup=followup.value,
                                  monitoring=monitoring.value, incentive=incentive.value,
-                                 price=float(price.value if price.value is not None else -1),
-                                 budget_cap_m=float(budget_cap_m.value if budget_cap_m.value is not None else -1),
+                                 price=read_amount(price.value, lang.value),
+                                 budget_cap_m=read_amount(budget_cap_m.value, lang.value),
                                  starts={k: v for k, v in starts.value.items() if v != whatif.FROM})
 
 
@@ -69,6 +70,39 @@ def Choice(key: str, options: dict[str, str], value: solara.Reactive[str], disab
                   on_value=lambda text: value.set(shown[text]))
 
 
+def shown_amount(value: float | None, language: str) -> str:
+    """An amount as the page shows it: the language's decimal mark, no decimals for a whole number."""
+    if value is None or value != value:
+        return ""
+    return labels.number(value, language, 0 if float(value).is_integer() else 2)
+
+
+def read_amount(text: str, language: str) -> float | None:
+    """An amount typed on the page (``60``, ``60,5`` in Dutch, ``60.5`` in English), or None if it is not a number."""
+    thousands, mark = (".", ",") if language == "nl" else (",", ".")
+    cleaned = text.strip().replace(" ", "").replace(thousands, "").replace(mark, ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def switch_language(new: str) -> None:
+    """Show the page in ``new``, the amounts typed rewritten with its decimal mark (one that is not a number kept)."""
+    for amount in (price, budget_cap_m):
+        value = read_amount(amount.value, lang.value)
+        if value is not None:
+            amount.set(shown_amount(value, new))
+    lang.set(new)
+
+
+@solara.component
+def Amount(key: str, value: solara.Reactive):
+    """A field for an amount, typed in the page's language (one that is not a number is said so by the levers)."""
+    solara.InputText(labels.text(key, lang.value), value=value, continuous_update=True, classes=[f"whatif-{key[4:]}"])
+
+
 @solara.component
 def Start(lever: str, disabled: bool = False):
     """The year from whose January ``lever`` acts (the law holds before it)."""
@@ -87,7 +121,7 @@ def Levers():
     places and no input ever takes over another's value.
     """
     t = lambda key: labels.text(key, lang.value)  # noqa: E731
-    with solara.ToggleButtonsSingle(value=lang):
+    with solara.ToggleButtonsSingle(value=lang.value, on_value=switch_language):
         for code in labels.LANGUAGES:
             solara.Button(code.upper(), value=code, classes=[f"whatif-lang-{code}"])
     with solara.Row(justify="space-between"):
@@ -113,11 +147,11 @@ def Levers():
             solara.Checkbox(label=t(f"app.{lever}"), value=value)
             Start(lever, disabled=not value.value)
     with solara.Row(justify="space-between"):
-        solara.InputFloat(t("app.price"), value=price)
+        Amount("app.price", price)
         Start("price")
     with solara.Row(justify="space-between"):
-        solara.InputFloat(t("app.budget"), value=budget_cap_m)
-        Start("budget_cap_m", disabled=not budget_cap_m.value)
+        Amount("app.budget", budget_cap_m)
+        Start("budget_cap_m", disabled=not read_amount(budget_cap_m.value, lang.value))
 
 
 @solara.component

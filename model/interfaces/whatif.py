@@ -122,8 +122,12 @@ class Levers(BaseModel):
         return f"{self.starts.get(lever, FROM)}-01"
 
     @classmethod
-    def checked(cls, **values) -> Levers:
+    def checked(cls, lang: str | None = None, **values) -> Levers:
         """Levers from loose values (a form's), checked.
+
+        Args:
+            lang: The page's language (``nl`` or ``en``): the message names a lever as the page does and says what
+                is allowed in that language; None gives the names of the fields and pydantic's own words.
 
         Raises:
             ScenarioError: naming the lever and what is allowed.
@@ -131,10 +135,32 @@ class Levers(BaseModel):
         try:
             return cls(**values)
         except ValidationError as exc:
+            if lang is not None:
+                raise ScenarioError("; ".join(_problem(e, lang) for e in exc.errors())) from None
             # (pydantic marks a bad key of a mapping with a "[key]" step: the key itself names it)
             problems = "; ".join(f"{'.'.join(str(step) for step in e['loc'] if step != '[key]')}: {e['msg']}"
                                  for e in exc.errors())
             raise ScenarioError(f"levers: {problems}") from None
+
+
+# The page's words for a lever (model/report/labels.yaml), and for what is wrong with a number it was given
+PAGE_LABELS = {"price": "app.price", "budget_cap_m": "app.budget"}
+PROBLEMS = {"greater_than_equal": ("app.problem.at_least", "ge"), "less_than_equal": ("app.problem.at_most", "le"),
+            "finite_number": ("app.problem.number", None), "float_type": ("app.problem.number", None),
+            "float_parsing": ("app.problem.number", None)}
+
+
+def _problem(error: dict, lang: str) -> str:
+    """One of pydantic's errors in the page's words and language (a field's own name and pydantic's words if none)."""
+    from ..report import labels
+
+    field = str(error["loc"][0]) if error["loc"] else ""
+    name = labels.text(PAGE_LABELS[field], lang) if field in PAGE_LABELS else field
+    if error["type"] in PROBLEMS:
+        key, limit = PROBLEMS[error["type"]]
+        shown = labels.number(error["ctx"][limit], lang) if limit else ""
+        return labels.text(key, lang, lever=name, limit=shown)
+    return f"{name}: {error['msg']}"
 
 
 def overrides(levers: Levers) -> dict[str, dict[str, object]]:
