@@ -47,6 +47,7 @@ _EXPORTS = {
     "LoopbaanModel": "engine.engine",
     "load_run": "report.loaded", "RunData": "report.loaded", "RunFolderError": "report.run_data",
     "ReportError": "report.render",
+    "explain": "interfaces.explain", "Situation": "interfaces.explain",
 }
 __all__ = sorted(_EXPORTS)
 

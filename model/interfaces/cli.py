@@ -1,6 +1,7 @@
 """Command line: the ``loopbaan`` commands.
 
-``run``, ``report``, ``app``, ``calibrate``, ``backcast``, ``effects``, ``validate``, ``params`` and ``sweep``.
+``run``, ``report``, ``app``, ``calibrate``, ``backcast``, ``effects``, ``validate``, ``params``, ``sweep`` and
+``explain``.
 The commands parse, call and print: what they run lives in the layers below
 (:mod:`model.experiments`, :mod:`model.results`, :mod:`model.report`), what they
 print in :mod:`.printing`. Bad input (a wrong key, a value out of range, a
@@ -546,6 +547,56 @@ def report(
         typer.echo("interrupted: no report was written", err=True)
         raise typer.Exit(code=143 if isinstance(exc, _Terminated) else 130) from None
     typer.echo(str(path))
+
+
+@app.command()
+def explain(  # noqa: PLR0913 - a situation has this many fields, each an option
+    status: str = typer.Option(..., "--status", help="employed, jobseeker (registered with VDAB) or non_active."),
+    months_worked: int = typer.Option(..., "--months-worked", help="Months of work in the whole career (the current "
+                                                                    "job included)."),
+    months_in_spell: int = typer.Option(..., "--months-in-spell", help="Months in the current job, or out of work."),
+    gap_before_job: int = typer.Option(0, "--gap-before-job", help="At work: months out of work just before the job."),
+    benefit: list[str] = typer.Option([], "--benefit", help="A benefit received now (repeat for more): unemployment, "
+                                                             "career_break, incapacity or pension."),
+    earlier_benefit: list[str] = typer.Option([], "--earlier-benefit", help="A benefit received earlier in the time "
+                                                                             "out of work (repeat for more)."),
+    benefit_ended: int = typer.Option(0, "--benefit-ended", help="Months since the earlier benefits ended."),
+    cheques_used: int = typer.Option(0, "--cheques-used", help="Cheques used in the window that runs (0-2)."),
+    first_cheque: int = typer.Option(0, "--first-cheque", help="Months since that window began."),
+    age: int = typer.Option(40, "--age", help="Age in years (20-64)."),
+    education: str = typer.Option("medium", "--education", help="low, medium or high."),
+    migration_background: bool = typer.Option(False, "--migration-background", help="Of migration background."),
+    work_disability: bool = typer.Option(False, "--work-disability", help="With a work disability."),
+    scenario: list[str] = typer.Option([], "--scenario", help="A scenario to ask about (repeat for more; default: "
+                                                              "every shipped one)."),
+    date: str = typer.Option("2026-01-01", "--date", help="The day asked about (YYYY-MM-DD or YYYY-MM)."),
+    lang: str = typer.Option("en", "--lang", help="nl or en."),
+) -> None:
+    """Say for one person, under each scenario, whether they may order a cheque, which rule decides and who pays what."""
+    from ..report import labels
+    from . import explain as calculator
+    from . import printing
+
+    try:
+        situation = calculator.Situation.checked(
+            status=status, months_worked=months_worked, months_in_spell=months_in_spell, gap_before_job=gap_before_job,
+            benefits=tuple(benefit), earlier_benefits=tuple(earlier_benefit), benefit_ended_months_ago=benefit_ended,
+            cheques_used=cheques_used, first_cheque_months_ago=first_cheque, age=age, education=education,
+            migration_background=migration_background, work_disability=work_disability)
+        verdicts = calculator.explain(situation, scenario or None, date, lang)
+    except (ScenarioError, ParameterError) as exc:
+        _fail(str(exc))
+    day = calculator.checked_date(date)
+    typer.echo(labels.text("explain.heading", lang, date=day.isoformat()))
+    money = lambda value: labels.number(value, lang, 2)  # noqa: E731
+    for v in verdicts.itertuples():
+        answer = (labels.text("explain.yes", lang, cheque=v.cheque, user=money(v.user_pays_eur),
+                              government=money(v.government_pays_eur)) if v.may_order
+                  else labels.text("explain.no", lang))
+        line = f"  {v.scenario}: {answer}. {labels.text('explain.because', lang).capitalize()}: {v.reason}."
+        if v.reached:
+            line += f" {v.reached[0].upper()}{v.reached[1:]}."
+        typer.echo(printing.wrapped(line, "    "))
 
 
 @app.command(name="app")
