@@ -4,7 +4,8 @@
 that Run waits for a change of lever, switches to English, admits re-entrants,
 runs, reads the findings and charts, changes a lever and runs again (only the
 new scenario is simulated then), and downloads the scenario, which must
-validate as a scenario file.
+validate as a scenario file. On the second tab it tells one person, under each
+shipped scenario, whether they may order a cheque.
 
 The suite runs the page at a small scale (:data:`SCALE`); ``make bench`` runs
 this test at full scale (``LOOPBAAN_APP_TEST_SCALE=1``) and reads the seconds of
@@ -214,6 +215,41 @@ def test_the_page_runs_a_scenario_and_downloads_it(server, browser):
     browser.find_element(By.CSS_SELECTOR, ".whatif-lang-en").click()  # the amount rewritten with the decimal point
     _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".whatif-price input").get_attribute("value") == "20.50",
           20, "the price was not rewritten in English")
+
+
+def test_the_page_tells_one_person_what_each_scenario_allows(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server)
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".tab-person"), 90, "the page did not load")
+    browser.find_element(By.CSS_SELECTOR, ".whatif-lang-nl").click()
+    browser.find_element(By.CSS_SELECTOR, ".tab-person").click()
+    # the person the tab starts with: 60 months worked, then 40 months not at work, no benefit (a re-entrant)
+    answers = _wait(browser, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, ".person-answers")
+                                        if "law_2025:" in e.text], 30, "no answers for the person")[0]
+    assert "law_2025: mag geen cheque bestellen. Waarom: een herintreder, maar herintreders mogen" in answers.text
+    assert "herintreders: mag cheque 1 bestellen: de persoon betaalt 60,00 euro" in answers.text
+    browser.find_element(By.CSS_SELECTOR, ".whatif-lang-en").click()
+    _wait(browser, lambda d: "law_2025: may not order a cheque. Why: a re-entrant, but re-entrants may not order"
+          in d.find_element(By.CSS_SELECTOR, ".person-answers").text, 20, "the answers did not switch to English")
+    # a worker with 5 years of experience
+    _click_text(browser, "Not at work, not registered")
+    _wait(browser, lambda d: [e for e in d.find_elements(By.XPATH, "//*[normalize-space(text())='At work']")
+                              if e.is_displayed()], 20, "the statuses were not offered")
+    _click_text(browser, "At work")
+    field = browser.find_element(By.CSS_SELECTOR, ".person-months-in-spell input")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("60")
+    _wait(browser, lambda d: "law_2025: may not order a cheque. Why: at work, but with 60 months of work experience; "
+          "the 2020 rule asks 84" in d.find_element(By.CSS_SELECTOR, ".person-answers").text, 20,
+          "the worker's answer did not come")
+    assert "pre2020_rules: may order cheque 1" in browser.find_element(By.CSS_SELECTOR, ".person-answers").text
+    field = browser.find_element(By.CSS_SELECTOR, ".person-age input")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("abc")
+    _wait(browser, lambda d: "Give a whole number for: Age" in d.page_source, 20, "a bad age was not said")
+    browser.save_screenshot(str(browser.downloads / "person.png"))
 
 
 def test_a_bad_port_is_refused():

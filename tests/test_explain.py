@@ -116,3 +116,15 @@ def test_a_situation_that_is_not_one_is_refused():
     with pytest.raises(ScenarioError, match="situation: months_worked: Field required"):
         explain({"status": "employed", "months_in_spell": 3})
     assert Situation(**REENTRANT).groups() == ["low_educated", "age_50_plus"]
+
+
+@pytest.mark.parametrize("values, lang, message", [
+    ({"age": 70}, "nl", "Leeftijd: geef hoogstens 64"),
+    ({"months_worked": -1}, "en", "Months worked in the whole career: give at least 0"),
+    ({"status": "employed", "months_worked": 10, "months_in_spell": 20}, "nl",
+     "De maanden in de huidige job horen bij de maanden gewerkt: ze kunnen er niet meer zijn"),
+])
+def test_the_page_says_what_is_wrong_with_a_situation_in_its_language(values, lang, message):
+    with pytest.raises(ScenarioError) as caught:
+        Situation.checked(lang=lang, **{**REENTRANT, **values})
+    assert str(caught.value) == message

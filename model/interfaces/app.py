@@ -121,9 +121,6 @@ def Levers():
     places and no input ever takes over another's value.
     """
     t = lambda key: labels.text(key, lang.value)  # noqa: E731
-    with solara.ToggleButtonsSingle(value=lang.value, on_value=switch_language):
-        for code in labels.LANGUAGES:
-            solara.Button(code.upper(), value=code, classes=[f"whatif-lang-{code}"])
     with solara.Row(justify="space-between"):
         Choice("app.rule", {"experience": "app.rule.experience", "recent_work": "app.rule.recent_work"}, worker_rule)
         Start("worker_rule", disabled=worker_rule.value == "experience")
@@ -183,10 +180,17 @@ def Results():
 
 
 @solara.component
-def Page():
-    """The what-if page."""
+def Language():
+    """The page's language (Dutch first)."""
+    with solara.ToggleButtonsSingle(value=lang.value, on_value=switch_language):
+        for code in labels.LANGUAGES:
+            solara.Button(code.upper(), value=code, classes=[f"whatif-lang-{code}"])
+
+
+@solara.component
+def WhatIf():
+    """The levers and the run against the law."""
     t = lambda key, **v: labels.text(key, lang.value, **v)  # noqa: E731
-    solara.Title(t("app.title"))
     with solara.Columns([1, 2]):
         with solara.Card(style={"min-width": "300px"}):
             Levers()
@@ -211,3 +215,79 @@ def Page():
             elif unchanged:
                 solara.Info(t("app.unchanged"))
             Results()
+
+
+# one person's situation, as typed on the page's second tab (numbers as text: a bad one is said, not lost)
+person_status = solara.reactive("non_active")
+person_worked = solara.reactive("60")
+person_spell = solara.reactive("40")
+person_benefits = solara.reactive([])
+person_age = solara.reactive("45")
+person_education = solara.reactive("medium")
+person_migration = solara.reactive(False)
+person_disability = solara.reactive(False)
+
+
+def whole_number(text: str) -> int | None:
+    """A whole number typed on the page, or None."""
+    try:
+        return int(text.strip())
+    except (AttributeError, ValueError):
+        return None
+
+
+@solara.component
+def Person():
+    """A calculator for one person: under each shipped scenario, may they order a cheque, why, and who pays what."""
+    from . import explain
+
+    t = lambda key, **v: labels.text(key, lang.value, **v)  # noqa: E731
+    with solara.Columns([1, 2]):
+        with solara.Card(style={"min-width": "300px"}):
+            Choice("person.status", {s: f"person.status.{s}" for s in ("employed", "jobseeker", "non_active")},
+                   person_status)
+            solara.InputText(t("person.months_worked"), value=person_worked, continuous_update=True,
+                             classes=["person-months-worked"])
+            solara.InputText(t("person.months_in_spell"), value=person_spell, continuous_update=True,
+                             classes=["person-months-in-spell"])
+            names = {t(f"explain.benefit.{b}"): b for b in ("unemployment", "career_break", "incapacity", "pension")}
+            solara.SelectMultiple(t("person.benefits"), [n for n, b in names.items() if b in person_benefits.value],
+                                  list(names), on_value=lambda chosen: person_benefits.set([names[n] for n in chosen]),
+                                  disabled=person_status.value == "employed")
+            solara.InputText(t("person.age"), value=person_age, continuous_update=True, classes=["person-age"])
+            Choice("person.education", {e: f"person.education.{e}" for e in ("low", "medium", "high")},
+                   person_education)
+            solara.Checkbox(label=t("person.migration"), value=person_migration)
+            solara.Checkbox(label=t("person.disability"), value=person_disability)
+        with solara.Column(classes=["person-answers"]):
+            solara.Markdown(f"## {t('person.title')}")
+            solara.Markdown(t("person.intro", date=explain.DATE))
+            values = {"months_worked": whole_number(person_worked.value),
+                      "months_in_spell": whole_number(person_spell.value), "age": whole_number(person_age.value)}
+            missing = [key for key, value in values.items() if value is None]
+            if missing:
+                solara.Error(t("person.not_whole", fields=", ".join(t(f"person.{k}") for k in missing)),
+                             classes=["person-error"])
+                return
+            try:
+                situation = explain.Situation.checked(
+                    lang=lang.value, status=person_status.value, education=person_education.value,
+                    benefits=() if person_status.value == "employed" else tuple(person_benefits.value),
+                    migration_background=person_migration.value, work_disability=person_disability.value, **values)
+                verdicts = explain.explain(situation, lang=lang.value)
+            except whatif.ScenarioError as exc:
+                solara.Error(str(exc), classes=["person-error"])
+                return
+            solara.Markdown("\n".join(f"- {line}" for line in explain.sentences(verdicts, lang.value)))
+
+
+@solara.component
+def Page():
+    """The what-if page: the levers against the law, and a calculator for one person."""
+    solara.Title(labels.text("app.title", lang.value))
+    Language()
+    with solara.lab.Tabs():
+        with solara.lab.Tab(labels.text("app.tab.whatif", lang.value), classes=["tab-whatif"]):
+            WhatIf()
+        with solara.lab.Tab(labels.text("app.tab.person", lang.value), classes=["tab-person"]):
+            Person()

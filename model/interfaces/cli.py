@@ -588,15 +588,8 @@ def explain(  # noqa: PLR0913 - a situation has this many fields, each an option
         _fail(str(exc))
     day = calculator.checked_date(date)
     typer.echo(labels.text("explain.heading", lang, date=day.isoformat()))
-    money = lambda value: labels.number(value, lang, 2)  # noqa: E731
-    for v in verdicts.itertuples():
-        answer = (labels.text("explain.yes", lang, cheque=v.cheque, user=money(v.user_pays_eur),
-                              government=money(v.government_pays_eur)) if v.may_order
-                  else labels.text("explain.no", lang))
-        line = f"  {v.scenario}: {answer}. {labels.text('explain.because', lang).capitalize()}: {v.reason}."
-        if v.reached:
-            line += f" {v.reached[0].upper()}{v.reached[1:]}."
-        typer.echo(printing.wrapped(line, "    "))
+    for line in calculator.sentences(verdicts, lang):
+        typer.echo(printing.wrapped(f"  {line}", "    "))
 
 
 @app.command(name="app")

@@ -87,8 +87,12 @@ class Situation(BaseModel):
         return self
 
     @classmethod
-    def checked(cls, **values) -> Situation:
+    def checked(cls, lang: str | None = None, **values) -> Situation:
         """A situation from loose values, checked.
+
+        Args:
+            lang: The page's language: the message names a field as the page does and says what is allowed in that
+                language; None gives the fields' names and pydantic's own words.
 
         Raises:
             ScenarioError: naming the field and what is allowed.
@@ -96,6 +100,8 @@ class Situation(BaseModel):
         try:
             return cls(**values)
         except ValidationError as exc:
+            if lang is not None:
+                raise ScenarioError("; ".join(_problem(e, values, lang) for e in exc.errors())) from None
             problems = "; ".join(f"{'.'.join(str(s) for s in e['loc']) or 'situation'}: {e['msg']}" for e in exc.errors())
             raise ScenarioError(f"situation: {problems}") from None
 
@@ -126,6 +132,20 @@ class Situation(BaseModel):
             pop.window_start[0] = month - self.first_cheque_months_ago
             pop.cheque1_month[0] = month - self.first_cheque_months_ago
         return pop
+
+
+def _problem(error: dict, values: dict, lang: str) -> str:
+    """One of pydantic's errors in the page's words and language."""
+    field = str(error["loc"][0]) if error["loc"] else ""
+    name = labels.text(f"person.{field}", lang) if labels.has(f"person.{field}") else field
+    if error["type"] in ("greater_than_equal", "less_than_equal"):
+        limit = error["ctx"]["ge" if error["type"] == "greater_than_equal" else "le"]
+        key = "app.problem.at_least" if error["type"] == "greater_than_equal" else "app.problem.at_most"
+        return labels.text(key, lang, lever=name, limit=labels.number(limit, lang))
+    if error["type"] == "value_error" and values.get("status") == "employed" \
+            and values.get("months_in_spell", 0) > values.get("months_worked", 0):
+        return labels.text("person.spell_in_worked", lang)
+    return f"{name}: {error['msg']}"
 
 
 @dataclass(frozen=True)
@@ -179,6 +199,21 @@ def explain(situation: Situation | dict, scenarios: list[str | dict] | None = No
     names = scenarios if scenarios is not None else shipped()
     verdicts = [_verdict(situation, Scenario.resolve(item, law), day, lang) for item in names]
     return pd.DataFrame([v.__dict__ for v in verdicts])
+
+
+def sentences(verdicts: pd.DataFrame, lang: str) -> list[str]:
+    """Each verdict of :func:`explain` as a sentence: the scenario, the answer and who pays what, why, who reaches out."""
+    lines = []
+    for v in verdicts.itertuples():
+        money = {"user": labels.number(v.user_pays_eur, lang, 2), "government": labels.number(v.government_pays_eur,
+                                                                                                  lang, 2)}
+        answer = (labels.text("explain.yes", lang, cheque=v.cheque, **money) if v.may_order
+                  else labels.text("explain.no", lang))
+        line = f"{v.scenario}: {answer}. {labels.text('explain.because', lang).capitalize()}: {v.reason}."
+        if v.reached:
+            line += f" {v.reached[0].upper()}{v.reached[1:]}."
+        lines.append(line)
+    return lines
 
 
 def shipped() -> list[str]:
