@@ -245,6 +245,16 @@ def test_the_page_tells_one_person_what_each_scenario_allows(server, browser):
           "the 2020 rule asks 84" in d.find_element(By.CSS_SELECTOR, ".person-answers").text, 20,
           "the worker's answer did not come")
     assert "pre2020_rules: may order cheque 1" in browser.find_element(By.CSS_SELECTOR, ".person-answers").text
+    # a registered job seeker
+    _click_text(browser, "At work")
+    _wait(browser, lambda d: [e for e in d.find_elements(By.XPATH, "//*[normalize-space(text())='Registered job seeker']")
+                              if e.is_displayed()], 20, "the statuses were not offered again")
+    _click_text(browser, "Registered job seeker")
+    field = browser.find_element(By.CSS_SELECTOR, ".person-months-in-spell input")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("10")  # (60 months worked, then 60 without work or benefit: a re-entrant, who is not refused)
+    _wait(browser, lambda d: "law_2025: may not order a cheque. Why: a registered job seeker, served by VDAB"
+          in d.find_element(By.CSS_SELECTOR, ".person-answers").text, 20, "the job seeker's answer did not come")
     field = browser.find_element(By.CSS_SELECTOR, ".person-age input")
     field.send_keys(Keys.CONTROL, "a")
     field.send_keys("abc")

@@ -42,18 +42,6 @@ def test_run_writes_complete_folder(tmp_path):
     assert not list(out.glob(".incomplete-*"))
 
 
-def test_replications_give_bands(tmp_path):
-    path = write_scenario(tmp_path, "s", "name: s\nextends: " + str(SCENARIOS / "baseline_2020.yaml")
-                          + "\nstart: 2025-01\nend: 2025-12\nwarmup_months: 0\n")
-    result = runner.invoke(app, ["run", str(path), "--scale", "0.002", "--replications", "3", "--out", str(tmp_path / "o")])
-    assert result.exit_code == 0, result.output
-    folder = tmp_path / "o" / result.output.strip().splitlines()[-1].split("/")[-1]
-    summary = pd.read_csv(folder / "summary.csv")
-    assert {"p05", "p95"} <= set(summary.columns)
-    row = summary[(summary.metric == "eligible") & (summary.group == "all")].iloc[0]
-    assert row.p05 <= row.value <= row.p95
-
-
 def test_same_seed_gives_identical_files(tmp_path):
     path = write_scenario(tmp_path, "s", "name: s\nextends: " + str(SCENARIOS / "herintreders.yaml")
                           + "\nstart: 2025-01\nend: 2025-12\nwarmup_months: 3\n")
@@ -66,7 +54,7 @@ def test_same_seed_gives_identical_files(tmp_path):
     assert (folders[0] / "population_fit.csv").read_bytes() == (folders[1] / "population_fit.csv").read_bytes()
 
 
-def test_what_run_prints_fits_in_120_columns(tmp_path):
+def test_replications_give_bands_and_what_run_prints_fits_in_120_columns(tmp_path):
     short = "\nstart: 2025-01\nend: 2025-12\nwarmup_months: 3\n"
     law = write_scenario(tmp_path, "law", "name: law\nextends: " + str(SCENARIOS / "law_2025.yaml") + short)
     whole = write_scenario(tmp_path, "resolution_full_long_name", "name: resolution_full_long_name\nextends: "
@@ -79,3 +67,7 @@ def test_what_run_prints_fits_in_120_columns(tmp_path):
     assert "Parts of resolution_full_long_name" in result.output and "Within noise" in result.output
     too_wide = [line for line in lines[:-1] if len(line) > 120]  # (the last line is the run folder's path)
     assert not too_wide, too_wide
+    summary = pd.read_csv(tmp_path / "o" / lines[-1].split("/")[-1] / "summary.csv")
+    assert {"p05", "p95"} <= set(summary.columns)
+    row = summary[(summary.metric == "eligible") & (summary.group == "all")].iloc[0]
+    assert row.p05 <= row.value <= row.p95

@@ -128,10 +128,11 @@ def test_a_run_compares_the_levers_with_the_law():
 
 
 def test_the_page_keeps_the_law_between_runs_and_a_new_setting_starts_afresh():
-    first = whatif.run_levers(whatif.Levers(monitoring=True), scale=0.003, replications=1, seed=3)
-    kept = whatif.session(0.003, 1, 3)
-    second = whatif.run_levers(whatif.Levers(followup=True), scale=0.003, replications=1, seed=3)
-    assert whatif.session(0.003, 1, 3) is kept  # the law simulated once for both
+    # the settings of the test before: its session (and the law it simulated) is taken up again
+    kept = whatif.session(0.003, 2, 3)
+    first = whatif.run_levers(whatif.Levers(monitoring=True), scale=0.003, replications=2, seed=3)
+    second = whatif.run_levers(whatif.Levers(followup=True), scale=0.003, replications=2, seed=3)
+    assert whatif.session(0.003, 2, 3) is kept  # the law simulated once for all
     law = [run.summary[run.summary["scenario"] == "law_2025"].reset_index(drop=True) for run in (first, second)]
     pd.testing.assert_frame_equal(*law)
     assert whatif.session(0.003, 1, 4) is not kept and not kept.open  # another setting: the session before is closed (it holds states in memory)
