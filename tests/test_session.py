@@ -9,7 +9,7 @@ from model.experiments.session import _KEPT, Session
 from model.interfaces import whatif
 from model.params.scenario import ScenarioError
 
-SMALL = {"scale": 0.002, "replications": 2, "seed": 11}
+SMALL = {"scale": 0.001, "replications": 2, "seed": 11}
 
 
 FIRST = whatif.scenario_dict(whatif.Levers(reentrants=True, monitoring=True))
