@@ -22,11 +22,15 @@ RUN_WORKERS ?= 2
 
 setup: $(STAMP)
 
+# Installs the package, then compiles the model's kernels once into numba's cache (about 45 s), so that the processes
+# after it (the test suite's workers, the workers of replications and of the page) load them rather than each
+# compiling them at the same time.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Python >= 3.12 is needed, found " + sys.version' 
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -W ignore -m model.interfaces.kernels
 	touch $(STAMP)
 
 # The back-cast (for the report's out-of-sample years), the scenarios, the law and the resolution under the two
