@@ -116,6 +116,26 @@ def _click_text(driver, text):
     driver.execute_script("arguments[0].click();", element)
 
 
+def _choose(browser, shown: str, option: str) -> None:
+    """Open the select that shows ``shown`` and choose ``option``."""
+    from selenium.webdriver.common.by import By
+
+    _click_text(browser, shown)
+    _wait(browser, lambda d: [e for e in d.find_elements(By.XPATH, f"//*[normalize-space(text())='{option}']")
+                              if e.is_displayed()], 20, f"{option} was not offered")
+    _click_text(browser, option)
+
+
+def _type(browser, field: str, text: str) -> None:
+    """Replace the text of the input field inside ``field`` (a CSS selector) with ``text``."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    element = browser.find_element(By.CSS_SELECTOR, f"{field} input")
+    element.send_keys(Keys.CONTROL, "a")
+    element.send_keys(text)
+
+
 def _run(browser, before: str = "") -> float:
     """Press Run and wait for new findings: the seconds from the click to the findings on the screen.
 
@@ -228,30 +248,18 @@ def test_the_page_runs_a_scenario_downloads_it_and_tells_one_person(server, brow
     _wait(browser, lambda d: "law_2025: may not order a cheque. Why: a re-entrant, but re-entrants may not order"
           in d.find_element(By.CSS_SELECTOR, ".person-answers").text, 20, "the answers did not switch to English")
     # a worker with 5 years of experience
-    _click_text(browser, "Not at work, not registered")
-    _wait(browser, lambda d: [e for e in d.find_elements(By.XPATH, "//*[normalize-space(text())='At work']")
-                              if e.is_displayed()], 20, "the statuses were not offered")
-    _click_text(browser, "At work")
-    field = browser.find_element(By.CSS_SELECTOR, ".person-months-in-spell input")
-    field.send_keys(Keys.CONTROL, "a")
-    field.send_keys("60")
+    _choose(browser, "Not at work, not registered", "At work")
+    _type(browser, ".person-months-in-spell", "60")
     _wait(browser, lambda d: "law_2025: may not order a cheque. Why: at work, but with 60 months of work experience; "
           "the 2020 rule asks 84" in d.find_element(By.CSS_SELECTOR, ".person-answers").text, 20,
           "the worker's answer did not come")
     assert "pre2020_rules: may order cheque 1" in browser.find_element(By.CSS_SELECTOR, ".person-answers").text
     # a registered job seeker
-    _click_text(browser, "At work")
-    _wait(browser, lambda d: [e for e in d.find_elements(By.XPATH, "//*[normalize-space(text())='Registered job seeker']")
-                              if e.is_displayed()], 20, "the statuses were not offered again")
-    _click_text(browser, "Registered job seeker")
-    field = browser.find_element(By.CSS_SELECTOR, ".person-months-in-spell input")
-    field.send_keys(Keys.CONTROL, "a")
-    field.send_keys("10")  # (60 months worked, then 60 without work or benefit: a re-entrant, who is not refused)
+    _choose(browser, "At work", "Registered job seeker")
+    _type(browser, ".person-months-in-spell", "10")  # (60 worked, then 60 without work or benefit: a re-entrant)
     _wait(browser, lambda d: "law_2025: may not order a cheque. Why: a registered job seeker, served by VDAB"
           in d.find_element(By.CSS_SELECTOR, ".person-answers").text, 20, "the job seeker's answer did not come")
-    field = browser.find_element(By.CSS_SELECTOR, ".person-age input")
-    field.send_keys(Keys.CONTROL, "a")
-    field.send_keys("abc")
+    _type(browser, ".person-age", "abc")
     _wait(browser, lambda d: "Give a whole number for: Age" in d.page_source, 20, "a bad age was not said")
     browser.save_screenshot(str(browser.downloads / "person.png"))
 

@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..mechanisms.cheques import rules as cheques
 from ..mechanisms.eligibility.rules import EXPERIENCE, eligibility_rule, eligible_rows, is_eligible, months_worked_in_window
@@ -97,13 +97,9 @@ class Situation(BaseModel):
         Raises:
             ScenarioError: naming the field and what is allowed.
         """
-        try:
-            return cls(**values)
-        except ValidationError as exc:
-            if lang is not None:
-                raise ScenarioError("; ".join(_problem(e, values, lang) for e in exc.errors())) from None
-            problems = "; ".join(f"{'.'.join(str(s) for s in e['loc']) or 'situation'}: {e['msg']}" for e in exc.errors())
-            raise ScenarioError(f"situation: {problems}") from None
+        from .whatif import validated
+
+        return validated(cls, values, lang, lambda error: _problem(error, values, lang), "situation")
 
     def groups(self) -> list[str]:
         """The disadvantaged groups the person belongs to (the outreach's target groups)."""

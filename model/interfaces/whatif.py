@@ -19,6 +19,7 @@ import functools
 import os
 import re
 import threading
+from collections.abc import Callable
 from typing import Literal
 
 import yaml
@@ -132,15 +133,25 @@ class Levers(BaseModel):
         Raises:
             ScenarioError: naming the lever and what is allowed.
         """
-        try:
-            return cls(**values)
-        except ValidationError as exc:
-            if lang is not None:
-                raise ScenarioError("; ".join(_problem(e, lang) for e in exc.errors())) from None
-            # (pydantic marks a bad key of a mapping with a "[key]" step: the key itself names it)
-            problems = "; ".join(f"{'.'.join(str(step) for step in e['loc'] if step != '[key]')}: {e['msg']}"
-                                 for e in exc.errors())
-            raise ScenarioError(f"levers: {problems}") from None
+        return validated(cls, values, lang, lambda error: _problem(error, lang), "levers")
+
+
+def validated(model: type[BaseModel], values: dict, lang: str | None, in_words: Callable[[dict], str], label: str):
+    """``model(**values)``, or a :class:`ScenarioError` saying what is wrong.
+
+    Args:
+        lang: The page's language: each of pydantic's errors is said by ``in_words``; None gives the fields' names
+            and pydantic's own words, after ``label``.
+    """
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        if lang is not None:
+            raise ScenarioError("; ".join(in_words(e) for e in exc.errors())) from None
+        # (pydantic marks a bad key of a mapping with a "[key]" step: the key itself names it)
+        problems = "; ".join(f"{'.'.join(str(step) for step in e['loc'] if step != '[key]') or label}: {e['msg']}"
+                             for e in exc.errors())
+        raise ScenarioError(f"{label}: {problems}") from None
 
 
 # The page's words for a lever (model/report/labels.yaml), and for what is wrong with a number it was given
