@@ -58,16 +58,3 @@ def reported_results(tmp_path_factory):
     results.save(tmp_path_factory.mktemp("runs"), name="small")
     return results
 
-
-# The longest files first, so that the two test processes end together: pytest-xdist hands out whole files in the
-# order they are collected, two to each process at the start and one more to whichever is free. The files that share
-# the session's reported run (test_report, test_run_folder_checks, test_notebook) go to one process. The order of the
-# tests within a file is kept; the files not named follow in their usual order.
-LONGEST_FIRST = ("test_sweep.py", "test_report.py", "test_parameter_sets.py", "test_run_folder_checks.py",
-                 "test_notebook.py", "test_uncertainty.py", "test_calibration.py", "test_app.py", "test_api.py",
-                 "test_golden.py", "test_inputs.py", "test_speed.py", "test_mechanisms.py", "test_expected_gains.py")
-
-
-def pytest_collection_modifyitems(session, config, items):
-    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(Path(str(item.fspath)).name, len(rank)))  # (a stable sort)
