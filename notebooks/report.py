@@ -25,6 +25,7 @@ run_dir = None  # a run folder of `loopbaan run` (required)
 lang = "nl"  # nl or en
 backcast = None  # a run folder of `loopbaan backcast`, for the out-of-sample years (optional)
 alternatives = []  # run folders of the same scenarios under other projections of the employment rate (optional)
+uncertainty = None  # a run folder with parameter sets, for what would sharpen each headline (optional)
 
 # %%
 from IPython.display import HTML, Markdown, display

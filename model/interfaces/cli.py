@@ -530,6 +530,9 @@ def report(
     alternative: list[Path] | None = typer.Option(None, "--alternative", help="A run folder of the same scenarios "
                                                   "under another projection (loopbaan run ... --projection trend), "
                                                   "for the headline side by side; may be given more than once."),
+    uncertainty: Path | None = typer.Option(None, "--uncertainty", help="A run folder with parameter sets "
+                                            "(loopbaan run ... --parameter-sets M), for what would sharpen each "
+                                            "headline most."),
 ) -> None:
     """Write the report (findings, charts, calibration, assumptions, manifest) into a run folder; its path is printed.
 
@@ -540,7 +543,7 @@ def report(
 
     try:
         with _stoppable():  # a stopped report removes its scratch folder and writes nothing
-            path = write_report(run_dir, lang, backcast, alternative)
+            path = write_report(run_dir, lang, backcast, alternative, uncertainty)
     except ReportError as exc:
         _fail(str(exc))
     except KeyboardInterrupt as exc:

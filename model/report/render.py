@@ -42,8 +42,8 @@ class ReportError(RuntimeError):
 
 
 def check_inputs(run_dir: str | Path, lang: str, backcast: str | Path | None,
-                 alternatives: list[str | Path] | None = None) -> RunTables:
-    """The run folder, read; the language, back-cast folder and alternative runs, checked.
+                 alternatives: list[str | Path] | None = None, uncertainty: str | Path | None = None) -> RunTables:
+    """The run folder, read; the language, back-cast folder, alternative runs and parameter-set run, checked.
 
     Raises:
         ReportError: naming the folder, file or option and what is allowed.
@@ -79,13 +79,21 @@ def check_inputs(run_dir: str | Path, lang: str, backcast: str | Path | None,
             raise ReportError(f"--alternative {other}: this run holds none of the pairs of the run reported "
                               f"({shown or 'none'}), and the report sets one of them side by side under each "
                               f"projection; give a run of the same scenarios under another projection")
+    if uncertainty is not None:
+        try:
+            spread = RunTables.load(uncertainty).spread
+        except RunFolderError as exc:
+            raise ReportError(f"--uncertainty: {exc}") from None
+        if spread.empty:
+            raise ReportError(f"--uncertainty {uncertainty}: this run has no spread.csv; give a run folder of "
+                              f"'loopbaan run ... --parameter-sets M' (M of at least 10)")
     if not NOTEBOOK.is_file():
         raise ReportError(f"{NOTEBOOK}: the report notebook is missing (run from a clone of the repository)")
     return run
 
 
 def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | None = None,
-                 alternatives: list[str | Path] | None = None) -> Path:
+                 alternatives: list[str | Path] | None = None, uncertainty: str | Path | None = None) -> Path:
     """Execute the report notebook on ``run_dir`` and write ``report.html`` (nl) or ``report.en.html`` (en) into it.
 
     Args:
@@ -94,6 +102,8 @@ def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | N
         backcast: A run folder of ``loopbaan backcast``, for the out-of-sample validation (optional).
         alternatives: Run folders of the same scenarios under other projections of the employment rate
             (``loopbaan run ... --projection trend``), for the headline side by side (optional).
+        uncertainty: A run folder with parameter sets (``loopbaan run ... --parameter-sets M``), whose
+            ``spread.csv`` ranks what would sharpen each headline (optional; the run's own when it has one).
 
     Returns:
         The report's path.
@@ -101,7 +111,7 @@ def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | N
     Raises:
         ReportError: for bad inputs (nothing is written) or a notebook that fails (nothing is written).
     """
-    run = check_inputs(run_dir, lang, backcast, alternatives)
+    run = check_inputs(run_dir, lang, backcast, alternatives, uncertainty)
     import jupytext
     import nbconvert
     import papermill
@@ -109,7 +119,8 @@ def write_report(run_dir: str | Path, lang: str = "nl", backcast: str | Path | N
     notebook = jupytext.read(NOTEBOOK)
     parameters = {"run_dir": str(run.folder.resolve()), "lang": lang,
                   "backcast": str(Path(backcast).resolve()) if backcast is not None else None,
-                  "alternatives": [str(Path(a).resolve()) for a in alternatives or []]}
+                  "alternatives": [str(Path(a).resolve()) for a in alternatives or []],
+                  "uncertainty": str(Path(uncertainty).resolve()) if uncertainty is not None else None}
     remove_stale_scratch()
     try:
         scratch_folder = tempfile.TemporaryDirectory(prefix=SCRATCH)

@@ -23,11 +23,16 @@ from ..mechanisms import default_processes
 from ..params.calendar import month_date, month_number
 from ..params.scenario import Scenario
 from ..params.uncertainty import variance_split
-from ..people.groups import WORKER_GROUPS
+from ..people.groups import TARGET_GROUPS, WORKER_GROUPS
 from .result import RunResult
 
 USER_GROUPS = ("all", "women", "low_educated", "age_50_plus", "migration_background", "work_disability",
                "disadvantaged", "non_active", "reentrant_users", *WORKER_GROUPS)
+# The groups the resolution names (its disadvantaged groups, and the non-active), for which the eligible and the
+# expected gains in work are compared as well: the briefing's table by group. A person counts in the group they are
+# in when counted (the month they are eligible, the month a gain is credited), not the group they were in earlier.
+BRIEFING_GROUPS = (*TARGET_GROUPS, "disadvantaged", "non_active")
+BY_BRIEFING_GROUP = ("extra_eligible", "extra_person_years_expected", "extra_employed_expected")
 
 
 @dataclass(frozen=True)
@@ -172,8 +177,8 @@ def compare(result: RunResult, pairs: list[tuple[str, str]] | None = None,
         of the mean comes from the sets' means, and var_total, var_parameters,
         var_monte_carlo and share_parameters split the variance
         (:func:`model.params.uncertainty.variance_split`). ``extra_users`` is given for
-        every group of ``USER_GROUPS`` and for ``workers`` (all but the re-entrant users), the other items
-        for group ``all``.
+        every group of ``USER_GROUPS`` and for ``workers`` (all but the re-entrant users), the items of
+        ``BY_BRIEFING_GROUP`` for every group of ``BRIEFING_GROUPS``, the other items for group ``all``.
     """
     names = [s.name for s in result.scenarios]
     per_rep = paired_differences(result, pairs) if per_rep is None else per_rep
@@ -223,8 +228,8 @@ def paired_differences(result: RunResult, pairs: list[tuple[str, str]] | None = 
             def total(metric: str | None, group: str = "all", d: pd.DataFrame = d) -> float:
                 return float(d.xs(group, level="group")[metric].sum()) if metric in d else 0.0
 
-            def mean(metric: str | None, d: pd.DataFrame = d) -> float:
-                return float(d.xs("all", level="group")[metric].mean()) if metric in d else 0.0
+            def mean(metric: str | None, group: str = "all", d: pd.DataFrame = d) -> float:
+                return float(d.xs(group, level="group")[metric].mean()) if metric in d else 0.0
 
             last = d.xs(last_year, level="year").loc["all"]
             base_rate = float(b.xs(last_year, level="year").loc["all", EMPLOYMENT_RATE])
@@ -260,6 +265,12 @@ def paired_differences(result: RunResult, pairs: list[tuple[str, str]] | None = 
                 rows.append((name, base, item, "all", rep, value))
             for group in USER_GROUPS:
                 rows.append((name, base, "extra_users", group, rep, total(role["users"], group)))
+            for group in BRIEFING_GROUPS:
+                rows.extend([(name, base, "extra_eligible", group, rep, mean(role["eligible"], group)),
+                             (name, base, "extra_person_years_expected", group, rep,
+                              total(role["expected_person_years"], group)),
+                             (name, base, "extra_employed_expected", group, rep,
+                              total(role["expected_employed"], group))])
             # workers: everybody but the re-entrants out of work (under a budget envelope, those crowded out)
             rows.append((name, base, "extra_users", "workers", rep,
                          total(role["users"]) - total(role["users"], "reentrant_users")))
