@@ -30,7 +30,7 @@ uncertainty = None  # a run folder with parameter sets, for what would sharpen e
 # %%
 from IPython.display import HTML, Markdown, display
 
-from model.report import findings, labels, sections
+from model.report import briefing, findings, labels, sections
 from model.report.loaded import load_run
 from model.report.run_data import RunTables
 
@@ -52,11 +52,48 @@ def chart(name, **options):
     return fig is not None
 
 
-display(HTML("<style>code, p { overflow-wrap: anywhere; }</style>"))  # long run names wrap
+display(HTML("<style>code, p { overflow-wrap: anywhere; } table.briefing td { white-space: nowrap; } "
+             "table.briefing small { color: #555; }</style>"))  # long run names wrap; intervals under their means
 display(Markdown(sections.header(run, lang)))
 for warning in sections.warning_lines(run, lang):
     display(HTML(f'<p class="warning" style="border-left:4px solid #B00000;padding-left:8px"><b>{warning}</b></p>'))
 display(HTML(sections.figures_record(run)))
+
+# %% [markdown]
+# ## The answer in brief: each ask by each measure and each group
+
+# %%
+section("briefing")
+lead = briefing.lead(run, lang)
+if lead:
+    display(Markdown(f"**{lead}**"))
+for sentence in briefing.ask_sentences(run, lang):
+    display(Markdown(sentence))
+measures = briefing.measures_table(run, lang)
+if not measures.empty:
+    display(HTML(briefing.html_table(measures)))
+    display(Markdown(labels.text("brief.table", lang)))
+note = briefing.eligible_note(run, lang)
+if note:
+    display(Markdown(note))
+by_group = briefing.groups_table(run, lang)
+if not by_group.empty:
+    display(HTML(briefing.html_table(by_group)))
+    display(Markdown(labels.text("brief.groups", lang)))
+
+# %% [markdown]
+# ## What would sharpen this answer
+
+# %%
+section("sharpen")
+spread_run = RunTables.load(uncertainty) if uncertainty else (run if not run.spread.empty else None)
+if spread_run is None:
+    display(Markdown(labels.text("sharpen.none", lang)))
+else:
+    display(Markdown(briefing.sharpen_intro(spread_run, lang)))
+    display(HTML(sections.html_table(briefing.sharpen_table(spread_run, lang), index=True)))
+    display(HTML(sections.html_table(briefing.data_table(spread_run, lang), index=True)))
+    display(Markdown(labels.text("sharpen.noise", lang)))
 
 # %% [markdown]
 # ## Key findings
@@ -81,7 +118,8 @@ _ = chart("extra_work")
 # %%
 section("funnel")
 first, last = run.scenario_names[0], run.scenario_names[-1]
-display(Markdown(labels.text("text.funnel", lang, start=run.years[0], end=run.years[1], scenario=run.title(first, lang))))
+display(Markdown(labels.text("text.funnel", lang, start=run.years[0], end=run.years[1], scenario=run.title(first, lang),
+                             months=sections.follow_up_months(run))))
 chart("funnel")
 display(HTML(sections.html_table(sections.funnel_text(run, lang, first), index=True)))
 if last != first:
@@ -184,4 +222,4 @@ display(Markdown(labels.text("text.assumptions", lang, count=len(assumed))))
 display(HTML(sections.html_table(assumed)))
 
 section("manifest")
-display(Markdown("\n".join(f"- `{line}`" for line in sections.manifest_lines(run))))
+display(Markdown("\n".join(f"- `{line}`" for line in sections.manifest_lines(run, lang))))

@@ -17,7 +17,7 @@ from model.report import sections as sections_module
 from model.report.loaded import RunData, load_run
 from model.report.run_data import RunFolderError, RunTables
 
-SECTIONS = ("findings", "funnel", "reach", "budget", "capacity", "flows", "rate", "projections", "margins",
+SECTIONS = ("briefing", "sharpen", "findings", "funnel", "reach", "budget", "capacity", "flows", "rate", "projections", "margins",
             "sensitivity", "calibration", "assumptions", "manifest")
 # charts of a run without parameter sets or back-cast: all but the sensitivity chart
 CHARTS = ("extra_work", "funnel", "reach", "budget", "capacity", "flows", "rate_path", "calibration")

@@ -340,8 +340,15 @@ class Results:
         Raises:
             ValueError: for an unknown chart name or option.
         """
-        from ..report import style
+        from ..report import labels, style
         from ..report.charts import figures
+
+        def language() -> str:
+            lang = options.get("lang", "en")
+            if lang not in labels.LANGUAGES:
+                raise ValueError(f"plot({name!r}): lang={lang!r} is not a language of the charts; allowed: "
+                                 f"{', '.join(labels.LANGUAGES)}")
+            return lang
 
         if name in figures.FIGURES:  # the report's charts, in Dutch or English
             unknown = set(options) - {"lang", "scenario", "scenarios", "backcast"}
@@ -350,19 +357,20 @@ class Results:
             lang = options.pop("lang", "en")
             return self.data().figure(name, lang, **options)
         if name == "difference":
-            allowed = {"scenario", "baseline", "metric", "groups", "title"}
+            allowed = {"scenario", "baseline", "metric", "groups", "title", "lang"}
             unknown = set(options) - allowed
             if unknown or "scenario" not in options:
-                raise ValueError(f"plot('difference') takes scenario= (required), baseline=, metric=, groups=, title=; "
-                                 f"got {sorted(options)}")
+                raise ValueError(f"plot('difference') takes scenario= (required), baseline=, metric=, groups=, title=, "
+                                 f"lang=; got {sorted(options)}")
+            lang = language()
             table = self.difference(options["scenario"], options.get("baseline"))
             with style.styled():
                 chart = summary_charts.difference(table, options.get("metric", "employed"),
-                                                  tuple(options.get("groups", ("all",))), options.get("title"))
-            return summary_charts.stamp(chart, self.data())
-        if options:
-            raise ValueError(f"plot({name!r}) takes no options; got {sorted(options)}")
-        return summary_charts.make(self.data(), name)
+                                                  tuple(options.get("groups", ("all",))), options.get("title"), lang)
+            return summary_charts.stamp(chart, self.data(), lang)
+        if set(options) - {"lang"}:
+            raise ValueError(f"plot({name!r}) takes lang= only; got {sorted(options)}")
+        return summary_charts.make(self.data(), name, language())
 
     # -- writing -------------------------------------------------------------
     def save(self, out: Path | str = "outputs", name: str | None = None, command: list[str] | None = None,
@@ -383,7 +391,8 @@ class Results:
         self.folder = run_folder.write(self.run, folder or Path(out), name, command, charts=summary_charts.draw)
         return self.folder
 
-    def report(self, lang: str = "nl", backcast: str | Path | None = None, out: Path | str = "outputs") -> Path:
+    def report(self, lang: str = "nl", backcast: str | Path | None = None, out: Path | str = "outputs",
+               uncertainty: str | Path | None = None) -> Path:
         """Write the report into the run folder (saving the run first if it has no folder); return its path.
 
         The same as ``loopbaan report FOLDER --lang LANG``: ``report.html`` in Dutch,
@@ -393,9 +402,11 @@ class Results:
             lang: ``nl`` or ``en``.
             backcast: A run folder of ``loopbaan backcast`` for the out-of-sample validation (optional).
             out: Where the run folder is made when the results were not saved yet.
+            uncertainty: A run folder with parameter sets, for what would sharpen each headline (optional).
 
         Raises:
-            ReportError: for a bad language or back-cast folder, or a notebook that fails (nothing is written).
+            ReportError: for a bad language, back-cast or uncertainty folder, or a notebook that fails (nothing is
+                written).
         """
         from ..report.labels import LabelError, check_language
         from ..report.render import ReportError, write_report
@@ -405,7 +416,7 @@ class Results:
         except LabelError as exc:
             raise ReportError(str(exc)) from None
         folder = self.folder or self.save(out)
-        return write_report(folder, lang, backcast)
+        return write_report(folder, lang, backcast, uncertainty=uncertainty)
 
     def data(self):
         """The results as the report reads them (:class:`model.report.loaded.RunData`), without writing anything."""

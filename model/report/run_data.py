@@ -12,6 +12,7 @@ is :class:`model.report.loaded.RunData`, the same tables with the report's chart
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from ..results.run_folder import RunFolderError
 from . import labels
 
 __all__ = ["RunFolderError", "RunTables", "yearly_means"]
+SHORT_NAME = 60  # a run name longer than this is shortened in source lines (RunTables.short_name)
+MANY_SCENARIOS = 5  # a source line names at most this many scenarios, else their number
 PART_RUN = "__"  # in the names of the part runs of a folder written before the manifest listed them
 
 
@@ -177,9 +180,25 @@ class RunTables:
             return labels.text("stamp.parameter_sets", lang, sets=sets, n=n)
         return labels.text("stamp.one_replication", lang) if n == 1 else labels.text("stamp.replications", lang, n=n)
 
+    @property
+    def short_name(self) -> str:
+        """The run's name short enough for a source line: its time stamp and digest when the name is long.
+
+        A run of many scenarios is named after all of them (up to about 240 characters); its time stamp and the
+        digest that ends a long name identify it as well (``20261207T011127Z…0b0d6b4f``).
+        """
+        name = str(self.manifest["run"])
+        if len(name) <= SHORT_NAME:
+            return name
+        stamp, tail = name.split("-", 1)[0], name.rsplit("-", 1)[-1]
+        return f"{stamp}…{tail}" if re.fullmatch(r"[0-9a-f]{8}", tail) else f"{stamp}…"
+
     def source_line(self, lang: str) -> str:
         """The source line under every chart: run, scenarios, seed, scale, persons, replications."""
-        return labels.text("stamp.line", lang, run=self.manifest["run"], scenarios=", ".join(self.scenario_names),
+        names = self.scenario_names
+        scenarios = (", ".join(names) if len(names) <= MANY_SCENARIOS
+                     else labels.text("stamp.scenarios_many", lang, n=len(names)))
+        return labels.text("stamp.line", lang, run=self.short_name, scenarios=scenarios,
                            seed=self.manifest["seed"], scale=labels.significant(self.settings["scale"], lang),
                            persons=labels.number(self.manifest["persons_simulated"], lang), runs=self.runs_text(lang))
 

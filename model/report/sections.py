@@ -20,7 +20,7 @@ from ..engine.counters import EMPLOYMENT_RATE
 from ..results.comparison import RATIOS
 from ..results.margins import margin_settings
 from ..results.spread import p_value_of_share, told_from_chance
-from . import findings, labels, tables
+from . import briefing, findings, labels, tables
 from .charts.figures import cost_label
 from .run_data import RunTables
 
@@ -30,7 +30,8 @@ SMALL_SCALE = 0.1  # below this share of the population the report warns that sm
 def header(run: RunTables, lang: str) -> str:
     """The report's title and the run it reads: scenarios, period, scale, runs, seed (Markdown)."""
     st = run.settings
-    scale = labels.text("report.scale", lang, run=run.manifest["run"],
+    full = float(st["scale"]) == 1.0 and float(run.manifest["persons_per_agent"]) == 1.0
+    scale = labels.text("report.scale_full" if full else "report.scale", lang, run=run.manifest["run"],
                         scenarios=", ".join(run.title(n, lang) for n in run.scenario_names),
                         start=st["start"], end=st["end"], scale=labels.significant(st["scale"], lang),
                         persons=labels.number(run.manifest["persons_simulated"], lang),
@@ -84,7 +85,9 @@ def findings_table(run: RunTables, lang: str) -> pd.DataFrame:
         for r in part.itertuples():
             f, d = scale.get(r.item, 1), decimals.get(r.item, 0)
             # a cost ratio (a ratio of means) only for a gain told from noise; a ratio is never signed
-            show = lambda v, f=f, d=d, sign=r.item not in RATIO_OF: labels.number(v * f, lang, d, sign=sign)  # noqa: E731
+            unit = "%" if r.item in ("share_of_goal", "share_of_distance_to_target") else ""
+            show = lambda v, f=f, d=d, sign=r.item not in RATIO_OF, unit=unit: (  # noqa: E731
+                labels.number(v * f, lang, d, sign=sign) + unit)
             hidden = r.item in RATIO_OF and not told[RATIO_OF[r.item]]
             text = "–" if pd.isna(r.value) or hidden else show(r.value)
             if not pd.isna(r.value) and not hidden and not pd.isna(r.low):
@@ -119,6 +122,12 @@ def parts_table(run: RunTables, lang: str) -> pd.DataFrame:
             cells[labels.text(f"item.{r.Index}", lang)] = text
         rows[(run.title(scenario, lang), name, labels.text(f"how.{how}", lang))] = cells
     return pd.DataFrame(rows).T
+
+
+def follow_up_months(run: RunTables) -> str:
+    """The months after the start at which users are followed up (the run's parameter), as text."""
+    months = _parameter(run, "behaviour.guidance_effect.evaluation_months")
+    return "–" if math.isnan(months) else str(int(months))
 
 
 def funnel_text(run: RunTables, lang: str, scenario: str) -> pd.DataFrame:
@@ -313,6 +322,12 @@ def budget_text(run: RunTables, lang: str) -> pd.DataFrame:
     return _formatted(table, lang, 2)
 
 
+def repository_path(path: str | Path) -> str:
+    """A file's path inside the repository (``model/params/...``), not the machine's own folder; else its name."""
+    parts = Path(path).parts
+    return "/".join(parts[parts.index("model"):]) if "model" in parts else Path(path).name
+
+
 def calibration_summary(run: RunTables, lang: str, backcast: str | Path | None) -> tuple[pd.DataFrame, str]:
     """The yearly starts, observed against model, in and out of sample, and the fit's chi-square (one line)."""
     table = tables.calibration_table(run, backcast)
@@ -332,8 +347,9 @@ def calibration_summary(run: RunTables, lang: str, backcast: str | Path | None) 
     line = ""
     if calibration.get("file") and Path(calibration["file"]).is_file():
         fit = yaml.safe_load(Path(calibration["file"]).read_text(encoding="utf-8"))["calibration"]
-        line = (f"chi-square {labels.number(fit['chi_square'], lang, 2)} / {fit['degrees_of_freedom']} "
-                f"({fit['fit_years']}; {calibration['file']})")
+        line = labels.text("text.fit_line", lang, chi_square=labels.number(fit["chi_square"], lang, 2),
+                           dof=fit["degrees_of_freedom"], years=fit["fit_years"],
+                           file=repository_path(calibration["file"]))
     return shown, line
 
 
@@ -427,12 +443,45 @@ def projections_text(run: RunTables, alternatives: list[RunTables], lang: str) -
     return shown
 
 
+def _plain_in_language(value, lang: str) -> str:
+    """A parameter's value as the language writes it: decimal commas and ``;`` between items in Dutch."""
+    if isinstance(value, bool):
+        return labels.text("answer.yes" if value else "answer.no", lang)
+    if isinstance(value, (int, float)):
+        text = repr(value) if isinstance(value, float) else str(value)
+        return text.replace(".", ",") if lang == "nl" else text
+    between = "; " if lang == "nl" else ", "
+    if isinstance(value, (list, tuple)):
+        return "[" + between.join(_plain_in_language(v, lang) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + between.join(f"{k}: {_plain_in_language(v, lang)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def value_in_language(text: str, lang: str) -> str:
+    """A value of ``parameters.csv`` (YAML text) as the language writes numbers; text that is not YAML as it is."""
+    if text == "":
+        return text
+    try:
+        return _plain_in_language(yaml.safe_load(str(text)), lang)
+    except yaml.YAMLError:
+        return str(text)
+
+
 def assumptions(run: RunTables, lang: str = "en") -> pd.DataFrame:
-    """The parameters of the run that are assumptions: path, value in force from, range and source."""
+    """The parameters of the run that are assumptions: path, value in force from, range and source, in ``lang``.
+
+    Values and ranges are written as the language writes numbers; the word that marks an assumption in a
+    reference is the language's (the sources' own titles stay as published).
+    """
     p = run.parameters
     flag = p["assumption"].astype(str).str.lower() == "true"
     rows = p[flag].drop_duplicates("path", keep="last")
     out = rows[["path", "from", "value", "range", "reference"]].fillna("").reset_index(drop=True)
+    out["value"] = [value_in_language(v, lang) for v in out["value"]]
+    out["range"] = [value_in_language(v, lang) for v in out["range"]]
+    word = labels.text("reference.assumption", lang)
+    out["reference"] = [str(r).replace("Assumption (", f"{word} (") for r in out["reference"]]
     out.columns = [labels.text(f"column.{c}", lang) for c in out.columns]
     return out
 
@@ -442,18 +491,26 @@ def html_table(table: pd.DataFrame, index: bool = False) -> str:
     return table.to_html(index=index, escape=True, na_rep="–", border=0, classes="dataframe")
 
 
-def manifest_lines(run: RunTables) -> list[str]:
-    """The manifest's facts a reviewer needs to re-run the report and get the same numbers."""
+def manifest_lines(run: RunTables, lang: str = "en") -> list[str]:
+    """The manifest's facts a reviewer needs to re-run the report and get the same numbers, named in ``lang``.
+
+    The values (the command, the code's digest, the scenarios' overrides) are as the manifest holds them.
+    """
     m = run.manifest
     git = m.get("git", {})
-    lines = [f"run: {m['run']} (created {m.get('created_utc', '?')})",
-             f"command: {' '.join(m.get('command', []))}",
-             f"seed: {m['seed']}; replications: {m['replications']}; parameter sets: {m.get('parameter_sets', 0)}",
-             f"persons simulated: {m['persons_simulated']:,} (1 = {m['persons_per_agent']:,.2f} people)",
-             f"code: {m.get('code_sha256', '?')}; git {git.get('commit')} (changes not committed: {git.get('dirty')})",
-             "versions: " + ", ".join(f"{k} {v}" for k, v in (m.get("versions") or {}).items())]
+    word = lambda key: labels.text(f"manifest.{key}", lang)  # noqa: E731
+    lines = [f"{word('run')}: {m['run']} ({word('created')} {m.get('created_utc', '?')})",
+             f"{word('command')}: {' '.join(m.get('command', []))}",
+             f"{word('seed')}: {m['seed']}; {word('replications')}: {m['replications']}; "
+             f"{word('parameter_sets')}: {m.get('parameter_sets', 0)}",
+             f"{word('persons')}: {labels.number(m['persons_simulated'], lang)} "
+             f"(1 = {labels.number(m['persons_per_agent'], lang, 2)} {word('people')})",
+             f"{word('code')}: {m.get('code_sha256', '?')}; git {git.get('commit')} "
+             f"({word('dirty')}: {labels.text('answer.yes' if git.get('dirty') else 'answer.no', lang)})",
+             f"{word('versions')}: " + ", ".join(f"{k} {v}" for k, v in (m.get("versions") or {}).items())]
     for s in m["scenarios"]:
-        lines.append(f"scenario {s['name']}: {s['title']}; overrides: {json.dumps(s.get('overrides') or {}, default=str)}")
+        lines.append(f"{word('scenario')} {s['name']}: {run.title(s['name'], lang)}; overrides: "
+                     f"{json.dumps(s.get('overrides') or {}, default=str)}")
     return lines
 
 
@@ -462,6 +519,7 @@ def figures_record(run: RunTables) -> str:
     from .render import FIGURES_ID
 
     record = findings.record(run)
+    record["briefing"] = briefing.record(run)
     record["funnel"] = {n: tables.funnel_table(run, n).round(6).to_dict() for n in run.scenario_names}
     record["reach"] = tables.reach_table(run).round(6).to_dict()
     record["budget"] = tables.budget_table(run).round(2).to_dict()

@@ -26,11 +26,32 @@ FUNNEL_STAGES = {"population": "population", "eligible": "eligible", "aware": "a
                  "completed": "completed", "back_to_work": "back_to_work"}
 
 
+# The last stage: of the users followed up and at work, those who were out of work when they started (the
+# others were at work already, and guidance at most kept them there).
+FROM_OUT_OF_WORK = "back_to_work_from_out_of_work"
+
+
 def funnel_table(run: RunTables, scenario: str) -> pd.DataFrame:
-    """Yearly averages of each stage by group: population, eligible, aware, users, completed, back to work."""
+    """Yearly averages of each stage by group.
+
+    Stages: population, eligible, aware, users (in the group they are in when they start), completed (the
+    users followed up when their guidance is over, in the group they are in then: a group can count more of
+    them than it had users, as people turn 50 or leave work in between), back to work (those of them at work
+    then, most of whom were at work when they started) and :data:`FROM_OUT_OF_WORK` (those out of work when
+    they started; nan for a folder without the status at the start).
+    """
     metrics = {stage: run.metric(role) for stage, role in FUNNEL_STAGES.items()}
     rows = {g: {stage: run.yearly_mean(m, scenario, g) for stage, m in metrics.items()} for g in FUNNEL_GROUPS}
-    return pd.DataFrame(rows).T.rename_axis("group")
+    table = pd.DataFrame(rows).T.rename_axis("group")
+    s = run.summary
+    if "status_at_start" in s:
+        at_work = s[(s["metric"] == metrics["back_to_work"]) & (s["scenario"] == scenario)
+                    & (s["status_at_start"] == "non_employed")]
+        yearly = at_work.groupby(["group", "year"])["value"].sum().groupby(level="group").mean()
+        table[FROM_OUT_OF_WORK] = yearly.reindex(table.index).fillna(0.0)
+    else:
+        table[FROM_OUT_OF_WORK] = np.nan
+    return table
 
 
 def reach_table(run: RunTables) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from .. import labels, style
 from ..run_data import RunTables
 from ..tables import (
+    FROM_OUT_OF_WORK,
     FUNNEL_GROUPS,
     REACH_GROUPS,
     budget_table,
@@ -100,7 +101,7 @@ def funnel(run: RunTables, lang: str, scenarios: list[str] | None = None) -> Fig
     """Each stage as a share of the group's population, one panel per scenario (default: the first and the last)."""
     names = scenarios or list(dict.fromkeys([run.scenario_names[0], run.scenario_names[-1]]))
     fig, axes = _new(1, len(names), (6.5 * len(names), 5.6), sharey=True)
-    stages = ["eligible", "aware", "users", "completed", "back_to_work"]
+    stages = ["eligible", "aware", "users", "completed", "back_to_work", FROM_OUT_OF_WORK]
     for ax, name in zip(axes[0], names):
         table = funnel_table(run, name)
         shares = table[stages].div(table["population"], axis=0) * 100
