@@ -17,9 +17,9 @@ EFFECT_SCALE ?= 0.25
 # Replications of `make run` (full scale, one process each on the two cores, two at a time): the report's intervals.
 RUN_REPLICATIONS ?= 6
 RUN_WORKERS ?= 2
-# The run with parameter sets behind the report's "what would sharpen this answer": ask 1 and the whole resolution
-# against the law, every assumption no data identify drawn (about 15 minutes on two cores).
-UNCERTAINTY_SETS ?= 20
+# The run with parameter sets behind the report's "what would sharpen this answer": the whole resolution against the
+# law (resolution_whole: without the runs of its parts), every assumption no data identify drawn.
+UNCERTAINTY_SETS ?= 24
 UNCERTAINTY_SCALE ?= 0.02
 
 .PHONY: setup run report app browser test lint bench bench-uncertainty calibrate backcast effects clean-venv
@@ -38,8 +38,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The back-cast (for the report's out-of-sample years), the scenarios, the law and the resolution under the two
-# other projections of the employment rate (the headline side by side), ask 1 and the resolution with parameter sets
-# (what would sharpen the answer), the effect of guidance, then the report in
+# other projections of the employment rate (the headline side by side), the resolution with parameter sets (what
+# would sharpen the answer), the effect of guidance, then the report in
 # English and in Dutch; the last line printed is the Dutch report's path. Each command prints its folder last.
 run: $(STAMP)
 	@mkdir -p outputs
@@ -49,7 +49,7 @@ run: $(STAMP)
 	  | tee outputs/.last-trend.txt
 	$(BIN)/loopbaan run law_2025 resolution_full --projection frozen --replications $(RUN_WORKERS) --workers $(RUN_WORKERS) \
 	  | tee outputs/.last-frozen.txt
-	$(BIN)/loopbaan run law_2025 herintreders resolution_full --parameter-sets $(UNCERTAINTY_SETS) --replications 2 \
+	$(BIN)/loopbaan run law_2025 resolution_whole --parameter-sets $(UNCERTAINTY_SETS) --replications 2 \
 	  --scale $(UNCERTAINTY_SCALE) --workers $(RUN_WORKERS) | tee outputs/.last-uncertainty.txt
 	$(BIN)/loopbaan effects herintreders --scale $(EFFECT_SCALE)
 	$(MAKE) --no-print-directory report RUN_DIR="$$(tail -n 1 outputs/.last-run.txt)" BACKCAST="$$(tail -n 1 outputs/.last-backcast.txt)" \

@@ -167,6 +167,16 @@ def test_what_would_sharpen_each_headline_ranks_the_assumptions(run):
     assert "20 parametersets" in briefing.sharpen_intro(run, "nl")
 
 
+def test_the_resolution_without_its_parts_is_shown_as_the_four_asks_together(run):
+    rename = {"herintreders": "resolution_whole"}
+    run.comparison = run.comparison.replace({"scenario": rename})
+    run.manifest = {**run.manifest, "scenarios": [{**s, "name": rename.get(s["name"], s["name"])}
+                                                  for s in run.manifest["scenarios"]]}
+    assert briefing.rows(run) == [briefing.Row("resolution_full", "resolution_whole", "law_2025")]
+    run.spread = _spread(("resolution_whole",))
+    assert briefing.sharpen_table(run, "en").index[0].startswith(labels.text("brief.row.resolution_full", "en") + ": ")
+
+
 def test_every_group_of_assumptions_says_which_data_would_identify_it_and_who_holds_them():
     for group in assumption_group_descriptions():
         for lang in labels.LANGUAGES:

@@ -35,6 +35,9 @@ ROWS = ("herintreders", "herintreders_outreach", "vdab_followup", "quality_monit
         "centre_incentive", "resolution_envelope", "resolution_savings")
 ASKS = ROWS[:5]  # the rows of the table by group: each ask and the four together
 COMPOSITE = "resolution_full"
+# Scenarios with the same parameters as a row's, shown as that row: resolution_whole is the four asks without the
+# runs of their parts (make run's run with parameter sets).
+SAME_AS = {"resolution_whole": COMPOSITE}
 # The groups of the second table: the resolution's disadvantaged groups and the non-active.
 GROUPS = ("low_educated", "age_50_plus", "migration_background", "work_disability", "non_active")
 GOAL = "labour_market.employment_goal_extra_people"
@@ -58,7 +61,8 @@ class Row:
 def rows(run: RunTables) -> list[Row]:
     """The briefing's rows the run holds, in order; every pair of the run when it holds none of them."""
     pairs = dict(run.pairs())
-    out = [Row(scenario, scenario, pairs[scenario]) for scenario in ROWS if scenario in pairs]
+    keys = {SAME_AS.get(scenario, scenario): scenario for scenario in pairs}
+    out = [Row(key, keys[key], pairs[keys[key]]) for key in ROWS if key in keys]
     return out or [Row(scenario, scenario, baseline) for scenario, baseline in run.pairs()]
 
 
