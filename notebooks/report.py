@@ -66,9 +66,7 @@ display(HTML(sections.figures_record(run)))
 section("briefing")
 lead = briefing.lead(run, lang)
 if lead:
-    display(Markdown(f"**{lead}**"))
-for sentence in briefing.ask_sentences(run, lang):
-    display(Markdown(sentence))
+    display(Markdown(f"**{lead}** {briefing.lead_groups(run, lang)}"))
 measures = briefing.measures_table(run, lang)
 if not measures.empty:
     display(HTML(briefing.html_table(measures)))
@@ -76,6 +74,8 @@ if not measures.empty:
 note = briefing.eligible_note(run, lang)
 if note:
     display(Markdown(note))
+for sentence in briefing.ask_sentences(run, lang):
+    display(Markdown(sentence))
 by_group = briefing.groups_table(run, lang)
 if not by_group.empty:
     display(HTML(briefing.html_table(by_group)))

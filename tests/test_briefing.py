@@ -234,12 +234,13 @@ def test_the_funnel_counts_those_out_of_work_at_the_start_apart(run):
     assert "24 months after their start" in text
 
 
-def test_the_run_folders_charts_in_both_languages_with_a_short_source_line(folder, run):
+def test_the_run_folders_charts_in_the_chosen_language_with_a_short_source_line(folder, run, tmp_path):
     manifest = json.loads((folder / "manifest.json").read_text())
-    for file_name, _ in summary.CHARTS.values():
-        for suffix in ("", ".nl"):
-            assert f"charts/{file_name}{suffix}.png" in manifest["charts"]
-            assert (folder / "charts" / f"{file_name}{suffix}.svg").is_file()
+    for file_name, _ in summary.CHARTS.values():  # saved without a language: English
+        assert f"charts/{file_name}.png" in manifest["charts"] and f"charts/{file_name}.nl.png" not in manifest["charts"]
+    written = summary.write_all(run, tmp_path, "nl")
+    assert sorted(p.name for p in written) == sorted(f"{f}.nl.{ext}" for f, _ in summary.CHARTS.values()
+                                                     for ext in ("png", "svg"))
     dutch = summary.make(run, "government_cost", "nl")
     assert dutch._suptitle.get_text().startswith("Onder de huidige regelgeving kost de cheque de overheid")
     assert dutch.axes[0].get_xlabel() == "jaar"
@@ -265,3 +266,29 @@ def test_the_language_of_a_run_folder_chart_is_checked(reported_results):
     with pytest.raises(ValueError, match=r"plot\('centres'\) takes lang= only; got \['colour'\]"):
         reported_results.plot("centres", colour="red")
     assert reported_results.plot("career_centres", lang="nl")._suptitle.get_text().startswith("Loopbaancentra: onder")
+
+
+def test_the_lead_says_whom_the_four_asks_bring_in(run):
+    rename = {"herintreders": "resolution_full"}
+    run.comparison = run.comparison.replace({"scenario": rename})
+    run.summary = run.summary.replace({"scenario": rename})
+    run.manifest = {**run.manifest, "scenarios": [{**s, "name": rename.get(s["name"], s["name"])}
+                                                  for s in run.manifest["scenarios"]]}
+    text = briefing.lead_groups(run, "en")
+    users = _row(run, "resolution_full", "extra_users", "non_active")["value"]
+    assert f"{labels.number(users, 'en', sign=True)} are non-active" in text
+    low = briefing._reach(run, "resolution_full", "low_educated")
+    assert (labels.text("brief.still_unequal", "en") in text) == (low < 1)
+    run.comparison = run.comparison[run.comparison["group"] != "work_disability"]  # a folder without users by group
+    assert briefing.lead_groups(run, "en") == ""
+
+
+def test_a_run_folder_in_dutch_and_a_language_the_charts_do_not_have(reported_results, tmp_path):
+    import model
+
+    with pytest.raises(model.ScenarioError, match=r"save: lang='fr' is not a language of the charts; allowed: nl, en"):
+        reported_results.save(tmp_path, name="french", lang="fr")
+    assert not (tmp_path / "french").exists()
+    result = CliRunner().invoke(app, ["run", "law_2025", "--scale", "0.001", "--lang", "fr", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "--lang: 'fr' is not a language of the charts; allowed: en, nl" in result.output
+    assert list(tmp_path.iterdir()) == []

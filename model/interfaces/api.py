@@ -374,7 +374,7 @@ class Results:
 
     # -- writing -------------------------------------------------------------
     def save(self, out: Path | str = "outputs", name: str | None = None, command: list[str] | None = None,
-             folder: RunFolder | None = None) -> Path:
+             folder: RunFolder | None = None, lang: str = "en") -> Path:
         """Write the run folder the CLI writes (tables, charts, manifest); return its path.
 
         Args:
@@ -382,13 +382,22 @@ class Results:
             name: Name of the run folder (default: the scenario names joined by '+').
             command: Command recorded in the manifest (default: this call).
             folder: A :class:`model.results.atomic.RunFolder` reserved before the run (the CLI reserves one).
+            lang: The language of the folder's charts: ``en`` (``charts/name.png``) or ``nl``
+                (``charts/name.nl.png``).
 
         Raises:
             OutputError: when the folder cannot be created or written (nothing is kept then).
+            ScenarioError: for a language the charts do not have (before anything is written).
         """
+        from ..report import labels
+
+        if lang not in labels.LANGUAGES:
+            raise ScenarioError(f"save: lang={lang!r} is not a language of the charts; allowed: "
+                                f"{', '.join(labels.LANGUAGES)}")
         name = name or default_name([s.name for s in self.scenarios])
         command = command or ["python", "model.Simulation(...).run().save()", f"out={out}", f"name={name}"]
-        self.folder = run_folder.write(self.run, folder or Path(out), name, command, charts=summary_charts.draw)
+        self.folder = run_folder.write(self.run, folder or Path(out), name, command,
+                                       charts=summary_charts.drawer(lang))
         return self.folder
 
     def report(self, lang: str = "nl", backcast: str | Path | None = None, out: Path | str = "outputs",

@@ -160,8 +160,12 @@ def run(
     projection: str | None = typer.Option(None, "--projection", help="Projection of the employment rate after the "
                                           "last published year, for every scenario: outlook (the default: the "
                                           "published outlook, then a demographic continuation), trend or frozen."),
+    lang: str = typer.Option("en", "--lang", help="Language of the run folder's charts: en (charts/NAME.png) or nl "
+                                                  "(charts/NAME.nl.png)."),
 ) -> None:
     """Simulate the scenarios and write a new run folder; its path is the last line printed."""
+    if lang not in ("en", "nl"):
+        _fail(f"--lang: {lang!r} is not a language of the charts; allowed: en, nl")
     _check_flags(scale=scale, seed=seed, replications=replications, parameter_sets=parameter_sets)
     _check_workers(workers)
     _check_out(out)
@@ -191,7 +195,7 @@ def run(
     with _writing(out, name or default_name([s.name for s in sim.scenarios]), (ScenarioError,)) as folder:
         results = sim.run(log=lambda s: typer.echo(s, err=True), cache=not no_cache, workers=workers,
                           scheduler=scheduler)
-        path = results.save(folder=folder, command=sys.argv)
+        path = results.save(folder=folder, command=sys.argv, lang=lang)
     result = results.run
     typer.echo("")
     printing.print_levels(results.levels())

@@ -233,6 +233,32 @@ def lead(run: RunTables, lang: str) -> str:
                        cost=labels.number(f[("cost", "value")] / 1e6, lang, 1, sign=True))
 
 
+def lead_groups(run: RunTables, lang: str) -> str:
+    """Who the four asks together bring in: their extra users by group, and two groups' reach before and after.
+
+    The reach of the low-educated and of the non-active among users, under the law and with the asks; empty
+    without the four asks, or for a folder without users by group.
+    """
+    row = next((r for r in rows(run) if r.key == COMPOSITE), None)
+    if row is None:
+        return ""
+    users = {g: _value(run, row, "extra_users", g) for g in ("all", *GROUPS)}
+    if any(v is None for v in users.values()):
+        return ""
+    whole = lambda g: labels.number(users[g]["value"], lang, 0, sign=True)  # noqa: E731
+    reach = {g: (_reach(run, row.baseline, g), _reach(run, row.scenario, g)) for g in ("low_educated", "non_active")}
+    if any(math.isnan(v) for pair in reach.values() for v in pair):
+        return ""
+    two = lambda v: labels.number(v, lang, 2)  # noqa: E731
+    unequal = " " + labels.text("brief.still_unequal", lang) if reach["low_educated"][1] < 1 else ""
+    return labels.text("brief.lead_groups", lang, users=whole("all"), non_active=whole("non_active"),
+                       low_educated=whole("low_educated"), older=whole("age_50_plus"),
+                       migration=whole("migration_background"), disability=whole("work_disability"),
+                       low_before=two(reach["low_educated"][0]), low_after=two(reach["low_educated"][1]),
+                       non_active_before=two(reach["non_active"][0]),
+                       non_active_after=two(reach["non_active"][1])) + unequal
+
+
 def eligible_note(run: RunTables, lang: str) -> str:
     """Why ask 1 adds many eligible people and few users: the take-up of re-entrants beside workers' (empty if none)."""
     t = run.take_up
@@ -248,8 +274,10 @@ def eligible_note(run: RunTables, lang: str) -> str:
 
 def html_table(table: pd.DataFrame) -> str:
     """A briefing table as HTML: escaped, each interval on its own line under its mean."""
-    text = table.to_html(index=True, escape=True, na_rep="–", border=0, classes="dataframe briefing")
-    return text.replace("\n[", "<br><small>[").replace("]</td>", "]</small></td>")
+    marker = "\x00"  # the line break of a cell, through pandas' escaping (which writes a newline as text)
+    cells = table.map(lambda v: v.replace("\n[", marker) if isinstance(v, str) else v)
+    text = cells.to_html(index=True, escape=True, na_rep="–", border=0, classes="dataframe briefing")
+    return text.replace(marker, "<br><small>[").replace("]</td>", "]</small></td>")
 
 
 def record(run: RunTables) -> dict:

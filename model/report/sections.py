@@ -24,6 +24,7 @@ from . import briefing, findings, labels, tables
 from .charts.figures import cost_label
 from .run_data import RunTables
 
+HEADER_SCENARIOS = 5  # the header names at most this many scenarios; the manifest at the end lists them all
 SMALL_SCALE = 0.1  # below this share of the population the report warns that small groups are noisy
 
 
@@ -31,8 +32,11 @@ def header(run: RunTables, lang: str) -> str:
     """The report's title and the run it reads: scenarios, period, scale, runs, seed (Markdown)."""
     st = run.settings
     full = float(st["scale"]) == 1.0 and float(run.manifest["persons_per_agent"]) == 1.0
-    scale = labels.text("report.scale_full" if full else "report.scale", lang, run=run.manifest["run"],
-                        scenarios=", ".join(run.title(n, lang) for n in run.scenario_names),
+    names = run.scenario_names
+    scenarios = (", ".join(run.title(n, lang) for n in names) if len(names) <= HEADER_SCENARIOS
+                 else labels.text("report.scenarios_many", lang, n=len(names)))
+    scale = labels.text("report.scale_full" if full else "report.scale", lang, run=run.short_name,
+                        scenarios=scenarios,
                         start=st["start"], end=st["end"], scale=labels.significant(st["scale"], lang),
                         persons=labels.number(run.manifest["persons_simulated"], lang),
                         per=labels.number(run.manifest["persons_per_agent"], lang, 0), runs=run.runs_text(lang),

@@ -8,8 +8,9 @@ its title states its finding. :func:`draw` is the hook that
 :func:`model.results.run_folder.write` calls to draw them into a new run folder.
 
 ``CHARTS`` names every chart of a run folder: ``{name: (file name, function)}``; each is
-written in English (``name.png``, ``name.svg``) and in Dutch (``name.nl.png``, ``name.nl.svg``),
-every word from :mod:`model.report.labels`.
+written in the language chosen for the run (``loopbaan run --lang``, ``Results.save(lang=...)``):
+``name.png`` and ``name.svg`` in English, ``name.nl.png`` and ``name.nl.svg`` in Dutch, every
+word from :mod:`model.report.labels`.
 """
 
 from __future__ import annotations
@@ -329,16 +330,24 @@ def stamp(fig: Figure, run: RunTables, lang: str = EN) -> Figure:
     return stamp_figure(fig, run.source_line(lang))
 
 
-def write_all(run: RunTables, folder: Path) -> list[Path]:
-    """Write every chart of ``CHARTS`` into ``folder`` (PNG and SVG) in each language; return the files written."""
+def write_all(run: RunTables, folder: Path, lang: str = EN) -> list[Path]:
+    """Write every chart of ``CHARTS`` into ``folder`` (PNG and SVG) in ``lang``; return the files written."""
+    labels.check_language(lang)
     files = []
-    for lang, suffix in FILE_SUFFIX.items():
-        for file_name, function in CHARTS.values():
-            with styled():  # the one style of the CLI, the API, the report and the what-if page
-                files += save_figure(function(run, lang), folder, file_name + suffix, run.source_line(lang))
+    for file_name, function in CHARTS.values():
+        with styled():  # the one style of the CLI, the API, the report and the what-if page
+            files += save_figure(function(run, lang), folder, file_name + FILE_SUFFIX[lang], run.source_line(lang))
     return files
 
 
-def draw(manifest: dict, tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
-    """The run folder's charts from its manifest and tables: the hook of :func:`model.results.run_folder.write`."""
-    return write_all(RunTables.of(manifest, tables), folder)
+def drawer(lang: str = EN):
+    """The hook of :func:`model.results.run_folder.write` that draws a run folder's charts in ``lang``."""
+    labels.check_language(lang)
+
+    def draw(manifest: dict, tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+        return write_all(RunTables.of(manifest, tables), folder, lang)
+
+    return draw
+
+
+draw = drawer(EN)  # the run folder's charts in English
