@@ -1,18 +1,22 @@
 """The briefing on top of the report: each ask in two sentences, one table of the asks by measure, one by group.
 
-What the Parliament asked, answered on the first screen: for each ask of the
-resolution alone, for the asks together, for the centres' incentive and for the
+What the Parliament asked, answered on the first screen: for ask 1, asks 2 and 3
+on top of it, ask 4, the four together, the centres' incentive and the four
 asks under the two budget envelopes, the extra eligible people, users, cost,
 person-years at work, people at work in the last year, the share of the
 government's goal of 120,000 and of the distance to 80%, and the cost per
 person-year, each with the 90% interval of its mean over the runs; then, for
 the resolution's groups and the non-active, the extra eligible, users and
 people at work, and how well the cheque reaches each group before and after.
+Below it, what would sharpen the answer: the groups of assumptions ranked by
+their share of each headline's spread in a run with parameter sets, with the
+data that would identify each and who holds them.
 
 Every number is a paired difference of ``comparison.csv``; the shares of the
 goal and of the distance are the expected people at work divided by the goal
-and by the baseline's distance to the target in the last year, in people. Rows the run does not hold are left out: a run of other
-scenarios shows each of its pairs.
+and by the baseline's distance to the target in the last year, in people. Rows
+the run does not hold are left out: a run of other scenarios shows each of its
+pairs.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ TOLD = ("clear", "exact", "one replication")  # the noise of a difference told a
 class Row:
     """One row of the briefing: a scenario against its baseline, under a key that names it in the labels."""
 
-    key: str  # ask_1_reentrants ... or the scenario's name
+    key: str  # the row of ROWS it shows (its labels brief.row.KEY, brief.what.KEY), or the scenario's name
     scenario: str
     baseline: str
 
@@ -75,6 +79,7 @@ def name(run: RunTables, row: Row, lang: str) -> str:
 
 
 def _value(run: RunTables, row: Row, item: str, group: str = "all") -> pd.Series | None:
+    """The row of ``comparison.csv`` of an item of the pair, or None."""
     c = run.comparison
     found = c[(c["scenario"] == row.scenario) & (c["baseline"] == row.baseline) & (c["item"] == item)
               & (c["group"] == group)]
@@ -126,8 +131,7 @@ def figures(run: RunTables) -> pd.DataFrame:
             cells[("cost_per_person_year", part)] = float(ratio[column]) if ratio is not None and told else float("nan")
         cells[("cost_per_person_year", "noise")] = "" if ratio is None else str(ratio["noise"])
         out[row.key] = cells
-    table = pd.DataFrame(out).T
-    return table
+    return pd.DataFrame(out).T
 
 
 def _cell(value: float, low: float, high: float, lang: str, decimals: int, sign: bool, factor: float = 1.0,
