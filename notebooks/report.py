@@ -57,7 +57,8 @@ display(HTML("<style>code, p { overflow-wrap: anywhere; } table.briefing td { wh
 display(Markdown(sections.header(run, lang)))
 for warning in sections.warning_lines(run, lang):
     display(HTML(f'<p class="warning" style="border-left:4px solid #B00000;padding-left:8px"><b>{warning}</b></p>'))
-display(HTML(sections.figures_record(run)))
+spread_run = RunTables.load(uncertainty) if uncertainty else (run if not run.spread.empty else None)
+display(HTML(sections.figures_record(run, spread_run)))
 
 # %% [markdown]
 # ## The answer in brief: each ask by each measure and each group
@@ -86,7 +87,6 @@ if not by_group.empty:
 
 # %%
 section("sharpen")
-spread_run = RunTables.load(uncertainty) if uncertainty else (run if not run.spread.empty else None)
 if spread_run is None:
     display(Markdown(labels.text("sharpen.none", lang)))
 else:

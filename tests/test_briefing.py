@@ -292,3 +292,12 @@ def test_a_run_folder_in_dutch_and_a_language_the_charts_do_not_have(reported_re
     result = CliRunner().invoke(app, ["run", "law_2025", "--scale", "0.001", "--lang", "fr", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "--lang: 'fr' is not a language of the charts; allowed: en, nl" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_shares_ranked_are_embedded_with_the_reports_numbers(run):
+    run.spread = _spread()
+    record = briefing.sharpen_record(run)
+    assert len(record) == 2 * 8 and {r["item"] for r in record} == {"extra_users", "extra_cost_total_eur"}
+    embedded = json.loads(re.search(r">(.*)</script>", sections.figures_record(run, run)).group(1))
+    assert embedded["sharpen"] == record and "sharpen" not in json.loads(
+        re.search(r">(.*)</script>", sections.figures_record(run)).group(1))

@@ -388,6 +388,17 @@ def data_table(uncertainty: RunTables, lang: str) -> pd.DataFrame:
     return pd.DataFrame(shown).T
 
 
+def sharpen_record(uncertainty: RunTables) -> list[dict]:
+    """The shares behind "what would sharpen this answer" as plain data (the same in every language)."""
+    t = _spread_rows(uncertainty)
+    if t.empty:
+        return []
+    columns = ["scenario", "baseline", "item", "group", "assumption_group", "share", "p_value", "sd_of_set_means"]
+    t = t[[c for c in columns if c in t.columns]].round(6)
+    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+            for row in t.to_dict(orient="records")]
+
+
 def sharpen_intro(uncertainty: RunTables, lang: str) -> str:
     """The sentence above the two tables: which run, how many sets, and how to read a share."""
     st = uncertainty.settings

@@ -518,12 +518,17 @@ def manifest_lines(run: RunTables, lang: str = "en") -> list[str]:
     return lines
 
 
-def figures_record(run: RunTables) -> str:
-    """The report's numbers as JSON in a ``<script>`` (the same in every language; tests compare them)."""
+def figures_record(run: RunTables, uncertainty: RunTables | None = None) -> str:
+    """The report's numbers as JSON in a ``<script>`` (the same in every language; tests compare them).
+
+    With ``uncertainty`` (the run with parameter sets), the shares of each headline's spread it ranks as well.
+    """
     from .render import FIGURES_ID
 
     record = findings.record(run)
     record["briefing"] = briefing.record(run)
+    if uncertainty is not None:
+        record["sharpen"] = briefing.sharpen_record(uncertainty)
     record["funnel"] = {n: tables.funnel_table(run, n).round(6).to_dict() for n in run.scenario_names}
     record["reach"] = tables.reach_table(run).round(6).to_dict()
     record["budget"] = tables.budget_table(run).round(2).to_dict()
