@@ -382,7 +382,7 @@ def data_table(uncertainty: RunTables, lang: str) -> pd.DataFrame:
         shown[labels.text(f"assumption_group.{r.assumption_group}", lang)] = {
             labels.text("sharpen.largest", lang): (f"{_share(r.share, getattr(r, 'p_value', float('nan')), lang)} "
                                                    f"({name(uncertainty, row, lang)}: "
-                                                   f"{labels.text(f'item.{r.item}', lang).lower()})"),
+                                                   f"{_lower_first(labels.text(f'item.{r.item}', lang))})"),
             labels.text("sharpen.data", lang): labels.text(f"sharpen.data.{r.assumption_group}", lang),
             labels.text("sharpen.holder", lang): labels.text(f"sharpen.holder.{r.assumption_group}", lang)}
     return pd.DataFrame(shown).T
@@ -397,6 +397,11 @@ def sharpen_record(uncertainty: RunTables) -> list[dict]:
     t = t[[c for c in columns if c in t.columns]].round(6)
     return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
             for row in t.to_dict(orient="records")]
+
+
+def _lower_first(text: str) -> str:
+    """'Extra cost (EUR million)' -> 'extra cost (EUR million)': a label inside a sentence."""
+    return text[:1].lower() + text[1:]
 
 
 def sharpen_intro(uncertainty: RunTables, lang: str) -> str:
