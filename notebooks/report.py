@@ -69,7 +69,9 @@ lead = briefing.lead(run, lang)
 if lead:
     display(Markdown(f"**{lead}** {briefing.lead_groups(run, lang)}"))
 measures = briefing.measures_table(run, lang)
-if not measures.empty:
+if measures.empty:  # one scenario, or none with its baseline: nothing to compare
+    display(Markdown(labels.text("text.no_pairs", lang)))
+else:
     display(HTML(briefing.html_table(measures)))
     display(Markdown(labels.text("brief.table", lang)))
 note = briefing.eligible_note(run, lang)

@@ -184,11 +184,14 @@ def test_every_group_of_assumptions_says_which_data_would_identify_it_and_who_ho
 
 
 def test_the_report_names_a_run_without_parameter_sets_given_as_uncertainty(folder):
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     with pytest.raises(render.ReportError, match=r"--uncertainty .*: this run has no spread.csv; give a run folder "
                                                  r"of 'loopbaan run \.\.\. --parameter-sets M'"):
         render.write_report(folder, "en", uncertainty=folder)
     result = CliRunner().invoke(app, ["report", str(folder), "--uncertainty", str(folder / "nope")])
     assert result.exit_code == 2 and "--uncertainty" in result.output and "Traceback" not in result.output
+    # nothing written, nothing lost: the folder's files (a report written before included) are as they were
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
 
 
 def test_the_header_at_full_scale_says_one_per_person(run):
@@ -277,7 +280,7 @@ def test_the_lead_says_whom_the_four_asks_bring_in(run):
     text = briefing.lead_groups(run, "en")
     users = _row(run, "resolution_full", "extra_users", "non_active")["value"]
     assert f"{labels.number(users, 'en', sign=True)} are non-active" in text
-    low = briefing._reach(run, "resolution_full", "low_educated")
+    low = tables.reach(run, "resolution_full", "low_educated")
     assert (labels.text("brief.still_unequal", "en") in text) == (low < 1)
     run.comparison = run.comparison[run.comparison["group"] != "work_disability"]  # a folder without users by group
     assert briefing.lead_groups(run, "en") == ""
@@ -301,3 +304,10 @@ def test_the_shares_ranked_are_embedded_with_the_reports_numbers(run):
     embedded = json.loads(re.search(r">(.*)</script>", sections.figures_record(run, run)).group(1))
     assert embedded["sharpen"] == record and "sharpen" not in json.loads(
         re.search(r">(.*)</script>", sections.figures_record(run)).group(1))
+
+
+def test_a_run_of_one_scenario_has_no_briefing_rows(run):
+    run.comparison = run.comparison.iloc[0:0]  # one scenario: no pair to compare
+    assert briefing.rows(run) == [] and briefing.measures_table(run, "en").empty
+    assert briefing.groups_table(run, "en").empty and briefing.ask_sentences(run, "en") == []
+    assert briefing.lead(run, "en") == "" and briefing.lead_groups(run, "en") == ""

@@ -30,7 +30,7 @@ import yaml
 from ..engine.counters import EMPLOYMENT_RATE
 from . import labels
 from .run_data import RunTables
-from .tables import target_rate
+from .tables import reach, target_rate
 
 # The briefing's rows, in order, each a scenario of the run against its baseline there: ask 1 against the law; asks 2
 # and 3 on top of ask 1 (they act on the people ask 1 admits: alone they change next to nothing, parts.csv); ask 4
@@ -168,16 +168,6 @@ def measures_table(run: RunTables, lang: str) -> pd.DataFrame:
     return pd.DataFrame(shown).T
 
 
-def _reach(run: RunTables, scenario: str, group: str) -> float:
-    """A group's share of the users divided by its share of the population, over the horizon (nan without users)."""
-    users, population = run.metric("users"), run.metric("population")
-    users_all, population_all = run.yearly_mean(users, scenario), run.yearly_mean(population, scenario)
-    if not users_all > 0 or not population_all > 0:
-        return float("nan")
-    return (run.yearly_mean(users, scenario, group) / users_all) / (
-        run.yearly_mean(population, scenario, group) / population_all)
-
-
 def groups_table(run: RunTables, lang: str) -> pd.DataFrame:
     """The second table as text: each ask and the four together by group, with the reach before and after.
 
@@ -197,7 +187,7 @@ def groups_table(run: RunTables, lang: str) -> pd.DataFrame:
                 r = _value(run, row, item, group)
                 cells[labels.text(f"brief.column.{key}", lang)] = (
                     "–" if r is None else _cell(r["value"], r["mean_low"], r["mean_high"], lang, 0, True))
-            before, after = _reach(run, row.baseline, group), _reach(run, row.scenario, group)
+            before, after = reach(run, row.baseline, group), reach(run, row.scenario, group)
             cells[labels.text("brief.column.reach", lang)] = (
                 "–" if math.isnan(before) or math.isnan(after) else
                 f"{labels.number(before, lang, 2)} → {labels.number(after, lang, 2)}")
@@ -250,17 +240,17 @@ def lead_groups(run: RunTables, lang: str) -> str:
     if any(v is None for v in users.values()):
         return ""
     whole = lambda g: labels.number(users[g]["value"], lang, 0, sign=True)  # noqa: E731
-    reach = {g: (_reach(run, row.baseline, g), _reach(run, row.scenario, g)) for g in ("low_educated", "non_active")}
-    if any(math.isnan(v) for pair in reach.values() for v in pair):
+    shares = {g: (reach(run, row.baseline, g), reach(run, row.scenario, g)) for g in ("low_educated", "non_active")}
+    if any(math.isnan(v) for pair in shares.values() for v in pair):
         return ""
     two = lambda v: labels.number(v, lang, 2)  # noqa: E731
-    unequal = " " + labels.text("brief.still_unequal", lang) if reach["low_educated"][1] < 1 else ""
+    unequal = " " + labels.text("brief.still_unequal", lang) if shares["low_educated"][1] < 1 else ""
     return labels.text("brief.lead_groups", lang, users=whole("all"), non_active=whole("non_active"),
                        low_educated=whole("low_educated"), older=whole("age_50_plus"),
                        migration=whole("migration_background"), disability=whole("work_disability"),
-                       low_before=two(reach["low_educated"][0]), low_after=two(reach["low_educated"][1]),
-                       non_active_before=two(reach["non_active"][0]),
-                       non_active_after=two(reach["non_active"][1])) + unequal
+                       low_before=two(shares["low_educated"][0]), low_after=two(shares["low_educated"][1]),
+                       non_active_before=two(shares["non_active"][0]),
+                       non_active_after=two(shares["non_active"][1])) + unequal
 
 
 def eligible_note(run: RunTables, lang: str) -> str:
@@ -340,9 +330,10 @@ def sharpen_table(uncertainty: RunTables, lang: str) -> pd.DataFrame:
     t = _spread_rows(uncertainty)
     if t.empty:
         return pd.DataFrame()
+    row_of = {r.scenario: r for r in rows(uncertainty)}
     shown = {}
     for (scenario, item, _), part in t.groupby(["scenario", "item", "group"], sort=False):
-        row = next(r for r in rows(uncertainty) if r.scenario == scenario)
+        row = row_of[scenario]
         groups = part[~part["assumption_group"].isin([NOISE, NOT_ATTRIBUTED]) & (part["share"] > 0)]
         p_values = groups["p_value"] if "p_value" in groups else pd.Series(float("nan"), index=groups.index)
         groups = groups.assign(_told=[_told(s, p) for s, p in zip(groups["share"], p_values)]).sort_values(
@@ -376,9 +367,10 @@ def data_table(uncertainty: RunTables, lang: str) -> pd.DataFrame:
     p_values = t["p_value"] if "p_value" in t else pd.Series(float("nan"), index=t.index)
     t = t.assign(_told=[_told(s, p) for s, p in zip(t["share"], p_values)])
     best = t.sort_values(["_told", "share"], ascending=False, kind="stable").drop_duplicates("assumption_group")
+    row_of = {x.scenario: x for x in rows(uncertainty)}
     shown = {}
     for r in best.itertuples():
-        row = next(x for x in rows(uncertainty) if x.scenario == r.scenario)
+        row = row_of[r.scenario]
         shown[labels.text(f"assumption_group.{r.assumption_group}", lang)] = {
             labels.text("sharpen.largest", lang): (f"{_share(r.share, getattr(r, 'p_value', float('nan')), lang)} "
                                                    f"({name(uncertainty, row, lang)}: "

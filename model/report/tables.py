@@ -54,16 +54,24 @@ def funnel_table(run: RunTables, scenario: str) -> pd.DataFrame:
     return table
 
 
+def reach(run: RunTables, scenario: str, group: str) -> float:
+    """A group's share of the users divided by its share of the population over the horizon (nan without users).
+
+    Any scenario of the run's summary, the runs a scenario of parts adds included.
+    """
+    users, population = run.metric("users"), run.metric("population")
+    # yearly means: their ratio is that of the horizon's totals
+    users_all, population_all = run.yearly_mean(users, scenario), run.yearly_mean(population, scenario)
+    if not users_all > 0 or not population_all > 0:
+        return np.nan
+    return (run.yearly_mean(users, scenario, group) / users_all) / (
+        run.yearly_mean(population, scenario, group) / population_all)
+
+
 def reach_table(run: RunTables) -> pd.DataFrame:
     """Each group's share of users divided by its share of the population (horizon totals), per scenario."""
-    out = {}
-    users, population = run.metric("users"), run.metric("population")
-    for name in run.scenario_names:  # yearly means: their ratio is that of the horizon's totals
-        users_all, population_all = run.yearly_mean(users, name), run.yearly_mean(population, name)
-        out[name] = {g: (run.yearly_mean(users, name, g) / users_all)
-                     / (run.yearly_mean(population, name, g) / population_all)
-                     if users_all > 0 else np.nan for g in REACH_GROUPS}
-    return pd.DataFrame(out).rename_axis("group")
+    return pd.DataFrame({name: {g: reach(run, name, g) for g in REACH_GROUPS}
+                         for name in run.scenario_names}).rename_axis("group")
 
 
 def budget_table(run: RunTables) -> pd.DataFrame:
