@@ -25,12 +25,11 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-import yaml
 
 from ..engine.counters import EMPLOYMENT_RATE
 from . import labels
 from .run_data import RunTables
-from .tables import reach, target_rate
+from .tables import parameter_number, reach, target_rate
 
 # The briefing's rows, in order, each a scenario of the run against its baseline there: ask 1 against the law; asks 2
 # and 3 on top of ask 1 (they act on the people ask 1 admits: alone they change next to nothing, parts.csv); ask 4
@@ -96,12 +95,6 @@ def _distance_people(run: RunTables, baseline: str) -> float:
     return gap * float(population[baseline].iloc[-1]) if gap > 0 else float("nan")
 
 
-def _goal(run: RunTables) -> float:
-    """The government's goal of extra people at work (the run's parameters hold values as YAML text)."""
-    found = run.parameters[run.parameters["path"] == GOAL]
-    return float(yaml.safe_load(str(found.iloc[-1]["value"]))) if len(found) else float("nan")
-
-
 def figures(run: RunTables) -> pd.DataFrame:
     """The first table as numbers: one row per briefing row, each measure's mean, low and high.
 
@@ -110,7 +103,7 @@ def figures(run: RunTables) -> pd.DataFrame:
         ``share_of_goal``, ``share_of_distance`` (fractions) and ``cost_per_person_year`` (EUR; nan unless the
         gain in person-years is told apart from noise).
     """
-    goal = _goal(run)
+    goal = parameter_number(run, GOAL)
     out = {}
     for row in rows(run):
         cells = {}

@@ -130,7 +130,7 @@ def parts_table(run: RunTables, lang: str) -> pd.DataFrame:
 
 def follow_up_months(run: RunTables) -> str:
     """The months after the start at which users are followed up (the run's parameter), as text."""
-    months = _parameter(run, "behaviour.guidance_effect.evaluation_months")
+    months = tables.parameter_number(run, "behaviour.guidance_effect.evaluation_months")
     return "–" if math.isnan(months) else str(int(months))
 
 
@@ -276,12 +276,6 @@ def spread_text(run: RunTables, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows).T if rows else pd.DataFrame()
 
 
-def _parameter(run: RunTables, path: str) -> float:
-    """A number of the run's parameters (its latest value; parameters.csv holds values as YAML text)."""
-    rows = run.parameters[run.parameters["path"] == path]
-    return float(yaml.safe_load(str(rows.iloc[-1]["value"]))) if len(rows) else float("nan")
-
-
 def comparator_text(run: RunTables, lang: str) -> pd.DataFrame:
     """What a euro buys for a person out of work: a VDAB trajectory beside a cheque of ask 1, gross, as text.
 
@@ -303,8 +297,8 @@ def comparator_text(run: RunTables, lang: str) -> pd.DataFrame:
     at_work = cohort.loc[cohort["metric"] == run.metric("back_to_work"), "value"].sum()
     share = at_work / followed if followed > 0 else float("nan")
     cost = float(per_user["value"]) if per_user is not None else float("nan")
-    trajectory = _parameter(run, "comparators.vdab_trajectory.cost_eur")
-    trajectory_share = _parameter(run, "comparators.vdab_trajectory.at_work_after_24_months")
+    trajectory = tables.parameter_number(run, "comparators.vdab_trajectory.cost_eur")
+    trajectory_share = tables.parameter_number(run, "comparators.vdab_trajectory.at_work_after_24_months")
     if pd.isna(trajectory) or pd.isna(trajectory_share) or per_user is None:  # a folder from before the comparator
         return pd.DataFrame()
     money = lambda v: "–" if pd.isna(v) else labels.number(v, lang)  # noqa: E731

@@ -91,6 +91,12 @@ def flows_table(run: RunTables, year: int | None = None) -> pd.DataFrame:
         [s for s in run.scenario_names if s in set(t["scenario"])]]
 
 
+def parameter_number(run: RunTables, path: str) -> float:
+    """A number of the run's parameters (its latest value; parameters.csv holds values as YAML text), nan if absent."""
+    rows = run.parameters[run.parameters["path"] == path]
+    return float(yaml.safe_load(str(rows.iloc[-1]["value"]))) if len(rows) else float("nan")
+
+
 def target_rate(run: RunTables) -> float:
     """The employment-rate target (fraction) in the run's last year, from the run's parameters."""
     rows = run.parameters[run.parameters["path"] == "labour_market.employment_rate_target"]
